@@ -1,0 +1,68 @@
+"""gewe-async: the async, typed client for the GeWe API.
+
+::
+
+    from gewe_async import AsyncGeweClient
+
+    async with AsyncGeweClient(token="...") as client:
+        profile = await client.personal.get_profile("wx_123")
+"""
+
+from gewe_async._api.personal import (
+    LoginRecord,
+    PersonalAPI,
+    PrivacyOption,
+    Profile,
+    QrCode,
+    SafetyInfo,
+    Sex,
+)
+from gewe_async._client import AsyncGeweClient, GeweInsecureTransportWarning
+from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, TimeoutTypes
+from gewe_async.exceptions import (
+    GeweAlreadyLoggedInError,
+    GeweAPIError,
+    GeweAuthError,
+    GeweClientClosedError,
+    GeweConfigError,
+    GeweDeviceNotFoundError,
+    GeweDeviceOfflineError,
+    GeweError,
+    GeweHTTPStatusError,
+    GeweResponseError,
+    GeweSeatLimitError,
+    GeweTimeoutError,
+    GeweTransportError,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "AsyncGeweClient",
+    "GeweAPIError",
+    "GeweAlreadyLoggedInError",
+    "GeweAuthError",
+    "GeweClientClosedError",
+    "GeweConfigError",
+    "GeweDeviceNotFoundError",
+    "GeweDeviceOfflineError",
+    "GeweError",
+    "GeweHTTPStatusError",
+    "GeweInsecureTransportWarning",
+    "GeweResponseError",
+    "GeweSeatLimitError",
+    "GeweTimeoutError",
+    "GeweTransportError",
+    "LoginRecord",
+    "PersonalAPI",
+    "PrivacyOption",
+    "Profile",
+    "QrCode",
+    "RequestOptions",
+    "SafetyInfo",
+    "Sex",
+    "TimeoutTypes",
+    "__version__",
+]

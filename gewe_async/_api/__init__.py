@@ -1,0 +1,1 @@
+"""The API groups, one module each: models, request bodies, endpoint declarations, methods."""

@@ -1,0 +1,243 @@
+"""``AsyncGeweClient``: configuration, lifecycle and the API groups."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import warnings
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from gewe_async import _pipeline
+from gewe_async._api.personal import PersonalAPI
+from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, as_timeout
+from gewe_async._endpoint import Endpoint
+from gewe_async._redact import REDACTED, Redactor, Secret
+from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
+
+__all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
+
+T = TypeVar("T")
+
+_OFFICIAL_HOST: Final = urlsplit(DEFAULT_BASE_URL).hostname
+
+
+class GeweInsecureTransportWarning(UserWarning):
+    """The token is about to travel in clear text (plain ``http://``) to a non-local host."""
+
+
+@attrs.define(eq=False, repr=False)
+class _Core:
+    """What a client and all its ``with_options()`` views share: the pool, the token, the state."""
+
+    http: httpx.AsyncClient
+    owns_http: bool
+    base_url: str
+    headers: dict[str, str]
+    redactor: Redactor
+    closed: bool = False
+
+    def __del__(self) -> None:
+        # Warn, never clean up: closing needs the event loop, which may be gone by now.
+        if self.owns_http and not self.closed:
+            warnings.warn(
+                "AsyncGeweClient was never closed: use `async with AsyncGeweClient(...)` or "
+                "`await client.aclose()`",
+                ResourceWarning,
+                stacklevel=1,
+                source=self,
+            )
+
+
+class AsyncGeweClient:
+    """An async client for the GeWe API.
+
+    Use it as an async context manager, so that its connection pool is closed::
+
+        async with AsyncGeweClient(token="...") as client:
+            profile = await client.personal.get_profile("wx_123")
+
+    Calls for different appIds may run concurrently (``asyncio.gather``).
+
+    Args:
+        token: The ``X-GEWE-TOKEN``. Defaults to the ``GEWE_TOKEN`` environment variable.
+        base_url: The API root, up to and including ``/v2/api``. Defaults to ``GEWE_BASE_URL``,
+            else the hosted ``http://api.geweapi.com/gewe/v2/api``.
+        timeout: Seconds, or an :class:`httpx.Timeout`, for each call. The default is 5 s to
+            connect and 30 s per read, write and pool wait; with ``http_client`` it is that
+            client's own timeout. Each call may override it with ``timeout=``.
+        http_client: An :class:`httpx.AsyncClient` to send requests with (for proxies, custom
+            transports, tests). It is used as given and never closed by this client.
+
+    Raises:
+        GeweConfigError: No token was given, or the token or base URL is malformed.
+    """
+
+    personal: PersonalAPI
+    """The personal module: the account's own profile, QR code, devices and privacy."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
+        base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(f"http_client must be an httpx.AsyncClient, got {http_client!r}")
+        if timeout is None:
+            given = http_client.timeout if http_client is not None else None
+            timeout = given if given is not None and None not in _phases(given) else DEFAULT_TIMEOUT
+        self._timeout = as_timeout(timeout)
+        owns = http_client is None
+        self._core = _Core(
+            http=http_client if http_client is not None else httpx.AsyncClient(timeout=timeout),
+            owns_http=owns,
+            base_url=base,
+            headers={**_pipeline.JSON_HEADERS, "X-GEWE-TOKEN": secret.value},
+            redactor=Redactor(secret),
+        )
+        self._bind_groups()
+
+    def _bind_groups(self) -> None:
+        self.personal = PersonalAPI(self)
+
+    # -- configuration ----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API root that endpoint paths are appended to."""
+        return self._core.base_url.rstrip("/")
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeout applied to each call unless the call overrides it."""
+        return self._timeout
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether :meth:`aclose` was called (on this client or any view sharing its pool)."""
+        return self._core.closed
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None) -> AsyncGeweClient:
+        """Return a view of this client with other defaults, sharing its connection pool.
+
+        The original is not changed, and the view costs no new connections::
+
+            patient = client.with_options(timeout=120)
+            await patient.personal.get_qr_code("wx_123")
+
+        Closing either closes the shared pool.
+        """
+        view = object.__new__(AsyncGeweClient)
+        view._core = self._core
+        view._timeout = self._timeout if timeout is None else as_timeout(timeout)
+        view._bind_groups()
+        return view
+
+    def __repr__(self) -> str:
+        state = " closed" if self._core.closed else ""
+        return (
+            f"<AsyncGeweClient{state} base_url={self.base_url!r} token={REDACTED!r} "
+            f"timeout={self._timeout!r}>"
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless it belongs to a user-supplied ``http_client``.
+
+        Calls made afterwards raise :class:`~gewe_async.GeweClientClosedError`. Closing twice
+        is harmless.
+        """
+        core = self._core
+        if core.closed:
+            return
+        core.closed = True
+        if core.owns_http:
+            await core.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        if self._core.closed:
+            raise GeweClientClosedError("this client is closed; create a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- the call path ----------------------------------------------------------------------
+
+    async def _send(self, endpoint: Endpoint[T], request: Any, options: RequestOptions) -> T:
+        core = self._core
+        if core.closed:
+            raise GeweClientClosedError(
+                "this client is closed; create a new one",
+                endpoint=endpoint.path,
+                app_id=getattr(request, "app_id", None),
+            )
+        timeout = as_timeout(options["timeout"]) if "timeout" in options else self._timeout
+        return await _pipeline.execute(
+            http=core.http,
+            base_url=core.base_url,
+            headers=core.headers,
+            redactor=core.redactor,
+            timeout=timeout,
+            endpoint=endpoint,
+            request=request,
+        )
+
+
+def _phases(timeout: httpx.Timeout) -> tuple[float | None, ...]:
+    return (timeout.connect, timeout.read, timeout.write, timeout.pool)
+
+
+def _check_token(token: object) -> str:
+    if token is None:
+        raise GeweConfigError(
+            "no GeWe token: pass AsyncGeweClient(token=...) or set the GEWE_TOKEN environment "
+            "variable"
+        )
+    if not isinstance(token, str):
+        raise GeweConfigError(f"token must be a str, got {type(token).__name__}")
+    if not token or not token.isascii() or not token.isprintable() or token.strip() != token:
+        # Never echo the token itself, even a malformed one.
+        raise GeweConfigError(
+            "token must be a non-empty string of printable ASCII characters without spaces"
+        )
+    return token
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise GeweConfigError(f"base_url must be an http(s) URL with a host, got {url!r}")
+    host = parts.hostname
+    if parts.scheme == "http" and host != _OFFICIAL_HOST and not _is_loopback(host):
+        warnings.warn(
+            f"the GeWe token will be sent in clear text over plain http to {host}; "
+            "use https for anything but the official API and loopback",
+            GeweInsecureTransportWarning,
+            stacklevel=3,
+        )
+    return url.rstrip("/") + "/"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,40 @@
+"""Defaults and per-call options."""
+
+from __future__ import annotations
+
+from typing import Final, TypedDict
+
+import httpx
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RequestOptions", "TimeoutTypes"]
+
+#: The hosted GeWe API. The discontinued self-hosted Gewechat served the same paths under
+#: ``http://HOST:2531/v2/api``: pass that as ``base_url`` to use one.
+DEFAULT_BASE_URL: Final = "http://api.geweapi.com/gewe/v2/api"
+
+#: 5 s to connect, 30 s for each of write, read and pool wait. GeWe answers most calls within a
+#: second, but it drives a real phone: media calls can take tens of seconds.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+
+TimeoutTypes = float | httpx.Timeout
+"""A timeout in seconds for every phase, or an :class:`httpx.Timeout` per phase."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """Options accepted by every endpoint method as keyword arguments, for that call only."""
+
+    timeout: TimeoutTypes
+    """Override the client's timeout for this call."""
+
+
+def as_timeout(value: object) -> httpx.Timeout:
+    """Validate a user-given timeout (``None`` is refused: every call has a timeout)."""
+    if isinstance(value, httpx.Timeout):
+        if None in (value.connect, value.read, value.write, value.pool):
+            raise ValueError("every phase of the timeout must be set: calls must not hang")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"timeout must be seconds or an httpx.Timeout, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"timeout must be positive, got {value}")
+    return httpx.Timeout(float(value))

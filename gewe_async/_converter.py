@@ -1,0 +1,117 @@
+"""The one private cattrs converter: camelCase on the wire, strict scalars, no nulls sent.
+
+Why strict: cattrs' defaults turn JSON ``null`` into ``'None'`` for a ``str`` field and ``12``
+into ``'12'``; a client that does so hides server changes. Fields the server may send as null
+are typed ``X | None`` in the models instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+T = TypeVar("T")
+
+#: attrs field metadata key naming the field on the wire when camelCase is not it.
+WIRE_NAME: Final = "gewe_wire_name"
+
+
+def camel(name: str) -> str:
+    """``big_head_img_url`` -> ``bigHeadImgUrl``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _wire_name(field: attrs.Attribute[Any]) -> str:
+    return str(field.metadata.get(WIRE_NAME, camel(field.name)))
+
+
+def _strict_str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__} {value!r:.40}")
+
+
+def _strict_int(value: Any, _: type) -> int:
+    # bool is an int subclass; JSON true must not pass as 1.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {type(value).__name__} {value!r:.40}")
+
+
+def _strict_bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {type(value).__name__} {value!r:.40}")
+
+
+def _strict_float(value: Any, _: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__} {value!r:.40}")
+
+
+def _epoch_seconds(value: Any, _: type) -> datetime:
+    # GeWe sends times as Unix seconds; an aware UTC datetime compares and converts safely.
+    return datetime.fromtimestamp(_strict_int(value, int), tz=UTC)
+
+
+def _int_enum(value: Any, cls: type[IntEnum]) -> IntEnum:
+    return cls(_strict_int(value, int))
+
+
+def _build() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=True)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(float, _strict_float)
+    conv.register_structure_hook(datetime, _epoch_seconds)
+    conv.register_unstructure_hook(datetime, lambda dt: int(dt.timestamp()))
+    # More specific than the int hook for every IntEnum subclass (singledispatch follows the MRO).
+    conv.register_structure_hook(IntEnum, _int_enum)
+
+    def structure_factory(cls: type[Any]) -> Callable[[Any, type], Any]:
+        renames = {f.name: override(rename=_wire_name(f)) for f in attrs.fields(cls)}
+        return make_dict_structure_fn(cls, conv, **renames)  # type: ignore[arg-type]
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        renames = {f.name: override(rename=_wire_name(f)) for f in attrs.fields(cls)}
+        # Optional request fields default to None: omitting them sends only what was given.
+        return make_dict_unstructure_fn(
+            cls,
+            conv,
+            _cattrs_omit_if_default=True,
+            **renames,  # type: ignore[arg-type]
+        )
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return conv
+
+
+converter: Final = _build()
+
+
+def structurer(cls: Any) -> Callable[[Any], Any]:
+    """Return a fast ``data -> cls`` function: the hook is looked up now, not per call."""
+    hook = converter.get_structure_hook(cls)
+    return lambda data: hook(data, cls)
+
+
+def unstructurer(cls: Any) -> Callable[[Any], Any]:
+    """Return a fast ``instance -> JSON-ready`` function for ``cls``."""
+    return converter.get_unstructure_hook(cls)
+
+
+def explain(exc: BaseException) -> str:
+    """Say in one line why cattrs refused a value, field by field."""
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,79 @@
+"""One endpoint is one declaration: its path, request class, response class and retry safety.
+
+Adding an endpoint to a group takes an :class:`Endpoint` and a short typed method::
+
+    GET_PROFILE = Endpoint("personal/getProfile", AppIdRequest, Profile, retry_safe=True)
+
+    class PersonalAPI(APIGroup):
+        async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
+            \"\"\"Fetch the profile of the account logged in on ``app_id``.\"\"\"
+            return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+
+Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipeline``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from gewe_async import _converter
+
+if TYPE_CHECKING:
+    from gewe_async._client import AsyncGeweClient
+    from gewe_async._config import RequestOptions
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Endpoint(Generic[T]):
+    """The declaration of one GeWe endpoint.
+
+    Attributes:
+        path: The path under the base URL, ``"<group>/<name>"``.
+        request: The attrs class of the request body.
+        response: The attrs class that ``data`` is structured into, or ``None`` when the answer
+            carries no data.
+        retry_safe: Whether sending the request twice is harmless (reads and idempotent setters).
+    """
+
+    path: str
+    request: type[Any]
+    response: type[T] | None = None
+    retry_safe: bool = False
+    encode: Callable[[Any], dict[str, Any]] = attrs.field(init=False, repr=False, eq=False)
+    decode: Callable[[Any], T] | None = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Look the cattrs hooks up once, at import, rather than on every call.
+        object.__setattr__(self, "encode", _converter.unstructurer(self.request))
+        decode = None if self.response is None else _converter.structurer(self.response)
+        object.__setattr__(self, "decode", decode)
+
+    @property
+    def group(self) -> str:
+        """The path's group segment (``personal``, ``login``, ...)."""
+        return self.path.partition("/")[0]
+
+    @property
+    def name(self) -> str:
+        """The path's endpoint name (``getProfile``, ...)."""
+        return self.path.partition("/")[2]
+
+
+class APIGroup:
+    """Base of the ``client.<group>`` objects: holds the client and forwards calls to it."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncGeweClient) -> None:
+        self._client = client
+
+    async def _call(self, endpoint: Endpoint[T], request: Any, options: RequestOptions) -> T:
+        return await self._client._send(endpoint, request, options)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"

@@ -1,0 +1,68 @@
+"""Keep the token out of everything a user can see: reprs, logs and error text.
+
+The server echoes the token back in some refusals (``X-GEWE-TOKEN=<token> 不可用或已过期``),
+so redaction applies to what comes *in* as well as to what we print.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import attrs
+
+REDACTED: Final = "***"
+
+# Whatever token the server echoes after the header name is hidden, even one that is not ours
+# (a user-supplied http_client may carry another).
+_ECHOED_HEADER = re.compile(r"(X-GEWE-TOKEN\s*[=:]\s*)[^\s,;，；]+", re.IGNORECASE)
+
+#: Bodies attached to errors are cut to this many characters.
+MAX_BODY_CHARS: Final = 2048
+
+
+@attrs.frozen(repr=False)
+class Secret:
+    """A string that never shows itself in ``repr`` or ``str``."""
+
+    value: str
+
+    def __repr__(self) -> str:
+        return f"Secret({REDACTED!r})"
+
+    __str__ = __repr__
+
+
+@attrs.frozen
+class Redactor:
+    """Replaces the token, and any echoed ``X-GEWE-TOKEN=...``, by ``***``."""
+
+    secret: Secret
+
+    def text(self, value: str) -> str:
+        """Return ``value`` with every occurrence of the token hidden."""
+        token = self.secret.value
+        if token and token in value:
+            value = value.replace(token, REDACTED)
+        if "gewe-token" in value.lower():
+            value = _ECHOED_HEADER.sub(rf"\g<1>{REDACTED}", value)
+        return value
+
+    def deep(self, value: Any) -> Any:
+        """Redact every string inside a decoded JSON value."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.deep(v) for v in value]
+        return value
+
+    def body(self, raw: bytes) -> str:
+        """Decode, redact and size-cap a response body for attaching to an error."""
+        # Redact before cutting, and read far enough past the cut that a token straddling the
+        # slice boundary lies beyond what is kept.
+        text = self.text(raw[: MAX_BODY_CHARS * 32].decode("utf-8", errors="replace"))
+        if len(text) > MAX_BODY_CHARS:
+            text = text[:MAX_BODY_CHARS] + f"... [{len(raw)} bytes in all]"
+        return text

@@ -1,0 +1,70 @@
+"""attrs validators for request fields: bad input fails here, before anything is sent."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import attrs
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r:.60}"
+
+
+def app_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check that an appId is a non-empty string without surrounding whitespace."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+    if not value or value.strip() != value:
+        raise ValueError(
+            f"{attribute.name} must be a non-empty appId without surrounding spaces, got {value!r}"
+        )
+
+
+def text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check that a field is a string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+
+
+def non_empty_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check that a field is a string with something in it."""
+    text(instance, attribute, value)
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def boolean(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check for a real ``bool``: ``1`` or ``"true"`` would go out as something else."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be a bool, got {_describe(value)}")
+
+
+def http_url(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check for an absolute ``http://`` or ``https://`` URL with a host."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str URL, got {_describe(value)}")
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise ValueError(f"{attribute.name} is not a valid URL: {value!r:.100} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or value != value.strip():
+        raise ValueError(f"{attribute.name} must be an http(s) URL with a host, got {value!r:.100}")
+
+
+def to_int_enum(enum: type[E], value: object) -> E:
+    """Return the member of ``enum`` for an int or member; refuse anything else.
+
+    Used in attrs *converters*, so that the field always holds the enum member.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a {enum.__name__} or int, got {_describe(value)}")
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(f"{m.value} ({m.name})" for m in enum)
+        raise ValueError(f"{value} is not a valid {enum.__name__}; use one of {allowed}") from None

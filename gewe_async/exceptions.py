@@ -1,0 +1,216 @@
+"""Every error a call can raise, in one tree rooted at :class:`GeweError`.
+
+The tree is organised by cause, so that ``except`` clauses say what went wrong::
+
+    GeweError
+    ├── GeweConfigError          the client was set up wrong (also a ValueError)
+    ├── GeweClientClosedError    a call on a client that was closed
+    ├── GeweAPIError             the server answered ``ret != 200``
+    │   ├── GeweAuthError            token missing, wrong or expired
+    │   ├── GeweDeviceNotFoundError  unknown or stale appId
+    │   ├── GeweDeviceOfflineError   the WeChat account on the device is offline
+    │   ├── GeweAlreadyLoggedInError the account is already logged in
+    │   └── GeweSeatLimitError       the token's seat limit is reached
+    ├── GeweHTTPStatusError      a non-2xx HTTP status (a proxy's 502 page, ...)
+    ├── GeweTransportError       the request could not be completed on the network
+    │   └── GeweTimeoutError         ... because a timeout expired
+    └── GeweResponseError        a 2xx answer that is not a usable envelope or model
+
+Bad *input* is not in this tree: it raises :class:`ValueError` or :class:`TypeError`
+before any request is sent.
+
+All messages are redacted: the token never appears in them, even when the server
+echoes it back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "GeweAPIError",
+    "GeweAlreadyLoggedInError",
+    "GeweAuthError",
+    "GeweClientClosedError",
+    "GeweConfigError",
+    "GeweDeviceNotFoundError",
+    "GeweDeviceOfflineError",
+    "GeweError",
+    "GeweHTTPStatusError",
+    "GeweResponseError",
+    "GeweSeatLimitError",
+    "GeweTimeoutError",
+    "GeweTransportError",
+]
+
+
+class GeweError(Exception):
+    """Base class of every error raised by gewe-async.
+
+    Attributes:
+        endpoint: The endpoint path of the failed call, such as ``"personal/getProfile"``,
+            or ``None`` when the error is not tied to a call.
+        app_id: The appId the call was made for, when it had one.
+        attempts: How many times the request was sent before giving up (0 when it never was).
+    """
+
+    endpoint: str | None
+    app_id: str | None
+    attempts: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+        self.app_id = app_id
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        where = ""
+        if self.endpoint is not None:
+            where = self.endpoint if self.app_id is None else f"{self.endpoint} [{self.app_id}]"
+            where += ": "
+        tries = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+        return f"{where}{self.message}{tries}"
+
+
+class GeweConfigError(GeweError, ValueError):
+    """The client cannot be built as configured, for example no token was given."""
+
+
+class GeweClientClosedError(GeweError, RuntimeError):
+    """A call was made on a client that was already closed."""
+
+
+class GeweAPIError(GeweError):
+    """The server answered, but with ``ret != 200``: the request was refused.
+
+    Attributes:
+        ret: The envelope's ``ret`` code (``500`` for every documented failure).
+        msg: The envelope's ``msg``, redacted.
+        data: The envelope's ``data`` (often ``{"code": "-1", "msg": "..."}``), redacted.
+    """
+
+    ret: int
+    msg: str
+    data: Any
+
+    def __init__(
+        self,
+        *,
+        ret: int,
+        msg: str,
+        data: Any = None,
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.ret = ret
+        self.msg = msg
+        self.data = data
+        detail = ""
+        if isinstance(data, dict) and isinstance(data.get("msg"), str) and data["msg"] != msg:
+            detail = f" ({data['msg']})"
+        super().__init__(
+            f"ret={ret}: {msg}{detail}", endpoint=endpoint, app_id=app_id, attempts=attempts
+        )
+
+
+class GeweAuthError(GeweAPIError):
+    """The ``X-GEWE-TOKEN`` is missing, wrong or expired: check it; retrying will not help."""
+
+
+class GeweDeviceNotFoundError(GeweAPIError):
+    """The appId is unknown to the server or no longer valid (``设备不存在``)."""
+
+
+class GeweDeviceOfflineError(GeweAPIError):
+    """The WeChat account on this appId is offline (``微信已离线``): log it in again."""
+
+
+class GeweAlreadyLoggedInError(GeweAPIError):
+    """The account is already logged in on this device (``微信已登录，请勿重复登录``)."""
+
+
+class GeweSeatLimitError(GeweAPIError):
+    """The token has as many accounts logged in as it has paid seats (``已达登录上限``)."""
+
+
+class GeweHTTPStatusError(GeweError):
+    """The HTTP status was not 2xx; GeWe itself answers 200, so this is usually a proxy.
+
+    Attributes:
+        status_code: The HTTP status code.
+        body: The start of the response body (redacted and size-capped), for diagnosis.
+        retry_after: The server's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    status_code: int
+    body: str
+    retry_after: float | None
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        body: str,
+        retry_after: float | None = None,
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.retry_after = retry_after
+        excerpt = " ".join(body.split())[:200]
+        super().__init__(
+            f"HTTP {status_code}: {excerpt!r}", endpoint=endpoint, app_id=app_id, attempts=attempts
+        )
+
+
+class GeweTransportError(GeweError):
+    """The request did not complete on the network: refused, reset, dropped or cut short.
+
+    The underlying httpx exception is chained as ``__cause__``.
+    """
+
+
+class GeweTimeoutError(GeweTransportError):
+    """A timeout expired: connecting, waiting for the answer, or the call's total deadline."""
+
+
+class GeweResponseError(GeweError):
+    """The server answered 2xx with a body that is not a usable GeWe envelope.
+
+    Raised when the body is not JSON, is not a ``{ret, msg, data}`` envelope, or its
+    ``data`` does not fit the response model.
+
+    Attributes:
+        body: The raw response body (redacted and size-capped).
+        detail: Why it was rejected; for model mismatches, cattrs' explanation per field.
+    """
+
+    body: str
+    detail: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        body: str,
+        detail: str = "",
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.body = body
+        self.detail = detail
+        text = f"{message}: {detail}" if detail else message
+        super().__init__(text, endpoint=endpoint, app_id=app_id, attempts=attempts)
