@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.v import format_exception
 
 T = TypeVar("T")
 
@@ -110,8 +111,17 @@ def unstructurer(cls: Any) -> Callable[[Any], Any]:
     return converter.get_unstructure_hook(cls)
 
 
+def _format_leaf(exc: BaseException, type_: type | None) -> str:
+    # cattrs' default says only "invalid value" for a ValueError; a model validator's own
+    # message says which rule was broken.
+    text = format_exception(exc, type_)
+    if type(exc) is ValueError and str(exc):
+        text = f"{text} ({exc})"
+    return text
+
+
 def explain(exc: BaseException) -> str:
     """Say in one line why cattrs refused a value, field by field."""
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_format_leaf))
     return f"{type(exc).__name__}: {exc}"

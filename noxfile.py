@@ -1,0 +1,38 @@
+"""Developer tasks. `python -m nox` runs the default set: tests, lint, typecheck."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def install_group(session: nox.Session, group: str, *, extras: str = "") -> None:
+    session.install("-e", f".{extras}", *nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite."""
+    install_group(session, "test", extras="[cli,server]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and common bugs with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", "gewe_async")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package and a user's typed code with mypy --strict."""
+    install_group(session, "typecheck", extras="[cli,server]")
+    session.run("mypy", "--strict", "gewe_async")
+    session.run("mypy", "--strict", "tests/typing")

@@ -1,0 +1,221 @@
+"""The client's configuration and lifecycle rules."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+
+import httpx
+import pytest
+
+from gewe_async import (
+    DEFAULT_TIMEOUT,
+    AsyncGeweClient,
+    GeweClientClosedError,
+    GeweConfigError,
+    GeweInsecureTransportWarning,
+)
+
+from .helpers import OFFICIAL, TOKEN, envelope
+
+PROFILE = OFFICIAL["personal/getProfile"]["response_example"]["data"]
+
+
+async def test_token_comes_from_the_environment(monkeypatch, api):
+    """Without token=, GEWE_TOKEN is sent."""
+    monkeypatch.setenv("GEWE_TOKEN", "from-env")
+    route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    async with AsyncGeweClient() as client:
+        await client.personal.get_profile("wx_1")
+    assert route.calls.last.request.headers["X-GEWE-TOKEN"] == "from-env"
+
+
+def test_missing_token_is_a_clear_config_error():
+    """No token and no GEWE_TOKEN raises GeweConfigError naming both ways to give one."""
+    with pytest.raises(GeweConfigError, match="GEWE_TOKEN"):
+        AsyncGeweClient()
+
+
+@pytest.mark.parametrize("token", ["", "  padded  ", "line\nbreak", "中文", 123])
+def test_malformed_token_is_refused_without_echoing_it(token):
+    """A malformed token is refused, and the message does not contain it."""
+    with pytest.raises(GeweConfigError) as caught:
+        AsyncGeweClient(token=token)
+    if isinstance(token, str) and token.strip():
+        assert token.strip() not in str(caught.value)
+
+
+async def test_repr_never_shows_the_token():
+    """repr of the client, its views and its groups hides the token."""
+    async with AsyncGeweClient(token=TOKEN) as client:
+        texts = [
+            repr(client),
+            str(client),
+            repr(client.with_options(timeout=3)),
+            repr(client.personal),
+            repr(client._core),
+            repr(client._core.redactor),
+        ]
+    assert all(TOKEN not in t for t in texts)
+    assert "***" in repr(client)
+
+
+@pytest.mark.parametrize("base_url", ["ftp://host/x", "not a url", "http://"])
+def test_bad_base_url_is_refused(base_url):
+    """A base URL that is not http(s) with a host raises GeweConfigError."""
+    with pytest.raises(GeweConfigError, match="base_url"):
+        AsyncGeweClient(token=TOKEN, base_url=base_url)
+
+
+async def test_base_url_from_environment_and_trailing_slash(monkeypatch):
+    """GEWE_BASE_URL is used, and a trailing slash does not double up."""
+    monkeypatch.setenv("GEWE_BASE_URL", "http://127.0.0.1:2531/v2/api/")
+    async with AsyncGeweClient(token=TOKEN) as client:
+        assert client.base_url == "http://127.0.0.1:2531/v2/api"
+
+
+async def test_plain_http_to_a_remote_host_warns():
+    """Sending the token over plain http to a non-local, non-official host warns."""
+    with pytest.warns(GeweInsecureTransportWarning, match=r"gewe\.example\.org"):
+        client = AsyncGeweClient(token=TOKEN, base_url="http://gewe.example.org/v2/api")
+    await client.aclose()
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://api.geweapi.com/gewe/v2/api",
+        "http://127.0.0.1:2531/v2/api",
+        "http://localhost:2531/v2/api",
+        "https://gewe.example.org/v2/api",
+    ],
+)
+async def test_official_loopback_and_https_do_not_warn(base_url):
+    """The official default, loopback and https raise no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client = AsyncGeweClient(token=TOKEN, base_url=base_url)
+    await client.aclose()
+
+
+async def test_context_manager_closes_owned_pool():
+    """Leaving `async with` closes the httpx client the GeWe client created."""
+    async with AsyncGeweClient(token=TOKEN) as client:
+        http = client._core.http
+        assert not http.is_closed
+    assert http.is_closed
+    assert client.is_closed
+
+
+async def test_user_http_client_is_used_and_never_closed(api):
+    """A supplied http_client sends the calls and stays open afterwards."""
+    route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    async with httpx.AsyncClient() as http:
+        async with AsyncGeweClient(token=TOKEN, http_client=http) as client:
+            await client.personal.get_profile("wx_1")
+        assert not http.is_closed
+        assert route.call_count == 1
+
+
+def test_http_client_of_the_wrong_type_is_refused():
+    """Passing something that is not an httpx.AsyncClient fails at construction."""
+    with pytest.raises(TypeError, match=r"httpx\.AsyncClient"):
+        AsyncGeweClient(token=TOKEN, http_client=httpx.Client())  # type: ignore[arg-type]
+
+
+async def test_reentering_a_closed_client_fails():
+    """A closed client cannot be entered again."""
+    client = AsyncGeweClient(token=TOKEN)
+    await client.aclose()
+    await client.aclose()  # twice is harmless
+    with pytest.raises(GeweClientClosedError):
+        async with client:
+            pass
+
+
+def test_unclosed_client_warns_resource_warning():
+    """A client dropped without aclose() warns ResourceWarning (and does not clean up)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = AsyncGeweClient(token=TOKEN)
+        http = client._core.http
+        del client
+        gc.collect()
+    assert any(issubclass(w.category, ResourceWarning) for w in caught)
+    assert not http.is_closed  # no cleanup in __del__
+    assert all(TOKEN not in str(w.message) for w in caught)
+
+
+async def test_closed_client_does_not_warn():
+    """A properly closed client leaves no ResourceWarning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with AsyncGeweClient(token=TOKEN):
+            pass
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+async def test_default_timeouts_are_documented_values():
+    """The default timeout is 5 s to connect and 30 s for the rest."""
+    async with AsyncGeweClient(token=TOKEN) as client:
+        assert client.timeout == DEFAULT_TIMEOUT
+        assert DEFAULT_TIMEOUT.connect == 5.0
+        assert DEFAULT_TIMEOUT.read == 30.0
+
+
+async def test_timeout_per_client_and_per_call(api):
+    """timeout= on the client applies to every call; timeout= on a call overrides it."""
+    seen: list[dict[str, float]] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, json=envelope(PROFILE))
+
+    api.post("/personal/getProfile").mock(side_effect=record)
+    async with AsyncGeweClient(token=TOKEN, timeout=12) as client:
+        await client.personal.get_profile("wx_1")
+        await client.personal.get_profile("wx_1", timeout=2.5)
+        await client.personal.get_profile("wx_1", timeout=httpx.Timeout(9, connect=1))
+
+    assert seen[0]["read"] == 12
+    assert seen[1]["read"] == 2.5
+    assert seen[2] == {"connect": 1, "read": 9, "write": 9, "pool": 9}
+
+
+async def test_user_http_client_timeout_is_kept_by_default(api):
+    """With http_client and no timeout=, the http_client's own timeout applies."""
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(4.0)) as http,
+        AsyncGeweClient(token=TOKEN, http_client=http) as client,
+    ):
+        assert client.timeout == httpx.Timeout(4.0)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error"),
+    [(0, ValueError), (-1, ValueError), ("5", TypeError), (httpx.Timeout(None), ValueError)],
+)
+async def test_bad_timeouts_are_refused_before_sending(api, client, timeout, error):
+    """A timeout that would hang or is not a number is refused without a request."""
+    route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    with pytest.raises(error):
+        await client.personal.get_profile("wx_1", timeout=timeout)
+    assert not route.called
+
+
+async def test_with_options_is_a_view_sharing_the_pool(api):
+    """with_options() changes defaults for the view only and shares the connection pool."""
+    api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    client = AsyncGeweClient(token=TOKEN, timeout=10)
+    view = client.with_options(timeout=99)
+
+    assert view.timeout.read == 99
+    assert client.timeout.read == 10
+    assert view._core.http is client._core.http
+    assert (await view.personal.get_profile("wx_1")).wxid == PROFILE["wxid"]
+
+    await client.aclose()
+    assert view.is_closed
+    with pytest.raises(GeweClientClosedError):
+        await view.personal.get_profile("wx_1")

@@ -1,0 +1,67 @@
+"""A user's code, checked by `mypy --strict` in the typecheck session (never run).
+
+If a public signature loses its types, this file stops type-checking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import assert_type
+
+import httpx
+
+from gewe_async import (
+    AsyncGeweClient,
+    GeweAPIError,
+    GeweError,
+    LoginRecord,
+    PrivacyOption,
+    Profile,
+    QrCode,
+    Sex,
+)
+
+
+async def main() -> None:
+    async with AsyncGeweClient(token="t", timeout=httpx.Timeout(10.0)) as client:
+        profiles = await asyncio.gather(*(client.personal.get_profile(a) for a in ["a", "b"]))
+        assert_type(profiles, list[Profile])
+        assert_type(profiles[0].alias, str | None)
+        assert_type(profiles[0].nick_name, str)
+        assert_type(profiles[0].uin, int)
+
+        qr = await client.personal.get_qr_code("a", timeout=3)
+        assert_type(qr, QrCode)
+        assert_type(qr.image, bytes)
+
+        records = await client.personal.get_safety_info("a")
+        assert_type(records, list[LoginRecord])
+        assert_type(records[0].last_time, datetime)
+
+        assert_type(
+            await client.personal.privacy_settings("a", PrivacyOption.FIND_BY_QR_CODE, True), None
+        )
+        await client.personal.update_profile("a", sex=Sex.MALE)
+        await client.personal.update_head_img("a", "https://example.com/me.png")
+
+        view = client.with_options(timeout=60)
+        assert_type(view, AsyncGeweClient)
+
+        try:
+            await client.personal.get_profile("a")
+        except GeweAPIError as exc:
+            assert_type(exc.ret, int)
+            assert_type(exc.msg, str)
+            assert_type(exc.app_id, str | None)
+        except GeweError as exc:
+            assert_type(exc.attempts, int)
+
+
+async def wrong_calls_are_type_errors(client: AsyncGeweClient) -> None:
+    # Each ignore is required by warn_unused_ignores: if a wrong call stopped being an error,
+    # mypy would report the ignore as unused.
+    await client.personal.get_profile(123)  # type: ignore[arg-type]
+    await client.personal.update_head_img("a")  # type: ignore[call-arg]
+    await client.personal.get_profile("a", timeout="slow")  # type: ignore[arg-type]
+    await client.personal.update_profile("a", nickname="x")  # type: ignore[call-arg]
