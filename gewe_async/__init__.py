@@ -17,6 +17,7 @@ from gewe_async._api.personal import (
     SafetyInfo,
     Sex,
 )
+from gewe_async._batch import BatchResult, Outcome, ProgressCallback, iter_batch, run_batch
 from gewe_async._client import AsyncGeweClient, GeweInsecureTransportWarning
 from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, TimeoutTypes
 from gewe_async.exceptions import (
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "AsyncGeweClient",
+    "BatchResult",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
@@ -56,13 +58,17 @@ __all__ = [
     "GeweTimeoutError",
     "GeweTransportError",
     "LoginRecord",
+    "Outcome",
     "PersonalAPI",
     "PrivacyOption",
     "Profile",
+    "ProgressCallback",
     "QrCode",
     "RequestOptions",
     "SafetyInfo",
     "Sex",
     "TimeoutTypes",
     "__version__",
+    "iter_batch",
+    "run_batch",
 ]

@@ -72,6 +72,8 @@ class AsyncGeweClient:
             client's own timeout. Each call may override it with ``timeout=``.
         http_client: An :class:`httpx.AsyncClient` to send requests with (for proxies, custom
             transports, tests). It is used as given and never closed by this client.
+        transport: An httpx transport for the client's own pool (for example
+            ``httpx.ASGITransport`` to call an ASGI app in-process). Not with ``http_client``.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -87,18 +89,21 @@ class AsyncGeweClient:
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {http_client!r}")
+        if http_client is not None and transport is not None:
+            raise GeweConfigError("pass either http_client or transport, not both")
         if timeout is None:
             given = http_client.timeout if http_client is not None else None
             timeout = given if given is not None and None not in _phases(given) else DEFAULT_TIMEOUT
         self._timeout = as_timeout(timeout)
         owns = http_client is None
         self._core = _Core(
-            http=http_client if http_client is not None else httpx.AsyncClient(timeout=timeout),
+            http=http_client or httpx.AsyncClient(timeout=timeout, transport=transport),
             owns_http=owns,
             base_url=base,
             headers={**_pipeline.JSON_HEADERS, "X-GEWE-TOKEN": secret.value},

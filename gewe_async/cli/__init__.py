@@ -1,0 +1,134 @@
+"""The ``gewe-async`` command (install the ``cli`` extra: ``pip install "gewe-async[cli]"``).
+
+Commands: ``demo`` (the main job on an embedded fake), ``profile``, ``set-avatar`` and
+``fake-server``. Exit status: 0 on success, 1 when any device failed, 2 for bad input or setup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gewe_async.exceptions import GeweConfigError
+
+__all__ = ["main"]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``gewe-async``."""
+    api = argparse.ArgumentParser(add_help=False)
+    api.add_argument(
+        "--token",
+        default=os.environ.get("GEWE_TOKEN"),
+        help="the X-GEWE-TOKEN (default: $GEWE_TOKEN)",
+    )
+    api.add_argument(
+        "--base-url",
+        default=os.environ.get("GEWE_BASE_URL"),
+        help="the API root (default: $GEWE_BASE_URL or the hosted API)",
+    )
+    api.add_argument("--timeout", type=float, default=30.0, help="seconds per call (30)")
+    api.add_argument(
+        "--concurrency", type=_positive_int, default=32, help="calls in flight at once (32)"
+    )
+
+    parser = argparse.ArgumentParser(prog="gewe-async", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run the main job on an embedded fake server")
+    demo.add_argument("--devices", type=_positive_int, default=300, help="how many devices (300)")
+    demo.add_argument("--concurrency", type=_positive_int, default=32, help="calls at once (32)")
+
+    profile = commands.add_parser("profile", parents=[api], help="fetch profiles concurrently")
+    profile.add_argument("app_ids", nargs="+", metavar="APP_ID")
+    profile.add_argument("--json", action="store_true", help="print JSON lines, not a table")
+
+    avatar = commands.add_parser("set-avatar", parents=[api], help="set avatars across devices")
+    avatar.add_argument("app_ids", nargs="*", metavar="APP_ID")
+    avatar.add_argument("--url", help="the image URL to set on every APP_ID")
+    avatar.add_argument(
+        "--from",
+        dest="from_file",
+        type=Path,
+        metavar="FILE",
+        help="CSV (appId,url) or JSON lines ({appId, url}) of devices and URLs",
+    )
+    avatar.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write one JSON line per device with its outcome",
+    )
+
+    server = commands.add_parser("fake-server", help="serve a FakeGewe over HTTP")
+    server.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
+    server.add_argument("--port", type=int, default=2531, help="port (2531)")
+    server.add_argument("--devices", type=int, default=10, help="devices wx_00001... (10)")
+    server.add_argument("--latency", type=float, default=0.0, help="ms added to each answer")
+    server.add_argument(
+        "--fault-rate",
+        type=_rate,
+        default=0.0,
+        help="share of requests that fail (502/503 pages, drops, truncations)",
+    )
+    server.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    server.add_argument("--token", default=None, help="the token the fake accepts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gewe-async`` command; return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        from gewe_async.cli import _commands, _demo, _ui
+        from gewe_async.cli._input import InputError
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        print(
+            f"gewe-async: the CLI needs its extra: pip install 'gewe-async[cli]' ({exc})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.command == "demo":
+            return asyncio.run(_demo.demo(args.devices, args.concurrency))
+        if args.command == "fake-server":
+            return _commands.fake_server(args)
+        jobs = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
+        client = _commands.client_from(args)
+
+        async def run() -> int:
+            async with client:
+                if jobs is None:
+                    return await _commands.profile(args, client)
+                return await _commands.run_avatar_jobs(
+                    client, jobs, concurrency=args.concurrency, report=args.report
+                )
+
+        return asyncio.run(run())
+    except (InputError, GeweConfigError) as exc:
+        _ui.err.print(f"[red]error:[/] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

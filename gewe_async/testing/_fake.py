@@ -1,0 +1,334 @@
+"""``FakeGewe``: an in-memory GeWe server, as an ASGI app, that answers as the official pages do."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any, Final
+
+import attrs
+import httpx
+
+from gewe_async._client import AsyncGeweClient
+from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
+from gewe_async.testing._state import FakeDevice, RecordedRequest
+
+__all__ = ["FakeGewe", "Faults"]
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+#: The in-process base URL of :meth:`FakeGewe.client`: loopback, so no insecure-http warning.
+IN_PROCESS_BASE_URL: Final = "http://127.0.0.1/v2/api"
+
+_PROXY_PAGE: Final = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+def _check_rate(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+
+
+def _check_seconds(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+@attrs.frozen
+class Faults:
+    """Seeded fault injection: what share of requests fail, and how.
+
+    Rates are independent shares of all requests, drawn in this order: ``error_rate`` (a proxy's
+    HTML 502 or 503 page with ``Retry-After``), ``drop_rate`` (headers, then the connection is
+    closed) and ``truncate_rate`` (part of the body, then closed). Drops and truncations need a
+    real connection, so they apply only when the fake is served over TCP.
+    """
+
+    latency: float = attrs.field(default=0.0, validator=_check_seconds)
+    """Seconds added before every answer."""
+    error_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    drop_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    truncate_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    retry_after: float = attrs.field(default=1.0, validator=_check_seconds)
+    """The ``Retry-After`` the 502/503 pages carry, in seconds."""
+    seed: int = 0
+    """Seed of the fault draws, so that runs repeat."""
+
+    @classmethod
+    def spread(cls, rate: float, *, latency: float = 0.0, seed: int = 0) -> Faults:
+        """Split ``rate`` evenly between 50x pages, drops and truncations."""
+        return cls(
+            latency=latency,
+            error_rate=rate / 3,
+            drop_rate=rate / 3,
+            truncate_rate=rate / 3,
+            seed=seed,
+        )
+
+
+@attrs.define
+class FakeGewe:
+    """An in-memory GeWe server for tests, demos and benchmarks.
+
+    It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP
+    200, the documented ``ret: 500`` refusals for a missing or wrong token, an unknown appId, an
+    offline account or a missing field, and state that calls change::
+
+        fake = FakeGewe(token="t")
+        fake.add_device("wx_1", nick_name="Alice")
+        async with fake.client() as client:
+            await client.personal.update_head_img("wx_1", "https://example.com/a.png")
+            assert (await client.personal.get_profile("wx_1")).big_head_img_url.endswith("a.png")
+
+    Args:
+        token: The token the fake accepts.
+        faults: Latency and failures to inject (none by default).
+    """
+
+    token: str = "fake-gewe-token"  # noqa: S105 - the fake's own, public by design
+    faults: Faults = attrs.field(factory=Faults)
+    devices: dict[str, FakeDevice] = attrs.field(factory=dict, init=False)
+    """Every device, by appId: inspect or change them in tests."""
+    requests: list[RecordedRequest] = attrs.field(factory=list, init=False)
+    """Every request received, in order of arrival."""
+    record_requests: bool = True
+    """Set to ``False`` for long benchmark runs, so that memory stays flat."""
+    _rng: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._rng = random.Random(self.faults.seed)  # noqa: S311 - fault draws, not secrets
+
+    def __repr__(self) -> str:
+        return f"<FakeGewe devices={len(self.devices)} requests={len(self.requests)}>"
+
+    # -- state --------------------------------------------------------------------------------
+
+    def add_device(self, app_id: str, **profile: Any) -> FakeDevice:
+        """Add a logged-in device; profile fields not given get sensible defaults."""
+        if app_id in self.devices:
+            raise ValueError(f"device {app_id!r} exists already")
+        device = FakeDevice(app_id, **profile)
+        self.devices[app_id] = device
+        return device
+
+    def set_offline(self, app_id: str) -> None:
+        """Log the device's account out: its calls are refused with 微信已离线."""
+        self.devices[app_id].online = False
+
+    def set_online(self, app_id: str) -> None:
+        """Bring the device's account back online."""
+        self.devices[app_id].online = True
+
+    def set_faults(self, faults: Faults) -> None:
+        """Replace the fault plan (and reseed the draws)."""
+        self.faults = faults
+        self._rng = random.Random(faults.seed)  # noqa: S311
+
+    @property
+    def qr_code_base64(self) -> str:
+        """The QR code image every device returns (the official example's JPEG)."""
+        return _qr_code()
+
+    # -- serving ------------------------------------------------------------------------------
+
+    @property
+    def app(self) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+        """The ASGI application."""
+        return self._asgi
+
+    def client(self, **client_options: Any) -> AsyncGeweClient:
+        """An :class:`AsyncGeweClient` wired to this fake in-process (no port, no thread).
+
+        ``client_options`` are passed to the client (``timeout``, ...).
+        """
+        client_options.setdefault("token", self.token)
+        client_options.setdefault("base_url", IN_PROCESS_BASE_URL)
+        return AsyncGeweClient(transport=httpx.ASGITransport(app=self.app), **client_options)
+
+    @asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve the fake over real HTTP with uvicorn while the block runs; yields the base URL.
+
+        Port 0 picks a free port. Needs the ``server`` extra (``pip install gewe-async[server]``).
+        """
+        from gewe_async.testing._server import running_server
+
+        async with running_server(self._asgi_over_tcp, host, port) as base_url:
+            yield base_url
+
+    async def _asgi_over_tcp(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._handle(scope, receive, send, over_tcp=True)
+
+    async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._handle(scope, receive, send, over_tcp=False)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, *, over_tcp: bool) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        raw = await _read_body(receive)
+        if scope["method"] != "POST":
+            await _send_text(send, 405, "Method Not Allowed")
+            return
+        segments = [s for s in scope["path"].split("/") if s]
+        path = "/".join(segments[-2:])
+        route = ROUTES.get(path)
+        if route is None:
+            await _send_text(send, 404, "Not Found")
+            return
+
+        faults = self.faults
+        if faults.latency:
+            await asyncio.sleep(faults.latency)
+        fault = self._draw_fault(over_tcp)
+        if fault in ("502", "503"):
+            await _send_proxy_page(send, int(fault), faults.retry_after)
+            return
+
+        headers = dict(scope["headers"])
+        token = headers.get(b"x-gewe-token", b"").decode("latin-1")
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        if self.record_requests:
+            self.requests.append(RecordedRequest(path, body, token == self.token))
+        answer = self._answer(route, token, body)
+        payload = json.dumps(answer, ensure_ascii=False).encode()
+
+        if fault == "drop":
+            await _send_json_start(send, len(payload))
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        elif fault == "truncate":
+            await _send_json_start(send, len(payload))
+            cut = payload[: max(1, len(payload) // 2)]
+            await send({"type": "http.response.body", "body": cut, "more_body": False})
+        else:
+            await _send_json_start(send, len(payload))
+            await send({"type": "http.response.body", "body": payload})
+
+    def _draw_fault(self, over_tcp: bool) -> str | None:
+        faults = self.faults
+        if not (faults.error_rate or faults.drop_rate or faults.truncate_rate):
+            return None
+        draw = self._rng.random()
+        if draw < faults.error_rate:
+            return self._rng.choice(("502", "503"))
+        draw -= faults.error_rate
+        if over_tcp and draw < faults.drop_rate:
+            return "drop"
+        draw -= faults.drop_rate
+        if over_tcp and draw < faults.truncate_rate:
+            return "truncate"
+        return None
+
+    def _answer(self, route: FakeRoute, token: str, body: Any) -> dict[str, Any]:
+        # The order of checks follows the real server: token, then body, then device.
+        if not token:
+            return _refusal("HTTP HEADER: X-GEWE-TOKEN 不可为空")
+        if token != self.token:
+            # The real server echoes the token it got; clients must redact it.
+            return _refusal(f"HTTP HEADER: X-GEWE-TOKEN={token} 不可用或已过期")
+        if not isinstance(body, dict):
+            return _refusal("参数错误", {"code": "-1", "msg": "请求体必须是JSON对象"})
+        for name in route.required:
+            if body.get(name) in (None, ""):
+                return _refusal("参数错误", {"code": "-1", "msg": f"{name} 不可为空"})
+        device = self.devices.get(body["appId"]) if isinstance(body["appId"], str) else None
+        if device is None:
+            return _refusal("操作失败", {"code": "-1", "msg": "设备不存在"})
+        if route.needs_online and not device.online:
+            return _refusal("操作失败", {"code": "-1", "msg": "微信已离线"})
+        try:
+            data = route.handler(self, device, body)
+        except FakeRefusal as refusal:
+            return _refusal(refusal.msg, refusal.data)
+        answer: dict[str, Any] = {"ret": 200, "msg": "操作成功"}
+        if data is not None:
+            answer["data"] = data
+        return answer
+
+
+def _refusal(msg: str, data: Any = None) -> dict[str, Any]:
+    return {"ret": 500, "msg": msg, "data": data}
+
+
+@functools.cache
+def _qr_code() -> str:
+    return resources.files(__package__).joinpath("qr.b64").read_text().strip()
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _send_json_start(send: Send, length: int) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json;charset=UTF-8"),
+                (b"content-length", str(length).encode()),
+            ],
+        }
+    )
+
+
+async def _send_text(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(body))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_proxy_page(send: Send, status: int, retry_after: float) -> None:
+    reason = {502: "Bad Gateway", 503: "Service Temporarily Unavailable"}[status]
+    body = _PROXY_PAGE.format(status=status, reason=reason).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html"),
+                (b"content-length", b"%d" % len(body)),
+                (b"retry-after", b"%g" % retry_after),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
