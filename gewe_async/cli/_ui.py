@@ -21,8 +21,8 @@ from rich.table import Table
 from gewe_async._api.personal import Profile
 from gewe_async._batch import Outcome, ProgressCallback
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager

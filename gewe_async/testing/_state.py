@@ -48,7 +48,11 @@ class FakeDevice:
         )
     )
     reg_country: str | None = "CN"
-    sns_bg_img: str | None = None
+    sns_bg_img: str | None = attrs.field(
+        default=attrs.Factory(
+            lambda s: f"http://shmmsns.qpic.cn/mmsns/{s.app_id}/0", takes_self=True
+        )
+    )
     online: bool = True
     """Whether the account is logged in; an offline device refuses calls with 微信已离线."""
     privacy: dict[PrivacyOption, bool] = attrs.field(

@@ -1,0 +1,205 @@
+"""The gewe-async CLI end to end: exit codes, report file, bad input, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from gewe_async.cli import main
+
+FAKE_TOKEN = "cli-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`gewe-async fake-server` in a subprocess on loopback, with devices wx_00001..wx_00005."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gewe_async",
+            "fake-server",
+            "--port",
+            str(port),
+            "--devices",
+            "5",
+            "--token",
+            FAKE_TOKEN,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError as exc:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                reason = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"fake-server did not start: {reason}") from exc
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/v2/api"
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stderr is not None:
+        process.stderr.close()
+
+
+@pytest.fixture
+def api_args(server: str) -> list[str]:
+    return ["--token", FAKE_TOKEN, "--base-url", server]
+
+
+def test_demo_runs_the_main_job_and_verifies(capsys):
+    """`gewe-async demo` updates every online device, verifies, and exits 0."""
+    assert main(["demo", "--devices", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "verified" in out
+    assert "NOT verified" not in out
+    assert "118/118 online devices" in out
+    assert "GeweDeviceOfflineError" in out
+
+
+def test_profile_prints_a_table(api_args, capsys):
+    """`profile` fetches each appId and prints them in a table; exit 0."""
+    assert main(["profile", *api_args, "wx_00001", "wx_00002"]) == 0
+    out = capsys.readouterr().out
+    assert "wxid_wx_00001" in out
+    assert "wxid_wx_00002" in out
+
+
+def test_profile_json_lines_and_failure_exit(api_args, capsys):
+    """`profile --json` prints one JSON line per appId; an unknown one makes the exit 1."""
+    assert main(["profile", *api_args, "--json", "wx_00003", "wx_missing"]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["appId"] for line in lines] == ["wx_00003", "wx_missing"]
+    assert lines[0]["ok"] is True
+    assert lines[0]["profile"]["wxid"] == "wxid_wx_00003"
+    assert lines[1] == {
+        "appId": "wx_missing",
+        "ok": False,
+        "error": "GeweDeviceNotFoundError",
+        "message": lines[1]["message"],
+    }
+
+
+def test_set_avatar_reports_every_device_once(api_args, tmp_path, capsys):
+    """A failed device does not stop the others; each appears once in the report; exit 1."""
+    report = tmp_path / "report.jsonl"
+    ids = ["wx_00001", "wx_nope", "wx_00002"]
+    code = main(
+        [
+            "set-avatar",
+            *api_args,
+            "--url",
+            "https://example.com/n.png",
+            "--report",
+            str(report),
+            *ids,
+        ]
+    )
+    assert code == 1
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(r["appId"] for r in rows) == sorted(ids)
+    by_id = {r["appId"]: r for r in rows}
+    assert by_id["wx_00001"]["ok"]
+    assert by_id["wx_00002"]["ok"]
+    assert by_id["wx_nope"]["error"] == "GeweDeviceNotFoundError"
+    assert "2 avatars set, 1 failed" in capsys.readouterr().out
+
+    assert main(["profile", *api_args, "--json", "wx_00001"]) == 0
+    profile = json.loads(capsys.readouterr().out)["profile"]
+    assert profile["bigHeadImgUrl"] == "https://example.com/n.png"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "jobs.csv",
+            "appId,url\nwx_00004,https://example.com/4.png\nwx_00005,https://example.com/5.png\n",
+        ),
+        (
+            "jobs.jsonl",
+            '{"appId": "wx_00004", "url": "https://example.com/4.png"}\n\n'
+            '{"appId": "wx_00005", "url": "https://example.com/5.png"}\n',
+        ),
+    ],
+)
+def test_set_avatar_from_csv_or_json_lines(api_args, tmp_path, capsys, name, content):
+    """--from reads CSV (with or without header) or JSON lines; all succeed; exit 0."""
+    path = tmp_path / name
+    path.write_text(content)
+    assert main(["set-avatar", *api_args, "--from", str(path)]) == 0
+    assert "2 avatars set, 0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("wx_1,https://example.com/a.png,extra\n", ":1: expected 2 columns"),
+        ("wx_1,ftp://example.com/a.png\n", ":1: head_img_url must be an http(s) URL"),
+        ("wx_1,https://a.example/1.png\nwx_1,https://a.example/2.png\n", "already given"),
+        ('{"appId": "wx_1"}\n', ':1: expected {"appId"'),
+        ('{"appId": "wx_1", "url": "https://a.example/1.png"}\n{broken\n', ":2: not JSON"),
+        ("", "has no rows"),
+    ],
+)
+def test_set_avatar_refuses_malformed_files_clearly(api_args, tmp_path, capsys, content, message):
+    """A malformed row is reported with file and line, before any call; exit 2, no traceback."""
+    path = tmp_path / "jobs.txt"
+    path.write_text(content)
+    assert main(["set-avatar", *api_args, "--from", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_set_avatar_unreadable_file(api_args, tmp_path, capsys):
+    """A file that cannot be read is a clear error with exit 2."""
+    assert main(["set-avatar", *api_args, "--from", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_missing_token_is_a_clear_error(monkeypatch, server, capsys):
+    """Without --token or GEWE_TOKEN the CLI says how to give one; exit 2."""
+    monkeypatch.delenv("GEWE_TOKEN", raising=False)
+    assert main(["profile", "--base-url", server, "wx_00001"]) == 2
+    assert "GEWE_TOKEN" in capsys.readouterr().err
+
+
+def test_set_avatar_needs_url_or_file(api_args, capsys):
+    """set-avatar with neither --url nor --from explains the two forms."""
+    assert main(["set-avatar", *api_args, "wx_00001"]) == 2
+    assert "--from FILE" in capsys.readouterr().err
+
+
+def test_console_script_runs_demo():
+    """The installed `gewe-async` entry point runs the demo from a shell."""
+    env = {**os.environ, "COLUMNS": "120"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gewe_async", "demo", "--devices", "30"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "verified" in result.stdout
