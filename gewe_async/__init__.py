@@ -20,6 +20,7 @@ from gewe_async._api.personal import (
 from gewe_async._batch import BatchResult, Outcome, ProgressCallback, iter_batch, run_batch
 from gewe_async._client import AsyncGeweClient, GeweInsecureTransportWarning
 from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, TimeoutTypes
+from gewe_async._limits import Limits
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
@@ -57,6 +58,7 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
+    "Limits",
     "LoginRecord",
     "Outcome",
     "PersonalAPI",

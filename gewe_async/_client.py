@@ -16,6 +16,7 @@ from gewe_async import _pipeline
 from gewe_async._api.personal import PersonalAPI
 from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, as_timeout
 from gewe_async._endpoint import Endpoint
+from gewe_async._limits import Limiter, Limits
 from gewe_async._redact import REDACTED, Redactor, Secret
 from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
 
@@ -39,6 +40,7 @@ class _Core:
     base_url: str
     headers: dict[str, str]
     redactor: Redactor
+    limiter: Limiter
     closed: bool = False
 
     def __del__(self) -> None:
@@ -74,6 +76,8 @@ class AsyncGeweClient:
             transports, tests). It is used as given and never closed by this client.
         transport: An httpx transport for the client's own pool (for example
             ``httpx.ASGITransport`` to call an ASGI app in-process). Not with ``http_client``.
+        limits: How many calls run at once and how fast (:class:`Limits`). By default 64 calls
+            are in flight at once, one at a time per appId, with no pacing.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -90,6 +94,7 @@ class AsyncGeweClient:
         timeout: float | httpx.Timeout | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        limits: Limits | None = None,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
@@ -101,13 +106,25 @@ class AsyncGeweClient:
             given = http_client.timeout if http_client is not None else None
             timeout = given if given is not None and None not in _phases(given) else DEFAULT_TIMEOUT
         self._timeout = as_timeout(timeout)
+        limits = Limits() if limits is None else limits
+        if not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a gewe_async.Limits, got {limits!r}")
         owns = http_client is None
+        if http_client is None:
+            # One connection per call in flight: requests never wait inside httpx's pool, whose
+            # bookkeeping grows with the number of waiters.
+            pool = httpx.Limits(
+                max_connections=limits.max_in_flight,
+                max_keepalive_connections=limits.max_in_flight,
+            )
+            http_client = httpx.AsyncClient(timeout=timeout, transport=transport, limits=pool)
         self._core = _Core(
-            http=http_client or httpx.AsyncClient(timeout=timeout, transport=transport),
+            http=http_client,
             owns_http=owns,
             base_url=base,
             headers={**_pipeline.JSON_HEADERS, "X-GEWE-TOKEN": secret.value},
             redactor=Redactor(secret),
+            limiter=Limiter(limits),
         )
         self._bind_groups()
 
@@ -125,6 +142,11 @@ class AsyncGeweClient:
     def timeout(self) -> httpx.Timeout:
         """The timeout applied to each call unless the call overrides it."""
         return self._timeout
+
+    @property
+    def limits(self) -> Limits:
+        """The concurrency and pacing limits shared by this client and its views."""
+        return self._core.limiter.limits
 
     @property
     def is_closed(self) -> bool:
@@ -193,15 +215,21 @@ class AsyncGeweClient:
                 app_id=getattr(request, "app_id", None),
             )
         timeout = as_timeout(options["timeout"]) if "timeout" in options else self._timeout
-        return await _pipeline.execute(
-            http=core.http,
-            base_url=core.base_url,
-            headers=core.headers,
-            redactor=core.redactor,
-            timeout=timeout,
-            endpoint=endpoint,
-            request=request,
-        )
+        app_id = getattr(request, "app_id", None)
+        limiter = core.limiter
+        await limiter.acquire(app_id)
+        try:
+            return await _pipeline.execute(
+                http=core.http,
+                base_url=core.base_url,
+                headers=core.headers,
+                redactor=core.redactor,
+                timeout=timeout,
+                endpoint=endpoint,
+                request=request,
+            )
+        finally:
+            limiter.release(app_id)
 
 
 def _phases(timeout: httpx.Timeout) -> tuple[float | None, ...]:
