@@ -30,6 +30,13 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
+    session.install("-e", ".", "aiohttp")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check style and common bugs with ruff."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
