@@ -42,6 +42,14 @@ class _Core:
     redactor: Redactor
     limiter: Limiter
     closed: bool = False
+    urls: dict[str, httpx.URL] = attrs.Factory(dict)
+
+    def url(self, path: str) -> httpx.URL:
+        """The endpoint's full URL, parsed once: httpx re-parses a string on every request."""
+        url = self.urls.get(path)
+        if url is None:
+            url = self.urls[path] = httpx.URL(self.base_url + path)
+        return url
 
     def __del__(self) -> None:
         # Warn, never clean up: closing needs the event loop, which may be gone by now.
@@ -221,7 +229,7 @@ class AsyncGeweClient:
         try:
             return await _pipeline.execute(
                 http=core.http,
-                base_url=core.base_url,
+                url=core.url(endpoint.path),
                 headers=core.headers,
                 redactor=core.redactor,
                 timeout=timeout,

@@ -60,7 +60,7 @@ def encode(endpoint: Endpoint[Any], request: Any) -> bytes:
 
 async def send(
     http: httpx.AsyncClient,
-    url: str,
+    url: httpx.URL,
     body: bytes,
     headers: dict[str, str],
     timeout: httpx.Timeout,
@@ -142,7 +142,7 @@ def parse_retry_after(value: str | None) -> float | None:
 async def execute(
     *,
     http: httpx.AsyncClient,
-    base_url: str,
+    url: httpx.URL,
     headers: dict[str, str],
     redactor: Redactor,
     timeout: httpx.Timeout,
@@ -154,7 +154,7 @@ async def execute(
     body = encode(endpoint, request)
     started = time.perf_counter()
     try:
-        response = await send(http, base_url + endpoint.path, body, headers, timeout)
+        response = await send(http, url, body, headers, timeout)
         result = decode(endpoint, response, redactor)
     except GeweError as exc:
         exc.endpoint, exc.app_id, exc.attempts = endpoint.path, app_id, 1
