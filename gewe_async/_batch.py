@@ -97,7 +97,17 @@ async def iter_batch(
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    ids = _unique(app_ids)
+    async for outcome in _iterate(_unique(app_ids), call, concurrency, on_progress):
+        yield outcome
+
+
+async def _iterate(
+    ids: list[str],
+    call: Callable[[str], Awaitable[T]],
+    concurrency: int,
+    on_progress: ProgressCallback | None,
+) -> AsyncIterator[Outcome[T]]:
+    # iter_batch's body, for appIds already checked to be unique.
     total = len(ids)
     pending = iter(ids)
     done: asyncio.Queue[Outcome[T] | Exception] = asyncio.Queue()
@@ -147,9 +157,11 @@ async def run_batch(
         result = await run_batch(app_ids, client.personal.get_profile)
         print(len(result.succeeded), "ok;", [o.app_id for o in result.failed], "failed")
     """
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     ids = _unique(app_ids)
     by_id: dict[str, Outcome[T]] = {}
-    async for outcome in iter_batch(ids, call, concurrency=concurrency, on_progress=on_progress):
+    async for outcome in _iterate(ids, call, concurrency, on_progress):
         if fail_fast and outcome.error is not None:
             raise outcome.error
         by_id[outcome.app_id] = outcome

@@ -10,8 +10,9 @@ from typing import IO, Any
 
 from rich.markup import escape
 
-from gewe_async._batch import Outcome, iter_batch
+from gewe_async._batch import Outcome, iter_batch, run_batch
 from gewe_async._client import AsyncGeweClient
+from gewe_async._converter import converter
 from gewe_async.cli import _ui
 from gewe_async.cli._input import AvatarJob, InputError, jobs_for_one_url, read_avatar_jobs
 
@@ -23,17 +24,14 @@ def client_from(args: argparse.Namespace) -> AsyncGeweClient:
 
 async def profile(args: argparse.Namespace, client: AsyncGeweClient) -> int:
     """Fetch profiles concurrently; print a table or JSON lines. Exit 1 if any failed."""
-    outcomes: list[Outcome[Any]] = []
     with _ui.progress_bar("profiles", len(args.app_ids)) as advance:
-        async for outcome in iter_batch(
+        result = await run_batch(
             args.app_ids,
             client.personal.get_profile,
             concurrency=args.concurrency,
             on_progress=advance,
-        ):
-            outcomes.append(outcome)
-    order = {app_id: i for i, app_id in enumerate(args.app_ids)}
-    outcomes.sort(key=lambda o: order[o.app_id])
+        )
+    outcomes = list(result.outcomes)  # in the order the appIds were given
     if args.json:
         for o in outcomes:
             _ui.out.print_json(data=_profile_record(o), indent=None)
@@ -47,25 +45,13 @@ async def profile(args: argparse.Namespace, client: AsyncGeweClient) -> int:
 def _profile_record(o: Outcome[Any]) -> dict[str, Any]:
     if o.ok:
         p = o.result
-        return {"appId": o.app_id, "ok": True, "profile": _as_wire(p)}
+        return {"appId": o.app_id, "ok": True, "profile": converter.unstructure(p)}
     return {
         "appId": o.app_id,
         "ok": False,
         "error": type(o.error).__name__,
         "message": str(o.error),
     }
-
-
-def _as_wire(value: Any) -> Any:
-    from gewe_async._converter import converter
-
-    return converter.unstructure(value)
-
-
-async def set_avatar(args: argparse.Namespace, client: AsyncGeweClient) -> int:
-    """Set avatars across many devices; report each one; exit 1 if any failed."""
-    jobs = avatar_jobs(args)
-    return await run_avatar_jobs(client, jobs, concurrency=args.concurrency, report=args.report)
 
 
 def avatar_jobs(args: argparse.Namespace) -> list[AvatarJob]:

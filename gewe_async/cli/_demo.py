@@ -8,7 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from gewe_async._batch import Outcome, iter_batch
+from gewe_async._batch import Outcome, run_batch
 from gewe_async.cli import _ui
 from gewe_async.testing import FakeGewe
 
@@ -85,13 +85,9 @@ async def _step(
     call: Any,
     concurrency: int,
 ) -> dict[str, Outcome[Any]]:
-    outcomes: dict[str, Outcome[Any]] = {}
     started = time.perf_counter()
     with _ui.progress_bar(name, len(app_ids)) as advance:
-        async for outcome in iter_batch(
-            app_ids, call, concurrency=concurrency, on_progress=advance
-        ):
-            outcomes[outcome.app_id] = outcome
-    failed = sum(not o.ok for o in outcomes.values())
-    rows.append((name, len(outcomes) - failed, failed, time.perf_counter() - started))
-    return outcomes
+        result = await run_batch(app_ids, call, concurrency=concurrency, on_progress=advance)
+    failed = len(result.failed)
+    rows.append((name, len(result) - failed, failed, time.perf_counter() - started))
+    return {o.app_id: o for o in result.outcomes}
