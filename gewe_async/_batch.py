@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import aclosing
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -97,8 +98,11 @@ async def iter_batch(
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    async for outcome in _iterate(_unique(app_ids), call, concurrency, on_progress):
-        yield outcome
+    # aclosing: leaving this generator must close the inner one now, cancelling its calls,
+    # not whenever the inner generator happens to be garbage-collected.
+    async with aclosing(_iterate(_unique(app_ids), call, concurrency, on_progress)) as outcomes:
+        async for outcome in outcomes:
+            yield outcome
 
 
 async def _iterate(
@@ -106,7 +110,7 @@ async def _iterate(
     call: Callable[[str], Awaitable[T]],
     concurrency: int,
     on_progress: ProgressCallback | None,
-) -> AsyncIterator[Outcome[T]]:
+) -> AsyncGenerator[Outcome[T], None]:
     # iter_batch's body, for appIds already checked to be unique.
     total = len(ids)
     pending = iter(ids)
@@ -161,8 +165,9 @@ async def run_batch(
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     ids = _unique(app_ids)
     by_id: dict[str, Outcome[T]] = {}
-    async for outcome in _iterate(ids, call, concurrency, on_progress):
-        if fail_fast and outcome.error is not None:
-            raise outcome.error
-        by_id[outcome.app_id] = outcome
+    async with aclosing(_iterate(ids, call, concurrency, on_progress)) as outcomes:
+        async for outcome in outcomes:
+            if fail_fast and outcome.error is not None:
+                raise outcome.error  # closing the generator cancels the calls still running
+            by_id[outcome.app_id] = outcome
     return BatchResult(tuple(by_id[app_id] for app_id in ids))
