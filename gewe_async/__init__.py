@@ -17,10 +17,18 @@ from gewe_async._api.personal import (
     SafetyInfo,
     Sex,
 )
-from gewe_async._batch import BatchResult, Outcome, ProgressCallback, iter_batch, run_batch
+from gewe_async._batch import (
+    BatchOptions,
+    BatchResult,
+    Outcome,
+    ProgressCallback,
+    iter_batch,
+    run_batch,
+)
 from gewe_async._client import AsyncGeweClient, GeweInsecureTransportWarning
 from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, TimeoutTypes
 from gewe_async._limits import Limits
+from gewe_async._transport import AiohttpTransport
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
@@ -42,7 +50,9 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "AiohttpTransport",
     "AsyncGeweClient",
+    "BatchOptions",
     "BatchResult",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",

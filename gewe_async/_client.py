@@ -18,6 +18,7 @@ from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions
 from gewe_async._endpoint import Endpoint
 from gewe_async._limits import Limiter, Limits
 from gewe_async._redact import REDACTED, Redactor, Secret
+from gewe_async._transport import AiohttpTransport
 from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
 
 __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
@@ -37,8 +38,8 @@ class _Core:
 
     http: httpx.AsyncClient
     owns_http: bool
+    send: _pipeline.Sender
     base_url: str
-    headers: dict[str, str]
     redactor: Redactor
     limiter: Limiter
     closed: bool = False
@@ -119,18 +120,21 @@ class AsyncGeweClient:
             raise TypeError(f"limits must be a gewe_async.Limits, got {limits!r}")
         owns = http_client is None
         if http_client is None:
-            # One connection per call in flight: requests never wait inside httpx's pool, whose
-            # bookkeeping grows with the number of waiters.
+            # One connection per call in flight: requests never wait inside the pool.
             pool = httpx.Limits(
                 max_connections=limits.max_in_flight,
                 max_keepalive_connections=limits.max_in_flight,
             )
+            if transport is None:
+                transport = AiohttpTransport(limits=pool)
             http_client = httpx.AsyncClient(timeout=timeout, transport=transport, limits=pool)
+        headers = httpx.Headers(http_client.headers)
+        headers.update({**_pipeline.JSON_HEADERS, "X-GEWE-TOKEN": secret.value})
         self._core = _Core(
             http=http_client,
             owns_http=owns,
+            send=_sender(http_client, transport if owns else None, headers),
             base_url=base,
-            headers={**_pipeline.JSON_HEADERS, "X-GEWE-TOKEN": secret.value},
             redactor=Redactor(secret),
             limiter=Limiter(limits),
         )
@@ -223,21 +227,60 @@ class AsyncGeweClient:
                 app_id=getattr(request, "app_id", None),
             )
         timeout = as_timeout(options["timeout"]) if "timeout" in options else self._timeout
+        phases = timeout.as_dict()
         app_id = getattr(request, "app_id", None)
         limiter = core.limiter
         await limiter.acquire(app_id)
         try:
             return await _pipeline.execute(
-                http=core.http,
+                http=core.send,
                 url=core.url(endpoint.path),
-                headers=core.headers,
                 redactor=core.redactor,
-                timeout=timeout,
+                timeout=phases,
                 endpoint=endpoint,
                 request=request,
             )
         finally:
             limiter.release(app_id)
+
+
+def _sender(
+    http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport | None, headers: httpx.Headers
+) -> _pipeline.Sender:
+    """How this client POSTs: the fastest way that keeps the semantics of its httpx client.
+
+    A client we built ourselves (``transport`` given) has no auth, cookies, redirects or event
+    hooks, so ``httpx.AsyncClient.send`` would only add its bookkeeping (about 40 us a call, a
+    fifth of a call's CPU at high concurrency); we hand requests to its transport directly.
+    A user's ``http_client`` gets the full ``send``, with its hooks, auth and mounts.
+    """
+    if isinstance(transport, AiohttpTransport):
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+        exchange = transport.exchange
+
+        async def send(
+            url: httpx.URL, body: bytes, timeout: dict[str, float | None]
+        ) -> httpx.Response:
+            return await exchange("POST", url, pairs, body, timeout)
+
+        return send
+
+    async def send_request(
+        url: httpx.URL, body: bytes, timeout: dict[str, float | None]
+    ) -> httpx.Response:
+        request = httpx.Request(
+            "POST", url, headers=headers, content=body, extensions={"timeout": timeout}
+        )
+        if transport is None:
+            return await http.send(request)
+        response = await transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
+
+    return send_request
 
 
 def _phases(timeout: httpx.Timeout) -> tuple[float | None, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: POSTs a body to a URL with the client's headers and the given timeout phases, and returns
+#: the answer, read. Made once per client by ``_client._sender``.
+Sender = Callable[[httpx.URL, bytes, dict[str, float | None]], Awaitable[httpx.Response]]
+
 logger: Final = logging.getLogger("gewe_async")
 
 # Documented refusals (FIELD-NOTES section 1), recognised from msg and data.msg. The first match
@@ -59,15 +64,11 @@ def encode(endpoint: Endpoint[Any], request: Any) -> bytes:
 
 
 async def send(
-    http: httpx.AsyncClient,
-    url: httpx.URL,
-    body: bytes,
-    headers: dict[str, str],
-    timeout: httpx.Timeout,
+    http: Sender, url: httpx.URL, body: bytes, timeout: dict[str, float | None]
 ) -> httpx.Response:
-    """POST once; map every httpx failure to a GeweError (context is added by the caller)."""
+    """Send once and read the answer; map every httpx failure to a GeweError."""
     try:
-        return await http.post(url, content=body, headers=headers, timeout=timeout)
+        return await http(url, body, timeout)
     except httpx.TimeoutException as exc:
         raise GeweTimeoutError(f"timed out ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
@@ -141,11 +142,10 @@ def parse_retry_after(value: str | None) -> float | None:
 
 async def execute(
     *,
-    http: httpx.AsyncClient,
+    http: Sender,
     url: httpx.URL,
-    headers: dict[str, str],
     redactor: Redactor,
-    timeout: httpx.Timeout,
+    timeout: dict[str, float | None],
     endpoint: Endpoint[T],
     request: Any,
 ) -> T:
@@ -154,7 +154,7 @@ async def execute(
     body = encode(endpoint, request)
     started = time.perf_counter()
     try:
-        response = await send(http, url, body, headers, timeout)
+        response = await send(http, url, body, timeout)
         result = decode(endpoint, response, redactor)
     except GeweError as exc:
         exc.endpoint, exc.app_id, exc.attempts = endpoint.path, app_id, 1

@@ -21,11 +21,11 @@ from .helpers import OFFICIAL, TOKEN, envelope
 PROFILE = OFFICIAL["personal/getProfile"]["response_example"]["data"]
 
 
-async def test_token_comes_from_the_environment(monkeypatch, api):
+async def test_token_comes_from_the_environment(monkeypatch, api, transport):
     """Without token=, GEWE_TOKEN is sent."""
     monkeypatch.setenv("GEWE_TOKEN", "from-env")
     route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
-    async with AsyncGeweClient() as client:
+    async with AsyncGeweClient(transport=transport) as client:
         await client.personal.get_profile("wx_1")
     assert route.calls.last.request.headers["X-GEWE-TOKEN"] == "from-env"
 
@@ -107,10 +107,10 @@ async def test_context_manager_closes_owned_pool():
     assert client.is_closed
 
 
-async def test_user_http_client_is_used_and_never_closed(api):
+async def test_user_http_client_is_used_and_never_closed(api, transport):
     """A supplied http_client sends the calls and stays open afterwards."""
     route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(transport=transport) as http:
         async with AsyncGeweClient(token=TOKEN, http_client=http) as client:
             await client.personal.get_profile("wx_1")
         assert not http.is_closed
@@ -164,7 +164,7 @@ async def test_default_timeouts_are_documented_values():
         assert DEFAULT_TIMEOUT.read == 30.0
 
 
-async def test_timeout_per_client_and_per_call(api):
+async def test_timeout_per_client_and_per_call(api, transport):
     """timeout= on the client applies to every call; timeout= on a call overrides it."""
     seen: list[dict[str, float]] = []
 
@@ -173,7 +173,7 @@ async def test_timeout_per_client_and_per_call(api):
         return httpx.Response(200, json=envelope(PROFILE))
 
     api.post("/personal/getProfile").mock(side_effect=record)
-    async with AsyncGeweClient(token=TOKEN, timeout=12) as client:
+    async with AsyncGeweClient(token=TOKEN, timeout=12, transport=transport) as client:
         await client.personal.get_profile("wx_1")
         await client.personal.get_profile("wx_1", timeout=2.5)
         await client.personal.get_profile("wx_1", timeout=httpx.Timeout(9, connect=1))
@@ -204,10 +204,10 @@ async def test_bad_timeouts_are_refused_before_sending(api, client, timeout, err
     assert not route.called
 
 
-async def test_with_options_is_a_view_sharing_the_pool(api):
+async def test_with_options_is_a_view_sharing_the_pool(api, transport):
     """with_options() changes defaults for the view only and shares the connection pool."""
     api.post("/personal/getProfile").respond(json=envelope(PROFILE))
-    client = AsyncGeweClient(token=TOKEN, timeout=10)
+    client = AsyncGeweClient(token=TOKEN, timeout=10, transport=transport)
     view = client.with_options(timeout=99)
 
     assert view.timeout.read == 99

@@ -210,10 +210,10 @@ async def test_network_failures_become_transport_errors(api, client, failure, er
     assert exc.app_id == "wx_1"
 
 
-async def test_calls_after_close_raise_client_closed(api):
+async def test_calls_after_close_raise_client_closed(api, transport):
     """A closed client refuses calls with GeweClientClosedError, sending nothing."""
     route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
-    client = AsyncGeweClient(token=TOKEN)
+    client = AsyncGeweClient(token=TOKEN, transport=transport)
     await client.aclose()
 
     with pytest.raises(GeweClientClosedError):
@@ -222,10 +222,10 @@ async def test_calls_after_close_raise_client_closed(api):
     assert not route.called
 
 
-async def test_closed_user_http_client_raises_client_closed(api):
+async def test_closed_user_http_client_raises_client_closed(api, transport):
     """A user's http_client closed under us gives GeweClientClosedError, not RuntimeError."""
     api.post("/personal/getProfile").respond(json=envelope(PROFILE))
-    http = httpx.AsyncClient()
+    http = httpx.AsyncClient(transport=transport)
     await http.aclose()
     async with AsyncGeweClient(token=TOKEN, http_client=http) as client:
         with pytest.raises(GeweClientClosedError):

@@ -203,7 +203,7 @@ async def test_unicode_is_sent_as_utf8(api, client):
     assert "你好，世界".encode() in route.calls.last.request.content
 
 
-async def test_official_request_examples_match_what_we_send(api):
+async def test_official_request_examples_match_what_we_send(api, transport):
     """For each personal endpoint, our body has the official example's keys (bar proxyIp)."""
     calls = {
         "personal/getProfile": lambda c: c.personal.get_profile("wx_1"),
@@ -214,7 +214,7 @@ async def test_official_request_examples_match_what_we_send(api):
             "wx_1", "https://example.com/a.png"
         ),
     }
-    async with AsyncGeweClient(token=TOKEN) as client:
+    async with AsyncGeweClient(token=TOKEN, transport=transport) as client:
         for path, call in calls.items():
             route = api.post(f"/{path}").mock(return_value=official_answer(path))
             await call(client)
