@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import attrs
 
-from gewe_async.exceptions import GeweError
+from gewe_async._config import TimeoutTypes
+from gewe_async.exceptions import GeweError, GeweTimeoutError
 
-__all__ = ["BatchResult", "Outcome", "ProgressCallback", "iter_batch", "run_batch"]
+__all__ = [
+    "BatchOptions",
+    "BatchResult",
+    "Outcome",
+    "ProgressCallback",
+    "iter_batch",
+    "run_batch",
+]
 
 T = TypeVar("T")
 
@@ -40,6 +48,19 @@ ProgressCallback = Callable[[Outcome[Any], int, int], object]
 """Called after each appId finishes, with its outcome, how many are done, and the total."""
 
 
+class BatchOptions(TypedDict, total=False):
+    """How a batch runs; the keyword arguments of the groups' batch helpers (``get_profiles``).
+
+    See :func:`run_batch` for their meaning. ``timeout`` applies to each call.
+    """
+
+    concurrency: int
+    on_progress: ProgressCallback
+    fail_fast: bool
+    deadline: float
+    timeout: TimeoutTypes
+
+
 @attrs.frozen
 class BatchResult(Generic[T]):
     """The outcomes of a batch, one per appId, in the order the appIds were given."""
@@ -65,6 +86,15 @@ class BatchResult(Generic[T]):
         return len(self.outcomes)
 
 
+def _check(concurrency: int, deadline: float | None) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be an int of at least 1, got {concurrency!r}")
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0
+    ):
+        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+
+
 def _unique(app_ids: Iterable[str]) -> list[str]:
     ids = list(app_ids)
     seen: set[str] = set()
@@ -81,6 +111,7 @@ async def iter_batch(
     *,
     concurrency: int = 64,
     on_progress: ProgressCallback | None = None,
+    deadline: float | None = None,
 ) -> AsyncIterator[Outcome[T]]:
     """Run ``call(app_id)`` for every appId and yield each outcome as it completes.
 
@@ -93,14 +124,18 @@ async def iter_batch(
         async for outcome in iter_batch(app_ids, client.personal.get_profile):
             print(outcome.app_id, outcome.result if outcome.ok else outcome.error)
 
+    With ``deadline`` (seconds for the whole batch), calls still running or not started when it
+    passes are cancelled, and each of those appIds gets an outcome whose error is a
+    :class:`~gewe_async.GeweTimeoutError` saying whether the call had started.
+
     Raises:
-        ValueError: An appId appears twice, or ``concurrency`` is not positive.
+        ValueError: An appId appears twice, or ``concurrency`` or ``deadline`` is not positive.
     """
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    _check(concurrency, deadline)
     # aclosing: leaving this generator must close the inner one now, cancelling its calls,
     # not whenever the inner generator happens to be garbage-collected.
-    async with aclosing(_iterate(_unique(app_ids), call, concurrency, on_progress)) as outcomes:
+    batch = _iterate(_unique(app_ids), call, concurrency, on_progress, deadline)
+    async with aclosing(batch) as outcomes:
         async for outcome in outcomes:
             yield outcome
 
@@ -110,14 +145,18 @@ async def _iterate(
     call: Callable[[str], Awaitable[T]],
     concurrency: int,
     on_progress: ProgressCallback | None,
+    deadline: float | None,
 ) -> AsyncGenerator[Outcome[T], None]:
     # iter_batch's body, for appIds already checked to be unique.
     total = len(ids)
     pending = iter(ids)
+    started: set[str] = set()
+    unfinished = dict.fromkeys(ids)  # ordered: the deadline's outcomes come in input order
     done: asyncio.Queue[Outcome[T] | Exception] = asyncio.Queue()
 
     async def worker() -> None:
         for app_id in pending:  # shared iterator: each appId is taken by exactly one worker
+            started.add(app_id)
             try:
                 outcome = Outcome[T](app_id, result=await call(app_id))
             except CALL_FAILURES as exc:
@@ -127,19 +166,46 @@ async def _iterate(
                 return
             done.put_nowait(outcome)
 
+    loop = asyncio.get_running_loop()
+    ends_at = None if deadline is None else loop.time() + deadline
     workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, total))]
     try:
-        for finished in range(1, total + 1):
-            item = await done.get()
+        finished = 0
+        while unfinished:
+            try:
+                async with asyncio.timeout_at(ends_at):
+                    item = await done.get()
+            except TimeoutError:
+                break
             if isinstance(item, Exception):
                 raise item
+            del unfinished[item.app_id]
+            finished += 1
             if on_progress is not None:
                 on_progress(item, finished, total)
             yield item
+        if not unfinished:
+            return
+        # The deadline passed: stop the calls first, then account for every appId left.
+        await _cancel(workers)
+        for app_id in unfinished:
+            when = "while this call was running" if app_id in started else "before this call"
+            error = GeweTimeoutError(
+                f"the batch deadline of {deadline} s passed {when}", app_id=app_id
+            )
+            finished += 1
+            outcome = Outcome[T](app_id, error=error)
+            if on_progress is not None:
+                on_progress(outcome, finished, total)
+            yield outcome
     finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        await _cancel(workers)
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run_batch(
@@ -149,23 +215,25 @@ async def run_batch(
     concurrency: int = 64,
     on_progress: ProgressCallback | None = None,
     fail_fast: bool = False,
+    deadline: float | None = None,
 ) -> BatchResult[T]:
     """Run ``call(app_id)`` for every appId; return every outcome, in the order given.
 
     By default every appId is attempted and failures are collected in the result. With
     ``fail_fast=True`` the first failure cancels the calls still running and is raised
-    (``asyncio.TaskGroup`` semantics).
+    (``asyncio.TaskGroup`` semantics). With ``deadline`` (seconds for the whole batch), the
+    appIds not done in time are cancelled and get a :class:`~gewe_async.GeweTimeoutError`
+    outcome (raised instead, with ``fail_fast``).
 
     ::
 
         result = await run_batch(app_ids, client.personal.get_profile)
         print(len(result.succeeded), "ok;", [o.app_id for o in result.failed], "failed")
     """
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    _check(concurrency, deadline)
     ids = _unique(app_ids)
     by_id: dict[str, Outcome[T]] = {}
-    async with aclosing(_iterate(ids, call, concurrency, on_progress)) as outcomes:
+    async with aclosing(_iterate(ids, call, concurrency, on_progress, deadline)) as outcomes:
         async for outcome in outcomes:
             if fail_fast and outcome.error is not None:
                 raise outcome.error  # closing the generator cancels the calls still running

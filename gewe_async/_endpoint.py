@@ -14,12 +14,13 @@ Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from gewe_async import _converter
+from gewe_async._batch import BatchOptions, BatchResult, run_batch
 
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
@@ -74,6 +75,29 @@ class APIGroup:
 
     async def _call(self, endpoint: Endpoint[T], request: Any, options: RequestOptions) -> T:
         return await self._client._send(endpoint, request, options)
+
+    async def _fan_out(
+        self, endpoint: Endpoint[T], requests: Iterable[Any], batch: BatchOptions
+    ) -> BatchResult[T]:
+        # The batch helpers' body: requests are built (and so validated) before any is sent.
+        by_id: dict[str, Any] = {}
+        for request in requests:
+            if request.app_id in by_id:
+                raise ValueError(f"appId {request.app_id!r} appears twice in the batch")
+            by_id[request.app_id] = request
+        options: RequestOptions = {"timeout": batch["timeout"]} if "timeout" in batch else {}
+
+        async def call(app_id: str) -> T:
+            return await self._client._send(endpoint, by_id[app_id], options)
+
+        return await run_batch(
+            by_id,
+            call,
+            concurrency=batch.get("concurrency", self._client.limits.max_in_flight),
+            on_progress=batch.get("on_progress"),
+            fail_fast=batch.get("fail_fast", False),
+            deadline=batch.get("deadline"),
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"

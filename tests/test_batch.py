@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from gewe_async import GeweDeviceOfflineError, iter_batch, run_batch
-from gewe_async.testing import FakeGewe
+from gewe_async import GeweDeviceOfflineError, GeweTimeoutError, iter_batch, run_batch
+from gewe_async.testing import FakeGewe, Faults
 
 
 @pytest.fixture
@@ -123,3 +123,65 @@ async def test_leaving_iter_batch_early_cancels_running_calls():
         break
     await batch.aclose()
     assert sorted(cancelled) == ["s1", "s2"]
+
+
+async def test_deadline_gives_every_unfinished_app_id_a_timeout_outcome(fake):
+    """When the batch deadline passes, running and queued calls end as GeweTimeoutError."""
+    fake.set_faults(Faults(latency=0.5))
+    ids = [f"wx_{i}" for i in range(6)]
+    async with fake.client() as client:
+        result = await run_batch(ids, client.personal.get_profile, concurrency=2, deadline=0.2)
+    assert [o.app_id for o in result.outcomes] == ids
+    assert all(isinstance(o.error, GeweTimeoutError) for o in result.outcomes)
+    assert all(o.error.app_id == o.app_id for o in result.outcomes)
+    messages = Counter(str(o.error).rsplit(" ", 3)[-1] for o in result.outcomes)
+    assert messages == {"running": 2, "call": 4}  # 2 in flight, 4 never started
+
+
+async def test_deadline_keeps_outcomes_finished_in_time(fake):
+    """Calls done before the deadline keep their results; only the late ones time out."""
+    async with fake.client() as client:
+        fast = await run_batch(["wx_1", "wx_2"], client.personal.get_profile, deadline=5)
+    assert len(fast.succeeded) == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, "5", True])
+async def test_bad_deadline_is_refused(fake, bad):
+    """A deadline that is not a positive number is a ValueError before any call."""
+    async with fake.client() as client:
+        with pytest.raises(ValueError, match="deadline"):
+            await run_batch(["wx_1"], client.personal.get_profile, deadline=bad)
+    assert fake.requests == []
+
+
+async def test_get_profiles_fans_out_and_keeps_failures(fake):
+    """client.personal.get_profiles returns one outcome per appId, failures included."""
+    seen: list[int] = []
+    async with fake.client() as client:
+        result = await client.personal.get_profiles(
+            ["wx_1", "wx_7", "wx_2"], on_progress=lambda o, done, total: seen.append(done)
+        )
+    assert list(result.results) == ["wx_1", "wx_2"]
+    assert isinstance(result.failed[0].error, GeweDeviceOfflineError)
+    assert seen == [1, 2, 3]
+
+
+async def test_update_head_imgs_sets_each_avatar(fake):
+    """update_head_imgs sends each device its own URL."""
+    urls = {f"wx_{i}": f"https://example.com/{i}.png" for i in range(5)}
+    async with fake.client() as client:
+        result = await client.personal.update_head_imgs(urls)
+        profiles = await client.personal.get_profiles(urls)
+    assert not result.failed
+    assert len(result) == 5
+    assert {a: p.big_head_img_url for a, p in profiles.results.items()} == urls
+
+
+async def test_batch_helpers_refuse_bad_input_before_sending(fake):
+    """A bad URL or a duplicate appId anywhere in the batch refuses the whole batch, unsent."""
+    async with fake.client() as client:
+        with pytest.raises(ValueError, match="wx_2"):
+            await client.personal.update_head_imgs({"wx_1": "https://a.b/c.png", "wx_2": "nope"})
+        with pytest.raises(ValueError, match="twice"):
+            await client.personal.get_profiles(["wx_1", "wx_1"])
+    assert fake.requests == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, Final, Unpack
@@ -14,6 +15,7 @@ from typing import Any, Final, Unpack
 import attrs
 
 from gewe_async import _validators as v
+from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._converter import WIRE_NAME
 from gewe_async._endpoint import APIGroup, Endpoint
@@ -346,3 +348,52 @@ class PersonalAPI(APIGroup):
             ValueError: ``head_img_url`` is not an absolute http(s) URL.
         """
         await self._call(UPDATE_HEAD_IMG, UpdateHeadImgRequest(app_id, head_img_url), options)
+
+    # -- fleet helpers: one call per appId, every outcome kept (see run_batch) ---------------
+
+    async def get_profiles(
+        self, app_ids: Iterable[str], **batch: Unpack[BatchOptions]
+    ) -> BatchResult[Profile]:
+        """Fetch the profiles of many devices at once; one outcome per appId.
+
+        ::
+
+            result = await client.personal.get_profiles(app_ids, deadline=60)
+            for app_id, profile in result.results.items():
+                print(app_id, profile.nick_name)
+            for outcome in result.failed:
+                print(outcome.app_id, outcome.error)
+
+        Takes the keyword arguments of :func:`~gewe_async.run_batch` (``concurrency``,
+        ``on_progress``, ``fail_fast``, ``deadline``) and ``timeout=`` per call.
+
+        Raises:
+            ValueError: An appId is malformed or appears twice (before anything is sent).
+        """
+        return await self._fan_out(GET_PROFILE, map(AppIdRequest, app_ids), batch)
+
+    async def update_head_imgs(
+        self, head_img_urls: Mapping[str, str], **batch: Unpack[BatchOptions]
+    ) -> BatchResult[None]:
+        """Set the avatars of many devices at once, from ``{app_id: head_img_url}``.
+
+        ::
+
+            result = await client.personal.update_head_imgs({"wx_1": url1, "wx_2": url2})
+            assert not result.failed
+
+        Takes the same keyword arguments as :meth:`get_profiles`.
+
+        Raises:
+            ValueError: An appId or URL is malformed (before anything is sent).
+        """
+        requests = [_built(UpdateHeadImgRequest, a, u) for a, u in head_img_urls.items()]
+        return await self._fan_out(UPDATE_HEAD_IMG, requests, batch)
+
+
+def _built(cls: type[Any], app_id: str, *fields: Any) -> Any:
+    """Build one request of a batch, naming the appId if its input is refused."""
+    try:
+        return cls(app_id, *fields)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"appId {app_id!r}: {exc}") from None
