@@ -87,7 +87,8 @@ def main() -> None:
         f"peak memory growth {gather['peak_growth_mb']:.0f} MB (target < 150 MB), all succeeded"
     )
     print(
-        f"\nimport time: gewe_async {import_time('gewe_async'):.0f} ms, httpx {import_time('httpx'):.0f} ms"
+        f"\nimport time: gewe_async {import_time('gewe_async'):.0f} ms, httpx {import_time('httpx'):.0f} ms,"
+        f" asyncio + httpx {import_time('asyncio, httpx'):.0f} ms"
     )
 
 

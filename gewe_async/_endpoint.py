@@ -45,14 +45,27 @@ class Endpoint(Generic[T]):
     request: type[Any]
     response: type[T] | None = None
     retry_safe: bool = False
-    encode: Callable[[Any], dict[str, Any]] = attrs.field(init=False, repr=False, eq=False)
-    decode: Callable[[Any], T] | None = attrs.field(init=False, repr=False, eq=False)
+    _hooks: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        # Look the cattrs hooks up once, at import, rather than on every call.
-        object.__setattr__(self, "encode", _converter.unstructurer(self.request))
+    def _load(self) -> tuple[Any, Any]:
+        # Made on first use rather than at import: generating cattrs code for every endpoint
+        # would make `import gewe_async` pay for all of them (~2 ms each).
+        encode = _converter.unstructurer(self.request)
         decode = None if self.response is None else _converter.structurer(self.response)
-        object.__setattr__(self, "decode", decode)
+        object.__setattr__(self, "_hooks", (encode, decode))
+        return encode, decode
+
+    @property
+    def encode(self) -> Callable[[Any], dict[str, Any]]:
+        """Turn a request object into the JSON-ready dict of its body."""
+        hooks = self._hooks or self._load()
+        return hooks[0]  # type: ignore[no-any-return]
+
+    @property
+    def decode(self) -> Callable[[Any], T] | None:
+        """Turn the envelope's ``data`` into the response class (``None``: no data)."""
+        hooks = self._hooks or self._load()
+        return hooks[1]  # type: ignore[no-any-return]
 
     @property
     def group(self) -> str:
