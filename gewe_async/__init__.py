@@ -8,6 +8,7 @@
         profile = await client.personal.get_profile("wx_123")
 """
 
+from gewe_async._api.message import MessageAPI, SentMessage
 from gewe_async._api.personal import (
     LoginRecord,
     PersonalAPI,
@@ -26,8 +27,16 @@ from gewe_async._batch import (
     run_batch,
 )
 from gewe_async._client import AsyncGeweClient, GeweInsecureTransportWarning
-from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, TimeoutTypes
+from gewe_async._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    RequestOptions,
+    TimeoutTypes,
+)
+from gewe_async._events import CallEvent, EventHook
 from gewe_async._limits import Limits
+from gewe_async._retry import Retries
 from gewe_async._transport import AiohttpTransport
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
@@ -50,10 +59,13 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
     "AiohttpTransport",
     "AsyncGeweClient",
     "BatchOptions",
     "BatchResult",
+    "CallEvent",
+    "EventHook",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
@@ -70,6 +82,7 @@ __all__ = [
     "GeweTransportError",
     "Limits",
     "LoginRecord",
+    "MessageAPI",
     "Outcome",
     "PersonalAPI",
     "PrivacyOption",
@@ -77,7 +90,9 @@ __all__ = [
     "ProgressCallback",
     "QrCode",
     "RequestOptions",
+    "Retries",
     "SafetyInfo",
+    "SentMessage",
     "Sex",
     "TimeoutTypes",
     "__version__",

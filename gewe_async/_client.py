@@ -5,19 +5,32 @@ from __future__ import annotations
 import ipaddress
 import os
 import warnings
+from collections.abc import Sequence
+from enum import Enum
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
 from gewe_async import _pipeline
+from gewe_async._api.message import MessageAPI
 from gewe_async._api.personal import PersonalAPI
-from gewe_async._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RequestOptions, as_timeout
+from gewe_async._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    RequestOptions,
+    as_max_retries,
+    as_timeout,
+    as_total_timeout,
+)
 from gewe_async._endpoint import Endpoint
+from gewe_async._events import EventHook
 from gewe_async._limits import Limiter, Limits
 from gewe_async._redact import REDACTED, Redactor, Secret
+from gewe_async._retry import Retries
 from gewe_async._transport import AiohttpTransport
 from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
 
@@ -26,6 +39,14 @@ __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
 T = TypeVar("T")
 
 _OFFICIAL_HOST: Final = urlsplit(DEFAULT_BASE_URL).hostname
+_OPTIONS: Final = frozenset(RequestOptions.__annotations__)
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+_KEEP: Final = _Keep.KEEP
 
 
 class GeweInsecureTransportWarning(UserWarning):
@@ -42,6 +63,7 @@ class _Core:
     base_url: str
     redactor: Redactor
     limiter: Limiter
+    hooks: tuple[EventHook, ...] = ()
     closed: bool = False
     urls: dict[str, httpx.URL] = attrs.Factory(dict)
 
@@ -87,6 +109,12 @@ class AsyncGeweClient:
             ``httpx.ASGITransport`` to call an ASGI app in-process). Not with ``http_client``.
         limits: How many calls run at once and how fast (:class:`Limits`). By default 64 calls
             are in flight at once, one at a time per appId, with no pacing.
+        retries: Which failures are retried and how (:class:`Retries`). By default 2 retries
+            with jittered backoff, and only where repeating the request is safe.
+        total_timeout: Seconds for a whole call: waiting its turn, every attempt, every
+            backoff (default 120; ``None`` for no limit beyond the per-attempt ``timeout``).
+        event_hooks: Functions called with a :class:`CallEvent` after every attempt, for
+            metrics.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -94,6 +122,8 @@ class AsyncGeweClient:
 
     personal: PersonalAPI
     """The personal module: the account's own profile, QR code, devices and privacy."""
+    message: MessageAPI
+    """The message module: sending messages (never repeated by retries once sent)."""
 
     def __init__(
         self,
@@ -104,6 +134,9 @@ class AsyncGeweClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         limits: Limits | None = None,
+        retries: Retries | None = None,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        event_hooks: Sequence[EventHook] = (),
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
@@ -114,7 +147,14 @@ class AsyncGeweClient:
         if timeout is None:
             given = http_client.timeout if http_client is not None else None
             timeout = given if given is not None and None not in _phases(given) else DEFAULT_TIMEOUT
-        self._timeout = as_timeout(timeout)
+        self._set_timeout(as_timeout(timeout))
+        retries = Retries() if retries is None else retries
+        if not isinstance(retries, Retries):
+            raise TypeError(f"retries must be a gewe_async.Retries, got {retries!r}")
+        self._retries = retries
+        self._total_timeout = as_total_timeout(total_timeout)
+        if not all(callable(hook) for hook in event_hooks):
+            raise TypeError("event_hooks must be callables taking a CallEvent")
         limits = Limits() if limits is None else limits
         if not isinstance(limits, Limits):
             raise TypeError(f"limits must be a gewe_async.Limits, got {limits!r}")
@@ -137,11 +177,17 @@ class AsyncGeweClient:
             base_url=base,
             redactor=Redactor(secret),
             limiter=Limiter(limits),
+            hooks=tuple(event_hooks),
         )
         self._bind_groups()
 
+    def _set_timeout(self, timeout: httpx.Timeout) -> None:
+        self._timeout = timeout
+        self._phases = timeout.as_dict()
+
     def _bind_groups(self) -> None:
         self.personal = PersonalAPI(self)
+        self.message = MessageAPI(self)
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -165,19 +211,45 @@ class AsyncGeweClient:
         """Whether :meth:`aclose` was called (on this client or any view sharing its pool)."""
         return self._core.closed
 
-    def with_options(self, *, timeout: float | httpx.Timeout | None = None) -> AsyncGeweClient:
+    @property
+    def retries(self) -> Retries:
+        """The retry policy of this client (or view)."""
+        return self._retries
+
+    @property
+    def total_timeout(self) -> float | None:
+        """The limit on a whole call, retries included (``None``: none)."""
+        return self._total_timeout
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retries: Retries | None = None,
+        total_timeout: float | Literal[_Keep.KEEP] | None = _KEEP,
+    ) -> AsyncGeweClient:
         """Return a view of this client with other defaults, sharing its connection pool.
 
-        The original is not changed, and the view costs no new connections::
+        The original is not changed, and the view costs no new connections, limits or hooks::
 
-            patient = client.with_options(timeout=120)
+            patient = client.with_options(timeout=120, max_retries=5)
             await patient.personal.get_qr_code("wx_123")
 
         Closing either closes the shared pool.
         """
         view = object.__new__(AsyncGeweClient)
         view._core = self._core
-        view._timeout = self._timeout if timeout is None else as_timeout(timeout)
+        view._set_timeout(self._timeout if timeout is None else as_timeout(timeout))
+        policy = self._retries if retries is None else retries
+        if not isinstance(policy, Retries):
+            raise TypeError(f"retries must be a gewe_async.Retries, got {policy!r}")
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=as_max_retries(max_retries))
+        view._retries = policy
+        view._total_timeout = (
+            self._total_timeout if total_timeout is _KEEP else as_total_timeout(total_timeout)
+        )
         view._bind_groups()
         return view
 
@@ -226,22 +298,27 @@ class AsyncGeweClient:
                 endpoint=endpoint.path,
                 app_id=getattr(request, "app_id", None),
             )
-        timeout = as_timeout(options["timeout"]) if "timeout" in options else self._timeout
-        phases = timeout.as_dict()
-        app_id = getattr(request, "app_id", None)
-        limiter = core.limiter
-        await limiter.acquire(app_id)
-        try:
-            return await _pipeline.execute(
-                http=core.send,
-                url=core.url(endpoint.path),
-                redactor=core.redactor,
-                timeout=phases,
-                endpoint=endpoint,
-                request=request,
-            )
-        finally:
-            limiter.release(app_id)
+        phases, max_retries, total = self._phases, self._retries.max_retries, self._total_timeout
+        if options:
+            unknown = options.keys() - _OPTIONS
+            if unknown:
+                raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+            if "timeout" in options:
+                phases = as_timeout(options["timeout"]).as_dict()
+            if "max_retries" in options:
+                max_retries = as_max_retries(options["max_retries"])
+            if "total_timeout" in options:
+                total = as_total_timeout(options["total_timeout"])
+        return await _pipeline.run(
+            core,
+            endpoint,
+            request,
+            timeout=phases,
+            retries=self._retries,
+            max_retries=max_retries,
+            total_timeout=total,
+            hooks=core.hooks,
+        )
 
 
 def _sender(

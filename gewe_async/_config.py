@@ -6,7 +6,13 @@ from typing import Final, TypedDict
 
 import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RequestOptions", "TimeoutTypes"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "RequestOptions",
+    "TimeoutTypes",
+]
 
 #: The hosted GeWe API. The discontinued self-hosted Gewechat served the same paths under
 #: ``http://HOST:2531/v2/api``: pass that as ``base_url`` to use one.
@@ -24,7 +30,36 @@ class RequestOptions(TypedDict, total=False):
     """Options accepted by every endpoint method as keyword arguments, for that call only."""
 
     timeout: TimeoutTypes
-    """Override the client's timeout for this call."""
+    """Override the client's timeout for each attempt of this call."""
+    max_retries: int
+    """Override the client's ``Retries.max_retries`` for this call (``0``: no retry)."""
+    total_timeout: float | None
+    """Override the client's limit on the whole call: waiting its turn, attempts, backoff."""
+
+
+#: The whole of one call, from waiting its turn through every attempt and backoff. Generous:
+#: it is the last line against a hang, the per-attempt timeout is the first.
+DEFAULT_TOTAL_TIMEOUT: Final = 120.0
+
+
+def as_total_timeout(value: object) -> float | None:
+    """Validate a total timeout: positive seconds, or ``None`` for none."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"total_timeout must be seconds or None, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"total_timeout must be positive, got {value}")
+    return float(value)
+
+
+def as_max_retries(value: object) -> int:
+    """Validate a per-call ``max_retries``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_retries must be an int, got {value!r}")
+    if value < 0:
+        raise ValueError(f"max_retries must be at least 0, got {value}")
+    return value
 
 
 def as_timeout(value: object) -> httpx.Timeout:

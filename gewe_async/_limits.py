@@ -116,14 +116,23 @@ class Limiter:
             self._leave(app_id, slot)
             raise
 
-    def release(self, app_id: str | None) -> None:
+    def release(self, app_id: str | None, *, holds_global: bool = True) -> None:
         """Give back the slots taken by :meth:`acquire`."""
-        self._global.release()
+        if holds_global:
+            self._global.release()
         if app_id is not None and self._limits.per_app_id is not None:
             slot = self._slots[app_id]
             if slot.gate is not None:
                 slot.gate.release()
             self._leave(app_id, slot)
+
+    def release_global(self) -> None:
+        """Lend the global slot back while the call waits to retry (its appId slot is kept)."""
+        self._global.release()
+
+    async def acquire_global(self) -> None:
+        """Take a global slot again after :meth:`release_global`."""
+        await self._global.acquire()
 
     def _leave(self, app_id: str | None, slot: _AppSlot | None) -> None:
         if slot is not None and app_id is not None:

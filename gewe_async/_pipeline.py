@@ -5,16 +5,18 @@ Every failure leaves here as a :class:`~gewe_async.exceptions.GeweError` subclas
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
 from gewe_async import _converter
+from gewe_async._events import CallEvent, EventHook
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
@@ -31,8 +33,10 @@ from gewe_async.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from gewe_async._client import _Core
     from gewe_async._endpoint import Endpoint
     from gewe_async._redact import Redactor
+    from gewe_async._retry import Retries
 
 T = TypeVar("T")
 
@@ -63,6 +67,10 @@ def encode(endpoint: Endpoint[Any], request: Any) -> bytes:
     return json.dumps(endpoint.encode(request), ensure_ascii=False, separators=(",", ":")).encode()
 
 
+#: httpx's failures that happen before the request leaves: the server cannot have acted on it.
+_UNSENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 async def send(
     http: Sender, url: httpx.URL, body: bytes, timeout: dict[str, float | None]
 ) -> httpx.Response:
@@ -70,9 +78,14 @@ async def send(
     try:
         return await http(url, body, timeout)
     except httpx.TimeoutException as exc:
-        raise GeweTimeoutError(f"timed out ({type(exc).__name__})") from exc
+        raise GeweTimeoutError(
+            f"timed out ({type(exc).__name__})", request_sent=not isinstance(exc, _UNSENT)
+        ) from exc
     except httpx.HTTPError as exc:
-        raise GeweTransportError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+        raise GeweTransportError(
+            f"{type(exc).__name__}: {exc or 'connection failed'}",
+            request_sent=not isinstance(exc, _UNSENT),
+        ) from exc
     except RuntimeError as exc:
         # httpx says "Cannot send a request, as the client has been closed." when a user-supplied
         # http_client was closed under us.
@@ -140,37 +153,114 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-async def execute(
-    *,
-    http: Sender,
-    url: httpx.URL,
-    redactor: Redactor,
-    timeout: dict[str, float | None],
+async def run(
+    core: _Core,
     endpoint: Endpoint[T],
     request: Any,
+    *,
+    timeout: dict[str, float | None],
+    retries: Retries,
+    max_retries: int,
+    total_timeout: float | None,
+    hooks: Sequence[EventHook],
 ) -> T:
-    """Run one call from request object to model; every failure is a redacted GeweError."""
+    """Run one call from request object to model, with its turn, retries and total timeout.
+
+    Every failure leaves as a redacted GeweError carrying the endpoint, appId and attempts.
+    """
     app_id = getattr(request, "app_id", None)
     body = encode(endpoint, request)
-    started = time.perf_counter()
+    url = core.url(endpoint.path)
+    limiter = core.limiter
+    attempt = 0
+    last: GeweError | None = None
     try:
-        response = await send(http, url, body, timeout)
-        result = decode(endpoint, response, redactor)
-    except GeweError as exc:
-        exc.endpoint, exc.app_id, exc.attempts = endpoint.path, app_id, 1
-        exc.message = redactor.text(exc.message)
-        exc.args = (exc.message,)
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s [%s] failed after %.1f ms: %s",
-                endpoint.path,
-                app_id,
-                (time.perf_counter() - started) * 1000,
-                exc,
-            )
-        raise
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(
-            "%s [%s] ok in %.1f ms", endpoint.path, app_id, (time.perf_counter() - started) * 1000
+        async with asyncio.timeout(total_timeout):
+            await limiter.acquire(app_id)
+            holds_global = True
+            try:
+                while True:
+                    attempt += 1
+                    started = time.perf_counter()
+                    try:
+                        result = decode(
+                            endpoint, await send(core.send, url, body, timeout), core.redactor
+                        )
+                    except GeweError as exc:
+                        last = error = _in_context(exc, endpoint.path, app_id, attempt, core)
+                    else:
+                        _report(hooks, endpoint.path, app_id, attempt, started, None, None)
+                        return result
+                    wait = None
+                    if attempt <= max_retries and retries.should_retry(error, endpoint):
+                        wait = retries.delay(attempt, error)
+                    _report(hooks, endpoint.path, app_id, attempt, started, error, wait)
+                    if wait is None:
+                        raise error
+                    # Sleep without a global slot, so that other accounts' calls go on; the
+                    # appId's own slot is kept: its next call must not overtake this one.
+                    limiter.release_global()
+                    holds_global = False
+                    await asyncio.sleep(wait)
+                    await limiter.acquire_global()
+                    holds_global = True
+            finally:
+                limiter.release(app_id, holds_global=holds_global)
+    except TimeoutError:
+        error = GeweTimeoutError(
+            f"the call's total timeout of {total_timeout:g} s passed",
+            request_sent=attempt > 0,
+            endpoint=endpoint.path,
+            app_id=app_id,
+            attempts=attempt,
         )
-    return result
+        logger.info("%s", error)
+        raise error from last
+
+
+def _in_context(
+    exc: GeweError, path: str, app_id: str | None, attempt: int, core: _Core
+) -> GeweError:
+    exc.endpoint, exc.app_id, exc.attempts = path, app_id, attempt
+    exc.message = core.redactor.text(exc.message)
+    exc.args = (exc.message,)
+    return exc
+
+
+def _report(
+    hooks: Sequence[EventHook],
+    path: str,
+    app_id: str | None,
+    attempt: int,
+    started: float,
+    error: GeweError | None,
+    retry_in: float | None,
+) -> None:
+    """Log one attempt and tell the event hooks about it."""
+    duration = time.perf_counter() - started
+    if error is None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s [%s] attempt %d ok in %.1f ms", path, app_id, attempt, duration * 1e3)
+    elif retry_in is not None:
+        logger.info(
+            "%s [%s] attempt %d failed in %.1f ms: %s; retrying in %.2f s",
+            path,
+            app_id,
+            attempt,
+            duration * 1e3,
+            error.message,
+            retry_in,
+        )
+    else:
+        logger.info(
+            "%s [%s] failed after %d attempt(s), the last in %.1f ms: %s",
+            path,
+            app_id,
+            attempt,
+            duration * 1e3,
+            error.message,
+        )
+    if hooks:
+        event = CallEvent(path, app_id, attempt, duration, error, retry_in)
+        for hook in hooks:
+            hook(event)

@@ -51,7 +51,7 @@ class GeweError(Exception):
         endpoint: The endpoint path of the failed call, such as ``"personal/getProfile"``,
             or ``None`` when the error is not tied to a call.
         app_id: The appId the call was made for, when it had one.
-        attempts: How many times the request was sent before giving up (0 when it never was).
+        attempts: How many attempts the call made (retries included; 0 when none was made).
     """
 
     endpoint: str | None
@@ -179,7 +179,26 @@ class GeweTransportError(GeweError):
     """The request did not complete on the network: refused, reset, dropped or cut short.
 
     The underlying httpx exception is chained as ``__cause__``.
+
+    Attributes:
+        request_sent: ``False`` when the failure came before the request left (connection
+            refused, connect timeout, no free connection), so the server cannot have acted
+            on it; ``True`` when it may have reached the server.
     """
+
+    request_sent: bool
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool = True,
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, endpoint=endpoint, app_id=app_id, attempts=attempts)
 
 
 class GeweTimeoutError(GeweTransportError):

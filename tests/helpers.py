@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from gewe_async import Retries
+
 TOKEN = "tok-3f9a1c-SECRET"
 BASE_URL = "http://api.geweapi.com/gewe/v2/api"
 
@@ -21,3 +23,6 @@ def envelope(data: Any = None, *, ret: int = 200, msg: str = "操作成功") -> 
     if data is not None:
         answer["data"] = data
     return answer
+
+#: For tests of a single attempt's outcome.
+NO_RETRY = Retries(max_retries=0)

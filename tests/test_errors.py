@@ -100,7 +100,7 @@ async def test_http_error_status_keeps_status_body_and_retry_after(api, client):
     api.post("/personal/getProfile").respond(503, text=page, headers={"Retry-After": "7"})
 
     with pytest.raises(GeweHTTPStatusError) as caught:
-        await client.personal.get_profile("wx_1")
+        await client.personal.get_profile("wx_1", max_retries=0)
 
     exc = caught.value
     assert exc.status_code == 503
@@ -114,7 +114,7 @@ async def test_huge_error_body_is_capped(api, client):
     api.post("/personal/getProfile").respond(502, text="x" * 1_000_000)
 
     with pytest.raises(GeweHTTPStatusError) as caught:
-        await client.personal.get_profile("wx_1")
+        await client.personal.get_profile("wx_1", max_retries=0)
 
     assert len(caught.value.body) < 3000
     assert len(str(caught.value)) < 400
@@ -201,7 +201,7 @@ async def test_network_failures_become_transport_errors(api, client, failure, er
     api.post("/personal/getProfile").mock(side_effect=failure)
 
     with pytest.raises(error) as caught:
-        await client.personal.get_profile("wx_1")
+        await client.personal.get_profile("wx_1", max_retries=0)
 
     exc = caught.value
     assert isinstance(exc, GeweTransportError)

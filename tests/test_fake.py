@@ -19,7 +19,7 @@ from gewe_async import (
 )
 from gewe_async.testing import FakeGewe, Faults
 
-from .helpers import OFFICIAL
+from .helpers import NO_RETRY, OFFICIAL
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ async def test_unknown_path_and_method_are_http_errors(fake):
 async def test_proxy_error_pages_carry_retry_after(fake):
     """With error_rate=1 every answer is a 502/503 HTML page with Retry-After."""
     fake.set_faults(Faults(error_rate=1.0, retry_after=3))
-    async with fake.client() as client:
+    async with fake.client(retries=NO_RETRY) as client:
         with pytest.raises(GeweHTTPStatusError) as caught:
             await client.personal.get_profile("wx_1")
     assert caught.value.status_code in (502, 503)
@@ -207,7 +207,7 @@ async def test_faults_are_seeded_and_repeat(fake):
     async def run(seed: int) -> list[bool]:
         fake.set_faults(Faults(error_rate=0.5, seed=seed))
         results = []
-        async with fake.client() as client:
+        async with fake.client(retries=NO_RETRY) as client:
             for _ in range(30):
                 try:
                     await client.personal.get_profile("wx_1")
@@ -234,7 +234,9 @@ async def test_served_over_tcp_with_drops_and_truncations(fake):
     fake.set_faults(Faults(drop_rate=0.5, truncate_rate=0.5, seed=1))
     async with fake.serve() as base_url:
         assert base_url.startswith("http://127.0.0.1:")
-        async with AsyncGeweClient(token=fake.token, base_url=base_url) as client:
+        async with AsyncGeweClient(
+            token=fake.token, base_url=base_url, retries=NO_RETRY
+        ) as client:
             for _ in range(6):
                 with pytest.raises(GeweTransportError) as caught:
                     await client.personal.get_profile("wx_1")

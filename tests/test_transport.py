@@ -59,16 +59,16 @@ async def test_refused_connection_is_a_connect_error():
     base_url = f"http://127.0.0.1:{free_port()}/v2/api"
     async with AsyncGeweClient(token="t0ken-value", base_url=base_url) as client:
         with pytest.raises(GeweTransportError) as caught:
-            await client.personal.get_profile("wx_1")
+            await client.personal.get_profile("wx_1", max_retries=0)
     assert type(caught.value.__cause__) is httpx.ConnectError
 
 
 async def test_slow_answer_is_a_read_timeout(fake):
     """An answer slower than the read timeout: GeweTimeoutError caused by httpx.ReadTimeout."""
-    fake.set_faults(Faults(latency=2.0))
+    fake.set_faults(Faults(latency=1.0))
     async with fake.serve() as base_url, AsyncGeweClient(token=fake.token, base_url=base_url) as c:
         with pytest.raises(GeweTimeoutError) as caught:
-            await c.personal.get_profile("wx_1", timeout=0.2)
+            await c.personal.get_profile("wx_1", timeout=0.2, max_retries=0)
     assert type(caught.value.__cause__) is httpx.ReadTimeout
 
 
@@ -77,7 +77,7 @@ async def test_dropped_connection_is_not_reported_as_unsent(fake):
     fake.set_faults(Faults(drop_rate=1.0))
     async with fake.serve() as base_url, AsyncGeweClient(token=fake.token, base_url=base_url) as c:
         with pytest.raises(GeweTransportError) as caught:
-            await c.personal.get_profile("wx_1")
+            await c.personal.get_profile("wx_1", max_retries=0)
     assert type(caught.value.__cause__) is httpx.RemoteProtocolError
 
 
@@ -110,7 +110,7 @@ async def test_environment_proxy_is_honoured_and_no_proxy_respected(fake, monkey
     async with fake.serve() as base_url:
         async with AsyncGeweClient(token=fake.token, base_url=base_url) as client:
             with pytest.raises(GeweTransportError):
-                await client.personal.get_profile("wx_1")  # went to the dead proxy
+                await client.personal.get_profile("wx_1", max_retries=0)  # to the dead proxy
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         async with AsyncGeweClient(token=fake.token, base_url=base_url) as client:
             assert (await client.personal.get_profile("wx_1")).nick_name == "Alice"

@@ -48,10 +48,17 @@ def _check_seconds(_: Any, attribute: attrs.Attribute[Any], value: float) -> Non
 class Faults:
     """Seeded fault injection: what share of requests fail, and how.
 
-    Rates are independent shares of all requests, drawn in this order: ``error_rate`` (a proxy's
-    HTML 502 or 503 page with ``Retry-After``), ``drop_rate`` (headers, then the connection is
-    closed) and ``truncate_rate`` (part of the body, then closed). Drops and truncations need a
-    real connection, so they apply only when the fake is served over TCP.
+    Rates are independent shares of all requests, drawn in this order:
+
+    - ``error_rate``: a proxy's HTML 502 or 503 page with ``Retry-After`` (not processed);
+    - ``drop_rate``: processed, then headers and the connection is closed;
+    - ``truncate_rate``: processed, then half the body and the connection is closed;
+    - ``stall_rate``: processed, then the answer waits ``stall`` seconds (past a client timeout);
+    - ``garbage_rate``: HTTP 200 with an HTML body, as a captive proxy sends (not processed);
+    - ``bad_data_rate``: processed, then ``ret: 200`` with ``data`` that fits no schema.
+
+    Drops and truncations need a real connection, so they apply only when the fake is served
+    over TCP.
     """
 
     latency: float = attrs.field(default=0.0, validator=_check_seconds)
@@ -59,14 +66,31 @@ class Faults:
     error_rate: float = attrs.field(default=0.0, validator=_check_rate)
     drop_rate: float = attrs.field(default=0.0, validator=_check_rate)
     truncate_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    stall_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    garbage_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    bad_data_rate: float = attrs.field(default=0.0, validator=_check_rate)
+    stall: float = attrs.field(default=5.0, validator=_check_seconds)
+    """How long a stalled answer waits, in seconds."""
     retry_after: float = attrs.field(default=1.0, validator=_check_seconds)
     """The ``Retry-After`` the 502/503 pages carry, in seconds."""
     seed: int = 0
     """Seed of the fault draws, so that runs repeat."""
 
+    def __attrs_post_init__(self) -> None:
+        total = (
+            self.error_rate
+            + self.drop_rate
+            + self.truncate_rate
+            + self.stall_rate
+            + self.garbage_rate
+            + self.bad_data_rate
+        )
+        if total > 1:
+            raise ValueError(f"the fault rates add up to {total:g}, more than 1")
+
     @classmethod
     def spread(cls, rate: float, *, latency: float = 0.0, seed: int = 0) -> Faults:
-        """Split ``rate`` evenly between 50x pages, drops and truncations."""
+        """Split ``rate`` evenly between the transient faults: 50x pages, drops, truncations."""
         return cls(
             latency=latency,
             error_rate=rate / 3,
@@ -196,6 +220,9 @@ class FakeGewe:
         if fault in ("502", "503"):
             await _send_proxy_page(send, int(fault), faults.retry_after)
             return
+        if fault == "garbage":
+            await _send_text(send, 200, "<html><body>Please log in to the Wi-Fi</body></html>")
+            return
 
         headers = dict(scope["headers"])
         token = headers.get(b"x-gewe-token", b"").decode("latin-1")
@@ -206,7 +233,11 @@ class FakeGewe:
         if self.record_requests:
             self.requests.append(RecordedRequest(path, body, token == self.token))
         answer = self._answer(route, token, body)
+        if fault == "bad_data" and answer["ret"] == 200:
+            answer["data"] = ["not", "what", "the", "schema", "says"]
         payload = json.dumps(answer, ensure_ascii=False).encode()
+        if fault == "stall":
+            await asyncio.sleep(faults.stall)
 
         if fault == "drop":
             await _send_json_start(send, len(payload))
@@ -221,17 +252,20 @@ class FakeGewe:
 
     def _draw_fault(self, over_tcp: bool) -> str | None:
         faults = self.faults
-        if not (faults.error_rate or faults.drop_rate or faults.truncate_rate):
-            return None
         draw = self._rng.random()
         if draw < faults.error_rate:
             return self._rng.choice(("502", "503"))
         draw -= faults.error_rate
-        if over_tcp and draw < faults.drop_rate:
-            return "drop"
-        draw -= faults.drop_rate
-        if over_tcp and draw < faults.truncate_rate:
-            return "truncate"
+        for name, rate, needs_tcp in (
+            ("drop", faults.drop_rate, True),
+            ("truncate", faults.truncate_rate, True),
+            ("stall", faults.stall_rate, False),
+            ("garbage", faults.garbage_rate, False),
+            ("bad_data", faults.bad_data_rate, False),
+        ):
+            if draw < rate:
+                return name if over_tcp or not needs_tcp else None
+            draw -= rate
         return None
 
     def _answer(self, route: FakeRoute, token: str, body: Any) -> dict[str, Any]:

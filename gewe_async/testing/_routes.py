@@ -6,6 +6,7 @@ the server in ``_fake``; a handler only applies the request to the device and re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -129,3 +130,20 @@ def _update_head_img(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -
     device.big_head_img_url = url
     device.small_head_img_url = url
     return None
+
+
+# -- message ----------------------------------------------------------------------------------
+
+
+@route("message/postText", required=("appId", "toWxid", "content"))
+def _post_text(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+    to_wxid, content = _text(body, "toWxid"), _text(body, "content")
+    device.sent_messages.append((to_wxid, content))
+    return {
+        "toWxid": to_wxid,
+        "createTime": int(time.time()),
+        "msgId": 0,
+        # Real ids exceed 2**53 (FIELD-NOTES): so do the fake's.
+        "newMsgId": 3768973957878705000 + len(device.sent_messages),
+        "type": 1,
+    }

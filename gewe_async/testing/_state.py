@@ -70,6 +70,8 @@ class FakeDevice:
         ]
     )
     """What ``getSafetyInfo`` lists, in wire form."""
+    sent_messages: list[tuple[str, str]] = attrs.field(factory=list)
+    """``(to_wxid, content)`` of every message this device sent, in order."""
 
     def profile_json(self) -> dict[str, Any]:
         """The profile as ``getProfile`` sends it: every documented field, camelCase."""
