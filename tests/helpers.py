@@ -24,5 +24,6 @@ def envelope(data: Any = None, *, ret: int = 200, msg: str = "操作成功") -> 
         answer["data"] = data
     return answer
 
+
 #: For tests of a single attempt's outcome.
 NO_RETRY = Retries(max_retries=0)

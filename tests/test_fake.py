@@ -234,9 +234,7 @@ async def test_served_over_tcp_with_drops_and_truncations(fake):
     fake.set_faults(Faults(drop_rate=0.5, truncate_rate=0.5, seed=1))
     async with fake.serve() as base_url:
         assert base_url.startswith("http://127.0.0.1:")
-        async with AsyncGeweClient(
-            token=fake.token, base_url=base_url, retries=NO_RETRY
-        ) as client:
+        async with AsyncGeweClient(token=fake.token, base_url=base_url, retries=NO_RETRY) as client:
             for _ in range(6):
                 with pytest.raises(GeweTransportError) as caught:
                     await client.personal.get_profile("wx_1")

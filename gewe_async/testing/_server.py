@@ -20,10 +20,18 @@ def _uvicorn() -> Any:
 
 
 class _DeliberateFaults(logging.Filter):
-    """Drop uvicorn's error records for the answers the fake cuts short on purpose."""
+    """Drop uvicorn's error records for the fake's deliberate faults.
+
+    Those are answers cut short on purpose, and stalled answers still waiting when the server
+    shuts down (uvicorn cancels them and reports each).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        if "timeout graceful shutdown exceeded" in record.getMessage():
+            return False
         return not (exc is not None and "Too little data for declared Content-Length" in str(exc))
 
 
