@@ -37,6 +37,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def soak(session: nox.Session) -> None:
+    """50,000 calls across 1,000 appIds against a faulty fake over TCP (not in CI)."""
+    session.install("-e", ".[cli,server]")
+    session.run("python", "bench/soak.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check style and common bugs with ruff."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
