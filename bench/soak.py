@@ -9,6 +9,7 @@ Usage: python bench/soak.py [CALLS] [FAULT_RATE]
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,10 +35,8 @@ def open_sockets() -> int:
     fds = os.listdir("/proc/self/fd")
     count = 0
     for fd in fds:
-        try:
+        with contextlib.suppress(OSError):  # closed while we looked
             count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
-        except OSError:
-            pass
     return count
 
 
