@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import warnings
 from collections import Counter
 
@@ -144,3 +145,21 @@ async def test_cancelling_hundreds_of_calls_then_closing_leaves_nothing_behind(f
     assert transport._session is not None
     assert transport._session.closed
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+async def test_the_token_never_reaches_any_log_record(fake, caplog):
+    """At DEBUG on every logger, through faults, retries and echoed tokens, no record has it."""
+    fake.set_faults(EVERY_FAULT)
+    secret = "leaky-secret-token-123"
+    caplog.set_level(logging.DEBUG)
+    async with fake.serve() as base_url:
+        for token in (fake.token, secret):
+            async with AsyncGeweClient(
+                token=token, base_url=base_url, timeout=ATTEMPT_TIMEOUT, retries=QUICK
+            ) as client:
+                result = await run_batch(DEVICES[:40], client.personal.get_profile)
+                texts = [str(o.error) + repr(o.error) for o in result.failed] + [repr(client)]
+    assert any("不可用或已过期" in t for t in texts)  # the server did echo the wrong token
+    logged = [caplog.text] + [logging.Formatter().format(r) for r in caplog.records]
+    assert all(secret not in t for t in logged + texts)
+    assert all(fake.token not in t for t in logged)
