@@ -15,6 +15,7 @@ import attrs
 import httpx
 
 from gewe_async import _pipeline
+from gewe_async._api.login import LoginAPI
 from gewe_async._api.message import MessageAPI
 from gewe_async._api.personal import PersonalAPI
 from gewe_async._config import (
@@ -122,6 +123,8 @@ class AsyncGeweClient:
 
     personal: PersonalAPI
     """The personal module: the account's own profile, QR code, devices and privacy."""
+    login: LoginAPI
+    """The login module: devices, logging accounts in and out, the message callback."""
     message: MessageAPI
     """The message module: sending messages (never repeated by retries once sent)."""
 
@@ -186,6 +189,7 @@ class AsyncGeweClient:
         self._phases = timeout.as_dict()
 
     def _bind_groups(self) -> None:
+        self.login = LoginAPI(self)
         self.personal = PersonalAPI(self)
         self.message = MessageAPI(self)
 

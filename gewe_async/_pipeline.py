@@ -168,7 +168,7 @@ async def run(
 
     Every failure leaves as a redacted GeweError carrying the endpoint, appId and attempts.
     """
-    app_id = getattr(request, "app_id", None)
+    app_id = getattr(request, "app_id", None) or None  # "" asks for a new device: no slot
     body = encode(endpoint, request)
     url = core.url(endpoint.path)
     limiter = core.limiter

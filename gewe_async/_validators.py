@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import IntEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -68,3 +70,31 @@ def to_int_enum(enum: type[E], value: object) -> E:
     except ValueError:
         allowed = ", ".join(f"{m.value} ({m.name})" for m in enum)
         raise ValueError(f"{value} is not a valid {enum.__name__}; use one of {allowed}") from None
+
+
+def decode_image(value: str) -> bytes:
+    """Decode a base64 image, bare or as a data URL (deployments send either)."""
+    _, comma, payload = value.partition(",")
+    return base64.b64decode(payload if comma else value, validate=True)
+
+
+def base64_image(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    """Check that an answer's image field really is base64 (bare or a data URL)."""
+    try:
+        decode_image(value)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"{attribute.name} is not base64 image data ({exc})") from None
+
+
+def optional_app_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Like :func:`app_id`, but ``""`` is allowed: it asks the server for a new device."""
+    if value != "":
+        app_id(instance, attribute, value)
+
+
+def region_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check a login region: the six-digit code of a province (see ``Region``)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str such as '320000', got {_describe(value)}")
+    if not (len(value) == 6 and value.isdigit()):
+        raise ValueError(f"{attribute.name} must be a six-digit region code, got {value!r}")

@@ -14,6 +14,7 @@ The tree is organised by cause, so that ``except`` clauses say what went wrong::
     ├── GeweHTTPStatusError      a non-2xx HTTP status (a proxy's 502 page, ...)
     ├── GeweTransportError       the request could not be completed on the network
     │   └── GeweTimeoutError         ... because a timeout expired
+    ├── GeweLoginExpiredError    a login's QR code expired before the login completed
     └── GeweResponseError        a 2xx answer that is not a usable envelope or model
 
 Bad *input* is not in this tree: it raises :class:`ValueError` or :class:`TypeError`
@@ -37,6 +38,7 @@ __all__ = [
     "GeweDeviceOfflineError",
     "GeweError",
     "GeweHTTPStatusError",
+    "GeweLoginExpiredError",
     "GeweResponseError",
     "GeweSeatLimitError",
     "GeweTimeoutError",
@@ -203,6 +205,10 @@ class GeweTransportError(GeweError):
 
 class GeweTimeoutError(GeweTransportError):
     """A timeout expired: connecting, waiting for the answer, or the call's total deadline."""
+
+
+class GeweLoginExpiredError(GeweError):
+    """A login's QR code expired before the account was logged in: start again (same appId)."""
 
 
 class GeweResponseError(GeweError):

@@ -5,8 +5,6 @@ Official pages: ``geweapi/个人资料模块/``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum
@@ -101,30 +99,17 @@ class Profile:
     """URL of the Moments cover image."""
 
 
-def _base64_payload(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
-    try:
-        _decode_image(value)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"{attribute.name} is not base64 image data ({exc})") from None
-
-
-def _decode_image(value: str) -> bytes:
-    # Some deployments send a data URL (``data:image/jpeg;base64,...``), others the bare payload.
-    _, comma, payload = value.partition(",")
-    return base64.b64decode(payload if comma else value, validate=True)
-
-
 @attrs.frozen
 class QrCode:
     """The account's own QR code (others scan it to add the account)."""
 
-    qr_code: str = attrs.field(validator=_base64_payload, repr=lambda s: f"<{len(s)} chars>")
+    qr_code: str = attrs.field(validator=v.base64_image, repr=lambda s: f"<{len(s)} chars>")
     """The image as base64, as the server sent it."""
 
     @property
     def image(self) -> bytes:
         """The decoded image (JPEG in the documented answer)."""
-        return _decode_image(self.qr_code)
+        return v.decode_image(self.qr_code)
 
 
 @attrs.frozen

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import json
 import random
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -16,7 +17,7 @@ import httpx
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
-from gewe_async.testing._state import FakeDevice, RecordedRequest
+from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
 
 __all__ = ["FakeGewe", "Faults"]
 
@@ -127,6 +128,11 @@ class FakeGewe:
     """Every request received, in order of arrival."""
     record_requests: bool = True
     """Set to ``False`` for long benchmark runs, so that memory stays flat."""
+    qr_lifetime: float = 150.0
+    """Seconds a login QR code lasts (about 150 s on the real server)."""
+    callback_url: str | None = attrs.field(default=None, init=False)
+    """The URL ``set_callback`` last set."""
+    _created: int = attrs.field(default=0, init=False)
     _rng: random.Random = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -152,6 +158,44 @@ class FakeGewe:
     def set_online(self, app_id: str) -> None:
         """Bring the device's account back online."""
         self.devices[app_id].online = True
+
+    # -- logins -----------------------------------------------------------------------------
+
+    def scan(self, app_id: str, *, needs_verification: bool = False) -> None:
+        """Scan the device's login QR code with the phone (``checkLogin`` then says scanned).
+
+        With ``needs_verification``, the phone asks to verify the new device, and
+        ``checkLogin`` refuses with that request until :meth:`verify` is called.
+        """
+        pending = self._pending(app_id)
+        pending.status = 1
+        pending.needs_verification = needs_verification
+
+    def verify(self, app_id: str) -> None:
+        """Complete the new-device verification the phone asked for."""
+        self._pending(app_id).needs_verification = False
+
+    def confirm(self, app_id: str) -> None:
+        """Confirm the login on the phone: the next ``checkLogin`` reports it logged in."""
+        pending = self._pending(app_id)
+        if pending.status < 1:
+            raise ValueError(f"scan the QR code of {app_id!r} before confirming")
+        pending.status = 2
+        self.devices[app_id].online = True
+
+    def expire_login(self, app_id: str) -> None:
+        """Let the device's login QR code expire now."""
+        self._pending(app_id).expires_at = 0.0
+
+    def new_uuid(self) -> str:
+        """A fresh QR code uuid (20 characters, like the real ones)."""
+        return uuid.uuid4().hex[:20]
+
+    def _pending(self, app_id: str) -> PendingLogin:
+        pending = self.devices[app_id].pending_login
+        if pending is None:
+            raise ValueError(f"no login in progress on {app_id!r}: get a QR code first")
+        return pending
 
     def set_faults(self, faults: Faults) -> None:
         """Replace the fault plan (and reseed the draws)."""
@@ -268,6 +312,16 @@ class FakeGewe:
             draw -= rate
         return None
 
+    def _device_for(self, route: FakeRoute, app_id: Any) -> FakeDevice | None:
+        if route.device == "none":
+            return _no_device()
+        if route.device == "new_if_empty" and app_id in ("", None):
+            self._created += 1
+            device = FakeDevice(f"wx_new_{self._created}", online=False)
+            self.devices[device.app_id] = device
+            return device
+        return self.devices.get(app_id) if isinstance(app_id, str) else None
+
     def _answer(self, route: FakeRoute, token: str, body: Any) -> dict[str, Any]:
         # The order of checks follows the real server: token, then body, then device.
         if not token:
@@ -280,7 +334,7 @@ class FakeGewe:
         for name in route.required:
             if body.get(name) in (None, ""):
                 return _refusal("参数错误", {"code": "-1", "msg": f"{name} 不可为空"})
-        device = self.devices.get(body["appId"]) if isinstance(body["appId"], str) else None
+        device = self._device_for(route, body.get("appId"))
         if device is None:
             return _refusal("操作失败", {"code": "-1", "msg": "设备不存在"})
         if route.needs_online and not device.online:
@@ -293,6 +347,11 @@ class FakeGewe:
         if data is not None:
             answer["data"] = data
         return answer
+
+
+def _no_device() -> FakeDevice:
+    # What setCallback's handler gets: it concerns the token, not a device.
+    return FakeDevice("")
 
 
 def _refusal(msg: str, data: Any = None) -> dict[str, Any]:

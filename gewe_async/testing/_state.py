@@ -70,6 +70,8 @@ class FakeDevice:
         ]
     )
     """What ``getSafetyInfo`` lists, in wire form."""
+    pending_login: PendingLogin | None = None
+    """The login started on this device with a QR code or a dialog, until it ends."""
     sent_messages: list[tuple[str, str]] = attrs.field(factory=list)
     """``(to_wxid, content)`` of every message this device sent, in order."""
 
@@ -91,6 +93,19 @@ class FakeDevice:
             "regCountry": self.reg_country,
             "snsBgImg": self.sns_bg_img,
         }
+
+
+@attrs.define
+class PendingLogin:
+    """A login in progress on a device: its QR code's uuid, state and deadline."""
+
+    uuid: str
+    expires_at: float
+    """``time.monotonic()`` after which the code has expired."""
+    status: int = 0
+    """0 not scanned, 1 scanned, 2 logged in (``checkLogin``'s ``status``)."""
+    needs_verification: bool = False
+    """The phone asks to verify the new device; ``checkLogin`` refuses until it is done."""
 
 
 @attrs.frozen

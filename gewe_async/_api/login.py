@@ -1,0 +1,457 @@
+"""The login module (``/login/*``): devices, logging accounts in and out, callbacks.
+
+Official pages: ``geweapi/登录模块/`` and ``geweapi/系统功能/``. The login flow built on these
+calls (QR code, then polling) is in ``_login_flow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING, Unpack
+
+import attrs
+
+from gewe_async import _validators as v
+from gewe_async._api.personal import AppIdRequest
+from gewe_async._config import RequestOptions
+from gewe_async._endpoint import APIGroup, Endpoint
+
+if TYPE_CHECKING:
+    from gewe_async._api.login_flow import LoggedIn, LoginUpdate
+
+__all__ = [
+    "AccountLogin",
+    "DeviceType",
+    "DialogLogin",
+    "LoginAPI",
+    "LoginCheck",
+    "LoginInfo",
+    "LoginQrCode",
+    "LoginStatus",
+    "Region",
+]
+
+
+# -- values -------------------------------------------------------------------------------
+
+
+class DeviceType(StrEnum):
+    """The device a new login appears as (``type`` of ``getLoginQrCode``)."""
+
+    IPAD = "ipad"
+    """Recommended by the docs. A new account's first login needs a face check in an app."""
+    MAC = "mac"
+    """Allows automatic slider verification (``auto_sliding=True`` in ``check_login``)."""
+
+
+class LoginStatus(IntEnum):
+    """``status`` of ``checkLogin``."""
+
+    NOT_SCANNED = 0
+    """未扫码: the QR code has not been scanned yet."""
+    SCANNED = 1
+    """已扫码未登录: scanned, waiting for the phone to confirm."""
+    LOGGED_IN = 2
+    """登录成功: logged in; ``login_info`` is set."""
+
+
+class Region(StrEnum):
+    """The login regions of the platform's own proxies (``regionId``), as documented.
+
+    Log in from the account owner's province: a login from another province is dropped at once.
+    """
+
+    BEIJING = "110000"
+    TIANJIN = "120000"
+    HEBEI = "130000"
+    SHANXI = "140000"
+    INNER_MONGOLIA = "150000"
+    LIAONING = "210000"
+    JILIN = "220000"
+    HEILONGJIANG = "230000"
+    SHANGHAI = "310000"
+    JIANGSU = "320000"
+    ZHEJIANG = "330000"
+    ANHUI = "340000"
+    FUJIAN = "350000"
+    JIANGXI = "360000"
+    SHANDONG = "370000"
+    HENAN = "410000"
+    HUBEI = "420000"
+    HUNAN = "430000"
+    GUANGDONG = "440000"
+    GUANGXI = "450000"
+    HAINAN = "460000"
+    CHONGQING = "500000"
+    SICHUAN = "510000"
+    GUIZHOU = "520000"
+    YUNNAN = "530000"
+    TIBET = "540000"
+    SHAANXI = "610000"
+    GANSU = "620000"
+    QINGHAI = "630000"
+    NINGXIA = "640000"
+    XINJIANG = "650000"
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class LoginQrCode:
+    """A login QR code (``getLoginQrCode``, ``changeMacToIpad``): show it, scan it, confirm."""
+
+    app_id: str
+    """The device: new if none was given. Keep it: later logins must reuse it."""
+    uuid: str
+    """The code's id, for ``check_login``."""
+    qr_data: str
+    """What the QR code encodes (a ``weixin.qq.com`` URL): render it yourself, or use ``image``."""
+    qr_img_base64: str = attrs.field(validator=v.base64_image, repr=lambda s: f"<{len(s)} chars>")
+    """The QR code image as the server sent it (a base64 data URL)."""
+
+    @property
+    def image(self) -> bytes:
+        """The decoded image (JPEG)."""
+        return v.decode_image(self.qr_img_base64)
+
+
+@attrs.frozen
+class LoginInfo:
+    """The account that logged in (``loginInfo`` of ``checkLogin``)."""
+
+    wxid: str
+    """The account's permanent id; keep the appId-to-wxid mapping, as the docs advise."""
+    nick_name: str
+    uin: int
+    mobile: str | None = None
+    alias: str | None = None
+
+
+@attrs.frozen
+class LoginCheck:
+    """Where a login stands (``checkLogin``)."""
+
+    uuid: str
+    status: LoginStatus
+    head_img_url: str | None = None
+    """The avatar of the account that scanned, once scanned."""
+    nick_name: str | None = None
+    """The name of the account that scanned, once scanned."""
+    expired_time: int | None = None
+    """Seconds until the QR code expires."""
+    login_info: LoginInfo | None = None
+    """Set once logged in."""
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether the login is complete."""
+        return self.status is LoginStatus.LOGGED_IN and self.login_info is not None
+
+
+@attrs.frozen
+class DialogLogin:
+    """A login confirmation popped up on the phone (``dialogLogin``); poll ``check_login``."""
+
+    app_id: str
+    uuid: str
+
+
+@attrs.frozen
+class AccountLogin:
+    """An answer of ``loginByAccount``: step 1 gives ``app_id`` and a QR image, step 2 a status.
+
+    The page documents no schema (``data: {}``), only two examples; every field is optional.
+    """
+
+    app_id: str | None = None
+    base64_img: str | None = attrs.field(default=None, repr=lambda s: f"<{len(s or '')} chars>")
+    uuid: str | None = None
+    head_img_url: str | None = None
+    nick_name: str | None = None
+    expired_time: int | None = None
+    status: LoginStatus | None = None
+    login_info: LoginInfo | None = None
+
+
+# -- requests -----------------------------------------------------------------------------
+
+
+def _region(value: object) -> str:
+    return value.value if isinstance(value, Region) else value  # type: ignore[return-value]
+
+
+def _optional_text() -> object:
+    return attrs.field(default=None, validator=attrs.validators.optional(v.text))
+
+
+@attrs.frozen
+class GetLoginQrCodeRequest:
+    """Body of ``login/getLoginQrCode``; ``appId`` is sent even when empty (a new device)."""
+
+    app_id: str = attrs.field(validator=v.optional_app_id)
+    type: DeviceType = attrs.field(converter=DeviceType)
+    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
+    ttuid: str | None = _optional_text()  # type: ignore[assignment]
+    aid: str | None = _optional_text()  # type: ignore[assignment]
+
+
+@attrs.frozen
+class CheckLoginRequest:
+    """Body of ``login/checkLogin``."""
+
+    app_id: str = attrs.field(validator=v.app_id)
+    uuid: str = attrs.field(validator=v.non_empty_text)
+    auto_sliding: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.boolean)
+    )
+    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
+    captch_code: str | None = _optional_text()  # type: ignore[assignment]
+
+
+@attrs.frozen
+class DialogLoginRequest:
+    """Body of ``login/dialogLogin``."""
+
+    app_id: str = attrs.field(validator=v.app_id)
+    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
+    aid: str | None = _optional_text()  # type: ignore[assignment]
+
+
+@attrs.frozen
+class LoginByAccountRequest:
+    """Body of ``login/loginByAccount``; every field is required by the schema, even if empty."""
+
+    app_id: str = attrs.field(validator=v.optional_app_id)
+    proxy_ip: str = attrs.field(validator=v.text)
+    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    account: str = attrs.field(validator=v.non_empty_text)
+    password: str = attrs.field(validator=v.non_empty_text, repr=False)
+    step: int = attrs.field(validator=attrs.validators.in_((1, 2)))
+
+
+@attrs.frozen
+class SetCallbackRequest:
+    """Body of ``login/setCallback``: the token travels in it, so it never shows in a repr."""
+
+    token: str = attrs.field(validator=v.non_empty_text, repr=False)
+    callback_url: str = attrs.field(validator=v.http_url)
+
+
+# Retry safety: fetching a QR code, checking and polling are reads; a dialog pops up on the
+# phone each time and logout/reconnection change the session, so those are not repeated.
+GET_LOGIN_QR_CODE = Endpoint("login/getLoginQrCode", GetLoginQrCodeRequest, LoginQrCode)
+CHECK_LOGIN = Endpoint("login/checkLogin", CheckLoginRequest, LoginCheck, retry_safe=True)
+DIALOG_LOGIN = Endpoint("login/dialogLogin", DialogLoginRequest, DialogLogin)
+LOGIN_BY_ACCOUNT = Endpoint("login/loginByAccount", LoginByAccountRequest, AccountLogin)
+SET_CALLBACK: Endpoint[None] = Endpoint(
+    "login/setCallback", SetCallbackRequest, None, retry_safe=True
+)
+CHECK_ONLINE = Endpoint("login/checkOnline", AppIdRequest, bool, retry_safe=True)
+RECONNECTION: Endpoint[None] = Endpoint("login/reconnection", AppIdRequest, None)
+LOGOUT: Endpoint[None] = Endpoint("login/logout", AppIdRequest, None)
+CHANGE_MAC_TO_IPAD = Endpoint("login/changeMacToIpad", AppIdRequest, LoginQrCode)
+
+
+class LoginAPI(APIGroup):
+    """``client.login``: create devices, log accounts in and out, set the message callback.
+
+    To log an account in, :meth:`get_login_qr_code`, show the code, then poll
+    :meth:`check_login` every 5 s until it says logged in (the code lasts about 150 s); or let
+    :meth:`login` do all of it.
+    """
+
+    __slots__ = ()
+
+    async def get_login_qr_code(
+        self,
+        app_id: str | None = None,
+        *,
+        region_id: Region | str,
+        type: DeviceType | str = DeviceType.IPAD,
+        proxy_ip: str | None = None,
+        ttuid: str | None = None,
+        aid: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> LoginQrCode:
+        """Get a login QR code (``login/getLoginQrCode``), creating a device if ``app_id`` is None.
+
+        After the first login, always pass the device's ``app_id``: a new device for the same
+        account triggers WeChat's risk controls.
+
+        Raises:
+            GeweAlreadyLoggedInError: The account on ``app_id`` is logged in already.
+            ValueError: ``region_id`` is not a six-digit region code, or ``type`` is unknown.
+        """
+        request = GetLoginQrCodeRequest(app_id or "", type, region_id, proxy_ip, ttuid, aid)
+        return await self._call(GET_LOGIN_QR_CODE, request, options)
+
+    async def check_login(
+        self,
+        app_id: str,
+        uuid: str,
+        *,
+        auto_sliding: bool | None = None,
+        proxy_ip: str | None = None,
+        captch_code: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> LoginCheck:
+        """Check (and drive) a login started with a QR code (``login/checkLogin``).
+
+        Call it every 5 s after :meth:`get_login_qr_code`. ``auto_sliding`` must be ``False``
+        for iPad logins; for Mac logins ``True`` lets the server pass the slider check.
+        ``captch_code`` is the code the phone shows, if it asks for one.
+        """
+        request = CheckLoginRequest(app_id, uuid, auto_sliding, proxy_ip, captch_code)
+        return await self._call(CHECK_LOGIN, request, options)
+
+    async def dialog_login(
+        self,
+        app_id: str,
+        *,
+        region_id: Region | str,
+        proxy_ip: str | None = None,
+        aid: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DialogLogin:
+        """Ask the phone to confirm a login in a dialog (``login/dialogLogin``); no scan needed.
+
+        Then poll :meth:`check_login` with the returned ``uuid``. It does not work after the
+        phone logged out, on a new device's second day, or after a risk-control logout.
+        """
+        request = DialogLoginRequest(app_id, region_id, proxy_ip, aid)
+        return await self._call(DIALOG_LOGIN, request, options)
+
+    async def login_by_account(
+        self,
+        app_id: str | None = None,
+        *,
+        account: str,
+        password: str,
+        step: int,
+        region_id: Region | str,
+        proxy_ip: str = "",
+        **options: Unpack[RequestOptions],
+    ) -> AccountLogin:
+        """Log in with account and password (``login/loginByAccount``), in two steps.
+
+        Step 1 (no ``app_id``) returns the new ``app_id`` and a QR code to scan with the phone;
+        step 2 (with that ``app_id``) completes the login.
+        """
+        request = LoginByAccountRequest(app_id or "", proxy_ip, region_id, account, password, step)
+        return await self._call(LOGIN_BY_ACCOUNT, request, options)
+
+    async def set_callback(
+        self, callback_url: str, *, token: str | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
+        """Set the URL GeWe posts incoming messages to (``login/setCallback``).
+
+        ``token`` defaults to this client's token (the body carries it; it is never logged).
+        """
+        secret = self._client._core.redactor.secret.value if token is None else token
+        await self._call(SET_CALLBACK, SetCallbackRequest(secret, callback_url), options)
+
+    async def check_online(self, app_id: str, **options: Unpack[RequestOptions]) -> bool:
+        """Whether the account on ``app_id`` is online (``login/checkOnline``)."""
+        return await self._call(CHECK_ONLINE, AppIdRequest(app_id), options)
+
+    async def reconnection(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
+        """Try to reconnect a device the server sees offline (``login/reconnection``).
+
+        If it fails, log in again with :meth:`get_login_qr_code` passing ``app_id``.
+        """
+        await self._call(RECONNECTION, AppIdRequest(app_id), options)
+
+    async def logout(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
+        """Log the account on ``app_id`` out (``login/logout``)."""
+        await self._call(LOGOUT, AppIdRequest(app_id), options)
+
+    async def change_mac_to_ipad(
+        self, app_id: str, **options: Unpack[RequestOptions]
+    ) -> LoginQrCode:
+        """Move a Mac device to iPad: get a QR code for it (``login/changeMacToIpad``).
+
+        Then log in with :meth:`check_login` as usual.
+        """
+        return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id), options)
+
+    # -- the login flow ------------------------------------------------------------------------
+
+    def login_updates(
+        self,
+        app_id: str | None = None,
+        *,
+        region_id: Region | str,
+        type: DeviceType | str = DeviceType.IPAD,
+        proxy_ip: str | None = None,
+        auto_sliding: bool | None = None,
+        poll_interval: float = 5.0,
+        qr_lifetime: float = 150.0,
+    ) -> AsyncIterator[LoginUpdate]:
+        """Log an account in, step by step: an async iterator of :class:`LoginUpdate`.
+
+        Gets a QR code (for a new device when ``app_id`` is None), then polls
+        :meth:`check_login` every ``poll_interval`` seconds (the documented 5 s) until the
+        account is logged in or the code expires (about 150 s). Leaving the loop cancels::
+
+            async for update in client.login.login_updates(region_id=Region.JIANGSU):
+                if update.state is LoginState.QR_CODE:
+                    show(update.qr_code.qr_data)
+                elif update.state is LoginState.LOGGED_IN:
+                    print(update.app_id, update.check.login_info.wxid)
+
+        ``auto_sliding`` defaults to ``True`` for Mac logins and ``False`` for iPad ones (which
+        must send ``False``).
+        """
+        from gewe_async._api.login_flow import login_updates
+
+        return login_updates(
+            self,
+            app_id,
+            region_id=region_id,
+            type=type,
+            proxy_ip=proxy_ip,
+            auto_sliding=auto_sliding,
+            poll_interval=poll_interval,
+            qr_lifetime=qr_lifetime,
+        )
+
+    async def login(
+        self,
+        app_id: str | None = None,
+        *,
+        region_id: Region | str,
+        type: DeviceType | str = DeviceType.IPAD,
+        proxy_ip: str | None = None,
+        auto_sliding: bool | None = None,
+        poll_interval: float = 5.0,
+        qr_lifetime: float = 150.0,
+        on_update: Callable[[LoginUpdate], object] | None = None,
+    ) -> LoggedIn:
+        """Log an account in and return it: :meth:`login_updates` run to its end.
+
+        ``on_update`` sees every step (show the QR code from it)::
+
+            account = await client.login.login(region_id="320000", on_update=show_qr)
+            print(account.app_id, account.wxid)
+
+        An account that was logged in already is returned with ``already=True``.
+
+        Raises:
+            GeweLoginExpiredError: The QR code expired first; start again with the same appId.
+        """
+        from gewe_async._api.login_flow import login
+
+        updates = self.login_updates(
+            app_id,
+            region_id=region_id,
+            type=type,
+            proxy_ip=proxy_ip,
+            auto_sliding=auto_sliding,
+            poll_interval=poll_interval,
+            qr_lifetime=qr_lifetime,
+        )
+        return await login(self, updates, on_update)

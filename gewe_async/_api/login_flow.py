@@ -1,0 +1,164 @@
+"""The login flow: get a QR code, then poll ``checkLogin`` until logged in, expired or cancelled.
+
+The rules come from the login pages: poll every 5 s, the code lasts about 150 s, iPad logins
+pass ``autoSliding=false`` and Mac logins may let the server pass the slider check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from enum import Enum
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from gewe_async._api.login import DeviceType, LoginCheck, LoginQrCode, LoginStatus, Region
+from gewe_async.exceptions import GeweAlreadyLoggedInError, GeweAPIError, GeweLoginExpiredError
+
+if TYPE_CHECKING:
+    from gewe_async._api.login import LoginAPI
+
+__all__ = ["LoggedIn", "LoginState", "LoginUpdate"]
+
+#: The documented polling interval and QR code lifetime.
+POLL_INTERVAL: Final = 5.0
+QR_LIFETIME: Final = 150.0
+
+# checkLogin refusals that are steps of the flow, not failures (matched in msg and data.msg).
+_VERIFY_MARKS: Final = ("验证",)
+_EXPIRED_MARKS: Final = ("过期", "失效")
+
+
+class LoginState(Enum):
+    """Where a login stands, as reported by :meth:`LoginAPI.login_updates`."""
+
+    QR_CODE = "qr_code"
+    """A QR code is ready: show ``update.qr_code`` to the account's owner."""
+    SCANNED = "scanned"
+    """Scanned; waiting for the phone to confirm. ``update.check`` has the scanner's name."""
+    NEEDS_VERIFICATION = "needs_verification"
+    """The phone asks to verify the new device (face or slider app); polling goes on."""
+    LOGGED_IN = "logged_in"
+    """Done: ``update.check.login_info`` is the account. The last update."""
+    ALREADY_LOGGED_IN = "already_logged_in"
+    """The account on this appId was logged in already. The last update."""
+    EXPIRED = "expired"
+    """The QR code expired before the login completed. The last update."""
+
+
+@attrs.frozen
+class LoginUpdate:
+    """One step of a login."""
+
+    state: LoginState
+    app_id: str
+    """The device: new if the flow was started without one."""
+    qr_code: LoginQrCode | None = None
+    """The code to show (``None`` only when the account was already logged in)."""
+    check: LoginCheck | None = None
+    """The last ``checkLogin`` answer, once there is one."""
+    message: str | None = None
+    """The server's words, for ``NEEDS_VERIFICATION``."""
+
+
+@attrs.frozen
+class LoggedIn:
+    """The account a login ended with."""
+
+    app_id: str
+    """The device; keep it (with ``wxid``) for every later call and login."""
+    wxid: str
+    nick_name: str
+    already: bool = False
+    """``True`` when the account was logged in before the flow started."""
+
+
+async def login_updates(
+    api: LoginAPI,
+    app_id: str | None,
+    *,
+    region_id: Region | str,
+    type: DeviceType | str = DeviceType.IPAD,
+    proxy_ip: str | None = None,
+    auto_sliding: bool | None = None,
+    poll_interval: float = POLL_INTERVAL,
+    qr_lifetime: float = QR_LIFETIME,
+) -> AsyncIterator[LoginUpdate]:
+    """The body of :meth:`LoginAPI.login_updates`."""
+    if poll_interval <= 0 or qr_lifetime <= 0:
+        raise ValueError("poll_interval and qr_lifetime must be positive")
+    device_type = DeviceType(type)
+    if auto_sliding is None:
+        auto_sliding = device_type is DeviceType.MAC  # iPad logins must send false
+    try:
+        qr = await api.get_login_qr_code(
+            app_id, region_id=region_id, type=device_type, proxy_ip=proxy_ip
+        )
+    except GeweAlreadyLoggedInError:
+        if app_id is None:
+            raise
+        yield LoginUpdate(LoginState.ALREADY_LOGGED_IN, app_id)
+        return
+    yield LoginUpdate(LoginState.QR_CODE, qr.app_id, qr)
+
+    loop = asyncio.get_running_loop()
+    expires = loop.time() + qr_lifetime
+    last: LoginState = LoginState.QR_CODE
+    check: LoginCheck | None = None
+    while True:
+        await asyncio.sleep(min(poll_interval, max(0.0, expires - loop.time())))
+        if loop.time() >= expires:
+            yield LoginUpdate(LoginState.EXPIRED, qr.app_id, qr, check)
+            return
+        try:
+            check = await api.check_login(
+                qr.app_id, qr.uuid, auto_sliding=auto_sliding, proxy_ip=proxy_ip
+            )
+        except GeweAPIError as exc:
+            text = f"{exc.msg} {exc.data.get('msg', '') if isinstance(exc.data, dict) else ''}"
+            if any(mark in text for mark in _EXPIRED_MARKS):
+                yield LoginUpdate(LoginState.EXPIRED, qr.app_id, qr, check, exc.msg)
+                return
+            if not any(mark in text for mark in _VERIFY_MARKS):
+                raise
+            if last is not LoginState.NEEDS_VERIFICATION:
+                last = LoginState.NEEDS_VERIFICATION
+                yield LoginUpdate(last, qr.app_id, qr, check, text.strip())
+            continue
+        if check.logged_in:
+            yield LoginUpdate(LoginState.LOGGED_IN, qr.app_id, qr, check)
+            return
+        if check.expired_time is not None and check.expired_time <= 0:
+            yield LoginUpdate(LoginState.EXPIRED, qr.app_id, qr, check)
+            return
+        if check.status is LoginStatus.SCANNED and last is not LoginState.SCANNED:
+            last = LoginState.SCANNED
+            yield LoginUpdate(last, qr.app_id, qr, check)
+
+
+async def login(
+    api: LoginAPI,
+    updates: AsyncIterator[LoginUpdate],
+    on_update: Callable[[LoginUpdate], object] | None,
+) -> LoggedIn:
+    """The body of :meth:`LoginAPI.login`: run the updates to their end."""
+    final: LoginUpdate | None = None
+    async for update in updates:
+        if on_update is not None:
+            on_update(update)
+        final = update
+    assert final is not None  # the updates always end with a final state
+    if final.state is LoginState.LOGGED_IN:
+        assert final.check is not None
+        assert final.check.login_info is not None
+        info = final.check.login_info
+        return LoggedIn(final.app_id, info.wxid, info.nick_name)
+    if final.state is LoginState.ALREADY_LOGGED_IN:
+        profile = await api._client.personal.get_profile(final.app_id)
+        return LoggedIn(final.app_id, profile.wxid, profile.nick_name, already=True)
+    raise GeweLoginExpiredError(
+        "the login QR code expired before the login completed; start again with this appId",
+        endpoint="login/checkLogin",
+        app_id=final.app_id,
+    )
