@@ -39,6 +39,7 @@ def server() -> Iterator[str]:
             "5",
             "--token",
             FAKE_TOKEN,
+            "--auto-login",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -203,3 +204,31 @@ def test_console_script_runs_demo():
     )
     assert result.returncode == 0, result.stderr
     assert "verified" in result.stdout
+
+
+def test_login_shows_a_qr_code_and_prints_the_new_device(api_args, capsys, monkeypatch):
+    """`login` renders the QR code, follows the login and prints appId and wxid; exit 0."""
+    monkeypatch.delenv("GEWE_REGION_ID", raising=False)
+    code = main(["login", *api_args, "--region-id", "320000", "--poll-interval", "0.05"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "▀" in captured.err or "█" in captured.err  # the QR code, in block characters
+    app_id = captured.out.split("appId ")[1].split()[0]
+    assert f"wxid wxid_{app_id}" in captured.out
+    assert main(["status", *api_args, app_id]) == 0
+    assert "online" in capsys.readouterr().out
+
+
+def test_login_without_a_region_is_refused(api_args, capsys, monkeypatch):
+    """Without --region-id or GEWE_REGION_ID, `login` exits 2 and says how to choose one."""
+    monkeypatch.delenv("GEWE_REGION_ID", raising=False)
+    assert main(["login", *api_args]) == 2
+    assert "320000" in capsys.readouterr().err
+
+
+def test_status_exits_1_for_an_unknown_device(api_args, capsys):
+    """`status` reports each device; an unknown one makes the exit 1."""
+    assert main(["status", *api_args, "wx_00001", "wx_gone"]) == 1
+    out = capsys.readouterr().out
+    assert "wx_00001: online" in out
+    assert "GeweDeviceNotFoundError" in out

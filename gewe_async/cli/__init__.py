@@ -1,7 +1,8 @@
 """The ``gewe-async`` command (install the ``cli`` extra: ``pip install "gewe-async[cli]"``).
 
-Commands: ``demo`` (the main job on an embedded fake), ``profile``, ``set-avatar`` and
-``fake-server``. Exit status: 0 on success, 1 when any device failed, 2 for bad input or setup.
+Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
+``profile``, ``set-avatar`` and ``fake-server``. Exit status: 0 on success, 1 when any
+device failed, 2 for bad input or setup.
 """
 
 from __future__ import annotations
@@ -78,6 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="write one JSON line per device with its outcome",
     )
 
+    login = commands.add_parser("login", parents=[api], help="log a WeChat account in (QR code)")
+    login.add_argument("--app-id", help="the device to log in again (default: a new device)")
+    login.add_argument(
+        "--region-id",
+        default=os.environ.get("GEWE_REGION_ID"),
+        help="six-digit region of the account's province, e.g. 320000 (default: $GEWE_REGION_ID)",
+    )
+    login.add_argument("--device-type", choices=["ipad", "mac"], default="ipad", help="(ipad)")
+    login.add_argument("--proxy-ip", help="your own socks5 proxy instead of the region's")
+    login.add_argument(
+        "--poll-interval", type=float, default=5.0, help="seconds between checks (5, as documented)"
+    )
+
+    status = commands.add_parser("status", parents=[api], help="check whether devices are online")
+    status.add_argument("app_ids", nargs="+", metavar="APP_ID")
+
     server = commands.add_parser("fake-server", help="serve a FakeGewe over HTTP")
     server.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
     server.add_argument("--port", type=int, default=2531, help="port (2531)")
@@ -91,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
     server.add_argument("--token", default=None, help="the token the fake accepts")
+    server.add_argument(
+        "--auto-login",
+        action="store_true",
+        help="logins advance on their own: scanned at the first check, confirmed at the second",
+    )
     return parser
 
 
@@ -98,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gewe-async`` command; return its exit status."""
     args = build_parser().parse_args(argv)
     try:
-        from gewe_async.cli import _commands, _demo, _ui
+        from gewe_async.cli import _commands, _demo, _login, _ui
         from gewe_async.cli._input import InputError
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(
@@ -111,11 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_demo.demo(args.devices, args.concurrency))
         if args.command == "fake-server":
             return _commands.fake_server(args)
+        if args.command == "login" and not args.region_id:
+            raise InputError(
+                "give --region-id (or set GEWE_REGION_ID): the six-digit code of the account's "
+                "province, such as 320000 for Jiangsu; see `gewe_async.Region`"
+            )
         jobs = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
         client = _commands.client_from(args)
 
         async def run() -> int:
             async with client:
+                if args.command == "login":
+                    return await _login.login(args, client)
+                if args.command == "status":
+                    return await _login.status(args, client)
                 if jobs is None:
                     return await _commands.profile(args, client)
                 return await _commands.run_avatar_jobs(

@@ -116,6 +116,7 @@ def fake_server(args: argparse.Namespace) -> int:
         token=args.token or FakeGewe().token,
         faults=Faults.spread(args.fault_rate, latency=args.latency / 1000, seed=args.seed),
         record_requests=False,
+        auto_login=args.auto_login,
     )
     for i in range(1, args.devices + 1):
         fake.add_device(f"wx_{i:05d}")

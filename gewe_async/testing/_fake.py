@@ -130,6 +130,9 @@ class FakeGewe:
     """Set to ``False`` for long benchmark runs, so that memory stays flat."""
     qr_lifetime: float = 150.0
     """Seconds a login QR code lasts (about 150 s on the real server)."""
+    auto_login: bool = False
+    """Logins advance on their own: scanned at the first ``checkLogin``, confirmed at the
+    second (for demos and for testing programs that cannot call :meth:`scan`)."""
     callback_url: str | None = attrs.field(default=None, init=False)
     """The URL ``set_callback`` last set."""
     _created: int = attrs.field(default=0, init=False)

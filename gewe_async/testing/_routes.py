@@ -200,6 +200,9 @@ def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
         raise FakeRefusal("操作失败", {"code": "-1", "msg": "二维码已过期，请重新获取"})
     if pending.needs_verification:
         raise FakeRefusal("操作失败", {"code": "-1", "msg": "请在手机上完成新设备验证"})
+    if fake.auto_login and pending.status < 2:
+        pending.status += 1
+        device.online = pending.status == 2
     scanned = pending.status >= 1
     answer: dict[str, Any] = {
         "uuid": pending.uuid,

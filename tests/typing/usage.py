@@ -13,12 +13,17 @@ import httpx
 
 from gewe_async import (
     AsyncGeweClient,
+    BatchResult,
     GeweAPIError,
     GeweError,
+    LoggedIn,
     LoginRecord,
+    LoginState,
     PrivacyOption,
     Profile,
     QrCode,
+    Region,
+    SentMessage,
     Sex,
 )
 
@@ -45,8 +50,17 @@ async def main() -> None:
         await client.personal.update_profile("a", sex=Sex.MALE)
         await client.personal.update_head_img("a", "https://example.com/me.png")
 
-        view = client.with_options(timeout=60)
+        view = client.with_options(timeout=60, max_retries=0)
         assert_type(view, AsyncGeweClient)
+
+        batch = await client.personal.get_profiles(["a", "b"], deadline=30, concurrency=8)
+        assert_type(batch, BatchResult[Profile])
+        assert_type(await client.login.check_online("a"), bool)
+        account = await client.login.login(region_id=Region.JIANGSU)
+        assert_type(account, LoggedIn)
+        async for update in client.login.login_updates("a", region_id="320000"):
+            assert_type(update.state, LoginState)
+        assert_type(await client.message.post_text("a", "b", "hi"), SentMessage)
 
         try:
             await client.personal.get_profile("a")
@@ -65,3 +79,5 @@ async def wrong_calls_are_type_errors(client: AsyncGeweClient) -> None:
     await client.personal.update_head_img("a")  # type: ignore[call-arg]
     await client.personal.get_profile("a", timeout="slow")  # type: ignore[arg-type]
     await client.personal.update_profile("a", nickname="x")  # type: ignore[call-arg]
+    await client.personal.get_profile("a", max_retries="3")  # type: ignore[arg-type]
+    await client.login.get_login_qr_code()  # type: ignore[call-arg]
