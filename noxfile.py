@@ -1,4 +1,4 @@
-"""Developer tasks. `python -m nox` runs the default set: tests, lint, typecheck."""
+"""Developer tasks. `python -m nox` runs the default set: tests, lint, typecheck, docs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -41,6 +41,14 @@ def soak(session: nox.Session) -> None:
     """50,000 calls across 1,000 appIds against a faulty fake over TCP (not in CI)."""
     session.install("-e", ".[cli,server]")
     session.run("python", "bench/soak.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with `mkdocs build --strict` (any warning fails)."""
+    install_group(session, "docs")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", *session.posargs)
 
 
 @nox.session

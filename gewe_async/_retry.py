@@ -56,6 +56,11 @@ class Retries:
 
         AsyncGeweClient(retries=Retries(max_retries=5, max_delay=30))
         await client.personal.get_profile("wx_1", max_retries=0)   # this call: no retry
+
+    >>> Retries(max_retries=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_retries must be an int of at least 0, got -1
     """
 
     max_retries: int = attrs.field(default=2, validator=_non_negative_int)

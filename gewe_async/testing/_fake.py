@@ -114,14 +114,12 @@ class FakeGewe:
         async with fake.client() as client:
             await client.personal.update_head_img("wx_1", "https://example.com/a.png")
             assert (await client.personal.get_profile("wx_1")).big_head_img_url.endswith("a.png")
-
-    Args:
-        token: The token the fake accepts.
-        faults: Latency and failures to inject (none by default).
     """
 
     token: str = "fake-gewe-token"  # noqa: S105 - the fake's own, public by design
+    """The token the fake accepts."""
     faults: Faults = attrs.field(factory=Faults)
+    """Latency and failures to inject (none by default)."""
     devices: dict[str, FakeDevice] = attrs.field(factory=dict, init=False)
     """Every device, by appId: inspect or change them in tests."""
     requests: list[RecordedRequest] = attrs.field(factory=list, init=False)
