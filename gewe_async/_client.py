@@ -151,10 +151,7 @@ class AsyncGeweClient:
             given = http_client.timeout if http_client is not None else None
             timeout = given if given is not None and None not in _phases(given) else DEFAULT_TIMEOUT
         self._set_timeout(as_timeout(timeout))
-        retries = Retries() if retries is None else retries
-        if not isinstance(retries, Retries):
-            raise TypeError(f"retries must be a gewe_async.Retries, got {retries!r}")
-        self._retries = retries
+        self._retries = _check_retries(Retries() if retries is None else retries)
         self._total_timeout = as_total_timeout(total_timeout)
         if not all(callable(hook) for hook in event_hooks):
             raise TypeError("event_hooks must be callables taking a CallEvent")
@@ -245,9 +242,7 @@ class AsyncGeweClient:
         view = object.__new__(AsyncGeweClient)
         view._core = self._core
         view._set_timeout(self._timeout if timeout is None else as_timeout(timeout))
-        policy = self._retries if retries is None else retries
-        if not isinstance(policy, Retries):
-            raise TypeError(f"retries must be a gewe_async.Retries, got {policy!r}")
+        policy = self._retries if retries is None else _check_retries(retries)
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=as_max_retries(max_retries))
         view._retries = policy
@@ -366,6 +361,12 @@ def _sender(
 
 def _phases(timeout: httpx.Timeout) -> tuple[float | None, ...]:
     return (timeout.connect, timeout.read, timeout.write, timeout.pool)
+
+
+def _check_retries(retries: object) -> Retries:
+    if not isinstance(retries, Retries):
+        raise TypeError(f"retries must be a gewe_async.Retries, got {retries!r}")
+    return retries
 
 
 def _check_token(token: object) -> str:

@@ -92,19 +92,18 @@ class APIGroup:
     async def _fan_out(
         self, endpoint: Endpoint[T], requests: Iterable[Any], batch: BatchOptions
     ) -> BatchResult[T]:
-        # The batch helpers' body: requests are built (and so validated) before any is sent.
-        by_id: dict[str, Any] = {}
-        for request in requests:
-            if request.app_id in by_id:
-                raise ValueError(f"appId {request.app_id!r} appears twice in the batch")
-            by_id[request.app_id] = request
+        # The batch helpers' body: requests are built (and so validated) before any is sent;
+        # run_batch refuses a duplicate appId before its first call.
+        requests = list(requests)
+        ids = [request.app_id for request in requests]
+        by_id: dict[str, Any] = dict(zip(ids, requests, strict=True))
         options: RequestOptions = {"timeout": batch["timeout"]} if "timeout" in batch else {}
 
         async def call(app_id: str) -> T:
             return await self._client._send(endpoint, by_id[app_id], options)
 
         return await run_batch(
-            by_id,
+            ids,
             call,
             concurrency=batch.get("concurrency", self._client.limits.max_in_flight),
             on_progress=batch.get("on_progress"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Final, Unpack
 
 import attrs
 
@@ -34,6 +34,10 @@ __all__ = [
 
 
 # -- values -------------------------------------------------------------------------------
+
+#: The documented polling interval of checkLogin, and the QR code's lifetime, in seconds.
+POLL_INTERVAL: Final = 5.0
+QR_LIFETIME: Final = 150.0
 
 
 class DeviceType(StrEnum):
@@ -182,7 +186,7 @@ def _region(value: object) -> str:
     return value.value if isinstance(value, Region) else value  # type: ignore[return-value]
 
 
-def _optional_text() -> object:
+def _optional_text() -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
 
@@ -193,9 +197,9 @@ class GetLoginQrCodeRequest:
     app_id: str = attrs.field(validator=v.optional_app_id)
     type: DeviceType = attrs.field(converter=DeviceType)
     region_id: str = attrs.field(converter=_region, validator=v.region_id)
-    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
-    ttuid: str | None = _optional_text()  # type: ignore[assignment]
-    aid: str | None = _optional_text()  # type: ignore[assignment]
+    proxy_ip: str | None = _optional_text()
+    ttuid: str | None = _optional_text()
+    aid: str | None = _optional_text()
 
 
 @attrs.frozen
@@ -207,8 +211,8 @@ class CheckLoginRequest:
     auto_sliding: bool | None = attrs.field(
         default=None, validator=attrs.validators.optional(v.boolean)
     )
-    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
-    captch_code: str | None = _optional_text()  # type: ignore[assignment]
+    proxy_ip: str | None = _optional_text()
+    captch_code: str | None = _optional_text()
 
 
 @attrs.frozen
@@ -217,8 +221,8 @@ class DialogLoginRequest:
 
     app_id: str = attrs.field(validator=v.app_id)
     region_id: str = attrs.field(converter=_region, validator=v.region_id)
-    proxy_ip: str | None = _optional_text()  # type: ignore[assignment]
-    aid: str | None = _optional_text()  # type: ignore[assignment]
+    proxy_ip: str | None = _optional_text()
+    aid: str | None = _optional_text()
 
 
 @attrs.frozen
@@ -388,8 +392,8 @@ class LoginAPI(APIGroup):
         type: DeviceType | str = DeviceType.IPAD,
         proxy_ip: str | None = None,
         auto_sliding: bool | None = None,
-        poll_interval: float = 5.0,
-        qr_lifetime: float = 150.0,
+        poll_interval: float = POLL_INTERVAL,
+        qr_lifetime: float = QR_LIFETIME,
     ) -> AsyncIterator[LoginUpdate]:
         """Log an account in, step by step: an async iterator of :class:`LoginUpdate`.
 
@@ -427,8 +431,8 @@ class LoginAPI(APIGroup):
         type: DeviceType | str = DeviceType.IPAD,
         proxy_ip: str | None = None,
         auto_sliding: bool | None = None,
-        poll_interval: float = 5.0,
-        qr_lifetime: float = 150.0,
+        poll_interval: float = POLL_INTERVAL,
+        qr_lifetime: float = QR_LIFETIME,
         on_update: Callable[[LoginUpdate], object] | None = None,
     ) -> LoggedIn:
         """Log an account in and return it: :meth:`login_updates` run to its end.

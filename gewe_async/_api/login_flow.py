@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LoggedIn", "LoginState", "LoginUpdate"]
 
-#: The documented polling interval and QR code lifetime.
-POLL_INTERVAL: Final = 5.0
-QR_LIFETIME: Final = 150.0
-
 # checkLogin refusals that are steps of the flow, not failures (matched in msg and data.msg).
 _VERIFY_MARKS: Final = ("验证",)
 _EXPIRED_MARKS: Final = ("过期", "失效")
@@ -79,13 +75,13 @@ async def login_updates(
     app_id: str | None,
     *,
     region_id: Region | str,
-    type: DeviceType | str = DeviceType.IPAD,
-    proxy_ip: str | None = None,
-    auto_sliding: bool | None = None,
-    poll_interval: float = POLL_INTERVAL,
-    qr_lifetime: float = QR_LIFETIME,
+    type: DeviceType | str,
+    proxy_ip: str | None,
+    auto_sliding: bool | None,
+    poll_interval: float,
+    qr_lifetime: float,
 ) -> AsyncIterator[LoginUpdate]:
-    """The body of :meth:`LoginAPI.login_updates`."""
+    """The body of :meth:`LoginAPI.login_updates` (which holds the defaults)."""
     if poll_interval <= 0 or qr_lifetime <= 0:
         raise ValueError("poll_interval and qr_lifetime must be positive")
     device_type = DeviceType(type)

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from gewe_async._api.login import LoginAPI
 from gewe_async._api.login_flow import LoginState, LoginUpdate
+from gewe_async._batch import CALL_FAILURES
 from gewe_async._client import AsyncGeweClient
 from gewe_async.cli import _ui
 
@@ -78,7 +79,7 @@ async def status(args: argparse.Namespace, client: AsyncGeweClient) -> int:
     for app_id in args.app_ids:
         try:
             online = await client.login.check_online(app_id)
-        except Exception as exc:  # a GeweError, reported per device
+        except CALL_FAILURES as exc:  # reported per device; anything else is a bug
             _ui.out.print(f"{escape(app_id)}: [red]{_ui.error_text(exc)}[/]")
             problems += 1
             continue
