@@ -1,35 +1,23 @@
 """gewe-async: the async, typed client for the GeWe API.
 
-::
+```python
+from gewe_async import AsyncGeweClient
 
-    from gewe_async import AsyncGeweClient
-
-    async with AsyncGeweClient(token="...") as client:
-        profile = await client.personal.get_profile("wx_123")
+async with AsyncGeweClient(token="...") as client:
+    profile = await client.personal.get_profile("wx_123")
+```
 """
 
-from gewe_async._api.login import (
-    AccountLogin,
-    DeviceType,
-    DialogLogin,
-    LoginAPI,
-    LoginCheck,
-    LoginInfo,
-    LoginQrCode,
-    LoginStatus,
-    Region,
-)
-from gewe_async._api.login_flow import LoggedIn, LoginState, LoginUpdate
-from gewe_async._api.message import MessageAPI, SentMessage
-from gewe_async._api.personal import (
-    LoginRecord,
-    PersonalAPI,
-    PrivacyOption,
-    Profile,
-    QrCode,
-    SafetyInfo,
-    Sex,
-)
+from gewe_async._api.contacts import ContactsAPI
+from gewe_async._api.favor import FavorAPI
+from gewe_async._api.finder import FinderAPI
+from gewe_async._api.group import GroupAPI
+from gewe_async._api.im import ImAPI
+from gewe_async._api.label import LabelAPI
+from gewe_async._api.login import LoginAPI
+from gewe_async._api.message import MessageAPI
+from gewe_async._api.personal import PersonalAPI
+from gewe_async._api.sns import SnsAPI
 from gewe_async._batch import (
     BatchOptions,
     BatchResult,
@@ -54,6 +42,7 @@ from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
     GeweAuthError,
+    GeweCallbackError,
     GeweClientClosedError,
     GeweConfigError,
     GeweDeviceNotFoundError,
@@ -73,18 +62,19 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOTAL_TIMEOUT",
-    "AccountLogin",
     "AiohttpTransport",
     "AsyncGeweClient",
     "BatchOptions",
     "BatchResult",
     "CallEvent",
-    "DeviceType",
-    "DialogLogin",
+    "ContactsAPI",
     "EventHook",
+    "FavorAPI",
+    "FinderAPI",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
+    "GeweCallbackError",
     "GeweClientClosedError",
     "GeweConfigError",
     "GeweDeviceNotFoundError",
@@ -97,29 +87,18 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
+    "GroupAPI",
+    "ImAPI",
+    "LabelAPI",
     "Limits",
-    "LoggedIn",
     "LoginAPI",
-    "LoginCheck",
-    "LoginInfo",
-    "LoginQrCode",
-    "LoginRecord",
-    "LoginState",
-    "LoginStatus",
-    "LoginUpdate",
     "MessageAPI",
     "Outcome",
     "PersonalAPI",
-    "PrivacyOption",
-    "Profile",
     "ProgressCallback",
-    "QrCode",
-    "Region",
     "RequestOptions",
     "Retries",
-    "SafetyInfo",
-    "SentMessage",
-    "Sex",
+    "SnsAPI",
     "TimeoutTypes",
     "__version__",
     "iter_batch",

@@ -36,7 +36,7 @@ class Outcome(Generic[T]):
     result: T | None = None
     """The call's return value when it succeeded."""
     error: Exception | None = None
-    """The :class:`~gewe_async.GeweError` (or input error) when it failed."""
+    """The [`GeweError`][gewe_async.exceptions.GeweError] (or input error) when it failed."""
 
     @property
     def ok(self) -> bool:
@@ -51,7 +51,7 @@ ProgressCallback = Callable[[Outcome[Any], int, int], object]
 class BatchOptions(TypedDict, total=False):
     """How a batch runs; the keyword arguments of the groups' batch helpers (``get_profiles``).
 
-    See :func:`run_batch` for their meaning. ``timeout`` applies to each call.
+    See [`run_batch()`][gewe_async.run_batch] for their meaning. ``timeout`` applies to each call.
     """
 
     concurrency: int
@@ -119,14 +119,15 @@ async def iter_batch(
     small outcomes at most, never 100,000 pending requests. Leaving the loop early (``break``,
     an exception, or cancellation) cancels the calls still running.
 
-    ::
-
-        async for outcome in iter_batch(app_ids, client.personal.get_profile):
-            print(outcome.app_id, outcome.result if outcome.ok else outcome.error)
+    ```python
+    async for outcome in iter_batch(app_ids, client.personal.get_profile):
+        print(outcome.app_id, outcome.result if outcome.ok else outcome.error)
+    ```
 
     With ``deadline`` (seconds for the whole batch), calls still running or not started when it
     passes are cancelled, and each of those appIds gets an outcome whose error is a
-    :class:`~gewe_async.GeweTimeoutError` saying whether the call had started.
+    [`GeweTimeoutError`][gewe_async.exceptions.GeweTimeoutError] saying whether the call had
+    started.
 
     Raises:
         ValueError: An appId appears twice, or ``concurrency`` or ``deadline`` is not positive.
@@ -222,13 +223,14 @@ async def run_batch(
     By default every appId is attempted and failures are collected in the result. With
     ``fail_fast=True`` the first failure cancels the calls still running and is raised
     (``asyncio.TaskGroup`` semantics). With ``deadline`` (seconds for the whole batch), the
-    appIds not done in time are cancelled and get a :class:`~gewe_async.GeweTimeoutError`
+    appIds not done in time are cancelled and get a
+    [`GeweTimeoutError`][gewe_async.exceptions.GeweTimeoutError]
     outcome (raised instead, with ``fail_fast``).
 
-    ::
-
-        result = await run_batch(app_ids, client.personal.get_profile)
-        print(len(result.succeeded), "ok;", [o.app_id for o in result.failed], "failed")
+    ```python
+    result = await run_batch(app_ids, client.personal.get_profile)
+    print(len(result.succeeded), "ok;", [o.app_id for o in result.failed], "failed")
+    ```
     """
     _check(concurrency, deadline)
     ids = _unique(app_ids)

@@ -15,9 +15,16 @@ import attrs
 import httpx
 
 from gewe_async import _pipeline
+from gewe_async._api.contacts import ContactsAPI
+from gewe_async._api.favor import FavorAPI
+from gewe_async._api.finder import FinderAPI
+from gewe_async._api.group import GroupAPI
+from gewe_async._api.im import ImAPI
+from gewe_async._api.label import LabelAPI
 from gewe_async._api.login import LoginAPI
 from gewe_async._api.message import MessageAPI
 from gewe_async._api.personal import PersonalAPI
+from gewe_async._api.sns import SnsAPI
 from gewe_async._config import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -90,10 +97,12 @@ class _Core:
 class AsyncGeweClient:
     """An async client for the GeWe API.
 
-    Use it as an async context manager, so that its connection pool is closed::
+    Use it as an async context manager, so that its connection pool is closed:
 
-        async with AsyncGeweClient(token="...") as client:
-            profile = await client.personal.get_profile("wx_123")
+    ```python
+    async with AsyncGeweClient(token="...") as client:
+        profile = await client.personal.get_profile("wx_123")
+    ```
 
     Calls for different appIds may run concurrently (``asyncio.gather``).
 
@@ -101,20 +110,23 @@ class AsyncGeweClient:
         token: The ``X-GEWE-TOKEN``. Defaults to the ``GEWE_TOKEN`` environment variable.
         base_url: The API root, up to and including ``/v2/api``. Defaults to ``GEWE_BASE_URL``,
             else the hosted ``http://api.geweapi.com/gewe/v2/api``.
-        timeout: Seconds, or an :class:`httpx.Timeout`, for each call. The default is 5 s to
+        timeout: Seconds, or an `httpx.Timeout`, for each call. The default is 5 s to
             connect and 30 s per read, write and pool wait; with ``http_client`` it is that
             client's own timeout. Each call may override it with ``timeout=``.
-        http_client: An :class:`httpx.AsyncClient` to send requests with (for proxies, custom
+        http_client: An `httpx.AsyncClient` to send requests with (for proxies, custom
             transports, tests). It is used as given and never closed by this client.
         transport: An httpx transport for the client's own pool (for example
             ``httpx.ASGITransport`` to call an ASGI app in-process). Not with ``http_client``.
-        limits: How many calls run at once and how fast (:class:`Limits`). By default 64 calls
+        limits: How many calls run at once and how fast ([`Limits`][gewe_async.Limits]). By default
+            64 calls
             are in flight at once, one at a time per appId, with no pacing.
-        retries: Which failures are retried and how (:class:`Retries`). By default 2 retries
+        retries: Which failures are retried and how ([`Retries`][gewe_async.Retries]). By default 2
+            retries
             with jittered backoff, and only where repeating the request is safe.
         total_timeout: Seconds for a whole call: waiting its turn, every attempt, every
             backoff (default 120; ``None`` for no limit beyond the per-attempt ``timeout``).
-        event_hooks: Functions called with a :class:`CallEvent` after every attempt, for
+        event_hooks: Functions called with a [`CallEvent`][gewe_async.CallEvent] after every
+            attempt, for
             metrics.
 
     Raises:
@@ -127,6 +139,20 @@ class AsyncGeweClient:
     """The login module: devices, logging accounts in and out, the message callback."""
     message: MessageAPI
     """The message module: sending messages (never repeated by retries once sent)."""
+    contacts: ContactsAPI
+    """The contacts module: friends, look-ups, remarks and the phone address book."""
+    im: ImAPI
+    """The WeCom module: WeCom (企业微信) contacts."""
+    group: GroupAPI
+    """The group module: group chats, members, admins and announcements."""
+    label: LabelAPI
+    """The label module: contact labels (tags)."""
+    sns: SnsAPI
+    """The Moments module: posting, listing, liking and commenting on Moments."""
+    favor: FavorAPI
+    """The favorites module: the account's saved items."""
+    finder: FinderAPI
+    """The Channels module: WeChat Channels (视频号)."""
 
     def __init__(
         self,
@@ -189,6 +215,13 @@ class AsyncGeweClient:
         self.login = LoginAPI(self)
         self.personal = PersonalAPI(self)
         self.message = MessageAPI(self)
+        self.contacts = ContactsAPI(self)
+        self.im = ImAPI(self)
+        self.group = GroupAPI(self)
+        self.label = LabelAPI(self)
+        self.sns = SnsAPI(self)
+        self.favor = FavorAPI(self)
+        self.finder = FinderAPI(self)
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -209,7 +242,7 @@ class AsyncGeweClient:
 
     @property
     def is_closed(self) -> bool:
-        """Whether :meth:`aclose` was called (on this client or any view sharing its pool)."""
+        """Whether `aclose()` was called (on this client or any view sharing its pool)."""
         return self._core.closed
 
     @property
@@ -232,10 +265,12 @@ class AsyncGeweClient:
     ) -> AsyncGeweClient:
         """Return a view of this client with other defaults, sharing its connection pool.
 
-        The original is not changed, and the view costs no new connections, limits or hooks::
+        The original is not changed, and the view costs no new connections, limits or hooks:
 
-            patient = client.with_options(timeout=120, max_retries=5)
-            await patient.personal.get_qr_code("wx_123")
+        ```python
+        patient = client.with_options(timeout=120, max_retries=5)
+        await patient.personal.get_qr_code("wx_123")
+        ```
 
         Closing either closes the shared pool.
         """
@@ -264,7 +299,8 @@ class AsyncGeweClient:
     async def aclose(self) -> None:
         """Close the connection pool, unless it belongs to a user-supplied ``http_client``.
 
-        Calls made afterwards raise :class:`~gewe_async.GeweClientClosedError`. Closing twice
+        Calls made afterwards raise
+        [`GeweClientClosedError`][gewe_async.exceptions.GeweClientClosedError]. Closing twice
         is harmless.
         """
         core = self._core

@@ -23,7 +23,7 @@ DEFAULT_BASE_URL: Final = "http://api.geweapi.com/gewe/v2/api"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
 
 TimeoutTypes = float | httpx.Timeout
-"""A timeout in seconds for every phase, or an :class:`httpx.Timeout` per phase."""
+"""A timeout in seconds for every phase, or an `httpx.Timeout` per phase."""
 
 
 class RequestOptions(TypedDict, total=False):

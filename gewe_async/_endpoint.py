@@ -1,13 +1,15 @@
 """One endpoint is one declaration: its path, request class, response class and retry safety.
 
-Adding an endpoint to a group takes an :class:`Endpoint` and a short typed method::
+Adding an endpoint to a group takes an `Endpoint` and a short typed method:
 
-    GET_PROFILE = Endpoint("personal/getProfile", AppIdRequest, Profile, retry_safe=True)
+```python
+GET_PROFILE = Endpoint("personal/getProfile", AppIdRequest, Profile, retry_safe=True)
 
-    class PersonalAPI(APIGroup):
-        async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
-            \"\"\"Fetch the profile of the account logged in on ``app_id``.\"\"\"
-            return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+class PersonalAPI(APIGroup):
+    async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
+        \"\"\"Fetch the profile of the account logged in on ``app_id``.\"\"\"
+        return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+```
 
 Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipeline``.
 """

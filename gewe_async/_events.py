@@ -15,12 +15,12 @@ __all__ = ["CallEvent", "EventHook"]
 class CallEvent:
     """One attempt of one call, as reported to the client's ``event_hooks``.
 
-    ::
+    ```python
+    def count(event: CallEvent) -> None:
+        ATTEMPTS.labels(event.endpoint, "ok" if event.error is None else "error").inc()
 
-        def count(event: CallEvent) -> None:
-            ATTEMPTS.labels(event.endpoint, "ok" if event.error is None else "error").inc()
-
-        AsyncGeweClient(event_hooks=[count])
+    AsyncGeweClient(event_hooks=[count])
+    ```
     """
 
     endpoint: str
@@ -38,4 +38,4 @@ class CallEvent:
 
 
 EventHook = Callable[[CallEvent], object]
-"""A function called with each :class:`CallEvent`, in the call's task; keep it quick."""
+"""A function called with each `CallEvent`, in the call's task; keep it quick."""

@@ -31,9 +31,11 @@ def _positive_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Limits:
     """How many calls a client runs at once, and how fast.
 
-    The defaults fan out across appIds and serialise within one, as the GeWe guides ask::
+    The defaults fan out across appIds and serialise within one, as the GeWe guides ask:
 
-        AsyncGeweClient(limits=Limits(max_in_flight=100, rate_per_app_id=1.0))
+    ```python
+    AsyncGeweClient(limits=Limits(max_in_flight=100, rate_per_app_id=1.0))
+    ```
     """
 
     max_in_flight: int = attrs.field(default=64, validator=_positive_int)
@@ -75,7 +77,7 @@ _PRUNE_AT: Final = 4096
 
 
 class Limiter:
-    """The runtime state of :class:`Limits`, shared by a client and its views."""
+    """The runtime state of [`Limits`][gewe_async.Limits], shared by a client and its views."""
 
     __slots__ = ("_app_pacers", "_global", "_limits", "_pacer", "_slots")
 
@@ -117,7 +119,7 @@ class Limiter:
             raise
 
     def release(self, app_id: str | None, *, holds_global: bool = True) -> None:
-        """Give back the slots taken by :meth:`acquire`."""
+        """Give back the slots taken by `acquire`."""
         if holds_global:
             self._global.release()
         if app_id is not None and self._limits.per_app_id is not None:
@@ -131,7 +133,7 @@ class Limiter:
         self._global.release()
 
     async def acquire_global(self) -> None:
-        """Take a global slot again after :meth:`release_global`."""
+        """Take a global slot again after `release_global`."""
         await self._global.acquire()
 
     def _leave(self, app_id: str | None, slot: _AppSlot | None) -> None:

@@ -1,6 +1,6 @@
 """The request path, written once for every endpoint: encode, send, decode the envelope, structure.
 
-Every failure leaves here as a :class:`~gewe_async.exceptions.GeweError` subclass, redacted.
+Every failure leaves here as a [`GeweError`][gewe_async.exceptions.GeweError] subclass, redacted.
 """
 
 from __future__ import annotations

@@ -52,10 +52,10 @@ class Retries:
     ``Retry-After``: that is waited for instead, up to ``max_retry_after``; a longer one is not
     waited for, and the error is raised with ``retry_after`` on it.
 
-    ::
-
-        AsyncGeweClient(retries=Retries(max_retries=5, max_delay=30))
-        await client.personal.get_profile("wx_1", max_retries=0)   # this call: no retry
+    ```python
+    AsyncGeweClient(retries=Retries(max_retries=5, max_delay=30))
+    await client.personal.get_profile("wx_1", max_retries=0)   # this call: no retry
+    ```
 
     >>> Retries(max_retries=-1)
     Traceback (most recent call last):

@@ -33,14 +33,17 @@ _HTTP11: dict[str, Any] = {"http_version": b"HTTP/1.1"}
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that sends requests through an :class:`aiohttp.ClientSession`.
+    """An httpx transport that sends requests through an `aiohttp.ClientSession`.
 
-    It is what :class:`~gewe_async.AsyncGeweClient` uses by default. Use it yourself to keep the
-    speed when injecting your own ``httpx.AsyncClient``::
+    It is what [`AsyncGeweClient`][gewe_async.AsyncGeweClient] uses by default. Use it yourself to
+    keep the
+    speed when injecting your own ``httpx.AsyncClient``:
 
-        pool = httpx.Limits(max_connections=64)
-        http = httpx.AsyncClient(transport=AiohttpTransport(limits=pool), limits=pool)
-        client = AsyncGeweClient(http_client=http)
+    ```python
+    pool = httpx.Limits(max_connections=64)
+    http = httpx.AsyncClient(transport=AiohttpTransport(limits=pool), limits=pool)
+    client = AsyncGeweClient(http_client=http)
+    ```
 
     Each phase of an ``httpx.Timeout`` is honoured: ``pool`` (waiting for a connection),
     ``connect``, and ``read`` (each wait for the answer's bytes); ``write`` is not separately
@@ -49,7 +52,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Args:
         limits: ``max_connections`` (``None`` for no limit) and ``keepalive_expiry`` are used.
         verify: Verify TLS certificates: ``True`` (certifi, as httpx does), ``False``, or an
-            :class:`ssl.SSLContext`.
+            `ssl.SSLContext`.
         trust_env: Read proxy settings from the environment, as httpx does by default.
     """
 

@@ -87,7 +87,7 @@ def base64_image(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
 
 
 def optional_app_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Like :func:`app_id`, but ``""`` is allowed: it asks the server for a new device."""
+    """Like `app_id`, but ``""`` is allowed: it asks the server for a new device."""
     if value != "":
         app_id(instance, attribute, value)
 

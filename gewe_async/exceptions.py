@@ -1,23 +1,26 @@
-"""Every error a call can raise, in one tree rooted at :class:`GeweError`.
+"""Every error a call can raise, in one tree rooted at `GeweError`.
 
-The tree is organised by cause, so that ``except`` clauses say what went wrong::
+The tree is organised by cause, so that ``except`` clauses say what went wrong:
 
-    GeweError
-    ├── GeweConfigError          the client was set up wrong (also a ValueError)
-    ├── GeweClientClosedError    a call on a client that was closed
-    ├── GeweAPIError             the server answered ``ret != 200``
-    │   ├── GeweAuthError            token missing, wrong or expired
-    │   ├── GeweDeviceNotFoundError  unknown or stale appId
-    │   ├── GeweDeviceOfflineError   the WeChat account on the device is offline
-    │   ├── GeweAlreadyLoggedInError the account is already logged in
-    │   └── GeweSeatLimitError       the token's seat limit is reached
-    ├── GeweHTTPStatusError      a non-2xx HTTP status (a proxy's 502 page, ...)
-    ├── GeweTransportError       the request could not be completed on the network
-    │   └── GeweTimeoutError         ... because a timeout expired
-    ├── GeweLoginExpiredError    a login's QR code expired before the login completed
-    └── GeweResponseError        a 2xx answer that is not a usable envelope or model
+```text
+GeweError
+├── GeweConfigError          the client was set up wrong (also a ValueError)
+├── GeweClientClosedError    a call on a client that was closed
+├── GeweAPIError             the server answered ``ret != 200``
+│   ├── GeweAuthError            token missing, wrong or expired
+│   ├── GeweDeviceNotFoundError  unknown or stale appId
+│   ├── GeweDeviceOfflineError   the WeChat account on the device is offline
+│   ├── GeweAlreadyLoggedInError the account is already logged in
+│   └── GeweSeatLimitError       the token's seat limit is reached
+├── GeweHTTPStatusError      a non-2xx HTTP status (a proxy's 502 page, ...)
+├── GeweTransportError       the request could not be completed on the network
+│   └── GeweTimeoutError         ... because a timeout expired
+├── GeweLoginExpiredError    a login's QR code expired before the login completed
+├── GeweResponseError        a 2xx answer that is not a usable envelope or model
+└── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
+```
 
-Bad *input* is not in this tree: it raises :class:`ValueError` or :class:`TypeError`
+Bad *input* is not in this tree: it raises `ValueError` or `TypeError`
 before any request is sent.
 
 All messages are redacted: the token never appears in them, even when the server
@@ -32,6 +35,7 @@ __all__ = [
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
+    "GeweCallbackError",
     "GeweClientClosedError",
     "GeweConfigError",
     "GeweDeviceNotFoundError",
@@ -239,3 +243,11 @@ class GeweResponseError(GeweError):
         self.detail = detail
         text = f"{message}: {detail}" if detail else message
         super().__init__(text, endpoint=endpoint, app_id=app_id, attempts=attempts)
+
+
+class GeweCallbackError(GeweError, ValueError):
+    """A body pushed to the callback URL is not a GeWe callback (not JSON, no envelope).
+
+    Raised by `gewe_async.callbacks.parse_callback`; the receiver answers such
+    a body with HTTP 400.
+    """

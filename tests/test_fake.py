@@ -15,9 +15,9 @@ from gewe_async import (
     GeweDeviceOfflineError,
     GeweHTTPStatusError,
     GeweTransportError,
-    PrivacyOption,
 )
 from gewe_async.testing import FakeGewe, Faults
+from gewe_async.types.personal import PrivacyOption
 
 from .helpers import NO_RETRY, OFFICIAL
 

@@ -13,15 +13,12 @@ import pytest
 
 from gewe_async import (
     AsyncGeweClient,
-    DeviceType,
     GeweAlreadyLoggedInError,
     GeweAPIError,
     GeweLoginExpiredError,
-    LoginState,
-    LoginStatus,
-    Region,
 )
 from gewe_async.testing import FakeGewe
+from gewe_async.types.login import DeviceType, LoginState, LoginStatus, Region
 
 from .helpers import OFFICIAL, TOKEN, envelope
 

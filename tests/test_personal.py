@@ -11,14 +11,8 @@ import httpx
 import pytest
 import respx
 
-from gewe_async import (
-    AsyncGeweClient,
-    LoginRecord,
-    PrivacyOption,
-    Profile,
-    QrCode,
-    Sex,
-)
+from gewe_async import AsyncGeweClient
+from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, Sex
 
 from .helpers import OFFICIAL, TOKEN, envelope
 

@@ -10,12 +10,13 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gewe_async import GeweError, Profile
+from gewe_async import GeweError
 from gewe_async._api.message import POST_TEXT
 from gewe_async._api.personal import GET_PROFILE, GET_QR_CODE, GET_SAFETY_INFO, UPDATE_HEAD_IMG
 from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
 from gewe_async.testing import FakeGewe
+from gewe_async.types.personal import Profile
 
 from .helpers import TOKEN
 

@@ -7,176 +7,31 @@ calls (QR code, then polling) is in ``_login_flow``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Any, Final, Unpack
+from typing import Any, Final, Unpack
 
 import attrs
 
 from gewe_async import _validators as v
-from gewe_async._api.personal import AppIdRequest
+from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async.types.login import (
+    AccountLogin,
+    DeviceType,
+    DialogLogin,
+    LoggedIn,
+    LoginCheck,
+    LoginQrCode,
+    LoginUpdate,
+    Region,
+)
 
-if TYPE_CHECKING:
-    from gewe_async._api.login_flow import LoggedIn, LoginUpdate
+__all__ = ["LoginAPI"]
 
-__all__ = [
-    "AccountLogin",
-    "DeviceType",
-    "DialogLogin",
-    "LoginAPI",
-    "LoginCheck",
-    "LoginInfo",
-    "LoginQrCode",
-    "LoginStatus",
-    "Region",
-]
-
-
-# -- values -------------------------------------------------------------------------------
 
 #: The documented polling interval of checkLogin, and the QR code's lifetime, in seconds.
 POLL_INTERVAL: Final = 5.0
 QR_LIFETIME: Final = 150.0
-
-
-class DeviceType(StrEnum):
-    """The device a new login appears as (``type`` of ``getLoginQrCode``)."""
-
-    IPAD = "ipad"
-    """Recommended by the docs. A new account's first login needs a face check in an app."""
-    MAC = "mac"
-    """Allows automatic slider verification (``auto_sliding=True`` in ``check_login``)."""
-
-
-class LoginStatus(IntEnum):
-    """``status`` of ``checkLogin``."""
-
-    NOT_SCANNED = 0
-    """未扫码: the QR code has not been scanned yet."""
-    SCANNED = 1
-    """已扫码未登录: scanned, waiting for the phone to confirm."""
-    LOGGED_IN = 2
-    """登录成功: logged in; ``login_info`` is set."""
-
-
-class Region(StrEnum):
-    """The login regions of the platform's own proxies (``regionId``), as documented.
-
-    Log in from the account owner's province: a login from another province is dropped at once.
-    """
-
-    BEIJING = "110000"
-    TIANJIN = "120000"
-    HEBEI = "130000"
-    SHANXI = "140000"
-    INNER_MONGOLIA = "150000"
-    LIAONING = "210000"
-    JILIN = "220000"
-    HEILONGJIANG = "230000"
-    SHANGHAI = "310000"
-    JIANGSU = "320000"
-    ZHEJIANG = "330000"
-    ANHUI = "340000"
-    FUJIAN = "350000"
-    JIANGXI = "360000"
-    SHANDONG = "370000"
-    HENAN = "410000"
-    HUBEI = "420000"
-    HUNAN = "430000"
-    GUANGDONG = "440000"
-    GUANGXI = "450000"
-    HAINAN = "460000"
-    CHONGQING = "500000"
-    SICHUAN = "510000"
-    GUIZHOU = "520000"
-    YUNNAN = "530000"
-    TIBET = "540000"
-    SHAANXI = "610000"
-    GANSU = "620000"
-    QINGHAI = "630000"
-    NINGXIA = "640000"
-    XINJIANG = "650000"
-
-
-# -- answers ------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class LoginQrCode:
-    """A login QR code (``getLoginQrCode``, ``changeMacToIpad``): show it, scan it, confirm."""
-
-    app_id: str
-    """The device: new if none was given. Keep it: later logins must reuse it."""
-    uuid: str
-    """The code's id, for ``check_login``."""
-    qr_data: str
-    """What the QR code encodes (a ``weixin.qq.com`` URL): render it yourself, or use ``image``."""
-    qr_img_base64: str = attrs.field(validator=v.base64_image, repr=lambda s: f"<{len(s)} chars>")
-    """The QR code image as the server sent it (a base64 data URL)."""
-
-    @property
-    def image(self) -> bytes:
-        """The decoded image (JPEG)."""
-        return v.decode_image(self.qr_img_base64)
-
-
-@attrs.frozen
-class LoginInfo:
-    """The account that logged in (``loginInfo`` of ``checkLogin``)."""
-
-    wxid: str
-    """The account's permanent id; keep the appId-to-wxid mapping, as the docs advise."""
-    nick_name: str
-    uin: int
-    mobile: str | None = None
-    alias: str | None = None
-
-
-@attrs.frozen
-class LoginCheck:
-    """Where a login stands (``checkLogin``)."""
-
-    uuid: str
-    status: LoginStatus
-    head_img_url: str | None = None
-    """The avatar of the account that scanned, once scanned."""
-    nick_name: str | None = None
-    """The name of the account that scanned, once scanned."""
-    expired_time: int | None = None
-    """Seconds until the QR code expires."""
-    login_info: LoginInfo | None = None
-    """Set once logged in."""
-
-    @property
-    def logged_in(self) -> bool:
-        """Whether the login is complete."""
-        return self.status is LoginStatus.LOGGED_IN and self.login_info is not None
-
-
-@attrs.frozen
-class DialogLogin:
-    """A login confirmation popped up on the phone (``dialogLogin``); poll ``check_login``."""
-
-    app_id: str
-    uuid: str
-
-
-@attrs.frozen
-class AccountLogin:
-    """An answer of ``loginByAccount``: step 1 gives ``app_id`` and a QR image, step 2 a status.
-
-    The page documents no schema (``data: {}``), only two examples; every field is optional.
-    """
-
-    app_id: str | None = None
-    base64_img: str | None = attrs.field(default=None, repr=lambda s: f"<{len(s or '')} chars>")
-    uuid: str | None = None
-    head_img_url: str | None = None
-    nick_name: str | None = None
-    expired_time: int | None = None
-    status: LoginStatus | None = None
-    login_info: LoginInfo | None = None
 
 
 # -- requests -----------------------------------------------------------------------------
@@ -263,9 +118,11 @@ CHANGE_MAC_TO_IPAD = Endpoint("login/changeMacToIpad", AppIdRequest, LoginQrCode
 class LoginAPI(APIGroup):
     """``client.login``: create devices, log accounts in and out, set the message callback.
 
-    To log an account in, :meth:`get_login_qr_code`, show the code, then poll
-    :meth:`check_login` every 5 s until it says logged in (the code lasts about 150 s); or let
-    :meth:`login` do all of it.
+    To log an account in, [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code], show the
+    code, then poll
+    [`check_login()`][gewe_async.LoginAPI.check_login] every 5 s until it says logged in (the code
+    lasts about 150 s); or let
+    [`login()`][gewe_async.LoginAPI.login] do all of it.
     """
 
     __slots__ = ()
@@ -305,7 +162,8 @@ class LoginAPI(APIGroup):
     ) -> LoginCheck:
         """Check (and drive) a login started with a QR code (``login/checkLogin``).
 
-        Call it every 5 s after :meth:`get_login_qr_code`. ``auto_sliding`` must be ``False``
+        Call it every 5 s after [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code].
+        ``auto_sliding`` must be ``False``
         for iPad logins; for Mac logins ``True`` lets the server pass the slider check.
         ``captch_code`` is the code the phone shows, if it asks for one.
         """
@@ -323,7 +181,8 @@ class LoginAPI(APIGroup):
     ) -> DialogLogin:
         """Ask the phone to confirm a login in a dialog (``login/dialogLogin``); no scan needed.
 
-        Then poll :meth:`check_login` with the returned ``uuid``. It does not work after the
+        Then poll [`check_login()`][gewe_async.LoginAPI.check_login] with the returned ``uuid``. It
+        does not work after the
         phone logged out, on a new device's second day, or after a risk-control logout.
         """
         request = DialogLoginRequest(app_id, region_id, proxy_ip, aid)
@@ -365,7 +224,8 @@ class LoginAPI(APIGroup):
     async def reconnection(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
         """Try to reconnect a device the server sees offline (``login/reconnection``).
 
-        If it fails, log in again with :meth:`get_login_qr_code` passing ``app_id``.
+        If it fails, log in again with
+        [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code] passing ``app_id``.
         """
         await self._call(RECONNECTION, AppIdRequest(app_id), options)
 
@@ -378,7 +238,7 @@ class LoginAPI(APIGroup):
     ) -> LoginQrCode:
         """Move a Mac device to iPad: get a QR code for it (``login/changeMacToIpad``).
 
-        Then log in with :meth:`check_login` as usual.
+        Then log in with [`check_login()`][gewe_async.LoginAPI.check_login] as usual.
         """
         return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id), options)
 
@@ -395,17 +255,22 @@ class LoginAPI(APIGroup):
         poll_interval: float = POLL_INTERVAL,
         qr_lifetime: float = QR_LIFETIME,
     ) -> AsyncIterator[LoginUpdate]:
-        """Log an account in, step by step: an async iterator of :class:`LoginUpdate`.
+        """Log an account in, step by step: an async iterator of `LoginUpdate`.
+
+        Each step is a [`LoginUpdate`][gewe_async.types.login.LoginUpdate].
 
         Gets a QR code (for a new device when ``app_id`` is None), then polls
-        :meth:`check_login` every ``poll_interval`` seconds (the documented 5 s) until the
-        account is logged in or the code expires (about 150 s). Leaving the loop cancels::
+        [`check_login()`][gewe_async.LoginAPI.check_login] every ``poll_interval`` seconds (the
+        documented 5 s) until the
+        account is logged in or the code expires (about 150 s). Leaving the loop cancels:
 
-            async for update in client.login.login_updates(region_id=Region.JIANGSU):
-                if update.state is LoginState.QR_CODE:
-                    show(update.qr_code.qr_data)
-                elif update.state is LoginState.LOGGED_IN:
-                    print(update.app_id, update.check.login_info.wxid)
+        ```python
+        async for update in client.login.login_updates(region_id=Region.JIANGSU):
+            if update.state is LoginState.QR_CODE:
+                show(update.qr_code.qr_data)
+            elif update.state is LoginState.LOGGED_IN:
+                print(update.app_id, update.check.login_info.wxid)
+        ```
 
         ``auto_sliding`` defaults to ``True`` for Mac logins and ``False`` for iPad ones (which
         must send ``False``).
@@ -435,12 +300,16 @@ class LoginAPI(APIGroup):
         qr_lifetime: float = QR_LIFETIME,
         on_update: Callable[[LoginUpdate], object] | None = None,
     ) -> LoggedIn:
-        """Log an account in and return it: :meth:`login_updates` run to its end.
+        """Log an account in and return it: `login_updates()` run to its end.
 
-        ``on_update`` sees every step (show the QR code from it)::
+        See [`login_updates()`][gewe_async.LoginAPI.login_updates].
 
-            account = await client.login.login(region_id="320000", on_update=show_qr)
-            print(account.app_id, account.wxid)
+        ``on_update`` sees every step (show the QR code from it):
+
+        ```python
+        account = await client.login.login(region_id="320000", on_update=show_qr)
+        print(account.app_id, account.wxid)
+        ```
 
         An account that was logged in already is returned with ``already=True``.
 

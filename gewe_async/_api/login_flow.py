@@ -8,66 +8,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from enum import Enum
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
-from gewe_async._api.login import DeviceType, LoginCheck, LoginQrCode, LoginStatus, Region
 from gewe_async.exceptions import GeweAlreadyLoggedInError, GeweAPIError, GeweLoginExpiredError
+from gewe_async.types.login import (
+    DeviceType,
+    LoggedIn,
+    LoginCheck,
+    LoginState,
+    LoginStatus,
+    LoginUpdate,
+    Region,
+)
 
 if TYPE_CHECKING:
     from gewe_async._api.login import LoginAPI
 
-__all__ = ["LoggedIn", "LoginState", "LoginUpdate"]
+__all__ = ["login", "login_updates"]
 
 # checkLogin refusals that are steps of the flow, not failures (matched in msg and data.msg).
 _VERIFY_MARKS: Final = ("验证",)
 _EXPIRED_MARKS: Final = ("过期", "失效")
-
-
-class LoginState(Enum):
-    """Where a login stands, as reported by :meth:`LoginAPI.login_updates`."""
-
-    QR_CODE = "qr_code"
-    """A QR code is ready: show ``update.qr_code`` to the account's owner."""
-    SCANNED = "scanned"
-    """Scanned; waiting for the phone to confirm. ``update.check`` has the scanner's name."""
-    NEEDS_VERIFICATION = "needs_verification"
-    """The phone asks to verify the new device (face or slider app); polling goes on."""
-    LOGGED_IN = "logged_in"
-    """Done: ``update.check.login_info`` is the account. The last update."""
-    ALREADY_LOGGED_IN = "already_logged_in"
-    """The account on this appId was logged in already. The last update."""
-    EXPIRED = "expired"
-    """The QR code expired before the login completed. The last update."""
-
-
-@attrs.frozen
-class LoginUpdate:
-    """One step of a login."""
-
-    state: LoginState
-    app_id: str
-    """The device: new if the flow was started without one."""
-    qr_code: LoginQrCode | None = None
-    """The code to show (``None`` only when the account was already logged in)."""
-    check: LoginCheck | None = None
-    """The last ``checkLogin`` answer, once there is one."""
-    message: str | None = None
-    """The server's words, for ``NEEDS_VERIFICATION``."""
-
-
-@attrs.frozen
-class LoggedIn:
-    """The account a login ended with."""
-
-    app_id: str
-    """The device; keep it (with ``wxid``) for every later call and login."""
-    wxid: str
-    nick_name: str
-    already: bool = False
-    """``True`` when the account was logged in before the flow started."""
 
 
 async def login_updates(
@@ -81,7 +42,7 @@ async def login_updates(
     poll_interval: float,
     qr_lifetime: float,
 ) -> AsyncIterator[LoginUpdate]:
-    """The body of :meth:`LoginAPI.login_updates` (which holds the defaults)."""
+    """The body of `LoginAPI.login_updates()` (which holds the defaults)."""
     if poll_interval <= 0 or qr_lifetime <= 0:
         raise ValueError("poll_interval and qr_lifetime must be positive")
     device_type = DeviceType(type)
@@ -138,7 +99,7 @@ async def login(
     updates: AsyncIterator[LoginUpdate],
     on_update: Callable[[LoginUpdate], object] | None,
 ) -> LoggedIn:
-    """The body of :meth:`LoginAPI.login`: run the updates to their end."""
+    """The body of [`login()`][gewe_async.LoginAPI.login]: run the updates to their end."""
     final: LoginUpdate | None = None
     async for update in updates:
         if on_update is not None:

@@ -5,7 +5,6 @@ Official pages: ``geweapi/消息模块/``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Unpack
 
 import attrs
@@ -13,24 +12,9 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async.types.message import SentMessage
 
-__all__ = ["MessageAPI", "SentMessage"]
-
-
-@attrs.frozen
-class SentMessage:
-    """What ``message/post*`` return about the message they sent."""
-
-    to_wxid: str
-    """The receiving contact or group (``...@chatroom``)."""
-    create_time: datetime
-    """When the server sent it (UTC)."""
-    msg_id: int
-    """The message id (often 0; ``new_msg_id`` is the one to keep)."""
-    new_msg_id: int
-    """The message id used to revoke or quote it; above 2**53, so kept as an int."""
-    type: int
-    """The message type (1 for text)."""
+__all__ = ["MessageAPI"]
 
 
 @attrs.frozen
@@ -69,9 +53,11 @@ class MessageAPI(APIGroup):
         """Send a text message (``message/postText``).
 
         To mention people in a group, put ``@name`` in ``content`` and their wxids in ``ats``
-        (comma-separated; ``"notify@all"`` mentions everyone, for owners and admins)::
+        (comma-separated; ``"notify@all"`` mentions everyone, for owners and admins):
 
-            await client.message.post_text("wx_1", "123@chatroom", "@Alice hi", ats="wxid_a")
+        ```python
+        await client.message.post_text("wx_1", "123@chatroom", "@Alice hi", ats="wxid_a")
+        ```
 
         Raises:
             ValueError: ``to_wxid`` or ``content`` is empty.

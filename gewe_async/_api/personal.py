@@ -6,142 +6,28 @@ Official pages: ``geweapi/个人资料模块/``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from enum import IntEnum
-from typing import Any, Final, Unpack
+from typing import Final, Unpack
 
 import attrs
 
 from gewe_async import _validators as v
+from gewe_async._api._common import AppIdRequest, built
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
-from gewe_async._converter import WIRE_NAME
 from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async.types.personal import (
+    LoginRecord,
+    PrivacyOption,
+    Profile,
+    QrCode,
+    SafetyInfo,
+    Sex,
+)
 
-__all__ = [
-    "LoginRecord",
-    "PersonalAPI",
-    "PrivacyOption",
-    "Profile",
-    "QrCode",
-    "SafetyInfo",
-    "Sex",
-]
-
-
-# -- values -------------------------------------------------------------------------------
-
-
-class PrivacyOption(IntEnum):
-    """The privacy switches of ``privacy_settings`` (the ``option`` field), as documented."""
-
-    REQUIRE_FRIEND_VERIFICATION = 4
-    """加我为朋友时需要验证: friend requests need my approval."""
-    RECOMMEND_PHONE_CONTACTS = 7
-    """向我推荐通讯录朋友: recommend friends from my phone's address book."""
-    FIND_BY_PHONE = 8
-    """添加我的方式 手机号: others may add me by phone number."""
-    FIND_BY_WECHAT_ID = 25
-    """添加我的方式 微信号: others may add me by WeChat ID."""
-    FIND_BY_GROUP_CHAT = 38
-    """添加我的方式 群聊: others may add me from a group chat."""
-    FIND_BY_QR_CODE = 39
-    """添加我的方式 我的二维码: others may add me with my QR code."""
-    FIND_BY_CONTACT_CARD = 40
-    """添加我的方式 名片: others may add me from a shared contact card."""
-
-
-class Sex(IntEnum):
-    """The ``sex`` values ``update_profile`` accepts (1 male, 2 female)."""
-
-    MALE = 1
-    FEMALE = 2
-
-
-# -- answers ------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Profile:
-    """The account's profile, as ``personal/getProfile`` returns it.
-
-    Fields the server may send as ``null`` (``alias`` does for accounts that never chose a
-    WeChat ID) are ``None`` then.
-    """
-
-    wxid: str
-    """The permanent WeChat ID (``wxid_...``)."""
-    nick_name: str
-    """The display name."""
-    uin: int
-    """WeChat's internal numeric account id."""
-    sex: int
-    """0 unknown, 1 male, 2 female."""
-    alias: str | None = None
-    """The user-chosen WeChat ID (微信号), or ``None`` when the account has none."""
-    mobile: str | None = None
-    """The bound phone number."""
-    signature: str | None = None
-    """The status line (个性签名)."""
-    country: str | None = None
-    """Country code, such as ``CN``."""
-    province: str | None = None
-    """Province, as WeChat spells it (``Jiangsu``)."""
-    city: str | None = None
-    """City, as WeChat spells it (``Xuzhou``)."""
-    big_head_img_url: str | None = None
-    """URL of the large avatar."""
-    small_head_img_url: str | None = None
-    """URL of the small (132 px) avatar."""
-    reg_country: str | None = None
-    """The country the account was registered in."""
-    sns_bg_img: str | None = None
-    """URL of the Moments cover image."""
-
-
-@attrs.frozen
-class QrCode:
-    """The account's own QR code (others scan it to add the account)."""
-
-    qr_code: str = attrs.field(validator=v.base64_image, repr=lambda s: f"<{len(s)} chars>")
-    """The image as base64, as the server sent it."""
-
-    @property
-    def image(self) -> bytes:
-        """The decoded image (JPEG in the documented answer)."""
-        return v.decode_image(self.qr_code)
-
-
-@attrs.frozen
-class LoginRecord:
-    """One device the account logged in from, as listed by ``personal/getSafetyInfo``."""
-
-    uuid: str
-    """The device's id."""
-    device_name: str
-    """Its name (``iPhone 13 Pro``)."""
-    device_type: str
-    """Its model and system (``iPhone iOS17.2``)."""
-    last_time: datetime
-    """When it was last used (UTC; the server sends Unix seconds)."""
-
-
-@attrs.frozen
-class SafetyInfo:
-    """The answer of ``personal/getSafetyInfo``: the account's login records."""
-
-    records: list[LoginRecord] = attrs.field(metadata={WIRE_NAME: "list"})
-    """The devices, most recent first (``data.list`` on the wire)."""
+__all__ = ["PersonalAPI"]
 
 
 # -- requests -----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class AppIdRequest:
-    """A request body with only the device's appId."""
-
-    app_id: str = attrs.field(validator=v.app_id)
 
 
 def _to_privacy_option(value: object) -> PrivacyOption:
@@ -254,19 +140,23 @@ class PersonalAPI(APIGroup):
     async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
         """Fetch the account's profile (``personal/getProfile``).
 
-        Example::
+        For example:
 
-            profile = await client.personal.get_profile("wx_123")
-            print(profile.nick_name, profile.alias or "(no WeChat ID)")
+        ```python
+        profile = await client.personal.get_profile("wx_123")
+        print(profile.nick_name, profile.alias or "(no WeChat ID)")
+        ```
         """
         return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
 
     async def get_qr_code(self, app_id: str, **options: Unpack[RequestOptions]) -> QrCode:
         """Fetch the account's own QR code (``personal/getQrCode``).
 
-        ``QrCode.image`` has the decoded image bytes::
+        ``QrCode.image`` has the decoded image bytes:
 
-            Path("me.jpg").write_bytes((await client.personal.get_qr_code("wx_123")).image)
+        ```python
+        Path("me.jpg").write_bytes((await client.personal.get_qr_code("wx_123")).image)
+        ```
         """
         return await self._call(GET_QR_CODE, AppIdRequest(app_id), options)
 
@@ -288,7 +178,8 @@ class PersonalAPI(APIGroup):
 
         Args:
             app_id: The device.
-            option: A :class:`PrivacyOption`, or its documented number (4, 7, 8, 25, 38, 39, 40).
+            option: A [`PrivacyOption`][gewe_async.types.personal.PrivacyOption], or its documented
+                number (4, 7, 8, 25, 38, 39, 40).
             open: ``True`` to turn the switch on, ``False`` to turn it off.
 
         Raises:
@@ -341,15 +232,15 @@ class PersonalAPI(APIGroup):
     ) -> BatchResult[Profile]:
         """Fetch the profiles of many devices at once; one outcome per appId.
 
-        ::
+        ```python
+        result = await client.personal.get_profiles(app_ids, deadline=60)
+        for app_id, profile in result.results.items():
+            print(app_id, profile.nick_name)
+        for outcome in result.failed:
+            print(outcome.app_id, outcome.error)
+        ```
 
-            result = await client.personal.get_profiles(app_ids, deadline=60)
-            for app_id, profile in result.results.items():
-                print(app_id, profile.nick_name)
-            for outcome in result.failed:
-                print(outcome.app_id, outcome.error)
-
-        Takes the keyword arguments of :func:`~gewe_async.run_batch` (``concurrency``,
+        Takes the keyword arguments of [`run_batch()`][gewe_async.run_batch] (``concurrency``,
         ``on_progress``, ``fail_fast``, ``deadline``) and ``timeout=`` per call.
 
         Raises:
@@ -362,23 +253,15 @@ class PersonalAPI(APIGroup):
     ) -> BatchResult[None]:
         """Set the avatars of many devices at once, from ``{app_id: head_img_url}``.
 
-        ::
+        ```python
+        result = await client.personal.update_head_imgs({"wx_1": url1, "wx_2": url2})
+        assert not result.failed
+        ```
 
-            result = await client.personal.update_head_imgs({"wx_1": url1, "wx_2": url2})
-            assert not result.failed
-
-        Takes the same keyword arguments as :meth:`get_profiles`.
+        Takes the same keyword arguments as [`get_profiles()`][gewe_async.PersonalAPI.get_profiles].
 
         Raises:
             ValueError: An appId or URL is malformed (before anything is sent).
         """
-        requests = [_built(UpdateHeadImgRequest, a, u) for a, u in head_img_urls.items()]
+        requests = [built(UpdateHeadImgRequest, a, u) for a, u in head_img_urls.items()]
         return await self._fan_out(UPDATE_HEAD_IMG, requests, batch)
-
-
-def _built(cls: type[Any], app_id: str, *fields: Any) -> Any:
-    """Build one request of a batch, naming the appId if its input is refused."""
-    try:
-        return cls(app_id, *fields)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"appId {app_id!r}: {exc}") from None

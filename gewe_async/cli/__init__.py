@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "login" and not args.region_id:
             raise InputError(
                 "give --region-id (or set GEWE_REGION_ID): the six-digit code of the account's "
-                "province, such as 320000 for Jiangsu; see `gewe_async.Region`"
+                "province, such as 320000 for Jiangsu; see `gewe_async.types.login.Region`"
             )
         jobs = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
         client = _commands.client_from(args)

@@ -9,10 +9,10 @@ import segno
 from rich.markup import escape
 
 from gewe_async._api.login import LoginAPI
-from gewe_async._api.login_flow import LoginState, LoginUpdate
 from gewe_async._batch import CALL_FAILURES
 from gewe_async._client import AsyncGeweClient
 from gewe_async.cli import _ui
+from gewe_async.types.login import LoginState, LoginUpdate
 
 _SAYS = {
     LoginState.QR_CODE: "waiting for the QR code to be scanned with WeChat on the phone...",

@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from gewe_async._api.personal import Profile
 from gewe_async._batch import Outcome, ProgressCallback
+from gewe_async.types.personal import Profile
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

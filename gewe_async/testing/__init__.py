@@ -1,14 +1,16 @@
 """Test support: ``FakeGewe``, an in-memory GeWe server that answers as the official docs say.
 
-Use it in your own tests::
+Use it in your own tests:
 
-    from gewe_async.testing import FakeGewe
+```python
+from gewe_async.testing import FakeGewe
 
-    async def test_my_bot() -> None:
-        fake = FakeGewe()
-        fake.add_device("wx_1", nick_name="Alice")
-        async with fake.client() as client:
-            assert (await client.personal.get_profile("wx_1")).nick_name == "Alice"
+async def test_my_bot() -> None:
+    fake = FakeGewe()
+    fake.add_device("wx_1", nick_name="Alice")
+    async with fake.client() as client:
+        assert (await client.personal.get_profile("wx_1")).nick_name == "Alice"
+```
 
 or take the ``gewe_fake`` pytest fixture, installed with the package.
 """

@@ -25,7 +25,7 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-#: The in-process base URL of :meth:`FakeGewe.client`: loopback, so no insecure-http warning.
+#: The in-process base URL of `FakeGewe.client()`: loopback, so no insecure-http warning.
 IN_PROCESS_BASE_URL: Final = "http://127.0.0.1/v2/api"
 
 _PROXY_PAGE: Final = (
@@ -107,13 +107,15 @@ class FakeGewe:
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP
     200, the documented ``ret: 500`` refusals for a missing or wrong token, an unknown appId, an
-    offline account or a missing field, and state that calls change::
+    offline account or a missing field, and state that calls change:
 
-        fake = FakeGewe(token="t")
-        fake.add_device("wx_1", nick_name="Alice")
-        async with fake.client() as client:
-            await client.personal.update_head_img("wx_1", "https://example.com/a.png")
-            assert (await client.personal.get_profile("wx_1")).big_head_img_url.endswith("a.png")
+    ```python
+    fake = FakeGewe(token="t")
+    fake.add_device("wx_1", nick_name="Alice")
+    async with fake.client() as client:
+        await client.personal.update_head_img("wx_1", "https://example.com/a.png")
+        assert (await client.personal.get_profile("wx_1")).big_head_img_url.endswith("a.png")
+    ```
     """
 
     token: str = "fake-gewe-token"  # noqa: S105 - the fake's own, public by design
@@ -130,7 +132,8 @@ class FakeGewe:
     """Seconds a login QR code lasts (about 150 s on the real server)."""
     auto_login: bool = False
     """Logins advance on their own: scanned at the first ``checkLogin``, confirmed at the
-    second (for demos and for testing programs that cannot call :meth:`scan`)."""
+    second (for demos and for testing programs that cannot call
+    [`scan()`][gewe_async.testing.FakeGewe.scan])."""
     callback_url: str | None = attrs.field(default=None, init=False)
     """The URL ``set_callback`` last set."""
     _created: int = attrs.field(default=0, init=False)
@@ -166,7 +169,8 @@ class FakeGewe:
         """Scan the device's login QR code with the phone (``checkLogin`` then says scanned).
 
         With ``needs_verification``, the phone asks to verify the new device, and
-        ``checkLogin`` refuses with that request until :meth:`verify` is called.
+        ``checkLogin`` refuses with that request until
+        [`verify()`][gewe_async.testing.FakeGewe.verify] is called.
         """
         pending = self._pending(app_id)
         pending.status = 1
@@ -216,7 +220,7 @@ class FakeGewe:
         return self._asgi
 
     def client(self, **client_options: Any) -> AsyncGeweClient:
-        """An :class:`AsyncGeweClient` wired to this fake in-process (no port, no thread).
+        """An `AsyncGeweClient` wired to this fake in-process (no port, no thread).
 
         ``client_options`` are passed to the client (``timeout``, ...).
         """

@@ -8,7 +8,10 @@ from typing import Any
 
 import attrs
 
-from gewe_async._api.personal import PrivacyOption
+from gewe_async.testing._feeds import Feeds
+from gewe_async.testing._graph import SocialGraph
+from gewe_async.testing._outbox import Outbox
+from gewe_async.types.personal import PrivacyOption
 
 
 def _default_uin(app_id: str) -> int:
@@ -21,7 +24,7 @@ class FakeDevice:
     """One device of the fake: a logged-in WeChat account and its profile.
 
     Every profile field has a sensible default; pass any of them to
-    :meth:`FakeGewe.add_device` to choose your own.
+    [`add_device()`][gewe_async.testing.FakeGewe.add_device] to choose your own.
     """
 
     app_id: str
@@ -74,6 +77,12 @@ class FakeDevice:
     """The login started on this device with a QR code or a dialog, until it ends."""
     sent_messages: list[tuple[str, str]] = attrs.field(factory=list)
     """``(to_wxid, content)`` of every message this device sent, in order."""
+    outbox: Outbox = attrs.field(factory=Outbox)
+    """The messages this device sent (``/message/*``)."""
+    graph: SocialGraph = attrs.field(factory=SocialGraph)
+    """Its contacts, groups, labels and friend requests."""
+    feeds: Feeds = attrs.field(factory=Feeds)
+    """Its Moments, favorites and Channels follows."""
 
     def profile_json(self) -> dict[str, Any]:
         """The profile as ``getProfile`` sends it: every documented field, camelCase."""

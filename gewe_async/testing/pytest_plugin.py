@@ -9,13 +9,13 @@ from gewe_async.testing._fake import FakeGewe
 
 @pytest.fixture
 def gewe_fake() -> FakeGewe:
-    """A fresh :class:`~gewe_async.testing.FakeGewe` with no devices, for one test.
+    """A fresh [`FakeGewe`][gewe_async.testing.FakeGewe] with no devices, for one test.
 
-    ::
-
-        async def test_profile(gewe_fake):
-            gewe_fake.add_device("wx_1", nick_name="Alice")
-            async with gewe_fake.client() as client:
-                assert (await client.personal.get_profile("wx_1")).nick_name == "Alice"
+    ```python
+    async def test_profile(gewe_fake):
+        gewe_fake.add_device("wx_1", nick_name="Alice")
+        async with gewe_fake.client() as client:
+            assert (await client.personal.get_profile("wx_1")).nick_name == "Alice"
+    ```
     """
     return FakeGewe()

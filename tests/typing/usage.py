@@ -11,21 +11,10 @@ from typing import assert_type
 
 import httpx
 
-from gewe_async import (
-    AsyncGeweClient,
-    BatchResult,
-    GeweAPIError,
-    GeweError,
-    LoggedIn,
-    LoginRecord,
-    LoginState,
-    PrivacyOption,
-    Profile,
-    QrCode,
-    Region,
-    SentMessage,
-    Sex,
-)
+from gewe_async import AsyncGeweClient, BatchResult, GeweAPIError, GeweError
+from gewe_async.types.login import LoggedIn, LoginState, Region
+from gewe_async.types.message import SentMessage
+from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, Sex
 
 
 async def main() -> None:

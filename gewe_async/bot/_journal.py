@@ -1,0 +1,105 @@
+"""The journal: where the receiver stores a callback before answering it, and handlers take it from.
+
+"Answered means stored": the receiver answers 200 only after ``append`` returned, so an answered
+push survives whatever happens next, as far as the journal itself survives (memory: not a
+crash; SQLite: a crash of the process; Redis: a crash of any receiver or worker).
+
+Every journal implements [`Journal`][gewe_async.bot.Journal]; the dispatcher code is the same on
+each, and the mode is configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+__all__ = ["Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
+
+#: How long a journal remembers an idempotency key to refuse duplicates, by default (48 h).
+DEFAULT_DEDUPE_WINDOW: float = 48 * 3600.0
+
+
+@attrs.frozen
+class Entry:
+    """One callback as the receiver got it, before any handler saw it."""
+
+    key: str
+    """Its idempotency key: a second entry with the same key within the window is a duplicate."""
+    chat: str
+    """Its ordering key: entries of one chat are delivered and handled in order."""
+    body: bytes
+    """The body as received, parsed again by whoever handles it."""
+    received_at: float
+    """When it arrived (``time.time()``)."""
+
+
+@attrs.frozen
+class Delivery:
+    """An entry handed to a consumer, to be acknowledged once handled."""
+
+    entry: Entry
+    id: str
+    """The journal's own handle for it (a row id, a stream id)."""
+    attempt: int = 1
+    """1 the first time; more when it is delivered again after a crash or a timeout."""
+
+
+@attrs.frozen
+class JournalStats:
+    """The state of the queue, for metrics."""
+
+    depth: int
+    """Entries stored and not yet acknowledged (in flight included)."""
+    oldest_pending_age: float | None
+    """Seconds since the oldest unacknowledged entry arrived (``None``: nothing pending)."""
+    redeliveries: int
+    """Deliveries made again after a crash or timeout, since this journal was opened."""
+
+
+class JournalFullError(Exception):
+    """The journal cannot take more entries now; the receiver answers 503 and GeWe may retry."""
+
+
+@runtime_checkable
+class Journal(Protocol):
+    """Durable storage of callbacks between the receiver and the handlers.
+
+    Contract:
+
+    - ``append`` returns only once the entry is stored as durably as the journal can; it
+      returns ``False`` (and stores nothing) when the key was seen within the dedupe window.
+    - ``consume`` yields stored, unacknowledged entries, those left pending by an earlier
+      run first; entries with the same ``chat`` come in the order they were appended, and the
+      next one of a chat is not handed out before the previous one is acknowledged.
+    - ``ack`` marks a delivery handled; it is never delivered again.
+    """
+
+    async def open(self) -> None:
+        """Connect or create the storage; called once before use."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the storage; unacknowledged entries stay for the next run."""
+        ...
+
+    async def append(self, entry: Entry) -> bool:
+        """Store ``entry``; ``False`` when it is a duplicate (nothing stored).
+
+        Raises:
+            JournalFullError: The journal is at its bound and did not free up in time.
+        """
+        ...
+
+    def consume(self) -> AsyncIterator[Delivery]:
+        """Yield deliveries to handle, forever, until the journal is closed."""
+        ...
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark a delivery handled."""
+        ...
+
+    async def stats(self) -> JournalStats:
+        """Queue depth, oldest pending age and redeliveries."""
+        ...

@@ -1,0 +1,3 @@
+"""The fake's ``/contacts/*`` endpoints."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The fake's ``/favor/*`` endpoints."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The fake's ``/finder/*`` endpoints."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The fake's ``/group/*`` endpoints."""
+
+from __future__ import annotations

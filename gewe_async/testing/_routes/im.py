@@ -1,0 +1,3 @@
+"""The fake's ``/im/*`` endpoints."""
+
+from __future__ import annotations

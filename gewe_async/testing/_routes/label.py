@@ -1,0 +1,3 @@
+"""The fake's ``/label/*`` endpoints."""
+
+from __future__ import annotations

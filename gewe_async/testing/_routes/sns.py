@@ -1,0 +1,3 @@
+"""The fake's ``/sns/*`` endpoints."""
+
+from __future__ import annotations

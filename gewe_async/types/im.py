@@ -1,0 +1,8 @@
+"""Models of the WeCom module (``/im/*``).
+
+Official pages: ``geweapi/联系人模块/``.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
