@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from gewe_async.bot import Journal
 from gewe_async.testing._server import running_server
 
 BOT_APP = "wx_bot"
@@ -66,3 +69,24 @@ async def served(app: Any) -> AsyncIterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 (lifespan on); yield its root URL."""
     async with running_server(app, "127.0.0.1", 0) as base_url:
         yield base_url.removesuffix("/v2/api")
+
+
+async def until(condition: Callable[[], object]) -> None:
+    """Wait until ``condition()`` (or its awaited result) is true; 10 s at most."""
+    async with asyncio.timeout(10):
+        while True:
+            value = condition()
+            if inspect.isawaitable(value):
+                value = await value
+            if value:
+                return
+            await asyncio.sleep(0.005)
+
+
+async def drained(journal: Journal) -> None:
+    """Wait until every entry of ``journal`` is acknowledged."""
+
+    async def empty() -> bool:
+        return (await journal.stats()).depth == 0
+
+    await until(empty)
