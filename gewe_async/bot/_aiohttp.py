@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from gewe_async.bot._receiver import FORBIDDEN, SECRET_HEADER, TOO_LARGE, Receiver
@@ -23,17 +25,20 @@ class AiohttpReceiver(Receiver):
     """
 
     def setup(self, app: web.Application, path: str = "/gewe") -> None:
-        """Route POST ``path`` and ``path/{secret}`` here; start and drain with ``app``."""
+        """Route POST ``path`` and ``path/{secret}`` here; start and drain with ``app``.
+
+        Handlers start with the app and are drained at its cleanup, before the cleanup
+        contexts added earlier (such as the one that closes the client) end.
+        """
         base = path.rstrip("/")
         app.router.add_post(base or "/", self.handle)
         app.router.add_post(base + "/{secret}", self.handle)
-        app.on_startup.append(self._on_startup)
-        app.on_cleanup.append(self._on_cleanup)
+        # A cleanup context: contexts added before (a client) outlive the drain.
+        app.cleanup_ctx.append(self._running)
 
-    async def _on_startup(self, app: web.Application) -> None:
+    async def _running(self, app: web.Application) -> AsyncIterator[None]:
         await self.start()
-
-    async def _on_cleanup(self, app: web.Application) -> None:
+        yield
         await self.stop()
 
     async def handle(self, request: web.Request) -> web.Response:
