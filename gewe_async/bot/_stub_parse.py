@@ -43,7 +43,7 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
         payload = body
     if not isinstance(payload, Mapping):
         raise GeweCallbackError(f"not a JSON object but {type(payload).__name__}")
-    if TEST_MARKER in json.dumps(payload, ensure_ascii=False) and "TypeName" not in payload:
+    if "TypeName" not in payload and TEST_MARKER in json.dumps(payload, ensure_ascii=False):
         return TestCallback(
             app_id=_string(payload.get("Appid")), wxid=None, type_name="", raw=payload
         )
