@@ -297,3 +297,28 @@ async def test_a_receiver_mounted_without_lifespan_starts_at_the_first_push(capl
             await until(lambda: got)
     await receiver.stop()
     assert "first push" in caplog.text
+
+
+async def test_after_shutdown_a_late_push_is_refused_not_stored():
+    """A push arriving after stop gets 503 and does not restart the handlers."""
+    receiver = ASGIReceiver(Dispatcher())
+    await receiver.start()
+    await receiver.stop()
+    assert (await receiver.accept(json.dumps(text_push("late")).encode())).status == 503
+    assert not receiver.started
+
+
+class BrokenJournal(MemoryJournal):
+    async def append(self, entry):
+        raise OSError("disk full")
+
+
+async def test_a_failing_journal_answers_503_and_logs_it(caplog):
+    """If storing fails, the push is not acknowledged: 503, and the error is logged."""
+    receiver = ASGIReceiver(Dispatcher(), journal=BrokenJournal())
+    await receiver.start()
+    with caplog.at_level(logging.ERROR, "gewe_async.bot"):
+        answer = await receiver.accept(json.dumps(text_push("x")).encode())
+    await receiver.stop()
+    assert answer.status == 503
+    assert "disk full" in caplog.text

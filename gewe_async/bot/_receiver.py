@@ -48,7 +48,8 @@ class Receiver:
     - ``403``: the secret is missing or wrong (last path segment or ``X-Gewe-Secret``);
     - ``413``: the body is over ``max_body`` bytes (reading stops at the cap);
     - ``400``: the body is not a GeWe callback (logged with the reason);
-    - ``503``: the journal stayed full; logged as an error, GeWe may push again.
+    - ``503``: the journal stayed full, failed, or the receiver is shutting down; logged as
+      an error, GeWe may push again.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class Receiver:
         self._secret = secret.encode() if secret is not None else None
         self._runner: Runner | None = None
         self._starting = asyncio.Lock()
+        self._stopped = False
 
     def __repr__(self) -> str:
         state = "running" if self._runner is not None else "stopped"
@@ -93,6 +95,7 @@ class Receiver:
         async with self._starting:
             if self._runner is not None:
                 return
+            self._stopped = False
             await self.journal.open()
             runner = Runner(self.dispatcher, self.journal)
             runner.start()
@@ -102,6 +105,7 @@ class Receiver:
         """Let running handlers finish (up to ``drain_timeout``), then close the journal."""
         async with self._starting:
             runner, self._runner = self._runner, None
+            self._stopped = True
             if runner is None:
                 return
             await runner.stop(self.drain_timeout)
@@ -126,6 +130,8 @@ class Receiver:
         except GeweCallbackError as exc:
             log.warning("refused a push that is not a callback (400): %s", exc)
             return Answer(400, f"not a GeWe callback: {exc}")
+        if self._stopped:
+            return BUSY  # shutting down: GeWe may push it again to whoever takes over
         if self._runner is None:
             log.warning(
                 "receiver started by its first push: run its lifespan (or on_startup) so that "
@@ -141,6 +147,9 @@ class Receiver:
                 event.app_id,
                 exc,
             )
+            return BUSY
+        except Exception:
+            log.exception("the journal failed to store a push of %s: answered 503", event.app_id)
             return BUSY
         if not stored:
             log.debug("duplicate push %s acknowledged, not handled again", entry.key)
