@@ -287,6 +287,8 @@ async def test_feeding_a_body_that_is_no_callback_raises():
         await Dispatcher().feed(b"<html>")
     with pytest.raises(GeweCallbackError):
         await Dispatcher().feed({"hello": "world"})
+    with pytest.raises(GeweCallbackError):
+        await Dispatcher().feed(b"[" * 100_000 + b"]" * 100_000)
 
 
 async def test_replying_to_an_event_without_a_chat_is_a_type_error():

@@ -122,7 +122,8 @@ async def test_a_body_that_is_not_a_callback_is_refused_with_400_and_logged(http
         with caplog.at_level(logging.WARNING, "gewe_async.bot"):
             not_json = await http.post(f"{root}/", content=b"<xml>hi</xml>")
             no_envelope = await http.post(f"{root}/", json={"hello": "world"})
-    assert (not_json.status_code, no_envelope.status_code) == (400, 400)
+        nested = await http.post(f"{root}/", content=b"[" * 100_000 + b"]" * 100_000)
+    assert (not_json.status_code, no_envelope.status_code, nested.status_code) == (400, 400, 400)
     assert "not JSON" in caplog.text
     assert "envelope" in caplog.text
 
@@ -322,3 +323,17 @@ async def test_a_failing_journal_answers_503_and_logs_it(caplog):
     await receiver.stop()
     assert answer.status == 503
     assert "disk full" in caplog.text
+
+
+class ChokingDispatcher(Dispatcher):
+    def parse(self, body):
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+async def test_a_parser_crash_is_still_a_400_not_a_500(caplog):
+    """Whatever the parser raises on a hostile body, the sender gets 400."""
+    receiver = ASGIReceiver(ChokingDispatcher())
+    with caplog.at_level(logging.ERROR, "gewe_async.bot"):
+        answer = await receiver.accept(b"[[[[")
+    assert answer.status == 400
+    assert "parser failed" in caplog.text

@@ -130,6 +130,11 @@ class Receiver:
         except GeweCallbackError as exc:
             log.warning("refused a push that is not a callback (400): %s", exc)
             return Answer(400, f"not a GeWe callback: {exc}")
+        except Exception:
+            # The parser promises GeweCallbackError; whatever else a hostile body provokes
+            # is still the sender's fault, not a reason to answer 500.
+            log.exception("refused a push the parser failed on (400)")
+            return Answer(400, "not a GeWe callback")
         if self._stopped:
             return BUSY  # shutting down: GeWe may push it again to whoever takes over
         if self._runner is None:

@@ -37,8 +37,8 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
     if isinstance(body, bytes | str):
         try:
             payload = json.loads(body)
-        except ValueError as exc:
-            raise GeweCallbackError(f"not JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise GeweCallbackError(f"not JSON: {exc!r}") from None
     else:
         payload = body
     if not isinstance(payload, Mapping):
