@@ -98,3 +98,18 @@ async def test_stats_report_depth_and_age_and_closing_ends_consume():
     await journal.aclose()
     consumed = [d async for d in journal.consume()]
     assert consumed == []
+
+
+async def test_reopened_it_hands_out_again_what_was_not_acknowledged():
+    """A delivery cut short by a stop comes again after reopening, as attempt 2."""
+    journal = MemoryJournal()
+    await journal.open()
+    await journal.append(entry("a", "A"))
+    await journal.append(entry("b", "B"))
+    first = await anext(aiter(journal.consume()))
+    assert (first.entry.key, first.attempt) == ("a", 1)
+    await journal.aclose()
+    await journal.open()
+    again = [await anext(aiter(journal.consume())) for _ in range(2)]
+    assert sorted((d.entry.key, d.attempt) for d in again) == [("a", 2), ("b", 1)]
+    assert (await journal.stats()).redeliveries == 1

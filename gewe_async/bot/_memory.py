@@ -22,7 +22,9 @@ class MemoryJournal:
     - Bound: at most ``max_pending`` entries stored and not yet handled. When full,
       ``append`` waits up to ``full_wait`` seconds for room, then raises
       [`JournalFullError`][gewe_async.bot.JournalFullError] (the receiver answers 503).
-    - Loss: entries not yet handled are lost when the process stops or crashes.
+    - Loss: entries not yet handled are lost when the process stops or crashes. Closed and
+      opened again in the same process (a receiver restarted), it hands out again what was
+      handed out and not acknowledged, with ``attempt`` 2.
     """
 
     def __init__(
@@ -50,6 +52,8 @@ class MemoryJournal:
         self._out: dict[str, Delivery] = {}
         self._pending: dict[int, Entry] = {}
         self._room = asyncio.Condition()
+        self._attempts: dict[int, int] = {}
+        self._redeliveries = 0
         self._next_id = 0
         self._closed = False
 
@@ -57,7 +61,12 @@ class MemoryJournal:
         return f"<MemoryJournal pending={len(self._pending)} keys={len(self._seen)}>"
 
     async def open(self) -> None:
-        """Nothing to open: the journal lives in this object."""
+        """Open (or reopen) the journal: what was handed out and not acked is handed out again."""
+        if self._closed:
+            self._ready = asyncio.Queue()
+            self._out.clear()
+            for chat in self._chats:
+                self._ready.put_nowait(chat)
         self._closed = False
 
     async def aclose(self) -> None:
@@ -112,7 +121,10 @@ class MemoryJournal:
             if chat is None:
                 return
             entry_id, entry = self._chats[chat][0]
-            delivery = Delivery(entry, str(entry_id))
+            attempt = self._attempts[entry_id] = self._attempts.get(entry_id, 0) + 1
+            if attempt > 1:
+                self._redeliveries += 1
+            delivery = Delivery(entry, str(entry_id), attempt)
             self._out[chat] = delivery
             yield delivery
 
@@ -123,6 +135,7 @@ class MemoryJournal:
             return
         del self._out[chat]
         del self._pending[int(delivery.id)]
+        self._attempts.pop(int(delivery.id), None)
         queue = self._chats[chat]
         queue.popleft()
         if queue:
@@ -136,4 +149,6 @@ class MemoryJournal:
         """Entries waiting or being handled, and the age of the oldest."""
         oldest = next(iter(self._pending.values()), None)
         age = None if oldest is None else max(0.0, time.time() - oldest.received_at)
-        return JournalStats(depth=len(self._pending), oldest_pending_age=age, redeliveries=0)
+        return JournalStats(
+            depth=len(self._pending), oldest_pending_age=age, redeliveries=self._redeliveries
+        )
