@@ -337,3 +337,20 @@ async def test_a_parser_crash_is_still_a_400_not_a_500(caplog):
         answer = await receiver.accept(b"[[[[")
     assert answer.status == 400
     assert "parser failed" in caplog.text
+
+
+async def test_mounted_in_fastapi_with_its_lifespan_it_serves_and_drains(http):
+    """`FastAPI(lifespan=receiver.lifespan)` + `mount`: pushes reach handlers, shutdown drains."""
+    from fastapi import FastAPI
+
+    gate = Gate()
+    receiver = ASGIReceiver(gate.dispatcher(), secret=SECRET, drain_timeout=30)
+    app = FastAPI(lifespan=receiver.lifespan)
+    app.mount("/gewe", receiver)
+    async with served(app) as root:
+        assert (await post(http, f"{root}/gewe/{SECRET}", text_push("m"))).status_code == 200
+        assert (await post(http, f"{root}/gewe/nope", text_push("n"))).status_code == 403
+        await gate.wait_started("m")
+        asyncio.get_running_loop().call_later(0.05, gate.event("m").set)
+    assert gate.finished == ["m"]
+    assert not receiver.started
