@@ -36,8 +36,8 @@ async def echo(event: TextMessage, ctx: Context) -> None:
 
 
 def without_mentions(text: str) -> str:
-    # "@Bot\u2005hello": WeChat ends a mention with U+2005.
-    return re.sub(r"@\S+?\u2005", "", text).strip()
+    # "@Bot\u2005hello": WeChat ends a mention with U+2005 (names may contain spaces).
+    return re.sub(r"@[^@\u2005]+\u2005", "", text).strip()
 
 
 def create_app(client: AsyncGeweClient | None = None) -> web.Application:

@@ -138,9 +138,13 @@ def _text_of(event: CallbackEvent) -> str | None:
     return text if isinstance(text, str) else None
 
 
+# WeChat ends a mention with U+2005 ("@Bot Name\u2005ping"); typed by hand, a leading
+# "@Bot ping" ends with a plain space. An address such as "a@b.com" is no mention.
+_MENTION = re.compile(r"@[^@\u2005]+\u2005|^@\S+\s+")
+
+
 def _without_mentions(text: str) -> str:
-    # "@Bot\u2005ping": WeChat separates a mention from the text with U+2005.
-    return re.sub(r"@[^\s\u2005]+[\s\u2005]", "", text).strip()
+    return _MENTION.sub("", text.strip()).strip()
 
 
 def text_equals(*texts: str, ignore_case: bool = False, ignore_mentions: bool = True) -> Filter:
