@@ -91,7 +91,10 @@ def receive(args: argparse.Namespace) -> int:
             return 2
         dp.client = client
     receiver = ASGIReceiver(dp, secret=args.secret, path=args.path)
-    config = uvicorn.Config(receiver, host=args.host, port=args.port, lifespan="on")
+    # No access log: it would print every request's path, and the path holds the secret.
+    config = uvicorn.Config(
+        receiver, host=args.host, port=args.port, lifespan="on", access_log=False
+    )
     server = uvicorn.Server(config)
     shown = f"{args.path.rstrip('/')}/<secret>" if args.secret else args.path
     print(f"receiving on http://{args.host}:{args.port}{shown}", file=sys.stderr)
