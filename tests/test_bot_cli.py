@@ -17,6 +17,7 @@ from gewe_async.testing import FakeGewe
 
 from .bot_helpers import FRIEND, text_push, until
 
+SECRET = "s3cret-7f2a9c"
 BOT = """
 from gewe_async.bot import Router, filters as f
 from gewe_async.callbacks import TextMessage
@@ -51,7 +52,7 @@ async def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path):
-    """The command imports the router, serves it on loopback, and its replies reach GeWe."""
+    """It imports the router, serves it on loopback, replies reach GeWe; the secret never shows."""
     (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))
     fake = FakeGewe()
     fake.add_device("wx_bot")
@@ -60,25 +61,27 @@ async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path
         process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
             [
                 sys.executable, "-m", "gewe_async", "receive", "echo_bot:router",
-                "--port", str(port), "--secret", "s3", "--token", fake.token,
+                "--port", str(port), "--secret", SECRET, "--token", fake.token,
                 "--base-url", base_url,
             ],
             cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
             await wait_for_port(port, process)
-            fake.callback_url = f"http://127.0.0.1:{port}/gewe/s3"
+            fake.callback_url = f"http://127.0.0.1:{port}/gewe/{SECRET}"
             assert await fake.deliver(text_push("ping")) == 200
             fake.callback_url = f"http://127.0.0.1:{port}/gewe/wrong"
             assert await fake.deliver(text_push("ping")) == 403
             await until(lambda: fake.devices["wx_bot"].sent_messages)
         finally:
             process.send_signal(signal.SIGINT)
-            code = await asyncio.to_thread(process.wait, 20)
+            out, err = await asyncio.to_thread(process.communicate, None, 20)
     assert fake.devices["wx_bot"].sent_messages == [(FRIEND, "pong")]
-    assert code == 0
+    assert process.returncode == 0
+    assert b"receiving on" in err
+    assert SECRET.encode() not in out + err  # no access log printing the path
 
 
 def test_load_target_refuses_what_is_not_a_bot(tmp_path, monkeypatch):
