@@ -1,8 +1,58 @@
 """Receiving: the dispatcher that runs a bot's handlers, and the receivers that take pushes.
 
-The receivers (ASGI, aiohttp) store each push in a journal before answering it.
+```python
+from gewe_async import AsyncGeweClient
+from gewe_async.bot import ASGIReceiver, Context, Dispatcher, filters as f
+from gewe_async.callbacks import TextMessage
+
+dp = Dispatcher(AsyncGeweClient())
+
+@dp.on(TextMessage, f.private() | f.mentioned(), f.text_equals("ping"))
+async def ping(event: TextMessage, ctx: Context) -> None:
+    await ctx.reply("pong")
+
+app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app
+```
+
+The receivers (ASGI, aiohttp) store each push in a journal before answering it; handlers
+run in the background, take events from the journal, and acknowledge each once handled.
 """
 
+from gewe_async.bot import filters
+from gewe_async.bot._aiohttp import AiohttpReceiver
+from gewe_async.bot._asgi import ASGIReceiver
+from gewe_async.bot._context import Context
+from gewe_async.bot._dispatcher import (
+    CallNext,
+    Dispatcher,
+    ErrorHandler,
+    Handler,
+    Middleware,
+    Router,
+)
 from gewe_async.bot._journal import Delivery, Entry, Journal, JournalFullError, JournalStats
+from gewe_async.bot._memory import MemoryJournal
+from gewe_async.bot._receiver import Answer, Receiver
+from gewe_async.bot._runner import Runner
 
-__all__ = ["Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
+__all__ = [
+    "ASGIReceiver",
+    "AiohttpReceiver",
+    "Answer",
+    "CallNext",
+    "Context",
+    "Delivery",
+    "Dispatcher",
+    "Entry",
+    "ErrorHandler",
+    "Handler",
+    "Journal",
+    "JournalFullError",
+    "JournalStats",
+    "MemoryJournal",
+    "Middleware",
+    "Receiver",
+    "Router",
+    "Runner",
+    "filters",
+]

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gewe_async.cli import _receive
 from gewe_async.exceptions import GeweConfigError
 
 __all__ = ["main"]
@@ -113,12 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="logins advance on their own: scanned at the first check, confirmed at the second",
     )
+    _receive.add_parser(commands, api)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gewe-async`` command; return its exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "receive":  # needs the server extra, not the cli one
+        return _receive.receive(args)
     try:
         from gewe_async.cli import _commands, _demo, _login, _ui
         from gewe_async.cli._input import InputError

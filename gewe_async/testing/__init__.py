@@ -15,8 +15,19 @@ async def test_my_bot() -> None:
 or take the ``gewe_fake`` pytest fixture, installed with the package.
 """
 
+from gewe_async.testing._bot import BotHarness
+from gewe_async.testing._delivery import CallbackFaults, Push
 from gewe_async.testing._fake import FakeGewe, Faults
 from gewe_async.testing._routes import FakeRoute
 from gewe_async.testing._state import FakeDevice, RecordedRequest
 
-__all__ = ["FakeDevice", "FakeGewe", "FakeRoute", "Faults", "RecordedRequest"]
+__all__ = [
+    "BotHarness",
+    "CallbackFaults",
+    "FakeDevice",
+    "FakeGewe",
+    "FakeRoute",
+    "Faults",
+    "Push",
+    "RecordedRequest",
+]

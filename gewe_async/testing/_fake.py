@@ -16,6 +16,7 @@ import attrs
 import httpx
 
 from gewe_async._client import AsyncGeweClient
+from gewe_async.testing._delivery import CallbackDelivery
 from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
 from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
 
@@ -102,7 +103,7 @@ class Faults:
 
 
 @attrs.define
-class FakeGewe:
+class FakeGewe(CallbackDelivery):
     """An in-memory GeWe server for tests, demos and benchmarks.
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP

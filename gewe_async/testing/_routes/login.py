@@ -134,4 +134,6 @@ def _set_callback(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
     if body["token"] != fake.token:
         raise FakeRefusal("操作失败", {"code": "-1", "msg": "token 不正确"})
     fake.callback_url = text(body, "callbackUrl")
+    # "配置成功后，会接收一条包含文字“验证回调地址是否可用”的JSON回调" (开发指南/消息订阅).
+    fake.push_test_callback()
     return None

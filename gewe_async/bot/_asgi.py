@@ -1,0 +1,141 @@
+"""The receiver as an ASGI app: uvicorn, hypercorn, granian, or mounted in FastAPI/Starlette."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from gewe_async.bot._dispatcher import Dispatcher
+from gewe_async.bot._journal import Journal
+from gewe_async.bot._receiver import FORBIDDEN, SECRET_HEADER, TOO_LARGE, Answer, Receiver
+
+__all__ = ["ASGIReceiver"]
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+_SECRET_HEADER = SECRET_HEADER.encode()
+
+
+class ASGIReceiver(Receiver):
+    """The receiver as an ASGI application.
+
+    Served on its own (its lifespan starts the handlers and drains them at shutdown):
+
+    ```python
+    app = ASGIReceiver(dp, secret=os.environ["BOT_SECRET"])   # uvicorn bot:app
+    ```
+
+    Mounted in FastAPI, whose lifespan must run the receiver's (Starlette does not run the
+    lifespan of mounted apps):
+
+    ```python
+    receiver = ASGIReceiver(dp, secret=os.environ["BOT_SECRET"])
+    app = FastAPI(lifespan=receiver.lifespan)
+    app.mount("/gewe", receiver)           # callback URL: https://host/gewe/<secret>
+    ```
+    """
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        secret: str | None = None,
+        journal: Journal | None = None,
+        max_body: int = 1 << 20,
+        drain_timeout: float = 10.0,
+        path: str | None = None,
+    ) -> None:
+        """Make the app; ``path``, when set, is the only path served (else any path).
+
+        The other arguments are those of [`Receiver`][gewe_async.bot.Receiver].
+        """
+        super().__init__(
+            dispatcher,
+            secret=secret,
+            journal=journal,
+            max_body=max_body,
+            drain_timeout=drain_timeout,
+        )
+        self.path = path.rstrip("/") if path else None
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any = None) -> AsyncIterator[None]:
+        """Start the handlers, and drain them on exit: pass it as FastAPI's ``lifespan``."""
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        answer = await self._serve(scope, receive)
+        body = answer.text.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", b"%d" % len(body)),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _serve(self, scope: Scope, receive: Receive) -> Answer:
+        path: str = scope["path"]
+        if self.path is not None and path.rstrip("/") != self.path:
+            parent = path.rstrip("/").rpartition("/")[0]
+            if parent != self.path:
+                return Answer(404, "not found")
+        if scope["method"] != "POST":
+            return Answer(405, "method not allowed")
+        header = None
+        length = None
+        for name, value in scope["headers"]:
+            if name == _SECRET_HEADER:
+                header = value
+            elif name == b"content-length":
+                length = value
+        if not self.authorized(path, header):
+            return FORBIDDEN
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return TOO_LARGE
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return Answer(400, "disconnected")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return TOO_LARGE
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return await self.accept(b"".join(chunks))
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.start()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

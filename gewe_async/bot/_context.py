@@ -1,0 +1,61 @@
+"""What a handler gets beside the event: the client, and a one-line reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from gewe_async.callbacks import CallbackEvent, MessageEvent
+
+if TYPE_CHECKING:
+    from gewe_async._client import AsyncGeweClient
+    from gewe_async.bot._dispatcher import Dispatcher
+    from gewe_async.types.message import SentMessage
+
+__all__ = ["Context"]
+
+
+@attrs.define
+class Context:
+    """The context of one event being handled.
+
+    ```python
+    @router.on(TextMessage, f.text_equals("ping"))
+    async def ping(event: TextMessage, ctx: Context) -> None:
+        await ctx.reply("pong")
+    ```
+    """
+
+    event: CallbackEvent
+    """The event being handled."""
+    dispatcher: Dispatcher = attrs.field(repr=False)
+    """The dispatcher running the handler."""
+    attempt: int = 1
+    """1 the first time the event is handled; more when a journal delivers it again."""
+    data: dict[str, Any] = attrs.field(factory=dict)
+    """Free room for middleware to hand values to handlers (a user, a timer, ...)."""
+
+    @property
+    def client(self) -> AsyncGeweClient:
+        """The client of the dispatcher, to call any endpoint."""
+        return self.dispatcher.client
+
+    @property
+    def app_id(self) -> str:
+        """The device the event is for: reply through it."""
+        return self.event.app_id
+
+    async def reply(self, text: str, *, ats: str | None = None) -> SentMessage:
+        """Send ``text`` to the chat the event came from (``message/postText``).
+
+        In a group, the reply goes to the group; ``ats`` mentions people as in
+        `client.message.post_text`.
+
+        Raises:
+            TypeError: The event is not a message, so it has no chat to reply to.
+        """
+        event = self.event
+        if not isinstance(event, MessageEvent):
+            raise TypeError(f"a {type(event).__name__} has no chat to reply to")
+        return await self.client.message.post_text(event.app_id, event.chat_id, text, ats=ats)

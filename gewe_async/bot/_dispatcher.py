@@ -1,0 +1,264 @@
+"""Routers hold handlers; the dispatcher picks the handler of an event and runs it.
+
+The model is aiogram's: handlers registered per event class with filters, routers included
+in a dispatcher, middleware around handling, one error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from gewe_async.bot._context import Context
+
+# The one import of the parser: switch it here to `gewe_async.callbacks.parse_callback`.
+from gewe_async.bot._stub_parse import parse_callback
+from gewe_async.bot.filters import Filter
+from gewe_async.callbacks import CallbackEvent, MessageEvent, TestCallback
+from gewe_async.exceptions import GeweConfigError
+
+if TYPE_CHECKING:
+    from gewe_async._client import AsyncGeweClient
+
+__all__ = ["CallNext", "Dispatcher", "ErrorHandler", "Handler", "Middleware", "Router"]
+
+log = logging.getLogger("gewe_async.bot")
+
+E = TypeVar("E", bound=CallbackEvent)
+Handler = Callable[[E, Context], Awaitable[Any]]
+"""``async def handler(event, ctx)``."""
+CallNext = Callable[[CallbackEvent, Context], Awaitable[Any]]
+"""What a middleware calls to go on handling the event."""
+Middleware = Callable[[CallNext, CallbackEvent, Context], Awaitable[Any]]
+"""``async def middleware(call_next, event, ctx)``: call ``await call_next(event, ctx)`` or not."""
+ErrorHandler = Callable[[Exception, CallbackEvent, Context], Awaitable[Any]]
+"""``async def on_error(error, event, ctx)``: called when a handler or middleware raised."""
+
+
+@attrs.frozen
+class _Registration:
+    event_type: type[CallbackEvent]
+    filters: tuple[Filter, ...]
+    handler: Handler[Any]
+    include_self: bool
+
+    async def accepts(self, event: CallbackEvent) -> bool:
+        if not isinstance(event, self.event_type):
+            return False
+        # The test push and the account's own messages only reach handlers that ask for them.
+        if isinstance(event, TestCallback) and self.event_type is not TestCallback:
+            return False
+        if isinstance(event, MessageEvent) and event.is_self and not self.include_self:
+            return False
+        for check in self.filters:
+            if not await check(event):
+                return False
+        return True
+
+
+class Router:
+    """A set of handlers; include routers in a [`Dispatcher`][gewe_async.bot.Dispatcher].
+
+    The first handler, in registration order, whose event class and filters match an event
+    handles it; a router's own handlers come before those of the routers it includes.
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or f"router-{id(self):x}"
+        self._registrations: list[_Registration] = []
+        self._routers: list[Router] = []
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} handlers={len(self._registrations)}>"
+
+    def on(
+        self,
+        event_type: type[E],
+        *filters: Filter,
+        include_self: bool = False,
+    ) -> Callable[[Handler[E]], Handler[E]]:
+        """Register the decorated ``async def handler(event, ctx)`` for ``event_type``.
+
+        Args:
+            event_type: The event class; its subclasses match too (`CallbackEvent` is every
+                event, `MessageEvent` every message). The test push reaches only handlers
+                registered for `TestCallback` itself.
+            *filters: Filters that must all pass (see `gewe_async.bot.filters`).
+            include_self: Also take the messages the account itself sent from the phone
+                (skipped by default, so a bot does not answer itself).
+        """
+
+        def register(handler: Handler[E]) -> Handler[E]:
+            self._registrations.append(
+                _Registration(event_type, tuple(filters), handler, include_self)
+            )
+            return handler
+
+        return register
+
+    def include_router(self, router: Router) -> Router:
+        """Add the handlers of ``router`` after this router's own; returns ``router``."""
+        if router is self or self in router._walk():
+            raise ValueError(f"including {router!r} in {self!r} would make a cycle")
+        self._routers.append(router)
+        return router
+
+    def _walk(self) -> Iterator[Router]:
+        yield self
+        for router in self._routers:
+            yield from router._walk()
+
+    async def _match(self, event: CallbackEvent) -> _Registration | None:
+        for router in self._walk():
+            for registration in router._registrations:
+                if await registration.accepts(event):
+                    return registration
+        return None
+
+
+async def _log_error(error: Exception, event: CallbackEvent, ctx: Context) -> None:
+    log.error(
+        "handler failed on %s %s (app %s)",
+        type(event).__name__,
+        event.idempotency_key,
+        event.app_id,
+        exc_info=error,
+    )
+
+
+class Dispatcher(Router):
+    """The root router: runs middleware, the matching handler and the error handler.
+
+    ```python
+    dp = Dispatcher(AsyncGeweClient())
+    dp.include_router(router)
+    app = ASGIReceiver(dp, secret="s3cret")   # serve it with uvicorn
+    ```
+
+    In tests, [`feed`][gewe_async.bot.Dispatcher.feed] runs a raw payload through the
+    handlers and returns when they are done.
+    """
+
+    def __init__(
+        self,
+        client: AsyncGeweClient | None = None,
+        *,
+        concurrency: int = 64,
+        name: str | None = None,
+    ) -> None:
+        """Make a dispatcher.
+
+        Args:
+            client: The client handlers call (``ctx.client``, ``ctx.reply``).
+            concurrency: How many events are handled at once by a receiver; events of one
+                chat are always handled one after another.
+            name: A name for logs.
+        """
+        super().__init__(name or "dispatcher")
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self._client = client
+        self.concurrency = concurrency
+        self._middleware: list[Middleware] = []
+        self._on_error: ErrorHandler = _log_error
+
+    @property
+    def client(self) -> AsyncGeweClient:
+        """The client handlers call through; set it before handling events.
+
+        Raises:
+            GeweConfigError: No client was given.
+        """
+        if self._client is None:
+            raise GeweConfigError(
+                "this dispatcher has no client: Dispatcher(client) or dp.client = c"
+            )
+        return self._client
+
+    @client.setter
+    def client(self, client: AsyncGeweClient) -> None:
+        self._client = client
+
+    def middleware(self, middleware: Middleware) -> Middleware:
+        """Add ``middleware`` around the handling of every event (usable as a decorator).
+
+        The first added is the outermost. A middleware that does not call ``call_next``
+        drops the event (auth); exceptions of handlers pass through it (metrics).
+
+        ```python
+        @dp.middleware
+        async def timing(call_next, event, ctx):
+            started = time.perf_counter()
+            try:
+                return await call_next(event, ctx)
+            finally:
+                metrics.observe(time.perf_counter() - started)
+        ```
+        """
+        self._middleware.append(middleware)
+        return middleware
+
+    def error_handler(self, handler: ErrorHandler) -> ErrorHandler:
+        """Call ``handler(error, event, ctx)`` when a handler or middleware raises.
+
+        The default logs the error with its traceback. Either way the event counts as
+        handled: it is acknowledged and not delivered again.
+        """
+        self._on_error = handler
+        return handler
+
+    def parse(self, body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
+        """Parse a pushed body into its event.
+
+        Raises:
+            GeweCallbackError: The body is not a GeWe callback.
+        """
+        return parse_callback(body)
+
+    async def feed(self, payload: bytes | str | Mapping[str, Any]) -> bool:
+        """Parse ``payload`` and handle it now; return whether a handler took it.
+
+        Raises:
+            GeweCallbackError: The payload is not a GeWe callback.
+        """
+        return await self.dispatch(self.parse(payload))
+
+    async def dispatch(self, event: CallbackEvent, *, attempt: int = 1) -> bool:
+        """Run middleware and the matching handler on ``event``; return whether one ran.
+
+        Exceptions of handlers and middleware go to the error handler, never to the caller.
+        """
+        if isinstance(event, TestCallback):
+            log.info("test push received: the callback URL works")
+        ctx = Context(event, self, attempt)
+        handled = False
+
+        async def route(event: CallbackEvent, ctx: Context) -> Any:
+            nonlocal handled
+            registration = await self._match(event)
+            if registration is None:
+                return None
+            handled = True
+            return await registration.handler(event, ctx)
+
+        call: CallNext = route
+        for middleware in reversed(self._middleware):
+            call = _wrap(middleware, call)
+        try:
+            await call(event, ctx)
+        except Exception as error:
+            try:
+                await self._on_error(error, event, ctx)
+            except Exception:
+                log.exception("the error handler failed on %s", event.idempotency_key)
+        return handled
+
+
+def _wrap(middleware: Middleware, call_next: CallNext) -> CallNext:
+    async def call(event: CallbackEvent, ctx: Context) -> Any:
+        return await middleware(call_next, event, ctx)
+
+    return call

@@ -1,0 +1,154 @@
+"""``MemoryJournal``: the journal kept in the process's memory (fast, lost on a crash)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+from collections.abc import AsyncIterator, Callable
+
+from gewe_async.bot._journal import Delivery, Entry, JournalFullError, JournalStats
+
+__all__ = ["MemoryJournal"]
+
+
+class MemoryJournal:
+    """A [`Journal`][gewe_async.bot.Journal] in memory: nothing to set up, nothing survives.
+
+    - De-duplication: a key is remembered for ``dedupe_window`` seconds (10 minutes by
+      default), and at most ``dedupe_max_keys`` keys (100,000) are kept, the oldest
+      forgotten first. A push repeated later than that, or after a restart, is handled again:
+      GeWe repeats some pushes hours later, which only a durable journal catches.
+    - Bound: at most ``max_pending`` entries stored and not yet handled. When full,
+      ``append`` waits up to ``full_wait`` seconds for room, then raises
+      [`JournalFullError`][gewe_async.bot.JournalFullError] (the receiver answers 503).
+    - Loss: entries not yet handled are lost when the process stops or crashes. Closed and
+      opened again in the same process (a receiver restarted), it hands out again what was
+      handed out and not acknowledged, with ``attempt`` 2.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_pending: int = 10_000,
+        dedupe_window: float = 600.0,
+        dedupe_max_keys: int = 100_000,
+        full_wait: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Make an empty journal; the arguments are described on the class."""
+        if max_pending < 1 or dedupe_max_keys < 1:
+            raise ValueError("max_pending and dedupe_max_keys must be at least 1")
+        self.max_pending = max_pending
+        self.dedupe_window = dedupe_window
+        self.dedupe_max_keys = dedupe_max_keys
+        self.full_wait = full_wait
+        self._clock = clock
+        self._seen: collections.OrderedDict[str, float] = collections.OrderedDict()
+        # One FIFO per chat; a chat is in `_ready` when its head may be handed out, and not
+        # while a delivery of it is out (that is how one chat stays in order).
+        self._chats: dict[str, collections.deque[tuple[int, Entry]]] = {}
+        self._ready: asyncio.Queue[str | None] = asyncio.Queue()
+        self._out: dict[str, Delivery] = {}
+        self._pending: dict[int, Entry] = {}
+        self._room = asyncio.Condition()
+        self._attempts: dict[int, int] = {}
+        self._redeliveries = 0
+        self._next_id = 0
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<MemoryJournal pending={len(self._pending)} keys={len(self._seen)}>"
+
+    async def open(self) -> None:
+        """Open (or reopen) the journal: what was handed out and not acked is handed out again."""
+        if self._closed:
+            self._ready = asyncio.Queue()
+            self._out.clear()
+            for chat in self._chats:
+                self._ready.put_nowait(chat)
+        self._closed = False
+
+    async def aclose(self) -> None:
+        """End ``consume``; entries not handled yet are dropped with the object."""
+        self._closed = True
+        self._ready.put_nowait(None)
+
+    def _forget_old_keys(self) -> None:
+        horizon = self._clock() - self.dedupe_window
+        seen = self._seen
+        while seen and (len(seen) > self.dedupe_max_keys or next(iter(seen.values())) < horizon):
+            seen.popitem(last=False)
+
+    async def append(self, entry: Entry) -> bool:
+        """Store ``entry``; ``False`` for a key seen within the window.
+
+        Raises:
+            JournalFullError: ``max_pending`` entries wait and none was handled within
+                ``full_wait`` seconds.
+        """
+        self._forget_old_keys()
+        if entry.key in self._seen:
+            return False
+        if len(self._pending) >= self.max_pending:
+            async with self._room:
+                try:
+                    await asyncio.wait_for(
+                        self._room.wait_for(lambda: len(self._pending) < self.max_pending),
+                        self.full_wait,
+                    )
+                except TimeoutError:
+                    raise JournalFullError(
+                        f"{len(self._pending)} callbacks wait to be handled"
+                    ) from None
+            if entry.key in self._seen:  # the same push arrived while this one waited
+                return False
+        self._seen[entry.key] = self._clock()
+        self._next_id += 1
+        self._pending[self._next_id] = entry
+        queue = self._chats.get(entry.chat)
+        if queue is None:
+            self._chats[entry.chat] = collections.deque([(self._next_id, entry)])
+            self._ready.put_nowait(entry.chat)
+        else:
+            queue.append((self._next_id, entry))
+        return True
+
+    async def consume(self) -> AsyncIterator[Delivery]:
+        """Yield entries, one chat's in order and the next only after the previous is acked."""
+        while not self._closed:
+            chat = await self._ready.get()
+            if chat is None:
+                return
+            entry_id, entry = self._chats[chat][0]
+            attempt = self._attempts[entry_id] = self._attempts.get(entry_id, 0) + 1
+            if attempt > 1:
+                self._redeliveries += 1
+            delivery = Delivery(entry, str(entry_id), attempt)
+            self._out[chat] = delivery
+            yield delivery
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark ``delivery`` handled: the next entry of its chat may be handed out."""
+        chat = delivery.entry.chat
+        if self._out.get(chat) is not delivery:
+            return
+        del self._out[chat]
+        del self._pending[int(delivery.id)]
+        self._attempts.pop(int(delivery.id), None)
+        queue = self._chats[chat]
+        queue.popleft()
+        if queue:
+            self._ready.put_nowait(chat)
+        else:
+            del self._chats[chat]
+        async with self._room:
+            self._room.notify()
+
+    async def stats(self) -> JournalStats:
+        """Entries waiting or being handled, and the age of the oldest."""
+        oldest = next(iter(self._pending.values()), None)
+        age = None if oldest is None else max(0.0, time.time() - oldest.received_at)
+        return JournalStats(
+            depth=len(self._pending), oldest_pending_age=age, redeliveries=self._redeliveries
+        )

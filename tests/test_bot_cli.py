@@ -1,0 +1,101 @@
+"""`gewe-async receive MODULE:DISPATCHER` serves a bot with uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from gewe_async.cli import main
+from gewe_async.cli._receive import TargetError, load_target
+from gewe_async.testing import FakeGewe
+
+from .bot_helpers import FRIEND, text_push, until
+
+SECRET = "s3cret-7f2a9c"
+BOT = """
+from gewe_async.bot import Router, filters as f
+from gewe_async.callbacks import TextMessage
+
+router = Router()
+not_a_bot = 42
+
+@router.on(TextMessage, f.text_equals("ping"))
+async def ping(event, ctx):
+    await ctx.reply("pong")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    async def accepting() -> bool:
+        assert process.poll() is None, "gewe-async receive exited early"
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            return False
+        writer.close()
+        await writer.wait_closed()
+        return True
+
+    await until(accepting)
+
+
+async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path):
+    """It imports the router, serves it on loopback, replies reach GeWe; the secret never shows."""
+    (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))
+    fake = FakeGewe()
+    fake.add_device("wx_bot")
+    port = free_port()
+    async with fake.serve() as base_url:
+        process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
+            [
+                sys.executable, "-m", "gewe_async", "receive", "echo_bot:router",
+                "--port", str(port), "--secret", SECRET, "--token", fake.token,
+                "--base-url", base_url,
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            await wait_for_port(port, process)
+            fake.callback_url = f"http://127.0.0.1:{port}/gewe/{SECRET}"
+            assert await fake.deliver(text_push("ping")) == 200
+            fake.callback_url = f"http://127.0.0.1:{port}/gewe/wrong"
+            assert await fake.deliver(text_push("ping")) == 403
+            await until(lambda: fake.devices["wx_bot"].sent_messages)
+        finally:
+            process.send_signal(signal.SIGINT)
+            out, err = await asyncio.to_thread(process.communicate, None, 20)
+    assert fake.devices["wx_bot"].sent_messages == [(FRIEND, "pong")]
+    assert process.returncode == 0
+    assert b"receiving on" in err
+    assert SECRET.encode() not in out + err  # no access log printing the path
+
+
+def test_load_target_refuses_what_is_not_a_bot(tmp_path, monkeypatch):
+    """A missing colon, module or attribute, or a non-router, is a clear error."""
+    (tmp_path / "some_bot.py").write_text(textwrap.dedent(BOT))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert load_target("some_bot:router") is not None
+    for spec in ("some_bot", "missing_module_xyz:dp", "some_bot:not_a_bot", "some_bot:nothing"):
+        with pytest.raises(TargetError):
+            load_target(spec)
+
+
+def test_receive_exits_2_on_a_bad_target(capsys):
+    """A target that does not import: exit status 2 and the reason on stderr."""
+    assert main(["receive", "missing_module_xyz:dp", "--token", "t"]) == 2
+    assert "cannot import" in capsys.readouterr().err
