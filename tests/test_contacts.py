@@ -347,3 +347,17 @@ async def test_many_runs_under_the_per_app_id_turn(api, client):
     result = await client.contacts.get_detail_info_many("wx_1", [f"wxid_{i}" for i in range(100)])
     assert len(result.results) == 100
     assert peak == 1
+
+
+async def test_fetch_contacts_list_honours_the_callers_total_timeout(api, client):
+    """total_timeout= given by the caller replaces the 4-minute default."""
+    never = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await never.wait()
+        raise AssertionError("unreachable")
+
+    api.post("/contacts/fetchContactsList").mock(side_effect=hang)
+    call = client.contacts.fetch_contacts_list("wx_1", total_timeout=0.01)
+    with pytest.raises(GeweTimeoutError, match="total timeout"):
+        await asyncio.wait_for(call, 30)  # a guard against a hang, not a timing assertion
