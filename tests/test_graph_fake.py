@@ -274,6 +274,7 @@ async def test_group_lifecycle_keeps_the_graph_consistent(fake):
         "member_joined",
         "member_removed",
         "owner_changed",
+        "group_quit",
     ]
     assert graph.notices[3].fields == {"chatroom_id": room, "wxids": ["wxid_bob"], "by": ME}
 

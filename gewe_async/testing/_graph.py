@@ -186,9 +186,12 @@ class Notice:
 
     kind: str
     """``friend_deleted``, ``member_removed``, ``member_joined``, ``group_renamed``,
-    ``announcement``, ``owner_changed``, ``group_disbanded``, ``friend_added``."""
+    ``announcement``, ``owner_changed``, ``group_disbanded``, ``group_quit``,
+    ``friend_added``; `callback_envelope` turns each into the documented push."""
     fields: dict[str, Any]
     """What the callback says: ``chatroom_id``, ``wxids``, ``by``, ``name``, ``content``..."""
+    at: int = 0
+    """When it happened (Unix seconds)."""
 
 
 @attrs.define
@@ -344,7 +347,7 @@ class SocialGraph:
 
     def notify(self, kind: str, **fields: Any) -> None:
         """Record a callback the real server would push."""
-        self.notices.append(Notice(kind, fields))
+        self.notices.append(Notice(kind, fields, self.now()))
 
     def now(self) -> int:
         """Unix seconds, for publish times."""

@@ -221,6 +221,7 @@ def _quit_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     if device.wxid in group.admins:
         group.admins.remove(device.wxid)
     group.saved = False
+    graph.notify("group_quit", chatroom_id=group.chatroom_id)
     if group.owner == device.wxid and group.members:
         # WeChat hands the group to the next member when its owner leaves.
         group.owner = next(iter(group.members))
