@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from gewe_async import GeweAPIError
+from gewe_async._api import contacts, group, im, label
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._graph import GraphSeeding
 from gewe_async.types.group import AdminOperation
@@ -17,6 +18,7 @@ from gewe_async.types.group import AdminOperation
 from .helpers import OFFICIAL
 
 ME = "wxid_wx_1"
+ENDPOINTS = {e.path: e for m in (contacts, group, im, label) for e in m.ENDPOINTS}
 ROOM = "10001@chatroom"
 
 
@@ -162,6 +164,9 @@ async def test_answers_fit_the_official_response_schemas(fake, path):
 
     assert answer["ret"] == 200, answer
     jsonschema.validate(answer, allow_null(OFFICIAL[path]["response_schema"]))
+    decode = ENDPOINTS[path].decode  # and the client's model takes it
+    if decode is not None:
+        decode(answer.get("data"))
 
 
 def test_allow_null_keeps_types_of_values():
