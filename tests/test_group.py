@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 import jsonschema
 import pytest
 
@@ -208,3 +209,16 @@ async def test_bad_input_is_refused_before_sending(api, client, call, error, mat
     with pytest.raises(error, match=match):
         await call(client)
     assert not api.calls
+
+
+async def test_unknown_fields_and_nulls_are_accepted(api, client):
+    """A field the pages do not list, and null where a string is documented, still parse."""
+    answer = OFFICIAL["group/getChatroomInfo"]["response_example"]
+    data = {**answer["data"], "newField": {"x": 1}, "remark": None, "nickName": None}
+    api.post("/group/getChatroomInfo").mock(
+        return_value=httpx.Response(200, json={**answer, "data": data})
+    )
+    info = await client.group.get_chatroom_info("wx_1", ROOM)
+    assert info.remark is None
+    assert info.nick_name is None
+    assert len(info.member_list) == 3
