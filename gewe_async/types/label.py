@@ -1,8 +1,25 @@
-"""Models of the label module (``/label/*``).
+"""Models of the label module (``/label/*``): the account's contact labels (标签).
 
 Official pages: ``geweapi/标签模块/``.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import attrs
+
+__all__ = ["Label"]
+
+
+@attrs.frozen
+class Label:
+    """A contact label: its id and name."""
+
+    label_id: int
+    """The label's id (what ``modify_member_list`` and ``delete`` take)."""
+    label_name: str
+    """Its name."""
+
+
+@attrs.frozen
+class _LabelList:
+    label_list: list[Label] = attrs.field(factory=list)
