@@ -101,3 +101,46 @@ def test_actions_without_a_documented_push_give_none():
     device = fake.add_device("wx_1")
     device.graph.notify("friend_added", wxid="wxid_a")
     assert callback_envelope(device, device.graph.notices[0], 1) is None
+
+
+class Collector:
+    """Stands in for a bot's dispatcher: keeps what the fake pushes to it."""
+
+    def __init__(self) -> None:
+        self.payloads: list[dict] = []
+
+    async def feed(self, payload: dict) -> None:
+        self.payloads.append(payload)
+
+
+async def test_the_fake_pushes_graph_callbacks_to_a_connected_bot():
+    """A rename and a removal reach the connected bot as pushes, after the calls' answers."""
+    fake = FakeGewe(token="t")
+    fake.add_device("wx_1", nick_name="Bot")
+    for wxid in ("wxid_a", "wxid_b"):
+        fake.add_friend("wx_1", wxid)
+    bot = Collector()
+    fake.connect(bot)
+    async with fake.client() as client:
+        room = (await client.group.create_chatroom("wx_1", ["wxid_a", "wxid_b"])).chatroom_id
+        await client.group.modify_chatroom_name("wx_1", room, "Team")
+        await client.group.remove_member("wx_1", room, ["wxid_b"])
+    await fake.settle()
+    contents = [p["Data"]["Content"]["string"] for p in bot.payloads]
+    assert contents[0] == "你修改群名为“Team”"
+    assert "移出了群聊" in contents[-1]
+    assert len({p["Data"]["NewMsgId"] for p in bot.payloads}) == len(bot.payloads)
+
+
+async def test_nothing_is_pushed_without_a_callback_url_or_a_connected_bot():
+    """Without a target the fake only records the notices."""
+    fake = FakeGewe(token="t")
+    fake.add_device("wx_1")
+    fake.add_friend("wx_1", "wxid_a")
+    fake.add_friend("wx_1", "wxid_b")
+    async with fake.client() as client:
+        room = (await client.group.create_chatroom("wx_1", ["wxid_a", "wxid_b"])).chatroom_id
+        await client.group.modify_chatroom_name("wx_1", room, "Team")
+    await fake.settle()
+    assert fake.pushes == []
+    assert fake.devices["wx_1"].graph.notices

@@ -309,8 +309,8 @@ async def test_dialog_login_then_logout(fake):
         assert check.logged_in
         await client.login.logout("wx_1")
         assert not await client.login.check_online("wx_1")
-        await client.login.set_callback("https://example.com/hook")
-    assert fake.callback_url == "https://example.com/hook"
+        await client.login.set_callback("http://127.0.0.1:9/hook")
+    assert fake.callback_url == "http://127.0.0.1:9/hook"
 
 
 async def test_login_flow_over_a_real_fake_server_with_auto_login(fake):

@@ -151,7 +151,14 @@ class CallbackDelivery:
 
     def push_test_callback(self) -> None:
         """Send the test push to the callback URL in the background (as ``setCallback`` does)."""
-        task = asyncio.get_running_loop().create_task(self._push(TEST_PUSH, duplicate=False))
+        self.push_soon(TEST_PUSH)
+
+    def push_soon(self, payload: Mapping[str, Any]) -> None:
+        """Push ``payload`` in the background, as the server does after answering a call.
+
+        [`settle()`][gewe_async.testing.FakeGewe.settle] waits for it.
+        """
+        task = asyncio.get_running_loop().create_task(self._push(payload, duplicate=False))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
