@@ -16,7 +16,16 @@ or take the ``gewe_fake`` pytest fixture, installed with the package.
 """
 
 from gewe_async.testing._fake import FakeGewe, Faults
+from gewe_async.testing._outbox import Outbox, OutboxMessage
 from gewe_async.testing._routes import FakeRoute
 from gewe_async.testing._state import FakeDevice, RecordedRequest
 
-__all__ = ["FakeDevice", "FakeGewe", "FakeRoute", "Faults", "RecordedRequest"]
+__all__ = [
+    "FakeDevice",
+    "FakeGewe",
+    "FakeRoute",
+    "Faults",
+    "Outbox",
+    "OutboxMessage",
+    "RecordedRequest",
+]

@@ -222,8 +222,10 @@ class FakeGewe:
     def client(self, **client_options: Any) -> AsyncGeweClient:
         """An `AsyncGeweClient` wired to this fake in-process (no port, no thread).
 
-        ``client_options`` are passed to the client (``timeout``, ...).
+        ``client_options`` are passed to the client (``timeout``, ...). Send pacing is off
+        unless given (``send_interval=1.5``): tests should not wait on the wall clock.
         """
+        client_options.setdefault("send_interval", 0)
         client_options.setdefault("token", self.token)
         client_options.setdefault("base_url", IN_PROCESS_BASE_URL)
         return AsyncGeweClient(transport=httpx.ASGITransport(app=self.app), **client_options)
