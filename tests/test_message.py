@@ -296,6 +296,15 @@ async def test_post_video_answer_with_null_time_and_type_decodes(api, client):
     assert sent.file_id is not None
 
 
+async def test_download_image_sends_the_default_type(api, client):
+    """The required `type` goes out as 2 (regular size) when not given."""
+    route = api.post("/message/downloadImage").mock(
+        return_value=httpx.Response(200, json=OFFICIAL["message/downloadImage"]["response_example"])
+    )
+    await client.message.download_image(A, IMAGE_XML)
+    assert sent_body(route) == {"appId": A, "xml": IMAGE_XML, "type": 2}
+
+
 async def test_revoke_sends_the_ids_of_the_answer(api, client):
     """revoke(sent) sends the answer's chat, both ids and its time, as strings."""
     sent = SentMessage(TO, datetime.fromtimestamp(1704163145, UTC), 769533801, 2**62 + 7, 1)

@@ -21,7 +21,7 @@ _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uff
 MENTION_END: Final = "\u2005"
 
 # A group member's message arrives as "<wxid>:\n<xml>"; the prefix is not part of the XML.
-_SENDER_PREFIX: Final = re.compile(r"^[^<\s]+:\s*(?=<)")
+_SENDER_PREFIX: Final = re.compile(r"^\s*[^<\s]+:\s*(?=<)")
 
 
 class HasContent(Protocol):
@@ -47,14 +47,17 @@ def check_xml_text(name: str, value: object) -> str:
 
 
 def xml_of(message: Any) -> str:
-    """The XML of a received message: the string itself, or its ``content`` attribute."""
+    """The XML of a received message: the string itself, or its ``content`` attribute.
+
+    The ``"<wxid>:"`` line a group member's message starts with is dropped: it is not XML.
+    """
     xml = message if isinstance(message, str) else getattr(message, "content", None)
     if not isinstance(xml, str):
         raise TypeError(
             "expected a message's XML (str) or an object with a `content` str, got "
             f"{type(message).__name__}"
         )
-    return xml
+    return _SENDER_PREFIX.sub("", xml, count=1)
 
 
 def parse(xml: str) -> ET.Element:

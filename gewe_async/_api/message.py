@@ -200,7 +200,8 @@ class DownloadImageRequest:
 
     app_id: str = attrs.field(validator=v.app_id)
     xml: str = attrs.field(validator=c.message_xml("img"))
-    type: int = attrs.field(default=2, validator=c.one_of(1, 2, 3))
+    # No default here: the converter omits fields equal to their default, and type is required.
+    type: int = attrs.field(validator=c.one_of(1, 2, 3))
 
 
 @attrs.frozen
