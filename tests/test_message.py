@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Callable
@@ -217,8 +218,27 @@ async def client(transport: httpx.MockTransport):
         yield c
 
 
+#: Every endpoint that puts a message in a chat: never repeated, and paced per account.
+SENDS = {
+    path
+    for path in CALLS
+    if path.startswith(("message/post", "message/forward")) or path == "message/sendFinderMsg"
+}
+
+
 def sent_body(route: respx.Route) -> dict[str, Any]:
     return json.loads(route.calls.last.request.content)
+
+
+def test_sends_are_declared_sends_and_nothing_else_is():
+    """Posts, forwards and sendFinderMsg are sends (not retry-safe); the rest are not sends."""
+    assert len(SENDS) == 16
+    for endpoint in ENDPOINTS:
+        assert endpoint.sends == (endpoint.path in SENDS), endpoint.path
+        if endpoint.sends:
+            assert not endpoint.retry_safe, endpoint.path
+        else:
+            assert endpoint.retry_safe, endpoint.path
 
 
 def test_every_message_endpoint_is_declared_and_called():
@@ -468,6 +488,24 @@ async def test_post_text_to_many_gives_one_outcome_per_chat(api, client):
     assert isinstance(result.failed[0].error, GeweAPIError)
     assert [p[1:] for p in progress] == [(1, 3), (2, 3), (3, 3)]
     assert [json.loads(c.request.content)["toWxid"] for c in route.calls] == chats
+
+
+async def test_post_text_to_many_queues_one_send_at_a_time():
+    """One send of the batch waits in the client at a time: none spends its total_timeout
+    queued behind the account's other paced sends."""
+    queued: list[int] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0)  # a real server answers later: the batch runs meanwhile
+        queued.append(client._core.limiter._slots[A].users)  # this call and those behind it
+        data = {"toWxid": "x", "createTime": 1, "msgId": 0, "newMsgId": 1, "type": 1}
+        return httpx.Response(200, json=envelope(data))
+
+    client = AsyncGeweClient(token=TOKEN, transport=httpx.MockTransport(answer), send_interval=None)
+    async with client:
+        result = await client.message.post_text_to_many(A, [f"wxid_{i}" for i in range(5)], "hi")
+    assert len(result.succeeded) == 5
+    assert queued == [1, 1, 1, 1, 1]
 
 
 async def test_post_text_to_many_refuses_bad_chats_before_sending(api, client):

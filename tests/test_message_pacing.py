@@ -112,12 +112,13 @@ async def test_prunes_idle_app_ids(clock, monkeypatch):
     """Idle accounts' lanes are dropped once many exist, so memory stays bounded."""
     monkeypatch.setattr("gewe_async._send_pacing._PRUNE_AT", 10)
     pacer = SendPacer(clock.time, clock.sleep)
-    for i in range(10):
+    for i in range(9):
         await start(pacer, clock, f"wx_{i}")
     clock.now += 60
-    await start(pacer, clock, "wx_new")
-    assert len(pacer._lanes) == 1
-    await start(pacer, clock, "wx_new")
+    await start(pacer, clock, "wx_recent")
+    await start(pacer, clock, "wx_new")  # the 11th lane: the 9 idle ones go
+    assert set(pacer._lanes) == {"wx_recent", "wx_new"}
+    await start(pacer, clock, "wx_recent")  # its last send was just now: it still waits
     assert clock.sleeps == [1.5]
 
 
