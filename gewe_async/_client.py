@@ -259,6 +259,11 @@ class AsyncGeweClient:
         return self._retries
 
     @property
+    def send_interval(self) -> float | None:
+        """Seconds between two sends of one appId (``None``: no pacing)."""
+        return self._send_interval
+
+    @property
     def total_timeout(self) -> float | None:
         """The limit on a whole call, retries included (``None``: none)."""
         return self._total_timeout

@@ -142,6 +142,16 @@ def test_zero_and_none_turn_pacing_off():
 # -- through the client ------------------------------------------------------------------------
 
 
+async def test_client_default_and_views_keep_the_interval():
+    """A client paces at 1.5 s unless told; its views keep the client's interval."""
+    async with (
+        AsyncGeweClient(token="t") as default,
+        AsyncGeweClient(token="t", send_interval=3) as slow,
+    ):
+        assert default.send_interval == DEFAULT_SEND_INTERVAL == 1.5
+        assert slow.with_options(timeout=5).send_interval == 3.0
+
+
 @pytest.fixture
 def fake() -> FakeGewe:
     fake = FakeGewe()

@@ -20,8 +20,9 @@ __all__ = [
     "SentVideo",
 ]
 
-#: The ``ats`` entry that mentions everyone in a group (for its owner and admins).
 MENTION_ALL: Final = "notify@all"
+"""The wxid that mentions everyone in a group (for its owner and admins):
+``post_text(..., mentions={MENTION_ALL: "所有人"})``."""
 
 
 @attrs.frozen
