@@ -197,6 +197,10 @@ async def test_download_refuses_messages_without_media(fake):
             await client.message.download(A, "<msg><appmsg><type>5</type></appmsg></msg>")
         with pytest.raises(ValueError, match="msg_id"):
             await client.message.download(A, VOICE_XML)
+        with pytest.raises(ValueError, match="nothing to download"):
+            await client.message.download(A, Event("just a text message", msg_type=1))
+        with pytest.raises(ValueError, match="nothing to forward"):
+            await client.message.forward(A, TO, Event("hello", msg_type=1))
     assert fake.requests == []
 
 

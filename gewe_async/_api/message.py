@@ -7,6 +7,7 @@ reached the server, and the account's send pacing applies to it (``_send_pacing`
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Unpack
 
@@ -638,8 +639,7 @@ class MessageAPI(APIGroup):
             ValueError: The message is of none of those kinds, or is a mini-program and
                 ``cover_img_url`` is missing.
         """
-        xml = _appmsg.xml_of(message)
-        root = _appmsg.parse(xml)
+        xml, root = _received(message, "forward")
         if root.find("img") is not None:
             return await self.forward_image(app_id, to_wxid, xml, **options)
         if root.find("videomsg") is not None:
@@ -822,8 +822,7 @@ class MessageAPI(APIGroup):
             ValueError: The message carries no media (text, links, ...), or a voice message
                 has no ``msg_id``.
         """
-        xml = _appmsg.xml_of(message)
-        root = _appmsg.parse(xml)
+        xml, root = _received(message, "download")
         if root.find("img") is not None:
             return await self.download_image(app_id, xml, image_type, **options)
         if root.find("voicemsg") is not None:
@@ -925,6 +924,17 @@ class MessageAPI(APIGroup):
             fail_fast=batch.get("fail_fast", False),
             deadline=batch.get("deadline"),
         )
+
+
+def _received(message: Message, action: str) -> tuple[str, ET.Element]:
+    """The XML of a received message and its parsed root; text messages are refused clearly."""
+    xml = _appmsg.xml_of(message)
+    try:
+        return xml, _appmsg.parse(xml)
+    except ValueError as exc:
+        raise ValueError(
+            f"nothing to {action}: the message's content is not media XML (a text message?): {exc}"
+        ) from None
 
 
 def _unique(chats: Iterable[str]) -> list[str]:
