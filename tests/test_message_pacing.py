@@ -8,7 +8,7 @@ import math
 import httpx
 import pytest
 
-from gewe_async import AsyncGeweClient
+from gewe_async import AsyncGeweClient, Limits
 from gewe_async._send_pacing import DEFAULT_SEND_INTERVAL, SendPacer, as_send_interval
 from gewe_async.testing import FakeGewe
 
@@ -229,3 +229,26 @@ async def test_a_send_cancelled_while_paced_frees_its_turn_and_slot(fake, clock)
         assert client._core.limiter.tracked_app_ids == 0
     assert clock.sleeps == [1.5]
     assert fake.devices["wx_1"].outbox.texts() == ["first", "next"]
+
+
+async def test_a_waiting_send_holds_no_slot_others_need(fake, clock):
+    """While a send waits for its pace, the account's reads and other accounts' calls go on,
+    even with one call in flight allowed for the whole client."""
+    async with paced_client(
+        fake, clock, send_interval=1.5, limits=Limits(max_in_flight=1)
+    ) as client:
+        await client.message.post_text("wx_1", "a", "first")
+        clock.gate = asyncio.Event()
+        waiting = asyncio.create_task(client.message.post_text("wx_1", "a", "paced"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert clock.sleeps == [1.5]  # the second send is waiting for its turn
+        try:
+            async with asyncio.timeout(10):  # a guard against a hang, not a timing
+                assert (await client.personal.get_profile("wx_2")).wxid == "wxid_wx_2"
+                assert (await client.personal.get_profile("wx_1")).wxid == "wxid_wx_1"
+            assert not waiting.done()
+        finally:
+            clock.gate.set()
+            await waiting
+    assert fake.devices["wx_1"].outbox.texts() == ["first", "paced"]

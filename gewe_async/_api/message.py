@@ -331,7 +331,7 @@ ENDPOINTS: Final[tuple[Endpoint[Any], ...]] = (
 Message = str | HasContent
 """A received message: its XML, or an event whose ``content`` is the XML."""
 
-#: appmsg types that forwardMiniApp (33, 36), forwardFile (6) and forwardUrl (5) take.
+#: The appmsg types of mini-programs, which forwardMiniApp takes.
 _MINI_APP_TYPES: Final = (33, 36)
 
 
