@@ -39,6 +39,7 @@ from gewe_async._events import EventHook
 from gewe_async._limits import Limiter, Limits
 from gewe_async._redact import REDACTED, Redactor, Secret
 from gewe_async._retry import Retries
+from gewe_async._send_pacing import DEFAULT_SEND_INTERVAL, SendPacer, as_send_interval
 from gewe_async._transport import AiohttpTransport
 from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
 
@@ -72,6 +73,7 @@ class _Core:
     redactor: Redactor
     limiter: Limiter
     hooks: tuple[EventHook, ...] = ()
+    send_pacer: SendPacer = attrs.Factory(SendPacer)
     closed: bool = False
     urls: dict[str, httpx.URL] = attrs.Factory(dict)
 
@@ -128,6 +130,10 @@ class AsyncGeweClient:
         event_hooks: Functions called with a [`CallEvent`][gewe_async.CallEvent] after every
             attempt, for
             metrics.
+        send_interval: Seconds between the starts of two message sends of one appId (default
+            1.5: at most 40 a minute, as GeWe's account guides advise); ``0`` or ``None`` for
+            no pacing. Other calls and other appIds are not slowed. Each send may override it
+            with ``send_interval=``.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -166,6 +172,7 @@ class AsyncGeweClient:
         retries: Retries | None = None,
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         event_hooks: Sequence[EventHook] = (),
+        send_interval: float | None = DEFAULT_SEND_INTERVAL,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
@@ -179,6 +186,7 @@ class AsyncGeweClient:
         self._set_timeout(as_timeout(timeout))
         self._retries = _check_retries(Retries() if retries is None else retries)
         self._total_timeout = as_total_timeout(total_timeout)
+        self._send_interval = as_send_interval(send_interval)
         if not all(callable(hook) for hook in event_hooks):
             raise TypeError("event_hooks must be callables taking a CallEvent")
         limits = Limits() if limits is None else limits
@@ -251,6 +259,11 @@ class AsyncGeweClient:
         return self._retries
 
     @property
+    def send_interval(self) -> float | None:
+        """Seconds between two sends of one appId (``None``: no pacing)."""
+        return self._send_interval
+
+    @property
     def total_timeout(self) -> float | None:
         """The limit on a whole call, retries included (``None``: none)."""
         return self._total_timeout
@@ -281,6 +294,7 @@ class AsyncGeweClient:
         if max_retries is not None:
             policy = attrs.evolve(policy, max_retries=as_max_retries(max_retries))
         view._retries = policy
+        view._send_interval = self._send_interval
         view._total_timeout = (
             self._total_timeout if total_timeout is _KEEP else as_total_timeout(total_timeout)
         )
@@ -334,6 +348,7 @@ class AsyncGeweClient:
                 app_id=getattr(request, "app_id", None),
             )
         phases, max_retries, total = self._phases, self._retries.max_retries, self._total_timeout
+        send_interval = self._send_interval
         if options:
             unknown = options.keys() - _OPTIONS
             if unknown:
@@ -344,6 +359,8 @@ class AsyncGeweClient:
                 max_retries = as_max_retries(options["max_retries"])
             if "total_timeout" in options:
                 total = as_total_timeout(options["total_timeout"])
+            if "send_interval" in options:
+                send_interval = as_send_interval(options["send_interval"])
         return await _pipeline.run(
             core,
             endpoint,
@@ -353,6 +370,7 @@ class AsyncGeweClient:
             max_retries=max_retries,
             total_timeout=total,
             hooks=core.hooks,
+            send_interval=send_interval,
         )
 
 

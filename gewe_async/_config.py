@@ -35,6 +35,8 @@ class RequestOptions(TypedDict, total=False):
     """Override the client's ``Retries.max_retries`` for this call (``0``: no retry)."""
     total_timeout: float | None
     """Override the client's limit on the whole call: waiting its turn, attempts, backoff."""
+    send_interval: float | None
+    """Override the client's ``send_interval`` for this send (``0`` or ``None``: no pacing)."""
 
 
 #: The whole of one call, from waiting its turn through every attempt and backoff. Generous:

@@ -41,12 +41,15 @@ class Endpoint(Generic[T]):
         response: The attrs class that ``data`` is structured into, or ``None`` when the answer
             carries no data.
         retry_safe: Whether sending the request twice is harmless (reads and idempotent setters).
+        sends: Whether the call sends a message to a chat, so that the account's send pacing
+            applies (see ``_send_pacing``).
     """
 
     path: str
     request: type[Any]
     response: type[T] | None = None
     retry_safe: bool = False
+    sends: bool = False
     _hooks: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     def _load(self) -> tuple[Any, Any]:

@@ -163,6 +163,7 @@ async def run(
     max_retries: int,
     total_timeout: float | None,
     hooks: Sequence[EventHook],
+    send_interval: float | None = None,
 ) -> T:
     """Run one call from request object to model, with its turn, retries and total timeout.
 
@@ -177,7 +178,11 @@ async def run(
     deadline = asyncio.timeout(total_timeout)
     try:
         async with deadline:
-            await limiter.acquire(app_id)
+            if endpoint.sends and send_interval:  # send pacing: see _send_pacing
+                async with core.send_pacer.turn(app_id, send_interval):
+                    await limiter.acquire(app_id)
+            else:
+                await limiter.acquire(app_id)
             holds_global = True
             try:
                 while True:

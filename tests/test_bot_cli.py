@@ -74,11 +74,11 @@ async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path
             assert await fake.deliver(text_push("ping")) == 200
             fake.callback_url = f"http://127.0.0.1:{port}/gewe/wrong"
             assert await fake.deliver(text_push("ping")) == 403
-            await until(lambda: fake.devices["wx_bot"].sent_messages)
+            await until(lambda: fake.devices["wx_bot"].outbox.text_pairs())
         finally:
             process.send_signal(signal.SIGINT)
             out, err = await asyncio.to_thread(process.communicate, None, 20)
-    assert fake.devices["wx_bot"].sent_messages == [(FRIEND, "pong")]
+    assert fake.devices["wx_bot"].outbox.text_pairs() == [(FRIEND, "pong")]
     assert process.returncode == 0
     assert b"receiving on" in err
     assert SECRET.encode() not in out + err  # no access log printing the path

@@ -51,7 +51,7 @@ async def test_the_echo_bot_answers_private_messages_and_group_mentions(serve: S
     """setCallback's test push, then: ping -> pong, a mention echoed, other group talk ignored."""
     fake = FakeGewe()
     fake.add_device("wx_bot")
-    sent = fake.devices["wx_bot"].sent_messages
+    outbox = fake.devices["wx_bot"].outbox
     async with serve(fake) as root, fake.client() as admin:
         await admin.login.set_callback(f"{root}/gewe/{SECRET}")
         await fake.settle()
@@ -63,9 +63,9 @@ async def test_the_echo_bot_answers_private_messages_and_group_mentions(serve: S
         ]
         for push in pushes:
             assert await fake.deliver(push) == 200
-        await until(lambda: len(sent) >= 3)
+        await until(lambda: len(outbox.text_pairs()) >= 3)
     assert [p.status for p in fake.pushes] == [200] * 5  # the test push, then the four
-    assert sorted(sent) == sorted(
+    assert sorted(outbox.text_pairs()) == sorted(
         [
             (FRIEND, "pong"),
             (GROUP, "echo: how are you"),
@@ -82,4 +82,4 @@ async def test_the_examples_refuse_a_push_without_the_secret(serve: Serve):
     async with serve(fake) as root:
         fake.callback_url = f"{root}/gewe/not-the-secret"
         assert await fake.deliver(text_push("ping")) == 403
-    assert fake.devices["wx_bot"].sent_messages == []
+    assert fake.devices["wx_bot"].outbox.text_pairs() == []

@@ -39,9 +39,9 @@ async def test_set_callback_sends_the_test_push_and_messages_follow_over_http():
         assert [(p.target, p.status) for p in fake.pushes] == [(url, 200)]
         assert "验证回调地址是否可用" in str(fake.pushes[0].payload)
         assert await fake.deliver(text_push("hi")) == 200
-        await until(lambda: fake.devices["wx_bot"].sent_messages)
+        await until(lambda: fake.devices["wx_bot"].outbox.text_pairs())
     assert seen == ["test push", "hi"]
-    assert fake.devices["wx_bot"].sent_messages == [(FRIEND, "echo: hi")]
+    assert fake.devices["wx_bot"].outbox.text_pairs() == [(FRIEND, "echo: hi")]
 
 
 async def test_a_push_to_a_url_nobody_serves_is_given_up():

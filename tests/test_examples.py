@@ -95,8 +95,9 @@ async def test_bot_loop_replies_once_per_ping():
     events.put_nowait(None)
     async with setup.make_client(fake) as client:
         assert await bot.run_bot(client, events) == 7
-    assert sorted(fake.devices["wx_001"].sent_messages) == [(f"wxid_{i}", "pong") for i in range(6)]
-    assert fake.devices["wx_002"].sent_messages == []
+    sent = sorted((m.to_wxid, m.content) for m in fake.devices["wx_001"].outbox)
+    assert sent == [(f"wxid_{i}", "pong") for i in range(6)]
+    assert len(fake.devices["wx_002"].outbox) == 0
 
 
 async def test_avatar_job_sets_every_avatar(monkeypatch):

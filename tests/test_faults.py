@@ -118,7 +118,7 @@ async def test_a_send_is_never_received_twice(fake):
     )
     assert max(received.values()) == 1  # none received twice
     assert all(received[(o.app_id, texts[o.app_id])] == 1 for o in result.succeeded)
-    assert all(len(fake.devices[a].sent_messages) <= 1 for a in DEVICES)
+    assert all(len(fake.devices[a].outbox) <= 1 for a in DEVICES)
     # Failures after sending are reported, not hidden: the caller decides whether to resend.
     assert all(
         isinstance(o.error, GeweTransportError | GeweHTTPStatusError | GeweResponseError)

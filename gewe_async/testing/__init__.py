@@ -18,6 +18,7 @@ or take the ``gewe_fake`` pytest fixture, installed with the package.
 from gewe_async.testing._bot import BotHarness
 from gewe_async.testing._delivery import CallbackFaults, Push
 from gewe_async.testing._fake import FakeGewe, Faults
+from gewe_async.testing._outbox import Outbox, OutboxMessage
 from gewe_async.testing._routes import FakeRoute
 from gewe_async.testing._state import FakeDevice, RecordedRequest
 
@@ -28,6 +29,8 @@ __all__ = [
     "FakeGewe",
     "FakeRoute",
     "Faults",
+    "Outbox",
+    "OutboxMessage",
     "Push",
     "RecordedRequest",
 ]

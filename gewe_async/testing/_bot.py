@@ -55,7 +55,7 @@ class BotHarness:
 
     def sent(self, app_id: str | None = None) -> list[tuple[str, str]]:
         """``(to_wxid, text)`` of every text the bot sent from ``app_id`` (default: its own)."""
-        return list(self.fake.devices[app_id or self.app_id].sent_messages)
+        return self.fake.devices[app_id or self.app_id].outbox.text_pairs()
 
     async def aclose(self) -> None:
         """Close the client and wait for pushes still under way."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any, Final
@@ -17,6 +18,8 @@ import httpx
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async.testing._delivery import CallbackDelivery
+from gewe_async.testing._graph import GraphSeeding
+from gewe_async.testing._graph_callbacks import callback_envelope
 from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
 from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
 
@@ -103,7 +106,7 @@ class Faults:
 
 
 @attrs.define
-class FakeGewe(CallbackDelivery):
+class FakeGewe(CallbackDelivery, GraphSeeding):
     """An in-memory GeWe server for tests, demos and benchmarks.
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP
@@ -138,6 +141,11 @@ class FakeGewe(CallbackDelivery):
     callback_url: str | None = attrs.field(default=None, init=False)
     """The URL ``set_callback`` last set."""
     _created: int = attrs.field(default=0, init=False)
+    _notices_pushed: dict[str, int] = attrs.field(factory=dict, init=False)
+    # NewMsgIds of the fake's own pushes: unique, and above 2**53 like the real ones.
+    _push_ids: Iterator[int] = attrs.field(
+        factory=lambda: itertools.count(7_100_000_000_000_000_000), init=False
+    )
     _rng: random.Random = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -223,8 +231,10 @@ class FakeGewe(CallbackDelivery):
     def client(self, **client_options: Any) -> AsyncGeweClient:
         """An `AsyncGeweClient` wired to this fake in-process (no port, no thread).
 
-        ``client_options`` are passed to the client (``timeout``, ...).
+        ``client_options`` are passed to the client (``timeout``, ...). Send pacing is off
+        unless given (``send_interval=1.5``): tests should not wait on the wall clock.
         """
+        client_options.setdefault("send_interval", 0)
         client_options.setdefault("token", self.token)
         client_options.setdefault("base_url", IN_PROCESS_BASE_URL)
         return AsyncGeweClient(transport=httpx.ASGITransport(app=self.app), **client_options)
@@ -300,6 +310,19 @@ class FakeGewe(CallbackDelivery):
             await _send_json_start(send, len(payload))
             await send({"type": "http.response.body", "body": payload})
 
+    def _push_notices(self, device: FakeDevice) -> None:
+        # The real server pushes a callback for some actions (a removal, a rename, an
+        # announcement): the graph records them as notices; push the new ones, after the answer.
+        notices = device.graph.notices
+        sent = self._notices_pushed.get(device.app_id, 0)
+        self._notices_pushed[device.app_id] = len(notices)
+        if self._connected is None and self.callback_url is None:
+            return
+        for notice in notices[sent:]:
+            envelope = callback_envelope(device, notice, next(self._push_ids))
+            if envelope is not None:
+                self.push_soon(envelope)
+
     def _draw_fault(self, over_tcp: bool) -> str | None:
         faults = self.faults
         draw = self._rng.random()
@@ -349,6 +372,7 @@ class FakeGewe(CallbackDelivery):
             data = route.handler(self, device, body)
         except FakeRefusal as refusal:
             return _refusal(refusal.msg, refusal.data)
+        self._push_notices(device)
         answer: dict[str, Any] = {"ret": 200, "msg": "操作成功"}
         if data is not None:
             answer["data"] = data

@@ -75,8 +75,6 @@ class FakeDevice:
     """What ``getSafetyInfo`` lists, in wire form."""
     pending_login: PendingLogin | None = None
     """The login started on this device with a QR code or a dialog, until it ends."""
-    sent_messages: list[tuple[str, str]] = attrs.field(factory=list)
-    """``(to_wxid, content)`` of every message this device sent, in order."""
     outbox: Outbox = attrs.field(factory=Outbox)
     """The messages this device sent (``/message/*``)."""
     graph: SocialGraph = attrs.field(factory=SocialGraph)

@@ -13,7 +13,7 @@ import httpx
 
 from gewe_async import AsyncGeweClient, BatchResult, GeweAPIError, GeweError
 from gewe_async.types.login import LoggedIn, LoginState, Region
-from gewe_async.types.message import SentMessage
+from gewe_async.types.message import Quoted, SentImage, SentMessage, SentVideo
 from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, Sex
 
 
@@ -50,6 +50,15 @@ async def main() -> None:
         async for update in client.login.login_updates("a", region_id="320000"):
             assert_type(update.state, LoginState)
         assert_type(await client.message.post_text("a", "b", "hi"), SentMessage)
+        image = await client.message.post_image("a", "b", "https://x.test/a.png", send_interval=3)
+        assert_type(image, SentImage)
+        assert_type(await client.message.resend("a", "c", image), SentImage | SentVideo)
+        assert_type(await client.message.download("a", "<msg><img/></msg>"), str)
+        quoted = Quoted(1, "wxid_a", "hi")
+        assert_type(await client.message.post_quote("a", "b", "yes", quoted), SentMessage)
+        assert_type(await client.message.revoke("a", image), None)
+        many = await client.message.post_text_to_many("a", ["b", "c"], "hi", deadline=60)
+        assert_type(many, BatchResult[SentMessage])
 
         try:
             await client.personal.get_profile("a")
@@ -70,3 +79,5 @@ async def wrong_calls_are_type_errors(client: AsyncGeweClient) -> None:
     await client.personal.update_profile("a", nickname="x")  # type: ignore[call-arg]
     await client.personal.get_profile("a", max_retries="3")  # type: ignore[arg-type]
     await client.login.get_login_qr_code()  # type: ignore[call-arg]
+    await client.message.post_voice("a", "b", "https://x.test/v.silk", "2s")  # type: ignore[arg-type]
+    await client.message.post_text("a", "b", "hi", send_interval="1s")  # type: ignore[arg-type]
