@@ -321,6 +321,7 @@ def test_quote_carries_the_quoted_message_parsed_again() -> None:
         sender_wxid="wxid_phyyedw9xap22",
         chat_id="wxid_phyyedw9xap22",
         display_name="朝夕。",
+        create_time=None,
         content=event.quoted.content if event.quoted else None,
         text="hhh.xlsx",
     )
@@ -490,8 +491,9 @@ def test_msgtype_49_goes_by_appmsg_type_not_the_first_type() -> None:
     """A quote is told by appmsg/type even when an earlier <type> says otherwise."""
     xml = (
         "<msg><appinfo><type>6</type></appinfo><appmsg><title>re</title><type>57</type>"
-        "<refermsg><type>1</type><svrid>9223372036854775809</svrid><content>hi</content>"
-        "</refermsg></appmsg></msg>"
+        "<refermsg><type>1</type><svrid>9223372036854775809</svrid>"
+        "<fromusr>1@chatroom</fromusr><chatusr>wxid_m</chatusr><createtime>1700000600</createtime>"
+        "<content>wxid_m:\nhi</content></refermsg></appmsg></msg>"
     )
     event = parse_callback(text_push(xml, msg_type=49))
     assert isinstance(event, cb.QuoteMessage)
@@ -502,6 +504,9 @@ def test_msgtype_49_goes_by_appmsg_type_not_the_first_type() -> None:
         "hi",
         9223372036854775809,
     )
+    # In a group, fromusr is the group and chatusr the member who wrote the quoted message.
+    assert (event.quoted.chat_id, event.quoted.sender_wxid) == ("1@chatroom", "wxid_m")
+    assert event.quoted.create_time == datetime.fromtimestamp(1700000600, UTC)
 
 
 def test_xml_without_declaration_with_spaces_and_cdata() -> None:

@@ -364,14 +364,16 @@ class QuotedMessage:
     kind: CallbackKind
     """What it is, told apart as pushes are (``unknown`` when its content cannot tell)."""
     sender_wxid: str | None
-    """Who sent it (``refermsg/fromusr``)."""
+    """Who sent it (``refermsg/chatusr``; in a group, the member)."""
     chat_id: str | None
-    """The conversation it was in (``refermsg/chatusr``)."""
+    """The conversation it was in (``refermsg/fromusr``: the group, or the private sender)."""
     display_name: str | None
     """The sender's name as shown in the chat (``refermsg/displayname``)."""
-    content: str | None
+    create_time: datetime | None = None
+    """When it was sent (``refermsg/createtime``, UTC), when the quote says."""
+    content: str | None = None
     """Its content: the text of a text message, else its XML, unescaped."""
-    text: str | None
+    text: str | None = None
     """Its text: a text message's text, an app message's title; ``None`` for media."""
 
 

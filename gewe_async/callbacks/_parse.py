@@ -560,15 +560,17 @@ def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
 
 
 def _quoted(refer: Element) -> QuotedMessage:
+    # fromusr is the conversation (the group, or the sender of a private message) and
+    # chatusr the sender; a group message's content may keep its "<sender>:\n" prefix.
     msg_type = child_int(refer, "type")
+    sender = child_text(refer, "chatusr")
     content = child_text(refer, "content")
+    if content is not None and sender is not None and content.startswith(f"{sender}:\n"):
+        content = content[len(sender) + 2 :]
     text: str | None = None
     if msg_type == 1:
         kind, text = CallbackKind.TEXT, content
     elif msg_type == 49 and content is not None:
-        prefix = _SENDER_PREFIX.match(content)
-        if prefix is not None and content.startswith("<", prefix.end()):
-            content = content[prefix.end() :]
         appmsg, subtype = _appmsg_of(parse_xml(content))  # XML inside XML: parsed again
         kind, text = _appmsg_kind(appmsg, subtype), child_text(appmsg, "title")
     else:
@@ -577,9 +579,10 @@ def _quoted(refer: Element) -> QuotedMessage:
         new_msg_id=child_int(refer, "svrid"),
         msg_type=msg_type,
         kind=kind,
-        sender_wxid=child_text(refer, "fromusr"),
-        chat_id=child_text(refer, "chatusr"),
+        sender_wxid=sender,
+        chat_id=child_text(refer, "fromusr"),
         display_name=child_text(refer, "displayname"),
+        create_time=_time(child_int(refer, "createtime")),
         content=content,
         text=text,
     )
