@@ -785,3 +785,11 @@ def test_event_repr_hides_the_raw_payload() -> None:
     event = parse_callback(fixture("test"))
     assert "test_token_not_a_real_one" not in repr(event)
     assert attrs.fields(type(event)).raw.repr is False
+
+
+def test_no_entity_is_expanded_even_a_harmless_one() -> None:
+    """Even a small internal entity is refused with its DTD, never expanded."""
+    xml = '<?xml version="1.0"?><!DOCTYPE msg [<!ENTITY a "expanded">]><msg><img md5="&a;"/></msg>'
+    event = parse_callback(text_push(xml, msg_type=3))
+    assert isinstance(event, cb.ImageMessage)
+    assert event.md5 is None
