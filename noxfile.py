@@ -34,6 +34,7 @@ def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
     session.install("-e", ".", "aiohttp")
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/callbacks.py")
 
 
 @nox.session

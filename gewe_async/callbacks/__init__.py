@@ -8,8 +8,8 @@ if isinstance(event, TextMessage) and not event.is_self:
     print(event.chat_id, event.text)
 ```
 
-Every documented kind has its class (the [event reference](../events.md) lists them with their
-key fields); a push of a kind this version does not know is an
+Every documented kind has its class (the event reference page lists them with their key
+fields); a push of a kind this version does not know is an
 [`UnknownEvent`][gewe_async.callbacks.UnknownEvent] holding the payload.
 """
 

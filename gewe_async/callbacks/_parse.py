@@ -67,8 +67,7 @@ from gewe_async.callbacks._events import (
 )
 from gewe_async.callbacks._kinds import CallbackKind
 from gewe_async.callbacks._xml import (
-    attr,
-    attr_int,
+    attributes,
     child_int,
     child_text,
     parse_xml,
@@ -98,7 +97,7 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
             decoded to a mapping.
 
     Returns:
-        The event of the push's kind (see the [event reference](../../events.md)). A push with
+        The event of the push's kind (the event reference lists them all). A push with
         a GeWe envelope (``Appid`` and ``TypeName``) of a kind this version does not know is an
         [`UnknownEvent`][gewe_async.callbacks.UnknownEvent] (an
         [`UnknownMessage`][gewe_async.callbacks.UnknownMessage] for messages) holding the
@@ -296,16 +295,17 @@ def _buffer(data: Mapping[str, Any]) -> str | None:
 
 def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     img = _find(parse_xml(fields["content"]), "img")
+    a = attributes(img)
     return ImageMessage(
-        md5=attr(img, "md5"),
-        size=attr_int(img, "length"),
-        hd_size=attr_int(img, "hdlength"),
-        aeskey=attr(img, "aeskey"),
-        cdn_mid_url=attr(img, "cdnmidimgurl"),
-        cdn_big_url=attr(img, "cdnbigimgurl"),
-        cdn_thumb_url=attr(img, "cdnthumburl"),
-        cdn_thumb_aeskey=attr(img, "cdnthumbaeskey"),
-        thumb_size=attr_int(img, "cdnthumblength"),
+        md5=a("md5") or None,
+        size=to_int(a("length")),
+        hd_size=to_int(a("hdlength")),
+        aeskey=a("aeskey") or None,
+        cdn_mid_url=a("cdnmidimgurl") or None,
+        cdn_big_url=a("cdnbigimgurl") or None,
+        cdn_thumb_url=a("cdnthumburl") or None,
+        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
+        thumb_size=to_int(a("cdnthumblength")),
         thumb_base64=_buffer(data),
         **fields,
     )
@@ -313,13 +313,14 @@ def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
 
 def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     voice = _find(parse_xml(fields["content"]), "voicemsg")
+    a = attributes(voice)
     return VoiceMessage(
-        duration_ms=attr_int(voice, "voicelength"),
-        size=attr_int(voice, "length"),
-        md5=attr(voice, "voicemd5"),
-        aeskey=attr(voice, "aeskey"),
-        voice_url=attr(voice, "voiceurl"),
-        voice_format=attr_int(voice, "voiceformat"),
+        duration_ms=to_int(a("voicelength")),
+        size=to_int(a("length")),
+        md5=a("voicemd5") or None,
+        aeskey=a("aeskey") or None,
+        voice_url=a("voiceurl") or None,
+        voice_format=to_int(a("voiceformat")),
         voice_base64=_buffer(data),
         **fields,
     )
@@ -327,87 +328,101 @@ def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
 
 def _video(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     video = _find(parse_xml(fields["content"]), "videomsg")
+    a = attributes(video)
     return VideoMessage(
-        duration_s=attr_int(video, "playlength"),
-        size=attr_int(video, "length"),
-        md5=attr(video, "md5"),
-        new_md5=attr(video, "newmd5"),
-        aeskey=attr(video, "aeskey"),
-        cdn_video_url=attr(video, "cdnvideourl"),
-        cdn_thumb_url=attr(video, "cdnthumburl"),
-        cdn_thumb_aeskey=attr(video, "cdnthumbaeskey"),
-        thumb_size=attr_int(video, "cdnthumblength"),
+        duration_s=to_int(a("playlength")),
+        size=to_int(a("length")),
+        md5=a("md5") or None,
+        new_md5=a("newmd5") or None,
+        aeskey=a("aeskey") or None,
+        cdn_video_url=a("cdnvideourl") or None,
+        cdn_thumb_url=a("cdnthumburl") or None,
+        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
+        thumb_size=to_int(a("cdnthumblength")),
         **fields,
     )
 
 
 def _emoji(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     emoji = _find(parse_xml(fields["content"]), "emoji")
+    a = attributes(emoji)
     return EmojiMessage(
-        md5=attr(emoji, "md5"),
-        size=attr_int(emoji, "len"),
-        cdn_url=attr(emoji, "cdnurl"),
-        encrypt_url=attr(emoji, "encrypturl"),
-        aeskey=attr(emoji, "aeskey"),
-        width=attr_int(emoji, "width"),
-        height=attr_int(emoji, "height"),
+        md5=a("md5") or None,
+        size=to_int(a("len")),
+        cdn_url=a("cdnurl") or None,
+        encrypt_url=a("encrypturl") or None,
+        aeskey=a("aeskey") or None,
+        width=to_int(a("width")),
+        height=to_int(a("height")),
         **fields,
     )
 
 
 def _name_card(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     card = _find(parse_xml(fields["content"]), "")
+    a = attributes(card)
     return NameCardMessage(
-        username=attr(card, "username"),
-        nickname=attr(card, "nickname"),
-        alias=attr(card, "alias"),
-        sex=attr_int(card, "sex"),
-        province=attr(card, "province"),
-        city=attr(card, "city"),
-        region_code=attr(card, "regionCode"),
-        signature=attr(card, "sign"),
-        big_head_img_url=attr(card, "bigheadimgurl"),
-        small_head_img_url=attr(card, "smallheadimgurl"),
-        antispam_ticket=attr(card, "antispamticket"),
-        scene=attr_int(card, "scene"),
+        username=a("username") or None,
+        nickname=a("nickname") or None,
+        alias=a("alias") or None,
+        sex=to_int(a("sex")),
+        province=a("province") or None,
+        city=a("city") or None,
+        region_code=a("regionCode") or None,
+        signature=a("sign") or None,
+        big_head_img_url=a("bigheadimgurl") or None,
+        small_head_img_url=a("smallheadimgurl") or None,
+        antispam_ticket=a("antispamticket") or None,
+        scene=to_int(a("scene")),
         **fields,
     )
 
 
 def _friend_request(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     msg = _find(parse_xml(fields["content"]), "")
+    a = attributes(msg)
     return FriendRequest(
-        v3=attr(msg, "encryptusername"),
-        v4=attr(msg, "ticket"),
-        scene=attr_int(msg, "scene"),
-        greeting=attr(msg, "content"),
-        requester_wxid=attr(msg, "fromusername"),
-        from_nickname=attr(msg, "fromnickname"),
-        alias=attr(msg, "alias"),
-        sex=attr_int(msg, "sex"),
-        signature=attr(msg, "sign"),
-        country=attr(msg, "country"),
-        province=attr(msg, "province"),
-        city=attr(msg, "city"),
-        big_head_img_url=attr(msg, "bigheadimgurl"),
-        small_head_img_url=attr(msg, "smallheadimgurl"),
-        chatroom_wxid=attr(msg, "chatroomusername"),
-        share_card_wxid=attr(msg, "sharecardusername"),
+        v3=a("encryptusername") or None,
+        v4=a("ticket") or None,
+        scene=to_int(a("scene")),
+        greeting=a("content") or None,
+        requester_wxid=a("fromusername") or None,
+        from_nickname=a("fromnickname") or None,
+        alias=a("alias") or None,
+        sex=to_int(a("sex")),
+        signature=a("sign") or None,
+        country=a("country") or None,
+        province=a("province") or None,
+        city=a("city") or None,
+        big_head_img_url=a("bigheadimgurl") or None,
+        small_head_img_url=a("smallheadimgurl") or None,
+        chatroom_wxid=a("chatroomusername") or None,
+        share_card_wxid=a("sharecardusername") or None,
         **fields,
     )
 
 
 def _location(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     loc = _find(parse_xml(fields["content"]), "location")
+    a = attributes(loc)
     return LocationMessage(
-        latitude=_float(attr(loc, "x")),
-        longitude=_float(attr(loc, "y")),
-        scale=attr_int(loc, "scale"),
-        label=attr(loc, "label"),
-        poi_name=attr(loc, "poiname"),
-        poi_id=attr(loc, "poiid"),
+        latitude=_float(a("x") or None),
+        longitude=_float(a("y") or None),
+        scale=to_int(a("scale")),
+        label=a("label") or None,
+        poi_name=a("poiname") or None,
+        poi_id=a("poiid") or None,
         **fields,
     )
+
+
+def _path(elem: Element | None, *tags: str) -> Element | tuple[()]:
+    """The element at ``tags`` (plain tags, looked up in C), or ``()`` to iterate over."""
+    for tag in tags:
+        if elem is None:
+            return ()
+        elem = elem.find(tag)
+    return () if elem is None else elem
 
 
 def _find(root: Element | None, tag: str) -> Element | None:
@@ -720,7 +735,7 @@ def _mac_join(fields: Fields, sysmsg: Element) -> MessageEvent:
     """A join as Mac logins report it (``delchatroommember``, despite the name)."""
     node = sysmsg.find("delchatroommember")
     text = (child_text(node, "plain") or child_text(node, "text") or "").strip() or None
-    wxids = [] if node is None else [u.text for u in node.iterfind("link/memberlist/username")]
+    wxids = [u.text for u in _path(node, "link", "memberlist") if u.tag == "username"]
     names = _names(text)
     inviter_nickname = None
     if text is not None and not text.startswith("你") and len(names) > 1:
@@ -746,15 +761,17 @@ _ACTOR_LINKS = frozenset({"username", "from", "identity"})
 
 def _template(fields: Fields, sysmsg: Element) -> MessageEvent | None:
     """Kick, dissolve and join notices: one template each, told apart by its text."""
-    tmpl = sysmsg.find("sysmsgtemplate/content_template")
+    template_node = sysmsg.find("sysmsgtemplate")
+    tmpl = None if template_node is None else template_node.find("content_template")
     template = child_text(tmpl, "template") or ""
     links: dict[str, tuple[GroupMember, ...]] = {}
-    for link in () if tmpl is None else tmpl.iterfind("link_list/link"):
+    for link in _path(tmpl, "link_list"):
         links[link.get("name") or ""] = tuple(
             GroupMember(
                 wxid=child_text(member, "username"), nickname=child_text(member, "nickname")
             )
-            for member in link.iterfind("memberlist/member")
+            for member in _path(link, "memberlist")
+            if member.tag == "member"
         )
     by_self = template.startswith("你")
     actors = [m for name, ms in links.items() if name in _ACTOR_LINKS for m in ms]
