@@ -793,3 +793,15 @@ def test_no_entity_is_expanded_even_a_harmless_one() -> None:
     event = parse_callback(text_push(xml, msg_type=3))
     assert isinstance(event, cb.ImageMessage)
     assert event.md5 is None
+
+
+def test_deep_json_that_is_not_a_message_is_refused() -> None:
+    """A non-message push nested near the recursion limit is refused, never keyed later."""
+    deep: Any = "x"
+    for _ in range(900):
+        deep = [deep]
+    body = json.dumps({"TypeName": "ModContacts", "Appid": "wx", "Data": deep})
+    with pytest.raises(GeweCallbackError, match="nested"):
+        parse_callback(body)
+    shallow = parse_callback({"TypeName": "Unknown", "Appid": "wx", "Data": [[[[1]]]]})
+    assert shallow.idempotency_key.startswith("wx:Unknown:")

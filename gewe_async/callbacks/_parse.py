@@ -116,14 +116,34 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
     type_name = payload.get("TypeName")
     app_id = payload.get("Appid")
     if not isinstance(type_name, str) or not isinstance(app_id, str):
-        return _without_envelope(payload)
+        return _checked(_without_envelope(payload))
     wxid = _string(payload.get("Wxid"))
     build = _BY_TYPE_NAME.get(type_name)
     if build is not None:
         event = build(payload, app_id, wxid, type_name)
         if event is not None:
+            return event if isinstance(event, MessageEvent) else _checked(event)
+    return _checked(UnknownEvent(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload))
+
+
+#: The deepest JSON a push that is not a message may have. GeWe's are 4 levels deep; the
+#: idempotency key of such a push is a digest of its JSON, and encoding a document nested
+#: near the recursion limit could raise RecursionError later, in the receiver.
+MAX_DEPTH = 32
+
+
+def _checked(event: CallbackEvent) -> CallbackEvent:
+    level: list[Any] = [event.raw]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for value in level
+            if isinstance(value, Mapping | list)
+            for child in (value.values() if isinstance(value, Mapping) else value)
+        ]
+        if not level:
             return event
-    return UnknownEvent(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload)
+    raise GeweCallbackError(f"the body is nested more than {MAX_DEPTH} levels deep")
 
 
 def _decode(body: object) -> Mapping[str, Any]:
