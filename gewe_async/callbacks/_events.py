@@ -147,6 +147,7 @@ class TextMessage(MessageEvent):
     """A text message (``MsgType`` 1)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.TEXT
+    """Always ``"text"`` (``CallbackKind.TEXT``)."""
     text: str
     """The text, as typed (``@name`` mentions included)."""
 
@@ -162,6 +163,7 @@ class ImageMessage(MessageEvent):
     """An image (``MsgType`` 3); pass ``content`` to `message/downloadImage` to fetch it."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.IMAGE
+    """Always ``"image"`` (``CallbackKind.IMAGE``)."""
     md5: str | None = None
     """The image's MD5 (``img/@md5``)."""
     size: int | None = None
@@ -192,6 +194,7 @@ class VoiceMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.VOICE
+    """Always ``"voice"`` (``CallbackKind.VOICE``)."""
     duration_ms: int | None = None
     """How long it plays, in milliseconds (``voicemsg/@voicelength``)."""
     size: int | None = None
@@ -213,6 +216,7 @@ class VideoMessage(MessageEvent):
     """A video (``MsgType`` 43); pass ``content`` to `message/downloadVideo` to fetch it."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.VIDEO
+    """Always ``"video"`` (``CallbackKind.VIDEO``)."""
     duration_s: int | None = None
     """How long it plays, in seconds (``videomsg/@playlength``)."""
     size: int | None = None
@@ -241,6 +245,7 @@ class EmojiMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.EMOJI
+    """Always ``"emoji"`` (``CallbackKind.EMOJI``)."""
     md5: str | None = None
     """The sticker's MD5 (``emoji/@md5``): send it back by this."""
     size: int | None = None
@@ -268,6 +273,7 @@ class LinkMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.LINK
+    """Always ``"link"`` (``CallbackKind.LINK``)."""
     title: str | None = None
     """The card's title (``appmsg/title``)."""
     description: str | None = None
@@ -291,6 +297,7 @@ class FileNotice(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.FILE_NOTICE
+    """Always ``"file_notice"`` (``CallbackKind.FILE_NOTICE``)."""
     file_name: str | None = None
     """The file's name (``appmsg/title``)."""
     file_ext: str | None = None
@@ -306,6 +313,7 @@ class FileMessage(MessageEvent):
     """A file, fully uploaded (``appmsg/type`` 6); pass ``content`` to `message/downloadFile`."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.FILE
+    """Always ``"file"`` (``CallbackKind.FILE``)."""
     file_name: str | None = None
     """The file's name (``appmsg/title``)."""
     file_ext: str | None = None
@@ -333,6 +341,7 @@ class MiniProgramMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.MINI_PROGRAM
+    """Always ``"mini_program"`` (``CallbackKind.MINI_PROGRAM``)."""
     title: str | None = None
     """The card's title (``appmsg/title``)."""
     description: str | None = None
@@ -382,6 +391,7 @@ class QuoteMessage(MessageEvent):
     """A reply quoting an earlier message (``appmsg/type`` 57)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.QUOTE
+    """Always ``"quote"`` (``CallbackKind.QUOTE``)."""
     text: str | None = None
     """The reply's own text (``appmsg/title``)."""
     quoted: QuotedMessage | None = None
@@ -393,6 +403,7 @@ class TransferMessage(MessageEvent):
     """A money transfer (``appmsg/type`` 2000)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.TRANSFER
+    """Always ``"transfer"`` (``CallbackKind.TRANSFER``)."""
     pay_subtype: int | None = None
     """Its state as WeChat numbers it (``wcpayinfo/paysubtype``; 1: sent, to be received)."""
     fee_desc: str | None = None
@@ -420,6 +431,7 @@ class RedPacketMessage(MessageEvent):
     """A red packet (``appmsg/type`` 2001)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.RED_PACKET
+    """Always ``"red_packet"`` (``CallbackKind.RED_PACKET``)."""
     greeting: str | None = None
     """The wish written on it (``wcpayinfo/receivertitle``)."""
     scene_text: str | None = None
@@ -441,6 +453,7 @@ class ChannelsMessage(MessageEvent):
     """A shared Channels (视频号) post (``appmsg/type`` 51)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.CHANNELS
+    """Always ``"channels"`` (``CallbackKind.CHANNELS``)."""
     object_id: int | None = None
     """The post's id (``finderFeed/objectId``; above 2**63 at times)."""
     object_nonce_id: str | None = None
@@ -475,6 +488,7 @@ class GroupInvite(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_INVITE
+    """Always ``"group_invite"`` (``CallbackKind.GROUP_INVITE``)."""
     invite_url: str | None = None
     """The invitation link (``appmsg/url``)."""
     inviter_wxid: str | None = None
@@ -503,6 +517,7 @@ class NameCardMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.NAME_CARD
+    """Always ``"name_card"`` (``CallbackKind.NAME_CARD``)."""
     username: str | None = None
     """The carded account: its wxid, or a ``v3_...@stranger`` ticket (``msg/@username``)."""
     nickname: str | None = None
@@ -538,6 +553,7 @@ class FriendRequest(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.FRIEND_REQUEST
+    """Always ``"friend_request"`` (``CallbackKind.FRIEND_REQUEST``)."""
     v3: str | None = None
     """The requester's ``v3_...`` ticket (``msg/@encryptusername``)."""
     v4: str | None = None
@@ -577,6 +593,7 @@ class LocationMessage(MessageEvent):
     """A shared location (``MsgType`` 48)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.LOCATION
+    """Always ``"location"`` (``CallbackKind.LOCATION``)."""
     latitude: float | None = None
     """Degrees north (``location/@x``)."""
     longitude: float | None = None
@@ -602,6 +619,7 @@ class RevokeMessage(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.REVOKE
+    """Always ``"revoke"`` (``CallbackKind.REVOKE``)."""
     revoked_msg_id: int | None = None
     """The recalled message's ``MsgId`` (``revokemsg/msgid``)."""
     revoked_new_msg_id: int | None = None
@@ -617,6 +635,7 @@ class PatMessage(MessageEvent):
     """Someone patted someone (拍一拍; ``sysmsg/@type`` ``pat``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.PAT
+    """Always ``"pat"`` (``CallbackKind.PAT``)."""
     patter_wxid: str | None = None
     """Who patted (``pat/fromusername``)."""
     patted_wxid: str | None = None
@@ -648,6 +667,7 @@ class GroupMemberJoined(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_MEMBER_JOINED
+    """Always ``"group_member_joined"`` (``CallbackKind.GROUP_MEMBER_JOINED``)."""
     members: tuple[GroupMember, ...] = ()
     """Who joined (wxids when the notice lists them, names when its text does)."""
     inviter_wxid: str | None = None
@@ -668,6 +688,7 @@ class GroupMemberRemoved(MessageEvent):
     """Members were removed from a group (``sysmsgtemplate``: ``你将"X"移出了群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_MEMBER_REMOVED
+    """Always ``"group_member_removed"`` (``CallbackKind.GROUP_MEMBER_REMOVED``)."""
     members: tuple[GroupMember, ...] = ()
     """Who was removed."""
     operator_wxid: str | None = None
@@ -686,6 +707,7 @@ class GroupDissolved(MessageEvent):
     """The owner dissolved a group (``sysmsgtemplate``: ``群主"X"已解散该群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_DISSOLVED
+    """Always ``"group_dissolved"`` (``CallbackKind.GROUP_DISSOLVED``)."""
     owner_wxid: str | None = None
     """The owner who dissolved it."""
     owner_nickname: str | None = None
@@ -704,6 +726,7 @@ class RemovedFromGroup(MessageEvent):
     """The account was removed from a group (``MsgType`` 10000: ``你被"X"移出群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.REMOVED_FROM_GROUP
+    """Always ``"removed_from_group"`` (``CallbackKind.REMOVED_FROM_GROUP``)."""
     operator_nickname: str | None = None
     """The name of who removed the account."""
 
@@ -718,6 +741,7 @@ class GroupRenamed(MessageEvent):
     """A group was renamed (``MsgType`` 10000: ``你修改群名为“X”`` / ``"A"修改群名为“X”``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_RENAMED
+    """Always ``"group_renamed"`` (``CallbackKind.GROUP_RENAMED``)."""
     new_name: str | None = None
     """The group's new name."""
     operator_wxid: str | None = None
@@ -736,6 +760,7 @@ class GroupOwnerChanged(MessageEvent):
     """A group has a new owner (``MsgType`` 10000: ``你已成为新群主`` / ``"X"已成为新群主``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_OWNER_CHANGED
+    """Always ``"group_owner_changed"`` (``CallbackKind.GROUP_OWNER_CHANGED``)."""
     new_owner_wxid: str | None = None
     """The new owner, when known (the account's wxid for ``你已成为新群主``)."""
     new_owner_nickname: str | None = None
@@ -755,6 +780,7 @@ class GroupAnnouncement(MessageEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_ANNOUNCEMENT
+    """Always ``"group_announcement"`` (``CallbackKind.GROUP_ANNOUNCEMENT``)."""
     text: str | None = None
     """The announcement (``mmchatroombarannouncememt/content``)."""
     publisher_wxid: str | None = None
@@ -773,6 +799,7 @@ class GroupTodo(MessageEvent):
     """A message was set (or unset) as a group to-do (``sysmsg/@type`` ``roomtoolstips``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_TODO
+    """Always ``"group_todo"`` (``CallbackKind.GROUP_TODO``)."""
     todo_id: str | None = None
     """The to-do's id (``todo/todoid``)."""
     title: str | None = None
@@ -807,6 +834,7 @@ class ContactChanged(CallbackEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.CONTACT_CHANGED
+    """Always ``"contact_changed"`` (``CallbackKind.CONTACT_CHANGED``)."""
     contact_wxid: str
     """The contact (``UserName``)."""
     nickname: str | None = None
@@ -846,6 +874,7 @@ class GroupInfoChanged(CallbackEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_INFO_CHANGED
+    """Always ``"group_info_changed"`` (``CallbackKind.GROUP_INFO_CHANGED``)."""
     group_id: str
     """The group (``UserName``)."""
     name: str | None = None
@@ -872,6 +901,7 @@ class ContactDeleted(CallbackEvent):
     """A friend was deleted (``DelContacts`` for a wxid)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.CONTACT_DELETED
+    """Always ``"contact_deleted"`` (``CallbackKind.CONTACT_DELETED``)."""
     contact_wxid: str
     """The deleted contact (``UserName``)."""
 
@@ -886,6 +916,7 @@ class GroupQuit(CallbackEvent):
     """The account left a group (``DelContacts`` for ``...@chatroom``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_QUIT
+    """Always ``"group_quit"`` (``CallbackKind.GROUP_QUIT``)."""
     group_id: str
     """The group (``UserName``)."""
 
@@ -900,6 +931,7 @@ class Offline(CallbackEvent):
     """The account on the device went offline (``Offline``): log it in again to resume."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.OFFLINE
+    """Always ``"offline"`` (``CallbackKind.OFFLINE``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -912,6 +944,7 @@ class TestCallback(CallbackEvent):
 
     __test__: ClassVar[bool] = False  # not a pytest test class, despite the name
     kind: ClassVar[CallbackKind] = CallbackKind.TEST
+    """Always ``"test"`` (``CallbackKind.TEST``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -919,6 +952,7 @@ class UnknownEvent(CallbackEvent):
     """A push of a kind this version does not know; ``raw`` holds all of it."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.UNKNOWN
+    """Always ``"unknown"`` (``CallbackKind.UNKNOWN``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -930,6 +964,7 @@ class UnknownMessage(MessageEvent, UnknownEvent):
     """
 
     kind: ClassVar[CallbackKind] = CallbackKind.UNKNOWN
+    """Always ``"unknown"`` (``CallbackKind.UNKNOWN``)."""
     subtype: str | None = None
     """What told it apart, when there was something: ``appmsg/type`` for ``MsgType`` 49,
     ``sysmsg/@type`` for 10002."""
