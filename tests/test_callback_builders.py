@@ -345,6 +345,16 @@ def test_builder_payloads_have_the_documented_keys(
         }
 
 
+def test_revoke_in_a_group_names_the_group() -> None:
+    """A group revoke is a notice of the group, naming the recalled message's ids."""
+    original = t.text_payload(APP, BOT, "wxid_m", "oops", group=GROUP)
+    event = roundtrip(t.revoke_payload(APP, BOT, "wxid_m", original, group=GROUP))
+    assert isinstance(event, cb.RevokeMessage)
+    assert (event.chat_id, event.session, event.sender_wxid) == (GROUP, GROUP, None)
+    assert event.revoked_new_msg_id == original["Data"]["NewMsgId"]
+    assert event.replace_text == '"wxid_m" 撤回了一条消息'
+
+
 def test_quote_carries_the_original() -> None:
     """A quote of a group message names the group, the member and the text."""
     event = roundtrip(t.quote_payload(APP, BOT, FRIEND, "reply", quoted_original()))

@@ -698,7 +698,8 @@ def revoke_payload(
         + _text_el("replacemsg", text)
         + "</revokemsg></sysmsg>"
     )
-    return _message(app_id, wxid, from_wxid, 10002, xml, options)
+    # In a group, like the other documented system messages: "<group>:\n" before the XML.
+    return _message(app_id, wxid, from_wxid, 10002, xml, options, notice=True)
 
 
 def pat_payload(
