@@ -426,3 +426,26 @@ async def test_deliver_must_be_provided() -> None:
 
     with pytest.raises(NotImplementedError):
         await Alone().receive_offline(APP)
+
+
+async def test_mixed_in_after_a_pushing_class_with_private_helpers() -> None:
+    """Mixed in after the class that pushes (as FakeGewe does), its helpers do not clash."""
+
+    class Pusher:
+        def __init__(self) -> None:
+            self.devices = {APP: t.FakeDevice(APP, wxid=BOT)}
+            self.pushed: list[Mapping[str, Any]] = []
+
+        async def deliver(self, payload: Mapping[str, Any]) -> int | None:
+            return await self._push(payload, duplicate=False)
+
+        async def _push(self, payload: Mapping[str, Any], *, duplicate: bool) -> int | None:
+            self.pushed.append(payload)
+            return 200
+
+    class Fake(Pusher, t.CallbackBuilders):
+        pass
+
+    fake = Fake()
+    payload = await fake.receive_text(APP, FRIEND, "hi")
+    assert fake.pushed == [payload]

@@ -1035,14 +1035,15 @@ class CallbackBuilders:
         """
         raise NotImplementedError("CallbackBuilders needs a class that provides deliver()")
 
-    def _account(self, app_id: str) -> str:
+    def _account_wxid(self, app_id: str) -> str:
         device = self.devices.get(app_id)
         if device is None:
             raise ValueError(f"no device {app_id!r}: add_device() it first")
         wxid: str = device.wxid
         return wxid
 
-    async def _push(self, payload: Payload) -> Payload:
+    # Private names distinct from the delivery mixin's (it has its own ``_push``).
+    async def _deliver_built(self, payload: Payload) -> Payload:
         await self.deliver(payload)
         return payload
 
@@ -1053,36 +1054,44 @@ class CallbackBuilders:
 
         See [`text_payload`][gewe_async.testing.text_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(text_payload(app_id, wxid, from_wxid, text, **options))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(text_payload(app_id, wxid, from_wxid, text, **options))
 
     async def receive_image(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push an image.
 
         See [`image_payload`][gewe_async.testing.image_payload].
         """
-        return await self._push(image_payload(app_id, self._account(app_id), from_wxid, **kwargs))
+        return await self._deliver_built(
+            image_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
+        )
 
     async def receive_voice(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a voice note.
 
         See [`voice_payload`][gewe_async.testing.voice_payload].
         """
-        return await self._push(voice_payload(app_id, self._account(app_id), from_wxid, **kwargs))
+        return await self._deliver_built(
+            voice_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
+        )
 
     async def receive_video(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a video.
 
         See [`video_payload`][gewe_async.testing.video_payload].
         """
-        return await self._push(video_payload(app_id, self._account(app_id), from_wxid, **kwargs))
+        return await self._deliver_built(
+            video_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
+        )
 
     async def receive_emoji(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a sticker.
 
         See [`emoji_payload`][gewe_async.testing.emoji_payload].
         """
-        return await self._push(emoji_payload(app_id, self._account(app_id), from_wxid, **kwargs))
+        return await self._deliver_built(
+            emoji_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
+        )
 
     async def receive_link(
         self, app_id: str, from_wxid: str, title: str, url: str, **kwargs: Any
@@ -1091,8 +1100,10 @@ class CallbackBuilders:
 
         See [`link_payload`][gewe_async.testing.link_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(link_payload(app_id, wxid, from_wxid, title, url, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            link_payload(app_id, wxid, from_wxid, title, url, **kwargs)
+        )
 
     async def receive_file_notice(
         self, app_id: str, from_wxid: str, file_name: str, **kwargs: Any
@@ -1101,8 +1112,10 @@ class CallbackBuilders:
 
         See [`file_notice_payload`][gewe_async.testing.file_notice_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(file_notice_payload(app_id, wxid, from_wxid, file_name, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            file_notice_payload(app_id, wxid, from_wxid, file_name, **kwargs)
+        )
 
     async def receive_file(
         self, app_id: str, from_wxid: str, file_name: str, **kwargs: Any
@@ -1111,16 +1124,16 @@ class CallbackBuilders:
 
         See [`file_payload`][gewe_async.testing.file_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(file_payload(app_id, wxid, from_wxid, file_name, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(file_payload(app_id, wxid, from_wxid, file_name, **kwargs))
 
     async def receive_name_card(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a contact card.
 
         See [`name_card_payload`][gewe_async.testing.name_card_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(name_card_payload(app_id, wxid, from_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(name_card_payload(app_id, wxid, from_wxid, **kwargs))
 
     async def receive_friend_request(
         self, app_id: str, requester_wxid: str, **kwargs: Any
@@ -1129,8 +1142,10 @@ class CallbackBuilders:
 
         See [`friend_request_payload`][gewe_async.testing.friend_request_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(friend_request_payload(app_id, wxid, requester_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            friend_request_payload(app_id, wxid, requester_wxid, **kwargs)
+        )
 
     async def receive_contact_changed(
         self, app_id: str, contact_wxid: str, **kwargs: Any
@@ -1139,8 +1154,10 @@ class CallbackBuilders:
 
         See [`contact_changed_payload`][gewe_async.testing.contact_changed_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(contact_changed_payload(app_id, wxid, contact_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            contact_changed_payload(app_id, wxid, contact_wxid, **kwargs)
+        )
 
     async def receive_mini_program(
         self, app_id: str, from_wxid: str, title: str, **kwargs: Any
@@ -1149,8 +1166,10 @@ class CallbackBuilders:
 
         See [`mini_program_payload`][gewe_async.testing.mini_program_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(mini_program_payload(app_id, wxid, from_wxid, title, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            mini_program_payload(app_id, wxid, from_wxid, title, **kwargs)
+        )
 
     async def receive_quote(
         self, app_id: str, from_wxid: str, text: str, quoted: Mapping[str, Any], **kwargs: Any
@@ -1159,32 +1178,34 @@ class CallbackBuilders:
 
         See [`quote_payload`][gewe_async.testing.quote_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(quote_payload(app_id, wxid, from_wxid, text, quoted, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            quote_payload(app_id, wxid, from_wxid, text, quoted, **kwargs)
+        )
 
     async def receive_transfer(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a transfer.
 
         See [`transfer_payload`][gewe_async.testing.transfer_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(transfer_payload(app_id, wxid, from_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(transfer_payload(app_id, wxid, from_wxid, **kwargs))
 
     async def receive_red_packet(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a red packet.
 
         See [`red_packet_payload`][gewe_async.testing.red_packet_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(red_packet_payload(app_id, wxid, from_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(red_packet_payload(app_id, wxid, from_wxid, **kwargs))
 
     async def receive_channels(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a Channels post.
 
         See [`channels_payload`][gewe_async.testing.channels_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(channels_payload(app_id, wxid, from_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(channels_payload(app_id, wxid, from_wxid, **kwargs))
 
     async def receive_revoke(
         self, app_id: str, from_wxid: str, revoked: Mapping[str, Any], **kwargs: Any
@@ -1193,8 +1214,8 @@ class CallbackBuilders:
 
         See [`revoke_payload`][gewe_async.testing.revoke_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(revoke_payload(app_id, wxid, from_wxid, revoked, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(revoke_payload(app_id, wxid, from_wxid, revoked, **kwargs))
 
     async def receive_pat(
         self, app_id: str, patter_wxid: str, patted_wxid: str, **kwargs: Any
@@ -1203,24 +1224,26 @@ class CallbackBuilders:
 
         See [`pat_payload`][gewe_async.testing.pat_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(pat_payload(app_id, wxid, patter_wxid, patted_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            pat_payload(app_id, wxid, patter_wxid, patted_wxid, **kwargs)
+        )
 
     async def receive_location(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
         """Push a location.
 
         See [`location_payload`][gewe_async.testing.location_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(location_payload(app_id, wxid, from_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(location_payload(app_id, wxid, from_wxid, **kwargs))
 
     async def receive_group_invite(self, app_id: str, inviter_wxid: str, **kwargs: Any) -> Payload:
         """Push a group invitation.
 
         See [`group_invite_payload`][gewe_async.testing.group_invite_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(group_invite_payload(app_id, wxid, inviter_wxid, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(group_invite_payload(app_id, wxid, inviter_wxid, **kwargs))
 
     async def receive_group_member_joined(
         self, app_id: str, group: str, members: Sequence[tuple[str, str]], **kwargs: Any
@@ -1229,9 +1252,9 @@ class CallbackBuilders:
 
         See [`group_member_joined_payload`][gewe_async.testing.group_member_joined_payload].
         """
-        wxid = self._account(app_id)
+        wxid = self._account_wxid(app_id)
         payload = group_member_joined_payload(app_id, wxid, group, members, **kwargs)
-        return await self._push(payload)
+        return await self._deliver_built(payload)
 
     async def receive_removed_from_group(
         self, app_id: str, group: str, operator_nickname: str, **kwargs: Any
@@ -1240,9 +1263,9 @@ class CallbackBuilders:
 
         See [`removed_from_group_payload`][gewe_async.testing.removed_from_group_payload].
         """
-        wxid = self._account(app_id)
+        wxid = self._account_wxid(app_id)
         payload = removed_from_group_payload(app_id, wxid, group, operator_nickname, **kwargs)
-        return await self._push(payload)
+        return await self._deliver_built(payload)
 
     async def receive_group_member_removed(
         self, app_id: str, group: str, members: Sequence[tuple[str, str]], **kwargs: Any
@@ -1251,9 +1274,9 @@ class CallbackBuilders:
 
         See [`group_member_removed_payload`][gewe_async.testing.group_member_removed_payload].
         """
-        wxid = self._account(app_id)
+        wxid = self._account_wxid(app_id)
         payload = group_member_removed_payload(app_id, wxid, group, members, **kwargs)
-        return await self._push(payload)
+        return await self._deliver_built(payload)
 
     async def receive_group_dissolved(
         self, app_id: str, group: str, owner: tuple[str, str], **kwargs: Any
@@ -1262,8 +1285,10 @@ class CallbackBuilders:
 
         See [`group_dissolved_payload`][gewe_async.testing.group_dissolved_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(group_dissolved_payload(app_id, wxid, group, owner, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            group_dissolved_payload(app_id, wxid, group, owner, **kwargs)
+        )
 
     async def receive_group_renamed(
         self, app_id: str, group: str, new_name: str, **kwargs: Any
@@ -1272,24 +1297,26 @@ class CallbackBuilders:
 
         See [`group_renamed_payload`][gewe_async.testing.group_renamed_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(group_renamed_payload(app_id, wxid, group, new_name, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(
+            group_renamed_payload(app_id, wxid, group, new_name, **kwargs)
+        )
 
     async def receive_group_owner_changed(self, app_id: str, group: str, **kwargs: Any) -> Payload:
         """Push a new owner.
 
         See [`group_owner_changed_payload`][gewe_async.testing.group_owner_changed_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(group_owner_changed_payload(app_id, wxid, group, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(group_owner_changed_payload(app_id, wxid, group, **kwargs))
 
     async def receive_group_info_changed(self, app_id: str, group: str, **kwargs: Any) -> Payload:
         """Push a group change.
 
         See [`group_info_changed_payload`][gewe_async.testing.group_info_changed_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(group_info_changed_payload(app_id, wxid, group, **kwargs))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(group_info_changed_payload(app_id, wxid, group, **kwargs))
 
     async def receive_group_announcement(
         self, app_id: str, group: str, publisher_wxid: str, text: str, **kwargs: Any
@@ -1298,9 +1325,9 @@ class CallbackBuilders:
 
         See [`group_announcement_payload`][gewe_async.testing.group_announcement_payload].
         """
-        wxid = self._account(app_id)
+        wxid = self._account_wxid(app_id)
         payload = group_announcement_payload(app_id, wxid, group, publisher_wxid, text, **kwargs)
-        return await self._push(payload)
+        return await self._deliver_built(payload)
 
     async def receive_group_todo(
         self,
@@ -1315,37 +1342,39 @@ class CallbackBuilders:
 
         See [`group_todo_payload`][gewe_async.testing.group_todo_payload].
         """
-        wxid = self._account(app_id)
+        wxid = self._account_wxid(app_id)
         payload = group_todo_payload(
             app_id, wxid, group, operator_wxid, title, related_new_msg_id, **kwargs
         )
-        return await self._push(payload)
+        return await self._deliver_built(payload)
 
     async def receive_contact_deleted(self, app_id: str, contact_wxid: str) -> Payload:
         """Push a deleted friend.
 
         See [`contact_deleted_payload`][gewe_async.testing.contact_deleted_payload].
         """
-        wxid = self._account(app_id)
-        return await self._push(contact_deleted_payload(app_id, wxid, contact_wxid))
+        wxid = self._account_wxid(app_id)
+        return await self._deliver_built(contact_deleted_payload(app_id, wxid, contact_wxid))
 
     async def receive_group_quit(self, app_id: str, group: str) -> Payload:
         """Push a group left.
 
         See [`group_quit_payload`][gewe_async.testing.group_quit_payload].
         """
-        return await self._push(group_quit_payload(app_id, self._account(app_id), group))
+        return await self._deliver_built(
+            group_quit_payload(app_id, self._account_wxid(app_id), group)
+        )
 
     async def receive_offline(self, app_id: str) -> Payload:
         """Push that the account went offline.
 
         See [`offline_payload`][gewe_async.testing.offline_payload].
         """
-        return await self._push(offline_payload(app_id, self._account(app_id)))
+        return await self._deliver_built(offline_payload(app_id, self._account_wxid(app_id)))
 
     async def receive_test(self, token: str | None = None) -> Payload:
         """Push the test push.
 
         See [`test_payload`][gewe_async.testing.test_payload].
         """
-        return await self._push(test_payload(token))
+        return await self._deliver_built(test_payload(token))
