@@ -35,6 +35,7 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[server]", "aiohttp")
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
+    session.run("python", "bench/callbacks.py")
 
 
 @nox.session

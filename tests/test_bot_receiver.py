@@ -125,7 +125,7 @@ async def test_a_body_that_is_not_a_callback_is_refused_with_400_and_logged(http
         nested = await http.post(f"{root}/", content=b"[" * 100_000 + b"]" * 100_000)
     assert (not_json.status_code, no_envelope.status_code, nested.status_code) == (400, 400, 400)
     assert "not JSON" in caplog.text
-    assert "envelope" in caplog.text
+    assert "no Appid or TypeName" in caplog.text
 
 
 async def test_a_duplicate_is_acknowledged_but_handled_once(http):

@@ -13,11 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from gewe_async.bot._context import Context
-
-# The one import of the parser: switch it here to `gewe_async.callbacks.parse_callback`.
-from gewe_async.bot._stub_parse import parse_callback
 from gewe_async.bot.filters import Filter
-from gewe_async.callbacks import CallbackEvent, MessageEvent, TestCallback
+from gewe_async.callbacks import CallbackEvent, MessageEvent, TestCallback, parse_callback
 from gewe_async.exceptions import GeweConfigError
 
 if TYPE_CHECKING:

@@ -4,6 +4,10 @@ The base classes here are the contract the dispatcher and the receiver rely on: 
 has ``app_id``, ``wxid``, ``raw``, ``kind``, ``idempotency_key`` and ``chat_key``; every
 message (``AddMsg``) event adds the message fields of
 [`MessageEvent`][gewe_async.callbacks.MessageEvent].
+
+Fields read from XML are ``None`` when the XML lacks them, is empty there, or is broken
+before them: GeWe's XML varies by client and version, and an event never fails to build
+because one of them is missing.
 """
 
 from __future__ import annotations
@@ -12,13 +16,54 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import attrs
 
 from gewe_async.callbacks._kinds import CallbackKind
 
-__all__ = ["CallbackEvent", "MessageEvent", "TestCallback", "TextMessage", "UnknownEvent"]
+__all__ = [
+    "CallbackEvent",
+    "ChannelsMessage",
+    "ContactChanged",
+    "ContactDeleted",
+    "EmojiMessage",
+    "FileMessage",
+    "FileNotice",
+    "FriendRequest",
+    "GroupAnnouncement",
+    "GroupDissolved",
+    "GroupInfoChanged",
+    "GroupInvite",
+    "GroupMember",
+    "GroupMemberJoined",
+    "GroupMemberRemoved",
+    "GroupOwnerChanged",
+    "GroupQuit",
+    "GroupRenamed",
+    "GroupTodo",
+    "ImageMessage",
+    "LinkMessage",
+    "LocationMessage",
+    "MessageEvent",
+    "MiniProgramMessage",
+    "NameCardMessage",
+    "Offline",
+    "PatMessage",
+    "QuoteMessage",
+    "QuotedMessage",
+    "RedPacketMessage",
+    "RemovedFromGroup",
+    "RevokeMessage",
+    "TestCallback",
+    "TextMessage",
+    "TransferMessage",
+    "UnknownEvent",
+    "UnknownMessage",
+    "VideoMessage",
+    "VoiceMessage",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -102,16 +147,804 @@ class TextMessage(MessageEvent):
     """A text message (``MsgType`` 1)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.TEXT
+    """Always ``"text"`` (``CallbackKind.TEXT``)."""
     text: str
     """The text, as typed (``@name`` mentions included)."""
 
 
+# --- media -------------------------------------------------------------------------------
+# ``content`` (the XML) is what message/downloadImage, downloadVoice, downloadVideo,
+# downloadFile and the forward* endpoints take; the fields below are what downloadCdn takes
+# (aeskey, CDN file id, size) and what a bot checks before downloading (md5, size, length).
+
+
+@attrs.frozen(kw_only=True)
+class ImageMessage(MessageEvent):
+    """An image (``MsgType`` 3); pass ``content`` to `message/downloadImage` to fetch it."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.IMAGE
+    """Always ``"image"`` (``CallbackKind.IMAGE``)."""
+    md5: str | None = None
+    """The image's MD5 (``img/@md5``)."""
+    size: int | None = None
+    """The image's size in bytes (``img/@length``)."""
+    hd_size: int | None = None
+    """The high-definition image's size in bytes (``img/@hdlength``), when there is one."""
+    aeskey: str | None = None
+    """The key the CDN files are encrypted with (``img/@aeskey``)."""
+    cdn_mid_url: str | None = None
+    """The CDN file id of the normal-size image (``img/@cdnmidimgurl``)."""
+    cdn_big_url: str | None = None
+    """The CDN file id of the high-definition image (``img/@cdnbigimgurl``), when there is one."""
+    cdn_thumb_url: str | None = None
+    """The CDN file id of the thumbnail (``img/@cdnthumburl``)."""
+    cdn_thumb_aeskey: str | None = None
+    """The thumbnail's key (``img/@cdnthumbaeskey``)."""
+    thumb_size: int | None = None
+    """The thumbnail's size in bytes (``img/@cdnthumblength``)."""
+    thumb_base64: str | None = None
+    """The thumbnail itself, base64-encoded (``ImgBuf.buffer``), when the push carries it."""
+
+
+@attrs.frozen(kw_only=True)
+class VoiceMessage(MessageEvent):
+    """A voice note (``MsgType`` 34).
+
+    Pass ``content`` and ``msg_id`` to `message/downloadVoice` to fetch it.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.VOICE
+    """Always ``"voice"`` (``CallbackKind.VOICE``)."""
+    duration_ms: int | None = None
+    """How long it plays, in milliseconds (``voicemsg/@voicelength``)."""
+    size: int | None = None
+    """Its size in bytes (``voicemsg/@length``)."""
+    md5: str | None = None
+    """Its MD5 (``voicemsg/@voicemd5``; often empty, so ``None``)."""
+    aeskey: str | None = None
+    """The key the CDN file is encrypted with (``voicemsg/@aeskey``)."""
+    voice_url: str | None = None
+    """The CDN file id (``voicemsg/@voiceurl``)."""
+    voice_format: int | None = None
+    """WeChat's codec number (``voicemsg/@voiceformat``; 4 is SILK)."""
+    voice_base64: str | None = None
+    """The audio itself, base64-encoded (``ImgBuf.buffer``), when the push carries it."""
+
+
+@attrs.frozen(kw_only=True)
+class VideoMessage(MessageEvent):
+    """A video (``MsgType`` 43); pass ``content`` to `message/downloadVideo` to fetch it."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.VIDEO
+    """Always ``"video"`` (``CallbackKind.VIDEO``)."""
+    duration_s: int | None = None
+    """How long it plays, in seconds (``videomsg/@playlength``)."""
+    size: int | None = None
+    """Its size in bytes (``videomsg/@length``)."""
+    md5: str | None = None
+    """Its MD5 (``videomsg/@md5``)."""
+    new_md5: str | None = None
+    """WeChat's second digest of it (``videomsg/@newmd5``)."""
+    aeskey: str | None = None
+    """The key the CDN files are encrypted with (``videomsg/@aeskey``)."""
+    cdn_video_url: str | None = None
+    """The CDN file id of the video (``videomsg/@cdnvideourl``)."""
+    cdn_thumb_url: str | None = None
+    """The CDN file id of the cover (``videomsg/@cdnthumburl``)."""
+    cdn_thumb_aeskey: str | None = None
+    """The cover's key (``videomsg/@cdnthumbaeskey``)."""
+    thumb_size: int | None = None
+    """The cover's size in bytes (``videomsg/@cdnthumblength``)."""
+
+
+@attrs.frozen(kw_only=True)
+class EmojiMessage(MessageEvent):
+    """A sticker (``MsgType`` 47).
+
+    ``md5`` is what `message/postEmoji` and `message/downloadEmojiMd5` take.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.EMOJI
+    """Always ``"emoji"`` (``CallbackKind.EMOJI``)."""
+    md5: str | None = None
+    """The sticker's MD5 (``emoji/@md5``): send it back by this."""
+    size: int | None = None
+    """Its size in bytes (``emoji/@len``)."""
+    cdn_url: str | None = None
+    """Where the sticker can be fetched (``emoji/@cdnurl``)."""
+    encrypt_url: str | None = None
+    """Where the encrypted sticker can be fetched (``emoji/@encrypturl``)."""
+    aeskey: str | None = None
+    """The key of the encrypted file (``emoji/@aeskey``)."""
+    width: int | None = None
+    """Its width in pixels (``emoji/@width``)."""
+    height: int | None = None
+    """Its height in pixels (``emoji/@height``)."""
+
+
+# --- app messages (MsgType 49, told apart by appmsg/type) ---------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LinkMessage(MessageEvent):
+    """A shared link or article (``MsgType`` 49, ``appmsg/type`` 5).
+
+    Forward it with `message/forwardUrl`, passing ``content``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.LINK
+    """Always ``"link"`` (``CallbackKind.LINK``)."""
+    title: str | None = None
+    """The card's title (``appmsg/title``)."""
+    description: str | None = None
+    """The card's summary (``appmsg/des``)."""
+    url: str | None = None
+    """The link (``appmsg/url``)."""
+    thumb_url: str | None = None
+    """The card's picture (``appmsg/thumburl``)."""
+    source_username: str | None = None
+    """The official account that published it (``appmsg/sourceusername``, ``gh_...``)."""
+    source_display_name: str | None = None
+    """That account's name (``appmsg/sourcedisplayname``)."""
+
+
+@attrs.frozen(kw_only=True)
+class FileNotice(MessageEvent):
+    """A file upload has started (``appmsg/type`` 74).
+
+    The file itself follows as a [`FileMessage`][gewe_async.callbacks.FileMessage]; this push
+    cannot be used to download or forward it.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.FILE_NOTICE
+    """Always ``"file_notice"`` (``CallbackKind.FILE_NOTICE``)."""
+    file_name: str | None = None
+    """The file's name (``appmsg/title``)."""
+    file_ext: str | None = None
+    """Its extension, without the dot (``appattach/fileext``)."""
+    size: int | None = None
+    """Its size in bytes (``appattach/totallen``)."""
+    md5: str | None = None
+    """Its MD5 (``appmsg/md5``)."""
+
+
+@attrs.frozen(kw_only=True)
+class FileMessage(MessageEvent):
+    """A file, fully uploaded (``appmsg/type`` 6); pass ``content`` to `message/downloadFile`."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.FILE
+    """Always ``"file"`` (``CallbackKind.FILE``)."""
+    file_name: str | None = None
+    """The file's name (``appmsg/title``)."""
+    file_ext: str | None = None
+    """Its extension, without the dot (``appattach/fileext``)."""
+    size: int | None = None
+    """Its size in bytes (``appattach/totallen``)."""
+    md5: str | None = None
+    """Its MD5 (``appmsg/md5``)."""
+    aeskey: str | None = None
+    """The key the CDN file is encrypted with (``appattach/aeskey``)."""
+    cdn_attach_url: str | None = None
+    """The CDN file id (``appattach/cdnattachurl``)."""
+    attach_id: str | None = None
+    """WeChat's attachment id (``appattach/attachid``)."""
+    notice_new_msg_id: int | None = None
+    """The ``new_msg_id`` of the [`FileNotice`][gewe_async.callbacks.FileNotice] this completes
+    (``appattach/overwrite_newmsgid``)."""
+
+
+@attrs.frozen(kw_only=True)
+class MiniProgramMessage(MessageEvent):
+    """A mini-program card (``appmsg/type`` 33 or 36).
+
+    Forward it with `message/forwardMiniApp`, passing ``content``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.MINI_PROGRAM
+    """Always ``"mini_program"`` (``CallbackKind.MINI_PROGRAM``)."""
+    title: str | None = None
+    """The card's title (``appmsg/title``)."""
+    description: str | None = None
+    """The card's summary (``appmsg/des``)."""
+    page_path: str | None = None
+    """The page the card opens (``weappinfo/pagepath``)."""
+    mini_app_id: str | None = None
+    """The mini-program's appid (``weappinfo/appid``; not a GeWe device id)."""
+    mini_username: str | None = None
+    """The mini-program's account (``weappinfo/username``, ``gh_...@app``)."""
+    display_name: str | None = None
+    """The mini-program's name (``appmsg/sourcedisplayname``)."""
+    icon_url: str | None = None
+    """The mini-program's icon (``weappinfo/weappiconurl``)."""
+    cdn_thumb_url: str | None = None
+    """The CDN file id of the card's cover (``appattach/cdnthumburl``)."""
+    cdn_thumb_aeskey: str | None = None
+    """The cover's key (``appattach/cdnthumbaeskey``)."""
+
+
+@attrs.frozen(kw_only=True)
+class QuotedMessage:
+    """What a [`QuoteMessage`][gewe_async.callbacks.QuoteMessage] replies to (``refermsg``)."""
+
+    new_msg_id: int | None
+    """The quoted message's ``NewMsgId`` (``refermsg/svrid``)."""
+    msg_type: int | None
+    """Its ``MsgType`` (``refermsg/type``)."""
+    kind: CallbackKind
+    """What it is, told apart as pushes are (``unknown`` when its content cannot tell)."""
+    sender_wxid: str | None
+    """Who sent it (``refermsg/chatusr``; in a group, the member)."""
+    chat_id: str | None
+    """The conversation it was in (``refermsg/fromusr``: the group, or the private sender)."""
+    display_name: str | None
+    """The sender's name as shown in the chat (``refermsg/displayname``)."""
+    create_time: datetime | None = None
+    """When it was sent (``refermsg/createtime``, UTC), when the quote says."""
+    content: str | None = None
+    """Its content: the text of a text message, else its XML, unescaped."""
+    text: str | None = None
+    """Its text: a text message's text, an app message's title; ``None`` for media."""
+
+
+@attrs.frozen(kw_only=True)
+class QuoteMessage(MessageEvent):
+    """A reply quoting an earlier message (``appmsg/type`` 57)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.QUOTE
+    """Always ``"quote"`` (``CallbackKind.QUOTE``)."""
+    text: str | None = None
+    """The reply's own text (``appmsg/title``)."""
+    quoted: QuotedMessage | None = None
+    """The quoted message, parsed again; ``None`` if the XML has no ``refermsg``."""
+
+
+@attrs.frozen(kw_only=True)
+class TransferMessage(MessageEvent):
+    """A money transfer (``appmsg/type`` 2000)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.TRANSFER
+    """Always ``"transfer"`` (``CallbackKind.TRANSFER``)."""
+    pay_subtype: int | None = None
+    """Its state as WeChat numbers it (``wcpayinfo/paysubtype``; 1: sent, to be received)."""
+    fee_desc: str | None = None
+    """The amount as shown (``wcpayinfo/feedesc``, like ``"￥0.10"``)."""
+    amount: Decimal | None = None
+    """The amount as a number (from ``fee_desc``), in yuan."""
+    memo: str | None = None
+    """The payer's note (``wcpayinfo/pay_memo``)."""
+    transaction_id: str | None = None
+    """WeChat Pay's transaction id (``wcpayinfo/transcationid``, sic)."""
+    transfer_id: str | None = None
+    """The transfer's id (``wcpayinfo/transferid``)."""
+    payer_wxid: str | None = None
+    """Who pays (``wcpayinfo/payer_username``; often empty)."""
+    receiver_wxid: str | None = None
+    """Who receives (``wcpayinfo/receiver_username``)."""
+    begin_time: datetime | None = None
+    """When the transfer was made (``wcpayinfo/begintransfertime``, UTC)."""
+    invalid_time: datetime | None = None
+    """When it expires if not received (``wcpayinfo/invalidtime``, UTC)."""
+
+
+@attrs.frozen(kw_only=True)
+class RedPacketMessage(MessageEvent):
+    """A red packet (``appmsg/type`` 2001)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.RED_PACKET
+    """Always ``"red_packet"`` (``CallbackKind.RED_PACKET``)."""
+    greeting: str | None = None
+    """The wish written on it (``wcpayinfo/receivertitle``)."""
+    scene_text: str | None = None
+    """What kind of red packet (``wcpayinfo/scenetext``, like ``"微信红包"``)."""
+    pay_msg_id: str | None = None
+    """WeChat Pay's id of it (``wcpayinfo/paymsgid``)."""
+    url: str | None = None
+    """The web page to open it (``wcpayinfo/url``)."""
+    native_url: str | None = None
+    """The in-app link to open it (``wcpayinfo/nativeurl``)."""
+    icon_url: str | None = None
+    """The packet's icon (``wcpayinfo/iconurl``)."""
+    invalid_time: datetime | None = None
+    """When it expires (``wcpayinfo/invalidtime``, UTC)."""
+
+
+@attrs.frozen(kw_only=True)
+class ChannelsMessage(MessageEvent):
+    """A shared Channels (视频号) post (``appmsg/type`` 51)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.CHANNELS
+    """Always ``"channels"`` (``CallbackKind.CHANNELS``)."""
+    object_id: int | None = None
+    """The post's id (``finderFeed/objectId``; above 2**63 at times)."""
+    object_nonce_id: str | None = None
+    """The nonce the finder endpoints take with it (``finderFeed/objectNonceId``)."""
+    feed_type: int | None = None
+    """The post's type (``finderFeed/feedType``; 4 is a video)."""
+    username: str | None = None
+    """The author's Channels account (``finderFeed/username``, ``...@finder``)."""
+    nickname: str | None = None
+    """The author's name (``finderFeed/nickname``)."""
+    avatar_url: str | None = None
+    """The author's picture (``finderFeed/avatar``)."""
+    description: str | None = None
+    """The post's text (``finderFeed/desc``)."""
+    media_count: int | None = None
+    """How many media the post has (``finderFeed/mediaCount``)."""
+    media_url: str | None = None
+    """The first medium (``mediaList/media/url``)."""
+    cover_url: str | None = None
+    """The first medium's cover (``mediaList/media/coverUrl``)."""
+    thumb_url: str | None = None
+    """The first medium's thumbnail (``mediaList/media/thumbUrl``)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupInvite(MessageEvent):
+    """An invitation card to join a group (``appmsg/type`` 5 with an invitation link).
+
+    Told apart from a [`LinkMessage`][gewe_async.callbacks.LinkMessage] by its URL
+    (``addchatroombyinvite``) or its title (``邀请你加入群聊``, which varies with the phone's
+    language). Accept it with `group/agreeJoinRoom`, passing ``invite_url``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_INVITE
+    """Always ``"group_invite"`` (``CallbackKind.GROUP_INVITE``)."""
+    invite_url: str | None = None
+    """The invitation link (``appmsg/url``)."""
+    inviter_wxid: str | None = None
+    """Who sent the invitation (the message's sender)."""
+    inviter_nickname: str | None = None
+    """The inviter's name, read from the card's text (Chinese only)."""
+    group_name: str | None = None
+    """The group's name, read from the card's text (Chinese only)."""
+    title: str | None = None
+    """The card's title (``appmsg/title``)."""
+    description: str | None = None
+    """The card's text (``appmsg/des``)."""
+    thumb_url: str | None = None
+    """The group's picture (``appmsg/thumburl``)."""
+
+
+# --- other messages -----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class NameCardMessage(MessageEvent):
+    """A contact card (``MsgType`` 42).
+
+    To add the carded contact, pass ``username`` as ``v3``, ``antispam_ticket`` as ``v4`` and
+    ``scene`` to `contacts/addContacts`.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.NAME_CARD
+    """Always ``"name_card"`` (``CallbackKind.NAME_CARD``)."""
+    username: str | None = None
+    """The carded account: its wxid, or a ``v3_...@stranger`` ticket (``msg/@username``)."""
+    nickname: str | None = None
+    """Its name (``msg/@nickname``)."""
+    alias: str | None = None
+    """Its WeChat ID, if it set one (``msg/@alias``)."""
+    sex: int | None = None
+    """0 unknown, 1 male, 2 female (``msg/@sex``)."""
+    province: str | None = None
+    """``msg/@province``."""
+    city: str | None = None
+    """``msg/@city``."""
+    region_code: str | None = None
+    """``msg/@regionCode``, like ``"CN"``."""
+    signature: str | None = None
+    """Its profile's signature (``msg/@sign``)."""
+    big_head_img_url: str | None = None
+    """Its large avatar (``msg/@bigheadimgurl``)."""
+    small_head_img_url: str | None = None
+    """Its small avatar (``msg/@smallheadimgurl``)."""
+    antispam_ticket: str | None = None
+    """The ``v4_...`` ticket `contacts/addContacts` takes (``msg/@antispamticket``)."""
+    scene: int | None = None
+    """The add scene to pass with it (``msg/@scene``; 17 is a shared card)."""
+
+
+@attrs.frozen(kw_only=True)
+class FriendRequest(MessageEvent):
+    """Someone asks to be a friend (``MsgType`` 37, from ``fmessage``).
+
+    Accept with `contacts/addContacts`: ``option=3``, ``scene=event.scene``, ``v3=event.v3``,
+    ``v4=event.v4``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.FRIEND_REQUEST
+    """Always ``"friend_request"`` (``CallbackKind.FRIEND_REQUEST``)."""
+    v3: str | None = None
+    """The requester's ``v3_...`` ticket (``msg/@encryptusername``)."""
+    v4: str | None = None
+    """The request's ``v4_...`` ticket (``msg/@ticket``)."""
+    scene: int | None = None
+    """How they found the account (``msg/@scene``): pass it back when accepting."""
+    greeting: str | None = None
+    """The note they wrote (``msg/@content``)."""
+    requester_wxid: str | None = None
+    """The requester's wxid (``msg/@fromusername``)."""
+    from_nickname: str | None = None
+    """The requester's name (``msg/@fromnickname``)."""
+    alias: str | None = None
+    """Their WeChat ID, if they set one (``msg/@alias``)."""
+    sex: int | None = None
+    """0 unknown, 1 male, 2 female (``msg/@sex``)."""
+    signature: str | None = None
+    """Their profile's signature (``msg/@sign``)."""
+    country: str | None = None
+    """``msg/@country``."""
+    province: str | None = None
+    """``msg/@province``."""
+    city: str | None = None
+    """``msg/@city``."""
+    big_head_img_url: str | None = None
+    """Their large avatar (``msg/@bigheadimgurl``)."""
+    small_head_img_url: str | None = None
+    """Their small avatar (``msg/@smallheadimgurl``)."""
+    chatroom_wxid: str | None = None
+    """The group they found the account in, for scene 14 (``msg/@chatroomusername``)."""
+    share_card_wxid: str | None = None
+    """Whose card they found it on, for scene 17 (``msg/@sharecardusername``)."""
+
+
+@attrs.frozen(kw_only=True)
+class LocationMessage(MessageEvent):
+    """A shared location (``MsgType`` 48)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.LOCATION
+    """Always ``"location"`` (``CallbackKind.LOCATION``)."""
+    latitude: float | None = None
+    """Degrees north (``location/@x``)."""
+    longitude: float | None = None
+    """Degrees east (``location/@y``)."""
+    scale: int | None = None
+    """The map's zoom level (``location/@scale``)."""
+    label: str | None = None
+    """The address (``location/@label``)."""
+    poi_name: str | None = None
+    """The place's name (``location/@poiname``)."""
+    poi_id: str | None = None
+    """The place's id on the map service (``location/@poiid``)."""
+
+
+# --- system messages (MsgType 10002 by sysmsg/@type, 10000 by text) -----------------------
+
+
+@attrs.frozen(kw_only=True)
+class RevokeMessage(MessageEvent):
+    """A message was recalled (``sysmsg/@type`` ``revokemsg``).
+
+    The notice's own ``new_msg_id`` may be small; the recalled message's ids are below.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.REVOKE
+    """Always ``"revoke"`` (``CallbackKind.REVOKE``)."""
+    revoked_msg_id: int | None = None
+    """The recalled message's ``MsgId`` (``revokemsg/msgid``)."""
+    revoked_new_msg_id: int | None = None
+    """The recalled message's ``NewMsgId`` (``revokemsg/newmsgid``): the one to look up."""
+    session: str | None = None
+    """The conversation it was in (``revokemsg/session``)."""
+    replace_text: str | None = None
+    """What WeChat shows instead (``revokemsg/replacemsg``, like ``"X" 撤回了一条消息``)."""
+
+
+@attrs.frozen(kw_only=True)
+class PatMessage(MessageEvent):
+    """Someone patted someone (拍一拍; ``sysmsg/@type`` ``pat``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.PAT
+    """Always ``"pat"`` (``CallbackKind.PAT``)."""
+    patter_wxid: str | None = None
+    """Who patted (``pat/fromusername``)."""
+    patted_wxid: str | None = None
+    """Who was patted (``pat/pattedusername``)."""
+    pat_chat_id: str | None = None
+    """The conversation it happened in (``pat/chatusername``)."""
+    suffix: str | None = None
+    """The patted one's custom suffix (``pat/patsuffix``)."""
+    template: str | None = None
+    """WeChat's sentence, with ``${wxid}`` placeholders (``pat/template``)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupMember:
+    """A member named by a group notice; either part may be missing from the notice."""
+
+    wxid: str | None
+    """The member's wxid."""
+    nickname: str | None
+    """The member's name as the notice shows it."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupMemberJoined(MessageEvent):
+    """Members joined a group.
+
+    Sent as ``sysmsg/@type`` ``delchatroommember`` (Mac logins, despite the name) or
+    ``sysmsgtemplate`` (``"X"邀请"Y"加入了群聊``), or as a ``MsgType`` 10000 text.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_MEMBER_JOINED
+    """Always ``"group_member_joined"`` (``CallbackKind.GROUP_MEMBER_JOINED``)."""
+    members: tuple[GroupMember, ...] = ()
+    """Who joined (wxids when the notice lists them, names when its text does)."""
+    inviter_wxid: str | None = None
+    """Who invited them, when known (the account's wxid for ``你邀请...``)."""
+    inviter_nickname: str | None = None
+    """The inviter's name, when the text shows it."""
+    text: str | None = None
+    """WeChat's sentence (``plain``/``template``, or the 10000 text)."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupMemberRemoved(MessageEvent):
+    """Members were removed from a group (``sysmsgtemplate``: ``你将"X"移出了群聊``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_MEMBER_REMOVED
+    """Always ``"group_member_removed"`` (``CallbackKind.GROUP_MEMBER_REMOVED``)."""
+    members: tuple[GroupMember, ...] = ()
+    """Who was removed."""
+    operator_wxid: str | None = None
+    """Who removed them, when known (the account's wxid for ``你将...``)."""
+    text: str | None = None
+    """WeChat's template sentence, with ``$name$`` placeholders."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupDissolved(MessageEvent):
+    """The owner dissolved a group (``sysmsgtemplate``: ``群主"X"已解散该群聊``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_DISSOLVED
+    """Always ``"group_dissolved"`` (``CallbackKind.GROUP_DISSOLVED``)."""
+    owner_wxid: str | None = None
+    """The owner who dissolved it."""
+    owner_nickname: str | None = None
+    """The owner's name."""
+    text: str | None = None
+    """WeChat's template sentence, with ``$name$`` placeholders."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class RemovedFromGroup(MessageEvent):
+    """The account was removed from a group (``MsgType`` 10000: ``你被"X"移出群聊``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.REMOVED_FROM_GROUP
+    """Always ``"removed_from_group"`` (``CallbackKind.REMOVED_FROM_GROUP``)."""
+    operator_nickname: str | None = None
+    """The name of who removed the account."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupRenamed(MessageEvent):
+    """A group was renamed (``MsgType`` 10000: ``你修改群名为“X”`` / ``"A"修改群名为“X”``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_RENAMED
+    """Always ``"group_renamed"`` (``CallbackKind.GROUP_RENAMED``)."""
+    new_name: str | None = None
+    """The group's new name."""
+    operator_wxid: str | None = None
+    """Who renamed it, when known (the account's wxid for ``你修改...``)."""
+    operator_nickname: str | None = None
+    """The name of who renamed it, when the text shows it."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupOwnerChanged(MessageEvent):
+    """A group has a new owner (``MsgType`` 10000: ``你已成为新群主`` / ``"X"已成为新群主``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_OWNER_CHANGED
+    """Always ``"group_owner_changed"`` (``CallbackKind.GROUP_OWNER_CHANGED``)."""
+    new_owner_wxid: str | None = None
+    """The new owner, when known (the account's wxid for ``你已成为新群主``)."""
+    new_owner_nickname: str | None = None
+    """The new owner's name, when the text shows it."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupAnnouncement(MessageEvent):
+    """A group announcement was published (``sysmsg/@type`` ``mmchatroombarannouncememt``, sic).
+
+    This push runs backwards: ``from_wxid`` is the publisher and ``to_wxid`` the group.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_ANNOUNCEMENT
+    """Always ``"group_announcement"`` (``CallbackKind.GROUP_ANNOUNCEMENT``)."""
+    text: str | None = None
+    """The announcement (``mmchatroombarannouncememt/content``)."""
+    publisher_wxid: str | None = None
+    """Who published it."""
+    announcement_id: str | None = None
+    """Its id (``announcement_id``)."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
+class GroupTodo(MessageEvent):
+    """A message was set (or unset) as a group to-do (``sysmsg/@type`` ``roomtoolstips``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_TODO
+    """Always ``"group_todo"`` (``CallbackKind.GROUP_TODO``)."""
+    todo_id: str | None = None
+    """The to-do's id (``todo/todoid``)."""
+    title: str | None = None
+    """Its title (``todo/title``)."""
+    op: int | None = None
+    """WeChat's operation number (``todo/op``; 0 when set)."""
+    scene: str | None = None
+    """What happened (``todo/scene``, like ``altertodo_set``)."""
+    creator_wxid: str | None = None
+    """Who wrote the message (``todo/creator``)."""
+    operator_wxid: str | None = None
+    """Who made it a to-do (``todo/oper``)."""
+    related_new_msg_id: int | None = None
+    """The ``NewMsgId`` of the message it is about (``todo/related_msgid``)."""
+    template: str | None = None
+    """WeChat's sentence, with ``${wxid}`` placeholders (``todo/template``)."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+# --- contacts (ModContacts / DelContacts) and the device --------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ContactChanged(CallbackEvent):
+    """A friend was added or their profile changed (``ModContacts`` for a wxid).
+
+    Ordered with that contact's private chat: ``chat_key`` is ``"<Appid>:<contact_wxid>"``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.CONTACT_CHANGED
+    """Always ``"contact_changed"`` (``CallbackKind.CONTACT_CHANGED``)."""
+    contact_wxid: str
+    """The contact (``UserName``)."""
+    nickname: str | None = None
+    """Their name (``NickName``)."""
+    remark: str | None = None
+    """The account's note on them (``Remark``)."""
+    alias: str | None = None
+    """Their WeChat ID, if they set one (``Alias``)."""
+    sex: int | None = None
+    """0 unknown, 1 male, 2 female (``Sex``)."""
+    signature: str | None = None
+    """Their profile's signature (``Signature``)."""
+    country: str | None = None
+    """``Country``."""
+    province: str | None = None
+    """``Province``."""
+    city: str | None = None
+    """``City``."""
+    big_head_img_url: str | None = None
+    """Their large avatar (``BigHeadImgUrl``)."""
+    small_head_img_url: str | None = None
+    """Their small avatar (``SmallHeadImgUrl``)."""
+    v3: str | None = None
+    """Their ``v3_...`` ticket (``EncryptUserName``)."""
+
+    @property
+    def chat_key(self) -> str:
+        """``"<Appid>:<contact_wxid>"``: in order with that contact's messages."""
+        return f"{self.app_id}:{self.contact_wxid}"
+
+
+@attrs.frozen(kw_only=True)
+class GroupInfoChanged(CallbackEvent):
+    """A group's details changed, or the account joined it (``ModContacts`` for ``...@chatroom``).
+
+    Ordered with that group's messages: ``chat_key`` is ``"<Appid>:<group_id>"``.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_INFO_CHANGED
+    """Always ``"group_info_changed"`` (``CallbackKind.GROUP_INFO_CHANGED``)."""
+    group_id: str
+    """The group (``UserName``)."""
+    name: str | None = None
+    """The group's name (``NickName``)."""
+    owner_wxid: str | None = None
+    """The group's owner (``ChatRoomOwner``)."""
+    remark: str | None = None
+    """The account's note on the group (``Remark``)."""
+    big_head_img_url: str | None = None
+    """The group's large picture (``BigHeadImgUrl``)."""
+    small_head_img_url: str | None = None
+    """The group's small picture (``SmallHeadImgUrl``)."""
+    max_member_count: int | None = None
+    """``ChatroomMaxCount`` as sent (WeChat packs flags into it; not a plain number)."""
+
+    @property
+    def chat_key(self) -> str:
+        """``"<Appid>:<group_id>"``: in order with the group's messages."""
+        return f"{self.app_id}:{self.group_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ContactDeleted(CallbackEvent):
+    """A friend was deleted (``DelContacts`` for a wxid)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.CONTACT_DELETED
+    """Always ``"contact_deleted"`` (``CallbackKind.CONTACT_DELETED``)."""
+    contact_wxid: str
+    """The deleted contact (``UserName``)."""
+
+    @property
+    def chat_key(self) -> str:
+        """``"<Appid>:<contact_wxid>"``: in order with that contact's messages."""
+        return f"{self.app_id}:{self.contact_wxid}"
+
+
+@attrs.frozen(kw_only=True)
+class GroupQuit(CallbackEvent):
+    """The account left a group (``DelContacts`` for ``...@chatroom``)."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.GROUP_QUIT
+    """Always ``"group_quit"`` (``CallbackKind.GROUP_QUIT``)."""
+    group_id: str
+    """The group (``UserName``)."""
+
+    @property
+    def chat_key(self) -> str:
+        """``"<Appid>:<group_id>"``: in order with the group's messages."""
+        return f"{self.app_id}:{self.group_id}"
+
+
+@attrs.frozen(kw_only=True)
+class Offline(CallbackEvent):
+    """The account on the device went offline (``Offline``): log it in again to resume."""
+
+    kind: ClassVar[CallbackKind] = CallbackKind.OFFLINE
+    """Always ``"offline"`` (``CallbackKind.OFFLINE``)."""
+
+
 @attrs.frozen(kw_only=True)
 class TestCallback(CallbackEvent):
-    """The test push GeWe sends when the callback URL is set ("验证回调地址是否可用")."""
+    """The test push GeWe sends when the callback URL is set ("验证回调地址是否可用").
+
+    It concerns the token, not a device: ``app_id`` is ``""`` unless the push names one.
+    Its ``raw`` may hold the token: do not log it.
+    """
 
     __test__: ClassVar[bool] = False  # not a pytest test class, despite the name
     kind: ClassVar[CallbackKind] = CallbackKind.TEST
+    """Always ``"test"`` (``CallbackKind.TEST``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -119,3 +952,19 @@ class UnknownEvent(CallbackEvent):
     """A push of a kind this version does not know; ``raw`` holds all of it."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.UNKNOWN
+    """Always ``"unknown"`` (``CallbackKind.UNKNOWN``)."""
+
+
+@attrs.frozen(kw_only=True)
+class UnknownMessage(MessageEvent, UnknownEvent):
+    """A message of a type this version does not know (a new ``MsgType``, app message or notice).
+
+    It is an [`UnknownEvent`][gewe_async.callbacks.UnknownEvent] that keeps the message fields,
+    so it is de-duplicated and ordered like any message.
+    """
+
+    kind: ClassVar[CallbackKind] = CallbackKind.UNKNOWN
+    """Always ``"unknown"`` (``CallbackKind.UNKNOWN``)."""
+    subtype: str | None = None
+    """What told it apart, when there was something: ``appmsg/type`` for ``MsgType`` 49,
+    ``sysmsg/@type`` for 10002."""

@@ -20,6 +20,7 @@ from gewe_async._client import AsyncGeweClient
 from gewe_async.testing._delivery import CallbackDelivery
 from gewe_async.testing._graph import GraphSeeding
 from gewe_async.testing._graph_callbacks import callback_envelope
+from gewe_async.testing._push import CallbackBuilders
 from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
 from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
 
@@ -106,7 +107,7 @@ class Faults:
 
 
 @attrs.define
-class FakeGewe(CallbackDelivery, GraphSeeding):
+class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
     """An in-memory GeWe server for tests, demos and benchmarks.
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP

@@ -1,0 +1,985 @@
+"""`parse_callback`: one pushed body in, one typed event out.
+
+How kinds are told apart (回调消息详解.md; FIELD-NOTES section 5):
+
+- ``TypeName``: ``AddMsg`` (messages), ``ModContacts`` / ``DelContacts`` (a friend or, for
+  ``...@chatroom``, a group), ``Offline``.
+- ``AddMsg`` by ``MsgType``; 49 by ``msg/appmsg/type`` (never the first ``<type>`` in the
+  document: quotes and mini-programs hold others), 10002 by ``sysmsg/@type``, 10000 by its
+  (Chinese) text.
+- Anything else with an envelope is an unknown event that keeps the payload; only a body that
+  is not a callback at all raises `GeweCallbackError`.
+
+Each XML document is parsed once; a quote's quoted content is parsed a second time, as it is a
+document of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from gewe_async.callbacks._events import (
+    CallbackEvent,
+    ChannelsMessage,
+    ContactChanged,
+    ContactDeleted,
+    EmojiMessage,
+    FileMessage,
+    FileNotice,
+    FriendRequest,
+    GroupAnnouncement,
+    GroupDissolved,
+    GroupInfoChanged,
+    GroupInvite,
+    GroupMember,
+    GroupMemberJoined,
+    GroupMemberRemoved,
+    GroupOwnerChanged,
+    GroupQuit,
+    GroupRenamed,
+    GroupTodo,
+    ImageMessage,
+    LinkMessage,
+    LocationMessage,
+    MessageEvent,
+    MiniProgramMessage,
+    NameCardMessage,
+    Offline,
+    PatMessage,
+    QuotedMessage,
+    QuoteMessage,
+    RedPacketMessage,
+    RemovedFromGroup,
+    RevokeMessage,
+    TestCallback,
+    TextMessage,
+    TransferMessage,
+    UnknownEvent,
+    UnknownMessage,
+    VideoMessage,
+    VoiceMessage,
+)
+from gewe_async.callbacks._kinds import CallbackKind
+from gewe_async.callbacks._xml import (
+    attributes,
+    child_int,
+    child_text,
+    parse_xml,
+    to_int,
+)
+from gewe_async.exceptions import GeweCallbackError
+
+__all__ = ["parse_callback"]
+
+#: What the test push contains (开发指南/消息订阅.md).
+TEST_PHRASE = "验证回调地址是否可用"
+
+# "<wxid>:\n" before a group message's content (or "<chatroom>:\n" before a system notice).
+_SENDER_PREFIX = re.compile(r"([^\s:<>]{1,128}):\n")
+_CHATROOM = "@chatroom"
+
+Fields = dict[str, Any]
+
+
+def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
+    """Turn one pushed body into its typed event.
+
+    A pure function: the same body always gives an equal event, and nothing is stored.
+
+    Args:
+        body: The request body as received (``bytes`` or ``str`` of JSON), or the JSON already
+            decoded to a mapping.
+
+    Returns:
+        The event of the push's kind (the event reference lists them all). A push with
+        a GeWe envelope (``Appid`` and ``TypeName``) of a kind this version does not know is an
+        [`UnknownEvent`][gewe_async.callbacks.UnknownEvent] (an
+        [`UnknownMessage`][gewe_async.callbacks.UnknownMessage] for messages) holding the
+        payload; XML that is broken gives its kind with the fields read before the break.
+
+    Raises:
+        GeweCallbackError: The body is not a callback: not JSON, not a JSON object, or an
+            object without ``Appid`` and ``TypeName`` that is not the test push either.
+
+    ```python
+    event = parse_callback(b'{"TypeName": "Offline", "Appid": "wx_1", "Wxid": "wxid_a"}')
+    assert event.kind == "offline"
+    ```
+    """
+    payload = _decode(body)
+    type_name = payload.get("TypeName")
+    app_id = payload.get("Appid")
+    if not isinstance(type_name, str) or not isinstance(app_id, str):
+        return _checked(_without_envelope(payload))
+    wxid = _string(payload.get("Wxid"))
+    build = _BY_TYPE_NAME.get(type_name)
+    if build is not None:
+        event = build(payload, app_id, wxid, type_name)
+        if event is not None:
+            return event if isinstance(event, MessageEvent) else _checked(event)
+    return _checked(UnknownEvent(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload))
+
+
+#: The deepest JSON a push that is not a message may have. GeWe's are 4 levels deep; the
+#: idempotency key of such a push is a digest of its JSON, and encoding a document nested
+#: near the recursion limit could raise RecursionError later, in the receiver.
+MAX_DEPTH = 32
+
+
+def _checked(event: CallbackEvent) -> CallbackEvent:
+    level: list[Any] = [event.raw]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for value in level
+            if isinstance(value, Mapping | list)
+            for child in (value.values() if isinstance(value, Mapping) else value)
+        ]
+        if not level:
+            return event
+    raise GeweCallbackError(f"the body is nested more than {MAX_DEPTH} levels deep")
+
+
+def _decode(body: object) -> Mapping[str, Any]:
+    # Concrete types first: an isinstance against the Mapping ABC is slow, and bodies are bytes.
+    if not isinstance(body, bytes | str | bytearray):
+        if isinstance(body, Mapping):
+            return body
+        raise GeweCallbackError(
+            f"a callback body is bytes, str or a mapping, not {type(body).__name__}"
+        )
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise GeweCallbackError("the body is JSON nested too deeply to be a callback") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise GeweCallbackError(f"the body is not JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise GeweCallbackError(f"the body is JSON but not an object ({type(payload).__name__})")
+    return payload
+
+
+def _without_envelope(payload: Mapping[str, Any]) -> CallbackEvent:
+    """The two documented pushes that lack the envelope; anything else is refused."""
+    app_id = payload.get("Appid")
+    app_id = app_id if isinstance(app_id, str) else ""
+    wxid = _string(payload.get("Wxid"))
+    if _mentions_test_phrase(payload, depth=3):
+        return TestCallback(app_id=app_id, wxid=wxid, type_name="", raw=payload)
+    # 回调消息详解.md shows, under 群聊邀请, a body of another service's shape
+    # (wcId/data/messageType) as sent for Mac logins: kept as an unknown event, not refused.
+    if isinstance(payload.get("wcId"), str) and "messageType" in payload:
+        return UnknownEvent(app_id=app_id, wxid=payload["wcId"], type_name="", raw=payload)
+    missing = [key for key in ("Appid", "TypeName") if not isinstance(payload.get(key), str)]
+    raise GeweCallbackError(f"not a GeWe callback: no {' or '.join(missing)} string")
+
+
+def _mentions_test_phrase(value: Any, depth: int) -> bool:
+    if isinstance(value, str):
+        return TEST_PHRASE in value
+    if depth and isinstance(value, Mapping):
+        return any(_mentions_test_phrase(item, depth - 1) for item in value.values())
+    return False
+
+
+# --- envelope values ----------------------------------------------------------------------
+
+
+# The type checks below test the JSON decoder's own types first: an ``isinstance`` against
+# the ``Mapping`` ABC costs ten times as much, and these run twenty times per callback.
+
+
+def _string(value: Any) -> str | None:
+    """A string field, plain or wrapped as ``{"string": ...}``; ``None`` if absent or ``{}``."""
+    if type(value) is str:
+        return value
+    if type(value) is dict or isinstance(value, Mapping):
+        inner = value.get("string")
+        if type(inner) is str:
+            return inner
+    return None
+
+
+def _int(value: Any) -> int | None:
+    """An exact int (JSON ints are exact in Python); digit strings too, bools and floats not."""
+    if type(value) is int:
+        return value
+    if type(value) is str:
+        return to_int(value)
+    return None
+
+
+def _time(value: int | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+# --- AddMsg -------------------------------------------------------------------------------
+
+
+def _add_msg(
+    payload: Mapping[str, Any], app_id: str, wxid: str | None, type_name: str
+) -> CallbackEvent | None:
+    data = payload.get("Data")
+    if type(data) is not dict and not isinstance(data, Mapping):
+        return None
+    msg_type = _int(data.get("MsgType"))
+    new_msg_id = _int(data.get("NewMsgId"))
+    msg_id = _int(data.get("MsgId"))
+    from_wxid = _string(data.get("FromUserName"))
+    to_wxid = _string(data.get("ToUserName"))
+    create_time = _time(_int(data.get("CreateTime")))
+    if (
+        msg_type is None
+        or new_msg_id is None
+        or msg_id is None
+        or not from_wxid
+        or not to_wxid
+        or create_time is None
+    ):
+        return None  # not a message this version can read: an unknown event keeps it
+
+    content = _string(data.get("Content")) or ""
+    sender: str | None = from_wxid
+    if from_wxid.endswith(_CHATROOM):
+        chat_id = from_wxid
+        prefix = _SENDER_PREFIX.match(content)
+        if prefix is not None:
+            content = content[prefix.end() :]
+            sender = prefix.group(1) if prefix.group(1) != from_wxid else None
+        else:
+            sender = None
+        is_group = True
+    elif to_wxid.endswith(_CHATROOM):
+        chat_id, is_group = to_wxid, True
+    else:
+        chat_id = to_wxid if from_wxid == wxid else from_wxid
+        is_group = False
+
+    msg_source = data.get("MsgSource")
+    push_content = _string(data.get("PushContent"))
+    fields: Fields = {
+        "app_id": app_id,
+        "wxid": wxid,
+        "type_name": type_name,
+        "raw": payload,
+        "msg_id": msg_id,
+        "new_msg_id": new_msg_id,
+        "msg_type": msg_type,
+        "from_wxid": from_wxid,
+        "to_wxid": to_wxid,
+        "create_time": create_time,
+        "chat_id": chat_id,
+        "sender_wxid": sender,
+        "is_group": is_group,
+        "is_self": wxid is not None and (from_wxid == wxid or sender == wxid),
+        "mentions": _mentions(msg_source) if isinstance(msg_source, str) else (),
+        "push_content": push_content,
+        "content": content,
+    }
+    if msg_type == 1:
+        return TextMessage(text=content, **fields)
+    build = _BY_MSG_TYPE.get(msg_type)
+    if build is None:
+        return UnknownMessage(**fields)
+    return build(fields, data)
+
+
+def _mentions(msg_source: str) -> tuple[str, ...]:
+    if "atuserlist" not in msg_source:  # most messages: skip parsing MsgSource at all
+        return ()
+    listed = child_text(parse_xml(msg_source), "atuserlist")
+    if not listed:
+        return ()
+    return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))
+
+
+def _buffer(data: Mapping[str, Any]) -> str | None:
+    buf = data.get("ImgBuf")
+    if isinstance(buf, Mapping):
+        value = buf.get("buffer")
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    img = _find(parse_xml(fields["content"]), "img")
+    a = attributes(img)
+    return ImageMessage(
+        md5=a("md5") or None,
+        size=to_int(a("length")),
+        hd_size=to_int(a("hdlength")),
+        aeskey=a("aeskey") or None,
+        cdn_mid_url=a("cdnmidimgurl") or None,
+        cdn_big_url=a("cdnbigimgurl") or None,
+        cdn_thumb_url=a("cdnthumburl") or None,
+        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
+        thumb_size=to_int(a("cdnthumblength")),
+        thumb_base64=_buffer(data),
+        **fields,
+    )
+
+
+def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    voice = _find(parse_xml(fields["content"]), "voicemsg")
+    a = attributes(voice)
+    return VoiceMessage(
+        duration_ms=to_int(a("voicelength")),
+        size=to_int(a("length")),
+        md5=a("voicemd5") or None,
+        aeskey=a("aeskey") or None,
+        voice_url=a("voiceurl") or None,
+        voice_format=to_int(a("voiceformat")),
+        voice_base64=_buffer(data),
+        **fields,
+    )
+
+
+def _video(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    video = _find(parse_xml(fields["content"]), "videomsg")
+    a = attributes(video)
+    return VideoMessage(
+        duration_s=to_int(a("playlength")),
+        size=to_int(a("length")),
+        md5=a("md5") or None,
+        new_md5=a("newmd5") or None,
+        aeskey=a("aeskey") or None,
+        cdn_video_url=a("cdnvideourl") or None,
+        cdn_thumb_url=a("cdnthumburl") or None,
+        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
+        thumb_size=to_int(a("cdnthumblength")),
+        **fields,
+    )
+
+
+def _emoji(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    emoji = _find(parse_xml(fields["content"]), "emoji")
+    a = attributes(emoji)
+    return EmojiMessage(
+        md5=a("md5") or None,
+        size=to_int(a("len")),
+        cdn_url=a("cdnurl") or None,
+        encrypt_url=a("encrypturl") or None,
+        aeskey=a("aeskey") or None,
+        width=to_int(a("width")),
+        height=to_int(a("height")),
+        **fields,
+    )
+
+
+def _name_card(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    card = _find(parse_xml(fields["content"]), "")
+    a = attributes(card)
+    return NameCardMessage(
+        username=a("username") or None,
+        nickname=a("nickname") or None,
+        alias=a("alias") or None,
+        sex=to_int(a("sex")),
+        province=a("province") or None,
+        city=a("city") or None,
+        region_code=a("regionCode") or None,
+        signature=a("sign") or None,
+        big_head_img_url=a("bigheadimgurl") or None,
+        small_head_img_url=a("smallheadimgurl") or None,
+        antispam_ticket=a("antispamticket") or None,
+        scene=to_int(a("scene")),
+        **fields,
+    )
+
+
+def _friend_request(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    msg = _find(parse_xml(fields["content"]), "")
+    a = attributes(msg)
+    return FriendRequest(
+        v3=a("encryptusername") or None,
+        v4=a("ticket") or None,
+        scene=to_int(a("scene")),
+        greeting=a("content") or None,
+        requester_wxid=a("fromusername") or None,
+        from_nickname=a("fromnickname") or None,
+        alias=a("alias") or None,
+        sex=to_int(a("sex")),
+        signature=a("sign") or None,
+        country=a("country") or None,
+        province=a("province") or None,
+        city=a("city") or None,
+        big_head_img_url=a("bigheadimgurl") or None,
+        small_head_img_url=a("smallheadimgurl") or None,
+        chatroom_wxid=a("chatroomusername") or None,
+        share_card_wxid=a("sharecardusername") or None,
+        **fields,
+    )
+
+
+def _location(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    loc = _find(parse_xml(fields["content"]), "location")
+    a = attributes(loc)
+    return LocationMessage(
+        latitude=_float(a("x") or None),
+        longitude=_float(a("y") or None),
+        scale=to_int(a("scale")),
+        label=a("label") or None,
+        poi_name=a("poiname") or None,
+        poi_id=a("poiid") or None,
+        **fields,
+    )
+
+
+def _path(elem: Element | None, *tags: str) -> Element | tuple[()]:
+    """The element at ``tags`` (plain tags, looked up in C), or ``()`` to iterate over."""
+    for tag in tags:
+        if elem is None:
+            return ()
+        elem = elem.find(tag)
+    return () if elem is None else elem
+
+
+def _find(root: Element | None, tag: str) -> Element | None:
+    """``root`` itself when ``tag`` is empty or its own tag, else its child ``tag``."""
+    if root is None or not tag or root.tag == tag:
+        return root
+    return root.find(tag)
+
+
+def _float(value: str | None) -> float | None:
+    if value is None or len(value) > 32:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number - number == 0 else None  # finite only
+
+
+# --- MsgType 49: app messages, told apart by appmsg/type ----------------------------------
+
+_INVITE_TITLES = frozenset({"邀请你加入群聊"})
+_INVITE_URL = "addchatroombyinvite"
+_APPMSG_KINDS = {
+    "6": CallbackKind.FILE,
+    "74": CallbackKind.FILE_NOTICE,
+    "33": CallbackKind.MINI_PROGRAM,
+    "36": CallbackKind.MINI_PROGRAM,
+    "57": CallbackKind.QUOTE,
+    "2000": CallbackKind.TRANSFER,
+    "2001": CallbackKind.RED_PACKET,
+    "51": CallbackKind.CHANNELS,
+}
+
+
+def _appmsg_of(root: Element | None) -> tuple[Element | None, str | None]:
+    appmsg = _find(root, "appmsg")
+    kind = child_text(appmsg, "type")
+    return appmsg, kind.strip() if kind else None
+
+
+def _appmsg_kind(appmsg: Element | None, subtype: str | None) -> CallbackKind:
+    if subtype == "5":
+        url = child_text(appmsg, "url") or ""
+        if _INVITE_URL in url or child_text(appmsg, "title") in _INVITE_TITLES:
+            return CallbackKind.GROUP_INVITE
+        return CallbackKind.LINK
+    if subtype is None:
+        return CallbackKind.UNKNOWN
+    return _APPMSG_KINDS.get(subtype, CallbackKind.UNKNOWN)
+
+
+def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    appmsg, subtype = _appmsg_of(parse_xml(fields["content"]))
+    kind = _appmsg_kind(appmsg, subtype)
+    build = _BY_APPMSG_KIND.get(kind)
+    if appmsg is None or build is None:
+        return UnknownMessage(subtype=subtype, **fields)
+    return build(fields, appmsg)
+
+
+def _link(fields: Fields, appmsg: Element) -> MessageEvent:
+    return LinkMessage(
+        title=child_text(appmsg, "title"),
+        description=child_text(appmsg, "des"),
+        url=child_text(appmsg, "url"),
+        thumb_url=child_text(appmsg, "thumburl"),
+        source_username=child_text(appmsg, "sourceusername"),
+        source_display_name=child_text(appmsg, "sourcedisplayname"),
+        **fields,
+    )
+
+
+_INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
+
+
+def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
+    description = child_text(appmsg, "des")
+    words = _INVITE_TEXT.match(description or "")
+    return GroupInvite(
+        invite_url=child_text(appmsg, "url"),
+        inviter_wxid=fields["sender_wxid"],
+        inviter_nickname=words.group(1) if words else None,
+        group_name=(words.group(2) or None) if words else None,
+        title=child_text(appmsg, "title"),
+        description=description,
+        thumb_url=child_text(appmsg, "thumburl"),
+        **fields,
+    )
+
+
+def _file_notice(fields: Fields, appmsg: Element) -> MessageEvent:
+    attach = appmsg.find("appattach")
+    return FileNotice(
+        file_name=child_text(appmsg, "title"),
+        file_ext=child_text(attach, "fileext"),
+        size=child_int(attach, "totallen"),
+        md5=child_text(appmsg, "md5"),
+        **fields,
+    )
+
+
+def _file(fields: Fields, appmsg: Element) -> MessageEvent:
+    attach = appmsg.find("appattach")
+    return FileMessage(
+        file_name=child_text(appmsg, "title"),
+        file_ext=child_text(attach, "fileext"),
+        size=child_int(attach, "totallen"),
+        md5=child_text(appmsg, "md5"),
+        aeskey=child_text(attach, "aeskey"),
+        cdn_attach_url=child_text(attach, "cdnattachurl"),
+        attach_id=child_text(attach, "attachid"),
+        notice_new_msg_id=child_int(attach, "overwrite_newmsgid"),
+        **fields,
+    )
+
+
+def _mini_program(fields: Fields, appmsg: Element) -> MessageEvent:
+    weapp, attach = appmsg.find("weappinfo"), appmsg.find("appattach")
+    return MiniProgramMessage(
+        title=child_text(appmsg, "title"),
+        description=child_text(appmsg, "des"),
+        page_path=child_text(weapp, "pagepath"),
+        mini_app_id=child_text(weapp, "appid"),
+        mini_username=child_text(weapp, "username"),
+        display_name=child_text(appmsg, "sourcedisplayname"),
+        icon_url=child_text(weapp, "weappiconurl"),
+        cdn_thumb_url=child_text(attach, "cdnthumburl"),
+        cdn_thumb_aeskey=child_text(attach, "cdnthumbaeskey"),
+        **fields,
+    )
+
+
+_KIND_OF_MSG_TYPE = {
+    1: CallbackKind.TEXT,
+    3: CallbackKind.IMAGE,
+    34: CallbackKind.VOICE,
+    37: CallbackKind.FRIEND_REQUEST,
+    42: CallbackKind.NAME_CARD,
+    43: CallbackKind.VIDEO,
+    47: CallbackKind.EMOJI,
+    48: CallbackKind.LOCATION,
+}
+
+
+def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
+    refer = appmsg.find("refermsg")
+    quoted = None if refer is None else _quoted(refer)
+    return QuoteMessage(text=child_text(appmsg, "title"), quoted=quoted, **fields)
+
+
+def _quoted(refer: Element) -> QuotedMessage:
+    # fromusr is the conversation (the group, or the sender of a private message) and
+    # chatusr the sender; a group message's content may keep its "<sender>:\n" prefix.
+    msg_type = child_int(refer, "type")
+    sender = child_text(refer, "chatusr")
+    content = child_text(refer, "content")
+    if content is not None and sender is not None and content.startswith(f"{sender}:\n"):
+        content = content[len(sender) + 2 :]
+    text: str | None = None
+    if msg_type == 1:
+        kind, text = CallbackKind.TEXT, content
+    elif msg_type == 49 and content is not None:
+        appmsg, subtype = _appmsg_of(parse_xml(content))  # XML inside XML: parsed again
+        kind, text = _appmsg_kind(appmsg, subtype), child_text(appmsg, "title")
+    else:
+        kind = _KIND_OF_MSG_TYPE.get(msg_type or 0, CallbackKind.UNKNOWN)
+    return QuotedMessage(
+        new_msg_id=child_int(refer, "svrid"),
+        msg_type=msg_type,
+        kind=kind,
+        sender_wxid=sender,
+        chat_id=child_text(refer, "fromusr"),
+        display_name=child_text(refer, "displayname"),
+        create_time=_time(child_int(refer, "createtime")),
+        content=content,
+        text=text,
+    )
+
+
+def _transfer(fields: Fields, appmsg: Element) -> MessageEvent:
+    pay = appmsg.find("wcpayinfo")
+    fee_desc = child_text(pay, "feedesc")
+    return TransferMessage(
+        pay_subtype=child_int(pay, "paysubtype"),
+        fee_desc=fee_desc,
+        amount=_amount(fee_desc),
+        memo=child_text(pay, "pay_memo"),
+        transaction_id=child_text(pay, "transcationid"),
+        transfer_id=child_text(pay, "transferid"),
+        payer_wxid=child_text(pay, "payer_username"),
+        receiver_wxid=child_text(pay, "receiver_username"),
+        begin_time=_time(child_int(pay, "begintransfertime")),
+        invalid_time=_time(child_int(pay, "invalidtime")),
+        **fields,
+    )
+
+
+def _amount(fee_desc: str | None) -> Decimal | None:
+    if not fee_desc or len(fee_desc) > 32:
+        return None
+    try:
+        amount = Decimal(fee_desc.strip().lstrip("￥¥").replace(",", ""))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _red_packet(fields: Fields, appmsg: Element) -> MessageEvent:
+    pay = appmsg.find("wcpayinfo")
+    return RedPacketMessage(
+        greeting=child_text(pay, "receivertitle"),
+        scene_text=child_text(pay, "scenetext"),
+        pay_msg_id=child_text(pay, "paymsgid"),
+        url=child_text(pay, "url"),
+        native_url=child_text(pay, "nativeurl"),
+        icon_url=child_text(pay, "iconurl"),
+        invalid_time=_time(child_int(pay, "invalidtime")),
+        **fields,
+    )
+
+
+def _channels(fields: Fields, appmsg: Element) -> MessageEvent:
+    feed = appmsg.find("finderFeed")
+    media_list = None if feed is None else feed.find("mediaList")
+    media = None if media_list is None else media_list.find("media")
+    return ChannelsMessage(
+        object_id=child_int(feed, "objectId"),
+        object_nonce_id=child_text(feed, "objectNonceId"),
+        feed_type=child_int(feed, "feedType"),
+        username=child_text(feed, "username"),
+        nickname=child_text(feed, "nickname"),
+        avatar_url=child_text(feed, "avatar"),
+        description=child_text(feed, "desc"),
+        media_count=child_int(feed, "mediaCount"),
+        media_url=child_text(media, "url"),
+        cover_url=child_text(media, "coverUrl"),
+        thumb_url=child_text(media, "thumbUrl"),
+        **fields,
+    )
+
+
+# --- MsgType 10002: system messages, told apart by sysmsg/@type ---------------------------
+
+
+def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    root = parse_xml(fields["content"])
+    subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
+    build = _BY_SYSMSG_TYPE.get(subtype or "")
+    event = None if root is None or build is None else build(fields, root)
+    return event if event is not None else UnknownMessage(subtype=subtype, **fields)
+
+
+def _revoke(fields: Fields, sysmsg: Element) -> MessageEvent:
+    revoke = sysmsg.find("revokemsg")
+    return RevokeMessage(
+        revoked_msg_id=child_int(revoke, "msgid"),
+        revoked_new_msg_id=child_int(revoke, "newmsgid"),
+        session=child_text(revoke, "session"),
+        replace_text=child_text(revoke, "replacemsg"),
+        **fields,
+    )
+
+
+def _pat(fields: Fields, sysmsg: Element) -> MessageEvent:
+    pat = sysmsg.find("pat")
+    return PatMessage(
+        patter_wxid=child_text(pat, "fromusername"),
+        patted_wxid=child_text(pat, "pattedusername"),
+        pat_chat_id=child_text(pat, "chatusername"),
+        suffix=child_text(pat, "patsuffix"),
+        template=child_text(pat, "template"),
+        **fields,
+    )
+
+
+def _todo(fields: Fields, sysmsg: Element) -> MessageEvent:
+    todo = sysmsg.find("todo")
+    return GroupTodo(
+        todo_id=child_text(todo, "todoid"),
+        title=child_text(todo, "title"),
+        op=child_int(todo, "op"),
+        scene=child_text(todo, "scene"),
+        creator_wxid=child_text(todo, "creator"),
+        operator_wxid=child_text(todo, "oper"),
+        related_new_msg_id=child_int(todo, "related_msgid"),
+        template=child_text(todo, "template"),
+        **fields,
+    )
+
+
+def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
+    notice = sysmsg.find("mmchatroombarannouncememt")
+    return GroupAnnouncement(
+        text=child_text(notice, "content"),
+        publisher_wxid=fields["sender_wxid"],
+        announcement_id=child_text(notice, "announcement_id"),
+        **fields,
+    )
+
+
+_QUOTED_NAMES = re.compile(r'"(.+?)"')
+
+
+def _names(text: str | None) -> list[str]:
+    return _QUOTED_NAMES.findall(text or "")
+
+
+def _mac_join(fields: Fields, sysmsg: Element) -> MessageEvent:
+    """A join as Mac logins report it (``delchatroommember``, despite the name)."""
+    node = sysmsg.find("delchatroommember")
+    text = (child_text(node, "plain") or child_text(node, "text") or "").strip() or None
+    wxids = [u.text for u in _path(node, "link", "memberlist") if u.tag == "username"]
+    names = _names(text)
+    inviter_nickname = None
+    if text is not None and not text.startswith("你") and len(names) > 1:
+        inviter_nickname, names = names[0], names[1:]
+    if len(names) != len(wxids):
+        names = []
+    members = tuple(
+        GroupMember(wxid=wxid or None, nickname=names[i] if names else None)
+        for i, wxid in enumerate(wxids)
+    )
+    return GroupMemberJoined(
+        members=members,
+        inviter_wxid=fields["wxid"] if text is not None and text.startswith("你") else None,
+        inviter_nickname=inviter_nickname,
+        text=text,
+        **fields,
+    )
+
+
+# Links of a sysmsgtemplate that name who acted, not whom it was done to.
+_ACTOR_LINKS = frozenset({"username", "from", "identity"})
+
+
+def _template(fields: Fields, sysmsg: Element) -> MessageEvent | None:
+    """Kick, dissolve and join notices: one template each, told apart by its text."""
+    template_node = sysmsg.find("sysmsgtemplate")
+    tmpl = None if template_node is None else template_node.find("content_template")
+    template = child_text(tmpl, "template") or ""
+    links: dict[str, tuple[GroupMember, ...]] = {}
+    for link in _path(tmpl, "link_list"):
+        links[link.get("name") or ""] = tuple(
+            GroupMember(
+                wxid=child_text(member, "username"), nickname=child_text(member, "nickname")
+            )
+            for member in _path(link, "memberlist")
+            if member.tag == "member"
+        )
+    by_self = template.startswith("你")
+    actors = [m for name, ms in links.items() if name in _ACTOR_LINKS for m in ms]
+    others = tuple(
+        m for name, ms in links.items() if name not in _ACTOR_LINKS and name != "others" for m in ms
+    )
+    actor = actors[0] if actors else None
+    if "解散" in template:
+        return GroupDissolved(
+            owner_wxid=actor.wxid if actor else None,
+            owner_nickname=actor.nickname if actor else None,
+            text=template or None,
+            **fields,
+        )
+    if "移出" in template:
+        return GroupMemberRemoved(
+            members=others,
+            operator_wxid=fields["wxid"] if by_self else (actor.wxid if actor else None),
+            text=template or None,
+            **fields,
+        )
+    if "加入" in template:
+        inviter = actor
+        if "二维码" in template:  # "$adder$" joined by scanning "$from$"'s QR code
+            members = links.get("adder", ())
+            sharers = links.get("from", ())
+            inviter = sharers[0] if sharers else None
+        elif "邀请你" in template:
+            members = (GroupMember(wxid=fields["wxid"], nickname=None),)
+        else:
+            members = others
+        return GroupMemberJoined(
+            members=members,
+            inviter_wxid=fields["wxid"] if by_self else (inviter.wxid if inviter else None),
+            inviter_nickname=None if by_self or inviter is None else inviter.nickname,
+            text=template or None,
+            **fields,
+        )
+    return None
+
+
+# --- MsgType 10000: group notices, told apart by their (Chinese) text ---------------------
+
+_REMOVED = re.compile(r'你被"(.+)"移出群聊')
+_RENAMED = re.compile(r'(?:你|"(.+?)")修改群名为“(.*)”')
+_NEW_OWNER = re.compile(r'(?:你|"(.+?)")已成为新群主')
+_JOINED = re.compile(r'(?:你|"(.+?)")邀请"(.+)"加入了群聊')
+_JOINED_BY_QR = re.compile(r'"(.+?)"通过扫描(?:你|"(.+?)")分享的二维码加入群聊')
+
+
+def _notice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    text: str = fields["content"]
+    account = fields["wxid"]
+    if not fields["is_group"]:
+        return UnknownMessage(**fields)
+    if words := _REMOVED.match(text):
+        return RemovedFromGroup(operator_nickname=words.group(1), **fields)
+    if words := _RENAMED.match(text):
+        return GroupRenamed(
+            new_name=words.group(2) or None,
+            operator_wxid=None if words.group(1) else account,
+            operator_nickname=words.group(1),
+            **fields,
+        )
+    if words := _NEW_OWNER.match(text):
+        return GroupOwnerChanged(
+            new_owner_wxid=None if words.group(1) else account,
+            new_owner_nickname=words.group(1),
+            **fields,
+        )
+    if words := _JOINED.match(text):
+        joined = words.group(2).split('"、"')
+        return GroupMemberJoined(
+            members=tuple(GroupMember(wxid=None, nickname=name) for name in joined),
+            inviter_wxid=None if words.group(1) else account,
+            inviter_nickname=words.group(1),
+            text=text,
+            **fields,
+        )
+    if words := _JOINED_BY_QR.match(text):
+        return GroupMemberJoined(
+            members=(GroupMember(wxid=None, nickname=words.group(1)),),
+            inviter_wxid=None if words.group(2) else account,
+            inviter_nickname=words.group(2),
+            text=text,
+            **fields,
+        )
+    return UnknownMessage(**fields)
+
+
+# --- ModContacts, DelContacts, Offline ----------------------------------------------------
+
+
+def _mod_contacts(
+    payload: Mapping[str, Any], app_id: str, wxid: str | None, type_name: str
+) -> CallbackEvent | None:
+    data = payload.get("Data")
+    if not isinstance(data, Mapping):
+        return None
+    username = _string(data.get("UserName"))
+    if not username:
+        return None
+    common: Fields = {"app_id": app_id, "wxid": wxid, "type_name": type_name, "raw": payload}
+    if username.endswith(_CHATROOM):
+        return GroupInfoChanged(
+            group_id=username,
+            name=_string(data.get("NickName")) or None,
+            owner_wxid=_string(data.get("ChatRoomOwner")) or None,
+            remark=_string(data.get("Remark")) or None,
+            big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
+            small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
+            max_member_count=_int(data.get("ChatroomMaxCount")),
+            **common,
+        )
+    return ContactChanged(
+        contact_wxid=username,
+        nickname=_string(data.get("NickName")) or None,
+        remark=_string(data.get("Remark")) or None,
+        alias=_string(data.get("Alias")) or None,
+        sex=_int(data.get("Sex")),
+        signature=_string(data.get("Signature")) or None,
+        country=_string(data.get("Country")) or None,
+        province=_string(data.get("Province")) or None,
+        city=_string(data.get("City")) or None,
+        big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
+        small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
+        v3=_string(data.get("EncryptUserName")) or None,
+        **common,
+    )
+
+
+def _del_contacts(
+    payload: Mapping[str, Any], app_id: str, wxid: str | None, type_name: str
+) -> CallbackEvent | None:
+    data = payload.get("Data")
+    username = _string(data.get("UserName")) if isinstance(data, Mapping) else None
+    if not username:
+        return None
+    if username.endswith(_CHATROOM):
+        return GroupQuit(
+            group_id=username, app_id=app_id, wxid=wxid, type_name=type_name, raw=payload
+        )
+    return ContactDeleted(
+        contact_wxid=username, app_id=app_id, wxid=wxid, type_name=type_name, raw=payload
+    )
+
+
+def _offline(
+    payload: Mapping[str, Any], app_id: str, wxid: str | None, type_name: str
+) -> CallbackEvent:
+    return Offline(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload)
+
+
+_Envelope = Callable[[Mapping[str, Any], str, str | None, str], CallbackEvent | None]
+_BY_TYPE_NAME: dict[str, _Envelope] = {
+    "AddMsg": _add_msg,
+    "ModContacts": _mod_contacts,
+    "DelContacts": _del_contacts,
+    "Offline": _offline,
+}
+_BY_MSG_TYPE: dict[int, Callable[[Fields, Mapping[str, Any]], MessageEvent]] = {
+    3: _image,
+    34: _voice,
+    37: _friend_request,
+    42: _name_card,
+    43: _video,
+    47: _emoji,
+    48: _location,
+    49: _app_message,
+    10000: _notice,
+    10002: _system_message,
+}
+_BY_APPMSG_KIND: dict[CallbackKind, Callable[[Fields, Element], MessageEvent]] = {
+    CallbackKind.LINK: _link,
+    CallbackKind.GROUP_INVITE: _group_invite,
+    CallbackKind.FILE_NOTICE: _file_notice,
+    CallbackKind.FILE: _file,
+    CallbackKind.MINI_PROGRAM: _mini_program,
+    CallbackKind.QUOTE: _quote,
+    CallbackKind.TRANSFER: _transfer,
+    CallbackKind.RED_PACKET: _red_packet,
+    CallbackKind.CHANNELS: _channels,
+}
+_BY_SYSMSG_TYPE: dict[str, Callable[[Fields, Element], MessageEvent | None]] = {
+    "revokemsg": _revoke,
+    "pat": _pat,
+    "roomtoolstips": _todo,
+    "mmchatroombarannouncememt": _announcement,
+    "delchatroommember": _mac_join,
+    "sysmsgtemplate": _template,
+}
