@@ -11,7 +11,7 @@ import logging
 
 from _setup import make_client
 
-from gewe_async import AsyncGeweClient, GeweAPIError, GeweTransportError
+from gewe_async import AsyncGeweClient, GeweAPIError, GeweError, GeweTransportError
 
 log = logging.getLogger("bot")
 
@@ -29,6 +29,9 @@ async def handle(client: AsyncGeweClient, event: dict[str, str]) -> None:
             log.warning("reply to %s was not sent: %s", event["from"], exc)
     except GeweAPIError as exc:  # offline device, ...
         log.warning("reply refused: %s", exc)
+    except GeweError as exc:  # a proxy's 502 page, an answer we cannot read, ...
+        # One event's failure must never stop the bot: log it and go on with the others.
+        log.warning("reply to %s failed, it may or may not have been sent: %s", event["from"], exc)
 
 
 async def run_bot(client: AsyncGeweClient, events: asyncio.Queue[dict[str, str] | None]) -> int:
