@@ -18,6 +18,7 @@ aiohttp is imported on first use, so that ``import gewe_async`` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import urllib.request
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
@@ -176,12 +177,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 )
             # Nothing can be in flight on the old loop: let go of its pool. Its connections
             # belong to that loop; if it still exists, they close when it runs again.
-            session, self._session, self._closer = self._session, None, None
-            connector = session.connector
-            session.detach()
-            if connector is not None:
-                # The synchronous part of close(): it needs no running loop.
-                connector._close()
+            self._retire()
         session = self._open()
         self._loop = loop
         # An async generator is closed by the loop's shutdown (asyncio.run() does it while the
@@ -316,21 +312,36 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             extensions=extensions,
         )
 
+    def _retire(self) -> None:
+        """Let go of the pool without awaiting anything (its loop may be gone)."""
+        closer, self._closer, self._session = self._closer, None, None
+        if closer is not None:
+            # Runs the closer's (synchronous) finally; a finished closer just stops.
+            with contextlib.suppress(StopIteration):
+                closer.aclose().send(None)
+
     async def aclose(self) -> None:
         """Close aiohttp's connection pool."""
         self._closed = True
-        closer, self._closer = self._closer, None
-        if closer is not None and self._loop is asyncio.get_running_loop():
-            await closer.aclose()
-        elif self._session is not None:
-            await self._session.close()
+        session = self._session
+        if session is not None and self._loop is asyncio.get_running_loop():
+            await session.close()  # gracefully, on its own loop
+        self._retire()
 
 
 async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        await session.close()
+        _let_go(session)
+
+
+def _let_go(session: aiohttp.ClientSession) -> None:
+    """Close a pool's connections and the pool without a running event loop."""
+    connector = session.connector
+    session.detach()  # the session counts as closed: no "unclosed session" warning
+    if connector is not None:
+        connector._close()  # the synchronous part of close()
 
 
 def _to_httpx(exc: Exception, request: httpx.Request | None) -> httpx.TransportError | None:
