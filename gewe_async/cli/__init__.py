@@ -2,7 +2,7 @@
 
 Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
 ``profile``, ``set-avatar`` and ``fake-server``. Exit status: 0 on success, 1 when any
-device failed, 2 for bad input or setup.
+device failed, 2 for bad input or setup, 130/143 when stopped by SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
