@@ -327,6 +327,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is not None and self._loop is asyncio.get_running_loop():
             await session.close()  # gracefully, on its own loop
         self._retire()
+        self._session = session  # closed now; kept so that it can be inspected
 
 
 async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
