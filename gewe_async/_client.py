@@ -81,6 +81,8 @@ class _Core:
     redactor: Redactor
     limiter: Limiter
     hooks: tuple[EventHook, ...] = ()
+    #: Whether `send` ends each attempt within its pool + connect + read timeouts by itself.
+    bounds_attempts: bool = False
     closed: bool = False
     urls: dict[str, httpx.URL] = attrs.Factory(dict)
 
@@ -221,6 +223,7 @@ class AsyncGeweClient:
             redactor=Redactor(secret),
             limiter=Limiter(limits),
             hooks=tuple(event_hooks),
+            bounds_attempts=owns and isinstance(transport, AiohttpTransport),
         )
         self._bind_groups()
 

@@ -81,26 +81,31 @@ async def send(
     url: httpx.URL,
     body: bytes,
     timeout: dict[str, float | None],
-    limit: float,
+    limit: float | None,
 ) -> httpx.Response:
     """Send once and read the answer within ``limit`` seconds; map every failure to a GeweError.
 
     ``limit`` bounds the whole attempt, reading the body included: a server that trickles one
-    byte at a time never resets it, unlike the per-read timeout.
+    byte at a time never resets it, unlike the per-read timeout. ``None`` when the sender
+    bounds the attempt itself (`AiohttpTransport` does, at no extra cost per call).
     """
+    attempt = None
     try:
+        if limit is None:
+            return await http(url, body, timeout)
         async with asyncio.timeout(limit) as attempt:
             return await http(url, body, timeout)
     except TimeoutError:
-        if not attempt.expired():
+        if attempt is None or not attempt.expired():
             raise  # not ours: a transport's own bug, left as it is
         raise GeweTimeoutError(
             f"the attempt took longer than {limit:g} s (its pool + connect + read timeouts)",
             request_sent=True,  # it may have reached the server: we cannot tell
         ) from None
     except httpx.TimeoutException as exc:
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise GeweTimeoutError(
-            f"timed out ({type(exc).__name__})", request_sent=not isinstance(exc, _UNSENT)
+            f"timed out ({why})", request_sent=not isinstance(exc, _UNSENT)
         ) from exc
     except httpx.DecodingError as exc:
         raise GeweResponseError(f"the answer cannot be decoded: {exc}", body="") from exc
@@ -223,7 +228,7 @@ async def run(
     body = encode(endpoint, request)
     url = core.url(endpoint.path)
     limiter = core.limiter
-    limit = attempt_limit(timeout)
+    limit = None if core.bounds_attempts else attempt_limit(timeout)
     attempt = 0
     running: float | None = None  # when the attempt in progress started
     last: GeweError | None = None

@@ -123,7 +123,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     Each phase of an ``httpx.Timeout`` is honoured: ``pool`` (waiting for a connection),
     ``connect``, and ``read`` (each wait for the answer's bytes); ``write`` is not separately
-    enforced (request bodies here are small). HTTP/2 is not supported.
+    enforced (request bodies here are small). The whole exchange, reading the body included,
+    ends within ``pool + connect + read`` seconds. HTTP/2 is not supported.
 
     Answers are read whole, up to ``max_answer_size`` bytes after decompression (gzip and
     deflate are inflated here in bounded steps); a larger one raises
@@ -217,9 +218,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._timeouts.clear()
 
             pool, connect, read = key
-            # aiohttp's `connect` covers the wait for a pooled connection plus connecting.
+            # aiohttp's `connect` covers the wait for a pooled connection plus connecting, and
+            # its `total` the whole attempt, reading the body included: the attempt deadline.
             timeout = aiohttp.ClientTimeout(
-                total=None,
+                total=None if None in key else pool + connect + read,  # type: ignore[operator]
                 connect=None if pool is None or connect is None else pool + connect,
                 sock_connect=connect,
                 sock_read=read,
@@ -359,6 +361,10 @@ def _to_httpx(exc: Exception, request: httpx.Request | None) -> httpx.TransportE
     elif isinstance(exc, aiohttp.InvalidURL):
         cls = httpx.UnsupportedProtocol
     # The request may have reached the server.
+    elif type(exc) is TimeoutError:  # aiohttp's `total`, our attempt deadline
+        return httpx.ReadTimeout(
+            "the attempt took longer than its pool + connect + read timeouts", request=request
+        )
     elif isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError):
         cls = httpx.ReadTimeout
     elif isinstance(

@@ -179,7 +179,7 @@ async def test_a_trickling_answer_ends_within_the_attempt_limit(trickle_server, 
         http_client=http,
     ) as client:
         async with asyncio.timeout(30):  # guards the test: before the fix it never ended
-            with pytest.raises(GeweTimeoutError, match="attempt took longer than 3 s"):
+            with pytest.raises(GeweTimeoutError, match="attempt took longer than"):
                 await client.personal.get_profile("wx_1", max_retries=0)
     if http is not None:
         await http.aclose()
