@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import aclosing
-from typing import Any, Generic, TypedDict, TypeVar
+from contextvars import ContextVar
+from typing import Any, Final, Generic, TypedDict, TypeVar
 
 import attrs
 
 from gewe_async._config import TimeoutTypes
+from gewe_async._validators import number
 from gewe_async.exceptions import GeweError, GeweTimeoutError
 
 __all__ = [
@@ -23,9 +26,21 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: The failures a batch records per appId instead of raising: the GeweError of a failed call,
-#: or the ValueError/TypeError of an appId whose input was refused before sending.
+#: The failures of one call that callers report per appId: the GeweError of a failed call, or
+#: the ValueError/TypeError of an appId whose input was refused before sending.
 CALL_FAILURES = (GeweError, ValueError, TypeError)
+
+
+@attrs.define
+class CallTrace:
+    """How far the call of one batch item got, noted by the request path (``_pipeline.run``)."""
+
+    endpoint: str | None = None
+    sent: bool = False
+
+
+#: The trace of the batch item whose call runs in this task, if any.
+CALL_TRACE: Final[ContextVar[CallTrace | None]] = ContextVar("gewe_call_trace", default=None)
 
 
 @attrs.frozen
@@ -35,8 +50,12 @@ class Outcome(Generic[T]):
     app_id: str
     result: T | None = None
     """The call's return value when it succeeded."""
-    error: Exception | None = None
-    """The [`GeweError`][gewe_async.exceptions.GeweError] (or input error) when it failed."""
+    error: BaseException | None = None
+    """The [`GeweError`][gewe_async.exceptions.GeweError] (or input error) when it failed.
+
+    A call that raised anything else (a bug in the function given to the batch, a stray
+    `asyncio.CancelledError`) keeps what it raised here: one failure never costs the other
+    appIds their outcomes."""
 
     @property
     def ok(self) -> bool:
@@ -86,13 +105,17 @@ class BatchResult(Generic[T]):
         return len(self.outcomes)
 
 
-def _check(concurrency: int, deadline: float | None) -> None:
+def _check(concurrency: int, deadline: float | None) -> float | None:
+    """Validate the options; return the deadline in seconds, ``None`` (or infinity) for none."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be an int of at least 1, got {concurrency!r}")
-    if deadline is not None and (
-        isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0
-    ):
-        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    if deadline is None:
+        return None
+    try:
+        seconds = number("deadline", deadline, allow_inf=True)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    return None if math.isinf(seconds) else seconds
 
 
 def _unique(app_ids: Iterable[str]) -> list[str]:
@@ -127,12 +150,15 @@ async def iter_batch(
     With ``deadline`` (seconds for the whole batch), calls still running or not started when it
     passes are cancelled, and each of those appIds gets an outcome whose error is a
     [`GeweTimeoutError`][gewe_async.exceptions.GeweTimeoutError] saying whether the call had
-    started.
+    started; its ``request_sent`` is ``False`` when no request of it reached the transport.
+
+    Whatever a call raises is recorded as that appId's outcome, except ``KeyboardInterrupt``
+    and ``SystemExit`` (which stop the program) and the batch's own cancellation.
 
     Raises:
         ValueError: An appId appears twice, or ``concurrency`` or ``deadline`` is not positive.
     """
-    _check(concurrency, deadline)
+    deadline = _check(concurrency, deadline)
     # aclosing: leaving this generator must close the inner one now, cancelling its calls,
     # not whenever the inner generator happens to be garbage-collected.
     batch = _iterate(_unique(app_ids), call, concurrency, on_progress, deadline)
@@ -151,20 +177,24 @@ async def _iterate(
     # iter_batch's body, for appIds already checked to be unique.
     total = len(ids)
     pending = iter(ids)
-    started: set[str] = set()
+    traces: dict[str, CallTrace] = {}
     unfinished = dict.fromkeys(ids)  # ordered: the deadline's outcomes come in input order
-    done: asyncio.Queue[Outcome[T] | Exception] = asyncio.Queue()
+    done: asyncio.Queue[Outcome[T]] = asyncio.Queue()
 
     async def worker() -> None:
+        task = asyncio.current_task()
+        assert task is not None
         for app_id in pending:  # shared iterator: each appId is taken by exactly one worker
-            started.add(app_id)
+            trace = traces[app_id] = CallTrace()
+            CALL_TRACE.set(trace)
             try:
                 outcome = Outcome[T](app_id, result=await call(app_id))
-            except CALL_FAILURES as exc:
+            except asyncio.CancelledError as exc:
+                if task.cancelling():
+                    raise  # the batch itself is being cancelled
+                outcome = Outcome[T](app_id, error=exc)  # the call's own: this appId failed
+            except Exception as exc:
                 outcome = Outcome[T](app_id, error=exc)
-            except Exception as exc:  # a bug in `call`: hand it to the consumer to raise
-                done.put_nowait(exc)
-                return
             done.put_nowait(outcome)
 
     loop = asyncio.get_running_loop()
@@ -178,8 +208,6 @@ async def _iterate(
                     item = await done.get()
             except TimeoutError:
                 break
-            if isinstance(item, Exception):
-                raise item
             del unfinished[item.app_id]
             finished += 1
             if on_progress is not None:
@@ -187,12 +215,25 @@ async def _iterate(
             yield item
         if not unfinished:
             return
-        # The deadline passed: stop the calls first, then account for every appId left.
+        # The deadline passed: stop the calls first, then account for every appId left. What
+        # finished while they stopped keeps its outcome.
         await _cancel(workers)
+        while not done.empty():
+            late = done.get_nowait()
+            if late.app_id in unfinished:
+                del unfinished[late.app_id]
+                finished += 1
+                if on_progress is not None:
+                    on_progress(late, finished, total)
+                yield late
         for app_id in unfinished:
-            when = "while this call was running" if app_id in started else "before this call"
+            trace = traces.get(app_id)
+            when = "before this call" if trace is None else "while this call was running"
             error = GeweTimeoutError(
-                f"the batch deadline of {deadline} s passed {when}", app_id=app_id
+                f"the batch deadline of {deadline:g} s passed {when}",
+                request_sent=trace is not None and trace.sent,
+                endpoint=trace.endpoint if trace is not None else None,
+                app_id=app_id,
             )
             finished += 1
             outcome = Outcome[T](app_id, error=error)
@@ -232,7 +273,7 @@ async def run_batch(
     print(len(result.succeeded), "ok;", [o.app_id for o in result.failed], "failed")
     ```
     """
-    _check(concurrency, deadline)
+    deadline = _check(concurrency, deadline)
     ids = _unique(app_ids)
     by_id: dict[str, Outcome[T]] = {}
     async with aclosing(_iterate(ids, call, concurrency, on_progress, deadline)) as outcomes:

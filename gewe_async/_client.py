@@ -40,8 +40,17 @@ from gewe_async._limits import Limiter, Limits
 from gewe_async._redact import REDACTED, Redactor, Secret
 from gewe_async._retry import Retries
 from gewe_async._send_pacing import DEFAULT_SEND_INTERVAL, SendPacer, as_send_interval
-from gewe_async._transport import AiohttpTransport
-from gewe_async.exceptions import GeweClientClosedError, GeweConfigError
+from gewe_async._transport import (
+    DEFAULT_MAX_ANSWER_SIZE,
+    AiohttpTransport,
+    read_capped,
+    without_encoding,
+)
+from gewe_async.exceptions import (
+    GeweClientClosedError,
+    GeweConfigError,
+    GeweResponseTooLargeError,
+)
 
 __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
 
@@ -74,6 +83,8 @@ class _Core:
     limiter: Limiter
     hooks: tuple[EventHook, ...] = ()
     send_pacer: SendPacer = attrs.Factory(SendPacer)
+    #: Whether `send` ends each attempt within its pool + connect + read timeouts by itself.
+    bounds_attempts: bool = False
     closed: bool = False
     urls: dict[str, httpx.URL] = attrs.Factory(dict)
 
@@ -128,12 +139,15 @@ class AsyncGeweClient:
         total_timeout: Seconds for a whole call: waiting its turn, every attempt, every
             backoff (default 120; ``None`` for no limit beyond the per-attempt ``timeout``).
         event_hooks: Functions called with a [`CallEvent`][gewe_async.CallEvent] after every
-            attempt, for
-            metrics.
+            attempt, for metrics. A hook that raises is logged (rate-limited) and never changes
+            the call's outcome.
         send_interval: Seconds between the starts of two message sends of one appId (default
             1.5: at most 40 a minute, as GeWe's account guides advise); ``0`` or ``None`` for
             no pacing. Other calls and other appIds are not slowed. Each send may override it
             with ``send_interval=``.
+        max_answer_size: The largest answer read, in bytes after decompression (default
+            32 MiB, far above GeWe's largest answers); a larger one raises
+            [`GeweResponseTooLargeError`][gewe_async.exceptions.GeweResponseTooLargeError].
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -173,6 +187,7 @@ class AsyncGeweClient:
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         event_hooks: Sequence[EventHook] = (),
         send_interval: float | None = DEFAULT_SEND_INTERVAL,
+        max_answer_size: int = DEFAULT_MAX_ANSWER_SIZE,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
@@ -189,6 +204,10 @@ class AsyncGeweClient:
         self._send_interval = as_send_interval(send_interval)
         if not all(callable(hook) for hook in event_hooks):
             raise TypeError("event_hooks must be callables taking a CallEvent")
+        if isinstance(max_answer_size, bool) or not isinstance(max_answer_size, int):
+            raise TypeError(f"max_answer_size must be an int of bytes, got {max_answer_size!r}")
+        if max_answer_size < 1:
+            raise ValueError(f"max_answer_size must be at least 1, got {max_answer_size}")
         limits = Limits() if limits is None else limits
         if not isinstance(limits, Limits):
             raise TypeError(f"limits must be a gewe_async.Limits, got {limits!r}")
@@ -207,11 +226,12 @@ class AsyncGeweClient:
         self._core = _Core(
             http=http_client,
             owns_http=owns,
-            send=_sender(http_client, transport if owns else None, headers),
+            send=_sender(http_client, transport if owns else None, headers, max_answer_size),
             base_url=base,
             redactor=Redactor(secret),
             limiter=Limiter(limits),
             hooks=tuple(event_hooks),
+            bounds_attempts=owns and isinstance(transport, AiohttpTransport),
         )
         self._bind_groups()
 
@@ -304,7 +324,8 @@ class AsyncGeweClient:
     def __repr__(self) -> str:
         state = " closed" if self._core.closed else ""
         return (
-            f"<AsyncGeweClient{state} base_url={self.base_url!r} token={REDACTED!r} "
+            f"<AsyncGeweClient{state} base_url={_without_password(self.base_url)!r} "
+            f"token={REDACTED!r} "
             f"timeout={self._timeout!r}>"
         )
 
@@ -375,7 +396,10 @@ class AsyncGeweClient:
 
 
 def _sender(
-    http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport | None, headers: httpx.Headers
+    http: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport | None,
+    headers: httpx.Headers,
+    max_size: int,
 ) -> _pipeline.Sender:
     """How this client POSTs: the fastest way that keeps the semantics of its httpx client.
 
@@ -383,6 +407,7 @@ def _sender(
     hooks, so ``httpx.AsyncClient.send`` would only add its bookkeeping (about 40 us a call, a
     fifth of a call's CPU at high concurrency); we hand requests to its transport directly.
     A user's ``http_client`` gets the full ``send``, with its hooks, auth and mounts.
+    Either way the answer is read through `read_capped`, so ``max_size`` holds on every path.
     """
     if isinstance(transport, AiohttpTransport):
         pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
@@ -391,7 +416,7 @@ def _sender(
         async def send(
             url: httpx.URL, body: bytes, timeout: dict[str, float | None]
         ) -> httpx.Response:
-            return await exchange("POST", url, pairs, body, timeout)
+            return await exchange("POST", url, pairs, body, timeout, max_size=max_size)
 
         return send
 
@@ -402,15 +427,37 @@ def _sender(
             "POST", url, headers=headers, content=body, extensions={"timeout": timeout}
         )
         if transport is None:
-            return await http.send(request)
-        response = await transport.handle_async_request(request)
+            response = await http.send(request, stream=True)
+        else:
+            response = await transport.handle_async_request(request)
         try:
-            await response.aread()
+            if response.is_stream_consumed:  # a transport that read it already (mocks)
+                content = response.content
+                if len(content) > max_size:
+                    raise GeweResponseTooLargeError(limit=max_size)
+            else:
+                encoding = response.headers.get("Content-Encoding", "")
+                content = await read_capped(response.aiter_raw(), encoding, max_size)
         finally:
             await response.aclose()
-        return response
+        return httpx.Response(
+            response.status_code,
+            headers=without_encoding(response.headers.raw),
+            content=content,
+            request=request,
+            extensions=response.extensions,
+        )
 
     return send_request
+
+
+def _without_password(url: str) -> str:
+    """The URL with the password of any ``user:password@`` hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:{REDACTED}@{host}").geturl()
 
 
 def _phases(timeout: httpx.Timeout) -> tuple[float | None, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Final, TypedDict
 
 import httpx
+
+from gewe_async._validators import number
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -45,14 +48,11 @@ DEFAULT_TOTAL_TIMEOUT: Final = 120.0
 
 
 def as_total_timeout(value: object) -> float | None:
-    """Validate a total timeout: positive seconds, or ``None`` for none."""
+    """Validate a total timeout: positive seconds, or ``None`` (or infinity) for none."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"total_timeout must be seconds or None, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"total_timeout must be positive, got {value}")
-    return float(value)
+    seconds = number("total_timeout", value, allow_inf=True)
+    return None if math.isinf(seconds) else seconds
 
 
 def as_max_retries(value: object) -> int:
@@ -65,13 +65,17 @@ def as_max_retries(value: object) -> int:
 
 
 def as_timeout(value: object) -> httpx.Timeout:
-    """Validate a user-given timeout (``None`` is refused: every call has a timeout)."""
+    """Validate a user-given timeout.
+
+    ``None``, NaN and infinity are refused: every attempt has a finite limit (the whole call's
+    limit is ``total_timeout``, which may be ``None``).
+    """
     if isinstance(value, httpx.Timeout):
         if None in (value.connect, value.read, value.write, value.pool):
             raise ValueError("every phase of the timeout must be set: calls must not hang")
+        for phase, seconds in value.as_dict().items():
+            number(f"timeout's {phase} phase", seconds, allow_inf=False)
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"timeout must be seconds or an httpx.Timeout, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"timeout must be positive, got {value}")
-    return httpx.Timeout(float(value))
+    return httpx.Timeout(number("timeout", value, allow_inf=False))

@@ -8,23 +8,19 @@ one account must not overlap, while different accounts are independent.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Final
+import math
+from typing import Final
 
 import attrs
+
+from gewe_async import _validators as v
+from gewe_async.exceptions import GeweEventLoopError
 
 __all__ = ["Limits"]
 
 
-def _positive_or_none(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a positive number or None, got {value!r}")
-
-
-def _positive_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{attribute.name} must be an int of at least 1, got {value!r}")
+def _finite(rate: float | None) -> float | None:
+    return None if rate is None or math.isinf(rate) else rate
 
 
 @attrs.frozen
@@ -38,30 +34,59 @@ class Limits:
     ```
     """
 
-    max_in_flight: int = attrs.field(default=64, validator=_positive_int)
+    max_in_flight: int = attrs.field(default=64, validator=v.count)
     """Calls sent at once by the whole client; more wait in the client, in order of arrival.
     The client's own connection pool is sized to match."""
-    per_app_id: int | None = attrs.field(default=1, validator=_positive_or_none)
+    per_app_id: int | None = attrs.field(
+        default=1,
+        validator=attrs.validators.optional(v.count),  # type: ignore[arg-type]
+    )
     """Calls in flight at once for one appId (1: one at a time); ``None`` for no limit."""
-    rate: float | None = attrs.field(default=None, validator=_positive_or_none)
-    """Calls started per second by the whole client; ``None`` for no pacing."""
-    rate_per_app_id: float | None = attrs.field(default=None, validator=_positive_or_none)
-    """Calls started per second for one appId (the guides suggest about 1/s for sends)."""
+    rate: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.positive_or_inf)
+    )
+    """Calls started per second by the whole client; ``None`` (or infinity) for no pacing.
+    A call cancelled or timed out before it is sent gives its start time back."""
+    rate_per_app_id: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.positive_or_inf)
+    )
+    """Calls started per second for one appId (the guides suggest about 1/s for sends);
+    ``None`` (or infinity) for no pacing."""
 
 
 class _Pacer:
-    """Hand out start times at most ``rate`` per second, first come first served."""
+    """Let calls start at most ``rate`` per second, first come first served.
 
-    __slots__ = ("_interval", "_next")
+    A start time is taken only when the call starts, never promised in advance: a call
+    cancelled (or timed out) while it waits takes no slot with it.
+    """
+
+    __slots__ = ("_interval", "_next", "_turn")
 
     def __init__(self, rate: float) -> None:
         self._interval = 1.0 / rate
-        self._next = 0.0
+        self._next = 0.0  # the earliest time (loop clock) at which the next call may start
+        self._turn = asyncio.Lock()  # FIFO: waiters go in order of arrival
 
-    def reserve(self, now: float) -> float:
-        start = max(now, self._next)
-        self._next = start + self._interval
-        return start - now
+    async def wait(self) -> None:
+        async with self._turn:
+            loop = asyncio.get_running_loop()
+            delay = self._next - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next = loop.time() + self._interval
+
+    def give_back(self) -> None:
+        """Return the slot of a call that passed here but was stopped before it was sent."""
+        self._next -= self._interval
+
+    @property
+    def idle(self) -> bool:
+        return not self._turn.locked()
+
+    def next_start(self) -> float:
+        """The earliest time (event loop clock) at which the next call may start."""
+        return self._next
 
 
 class _AppSlot:
@@ -77,16 +102,50 @@ _PRUNE_AT: Final = 4096
 
 
 class Limiter:
-    """The runtime state of [`Limits`][gewe_async.Limits], shared by a client and its views."""
+    """The runtime state of [`Limits`][gewe_async.Limits], shared by a client and its views.
 
-    __slots__ = ("_app_pacers", "_global", "_limits", "_pacer", "_slots")
+    Its semaphores and pacers belong to one event loop. When a call comes from another loop
+    and nothing is in flight on the old one, they are made anew for the new loop.
+    """
+
+    __slots__ = (
+        "_active",
+        "_app_pacers",
+        "_app_rate",
+        "_global",
+        "_limits",
+        "_loop",
+        "_pacer",
+        "_slots",
+    )
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
+        self._app_rate = _finite(limits.rate_per_app_id)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._active = 0  # calls between acquire() and release(), waiting ones included
+        self._bind()
+
+    def _bind(self) -> None:
+        limits = self._limits
         self._global = asyncio.Semaphore(limits.max_in_flight)
         self._slots: dict[str, _AppSlot] = {}
-        self._pacer = _Pacer(limits.rate) if limits.rate else None
+        rate = _finite(limits.rate)
+        self._pacer = _Pacer(rate) if rate else None
         self._app_pacers: dict[str, _Pacer] = {}
+
+    def _rebind(self, loop: asyncio.AbstractEventLoop) -> None:
+        old = self._loop
+        if old is not None and not old.is_closed() and (old.is_running() or self._active):
+            raise GeweEventLoopError(
+                "this client is in use on another event loop; use one client per loop "
+                "(or per thread)"
+            )
+        # Calls left on a closed loop can never finish: their slots are void.
+        if old is not None:
+            self._active = 0
+            self._bind()
+        self._loop = loop
 
     @property
     def limits(self) -> Limits:
@@ -95,6 +154,10 @@ class Limiter:
 
     async def acquire(self, app_id: str | None) -> None:
         """Wait for this call's turn: its appId's slot, its pace, then a global slot."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._rebind(loop)
+        self._active += 1
         slot = None
         if app_id is not None and self._limits.per_app_id is not None:
             slot = self._slots.get(app_id)
@@ -108,8 +171,13 @@ class Limiter:
             if gate is not None:
                 await gate.acquire()
             try:
-                await self._pace(app_id)
-                await self._global.acquire()
+                paced = await self._pace(app_id)
+                try:
+                    await self._global.acquire()
+                except BaseException:
+                    for pacer in paced:
+                        pacer.give_back()
+                    raise
             except BaseException:
                 if gate is not None:
                     gate.release()
@@ -127,6 +195,8 @@ class Limiter:
             if slot.gate is not None:
                 slot.gate.release()
             self._leave(app_id, slot)
+        else:
+            self._active -= 1
 
     def release_global(self) -> None:
         """Lend the global slot back while the call waits to retry (its appId slot is kept)."""
@@ -137,25 +207,43 @@ class Limiter:
         await self._global.acquire()
 
     def _leave(self, app_id: str | None, slot: _AppSlot | None) -> None:
+        self._active -= 1
         if slot is not None and app_id is not None:
             slot.users -= 1
             if slot.users == 0:
                 del self._slots[app_id]
 
-    async def _pace(self, app_id: str | None) -> None:
-        if self._pacer is None and self._limits.rate_per_app_id is None:
-            return
-        now = asyncio.get_running_loop().time()
-        delay = self._pacer.reserve(now) if self._pacer is not None else 0.0
-        if app_id is not None and self._limits.rate_per_app_id is not None:
-            pacer = self._app_pacers.get(app_id)
-            if pacer is None:
-                if len(self._app_pacers) >= _PRUNE_AT:
-                    self._app_pacers = {k: p for k, p in self._app_pacers.items() if p._next > now}
-                pacer = self._app_pacers[app_id] = _Pacer(self._limits.rate_per_app_id)
-            delay = max(delay, pacer.reserve(now))
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async def _pace(self, app_id: str | None) -> tuple[_Pacer, ...]:
+        """Wait for the call's start time; return the pacers whose slot it took."""
+        if self._pacer is None and self._app_rate is None:
+            return ()
+        paced: tuple[_Pacer, ...] = ()
+        try:
+            if app_id is not None and self._app_rate is not None:
+                pacer = self._app_pacers.get(app_id)
+                if pacer is None:
+                    if len(self._app_pacers) >= _PRUNE_AT:
+                        now = asyncio.get_running_loop().time()
+                        self._app_pacers = {
+                            k: p
+                            for k, p in self._app_pacers.items()
+                            if p.next_start() > now or not p.idle
+                        }
+                    pacer = self._app_pacers[app_id] = _Pacer(self._app_rate)
+                await pacer.wait()
+                paced = (pacer,)
+            if self._pacer is not None:
+                await self._pacer.wait()
+                paced = (*paced, self._pacer)
+        except BaseException:
+            for taken in paced:
+                taken.give_back()
+            raise
+        return paced
+
+    def next_start(self) -> float:
+        """When the client's pacing lets the next call start (event loop clock; for tests)."""
+        return self._pacer.next_start() if self._pacer is not None else 0.0
 
     @property
     def tracked_app_ids(self) -> int:

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import httpx
 
 from gewe_async import _converter
-from gewe_async._events import CallEvent, EventHook
+from gewe_async._batch import CALL_TRACE
+from gewe_async._events import CallEvent, EventHook, hook_failed
+from gewe_async._transport import ACCEPT_ENCODING
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
@@ -25,6 +27,7 @@ from gewe_async.exceptions import (
     GeweDeviceNotFoundError,
     GeweDeviceOfflineError,
     GeweError,
+    GeweEventLoopError,
     GeweHTTPStatusError,
     GeweResponseError,
     GeweSeatLimitError,
@@ -59,6 +62,8 @@ _CAUSES: Final[tuple[tuple[type[GeweAPIError], tuple[str, ...]], ...]] = (
 JSON_HEADERS: Final = {
     "Content-Type": "application/json; charset=utf-8",
     "User-Agent": "gewe-async/0.1",
+    # Only what `_transport.read_capped` inflates in bounded steps.
+    "Accept-Encoding": ACCEPT_ENCODING,
 }
 
 
@@ -72,26 +77,61 @@ _UNSENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 async def send(
-    http: Sender, url: httpx.URL, body: bytes, timeout: dict[str, float | None]
+    http: Sender,
+    url: httpx.URL,
+    body: bytes,
+    timeout: dict[str, float | None],
+    limit: float | None,
 ) -> httpx.Response:
-    """Send once and read the answer; map every httpx failure to a GeweError."""
+    """Send once and read the answer within ``limit`` seconds; map every failure to a GeweError.
+
+    ``limit`` bounds the whole attempt, reading the body included: a server that trickles one
+    byte at a time never resets it, unlike the per-read timeout. ``None`` when the sender
+    bounds the attempt itself (`AiohttpTransport` does, at no extra cost per call).
+    """
+    attempt = None
     try:
-        return await http(url, body, timeout)
-    except httpx.TimeoutException as exc:
+        if limit is None:
+            return await http(url, body, timeout)
+        async with asyncio.timeout(limit) as attempt:
+            return await http(url, body, timeout)
+    except TimeoutError:
+        if attempt is None or not attempt.expired():
+            raise  # not ours: a transport's own bug, left as it is
         raise GeweTimeoutError(
-            f"timed out ({type(exc).__name__})", request_sent=not isinstance(exc, _UNSENT)
+            f"the attempt took longer than {limit:g} s (its pool + connect + read timeouts)",
+            request_sent=True,  # it may have reached the server: we cannot tell
+        ) from None
+    except httpx.TimeoutException as exc:
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise GeweTimeoutError(
+            f"timed out ({why})", request_sent=not isinstance(exc, _UNSENT)
         ) from exc
+    except httpx.DecodingError as exc:
+        raise GeweResponseError(f"the answer cannot be decoded: {exc}", body="") from exc
     except httpx.HTTPError as exc:
         raise GeweTransportError(
             f"{type(exc).__name__}: {exc or 'connection failed'}",
             request_sent=not isinstance(exc, _UNSENT),
         ) from exc
     except RuntimeError as exc:
-        # httpx says "Cannot send a request, as the client has been closed." when a user-supplied
-        # http_client was closed under us.
-        if "closed" in str(exc):
+        text = str(exc)
+        if "loop" in text:
+            # An httpx transport bound to an event loop that ended or is another one's.
+            raise GeweEventLoopError(
+                f"the connection pool belongs to another event loop ({text}); use one "
+                "http_client per event loop"
+            ) from exc
+        # httpx says "Cannot send a request, as the client has been closed." when a
+        # user-supplied http_client was closed under us.
+        if "closed" in text:
             raise GeweClientClosedError("the underlying httpx.AsyncClient is closed") from exc
         raise
+
+
+def attempt_limit(timeout: dict[str, float | None]) -> float:
+    """The most one attempt may take: getting a connection, then the whole answer."""
+    return (timeout["pool"] or 0.0) + (timeout["connect"] or 0.0) + (timeout["read"] or 0.0)
 
 
 def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) -> T:
@@ -108,12 +148,18 @@ def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) 
         envelope = json.loads(raw)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         raise GeweResponseError("the answer is not JSON", body=redactor.body(raw)) from None
+    except RecursionError:
+        raise GeweResponseError(_TOO_DEEP, body=redactor.body(raw)) from None
     if not isinstance(envelope, dict) or type(envelope.get("ret")) is not int:
         raise GeweResponseError(
             "the answer is not a {ret, msg, data} envelope", body=redactor.body(raw)
         )
     if envelope["ret"] != 200:
-        raise api_error(envelope, redactor)
+        try:
+            refusal = api_error(envelope, redactor)
+        except RecursionError:
+            raise GeweResponseError(_TOO_DEEP, body=redactor.body(raw)) from None
+        raise refusal
     if endpoint.decode is None:
         return None  # type: ignore[return-value]  # Endpoint[None] declares no data
     try:
@@ -127,10 +173,17 @@ def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) 
         ) from None
 
 
+_TOO_DEEP: Final = "the answer is nested too deeply to read"
+
+
 def api_error(envelope: dict[str, Any], redactor: Redactor) -> GeweAPIError:
-    """Build the GeweAPIError subclass that names the cause of a ``ret != 200`` answer."""
+    """Build the GeweAPIError subclass that names the cause of a ``ret != 200`` answer.
+
+    Raises:
+        RecursionError: The answer is nested too deeply to redact.
+    """
     msg = envelope.get("msg")
-    msg = redactor.text(msg if isinstance(msg, str) else json.dumps(msg, ensure_ascii=False))
+    msg = redactor.short(msg if isinstance(msg, str) else json.dumps(msg, ensure_ascii=False))
     data = redactor.deep(envelope.get("data"))
     inner = data.get("msg") if isinstance(data, dict) else None
     text = f"{msg} {inner}" if isinstance(inner, str) else msg
@@ -170,10 +223,15 @@ async def run(
     Every failure leaves as a redacted GeweError carrying the endpoint, appId and attempts.
     """
     app_id = getattr(request, "app_id", None) or None  # "" asks for a new device: no slot
+    trace = CALL_TRACE.get()  # a batch's record of how far this call got
+    if trace is not None:
+        trace.endpoint = endpoint.path
     body = encode(endpoint, request)
     url = core.url(endpoint.path)
     limiter = core.limiter
+    limit = None if core.bounds_attempts else attempt_limit(timeout)
     attempt = 0
+    running: float | None = None  # when the attempt in progress started
     last: GeweError | None = None
     deadline = asyncio.timeout(total_timeout)
     try:
@@ -187,16 +245,22 @@ async def run(
             try:
                 while True:
                     attempt += 1
-                    started = time.perf_counter()
+                    if trace is not None:
+                        trace.sent = True
+                    running = started = time.perf_counter()
                     try:
                         result = decode(
-                            endpoint, await send(core.send, url, body, timeout), core.redactor
+                            endpoint,
+                            await send(core.send, url, body, timeout, limit),
+                            core.redactor,
                         )
                     except GeweError as exc:
                         last = error = _in_context(exc, endpoint.path, app_id, attempt, core)
                     else:
+                        running = None
                         _report(hooks, endpoint.path, app_id, attempt, started, None, None)
                         return result
+                    running = None
                     wait = None
                     if attempt <= max_retries and retries.should_retry(error, endpoint):
                         wait = retries.delay(attempt, error)
@@ -222,7 +286,10 @@ async def run(
             app_id=app_id,
             attempts=attempt,
         )
-        logger.info("%s", error)
+        if running is not None:  # the attempt it cut off is reported like any other
+            _report(hooks, endpoint.path, app_id, attempt, running, error, None)
+        else:
+            logger.info("%s", error)
         raise error from last
 
 
@@ -271,4 +338,7 @@ def _report(
     if hooks:
         event = CallEvent(path, app_id, attempt, duration, error, retry_in)
         for hook in hooks:
-            hook(event)
+            try:
+                hook(event)
+            except Exception as exc:  # a metrics bug must not change what the caller sees
+                hook_failed(hook, exc)

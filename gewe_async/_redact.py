@@ -48,10 +48,21 @@ class Redactor:
             value = _ECHOED_HEADER.sub(rf"\g<1>{REDACTED}", value)
         return value
 
+    def short(self, value: str) -> str:
+        """Redact a text and cut it to `MAX_BODY_CHARS`, like bodies are."""
+        text = self.text(value[: MAX_BODY_CHARS * 32])
+        if len(text) > MAX_BODY_CHARS:
+            text = text[:MAX_BODY_CHARS] + f"... [{len(value)} characters in all]"
+        return text
+
     def deep(self, value: Any) -> Any:
-        """Redact every string inside a decoded JSON value."""
+        """Redact every string inside a decoded JSON value, and cut each to `MAX_BODY_CHARS`.
+
+        Raises:
+            RecursionError: The value is nested too deeply.
+        """
         if isinstance(value, str):
-            return self.text(value)
+            return self.short(value)
         if isinstance(value, dict):
             return {self.text(str(k)): self.deep(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from gewe_async import _validators as v
 from gewe_async.exceptions import GeweError, GeweHTTPStatusError, GeweTransportError
 
 if TYPE_CHECKING:
@@ -29,11 +30,6 @@ RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
 def _non_negative_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{attribute.name} must be an int of at least 0, got {value!r}")
-
-
-def _positive(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
 @attrs.frozen
@@ -65,11 +61,11 @@ class Retries:
 
     max_retries: int = attrs.field(default=2, validator=_non_negative_int)
     """Retries after the first attempt (``0``: never retry)."""
-    initial_delay: float = attrs.field(default=0.5, validator=_positive)
+    initial_delay: float = attrs.field(default=0.5, validator=v.positive_finite)
     """Seconds before the first retry."""
-    max_delay: float = attrs.field(default=8.0, validator=_positive)
+    max_delay: float = attrs.field(default=8.0, validator=v.positive_finite)
     """The longest wait between attempts."""
-    max_retry_after: float = attrs.field(default=60.0, validator=_positive)
+    max_retry_after: float = attrs.field(default=60.0, validator=v.positive_finite)
     """The longest ``Retry-After`` that is honoured."""
 
     def should_retry(self, error: GeweError, endpoint: Endpoint[Any]) -> bool:

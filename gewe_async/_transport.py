@@ -8,8 +8,9 @@ Why not the ``httpx-aiohttp`` package: it maps aiohttp's ``ServerDisconnectedErr
 closed the connection after receiving the request) to ``httpx.ConnectTimeout``, which says the
 request was never sent, and retrying on that basis would repeat non-idempotent calls; it also
 hands aiohttp an ``httpx.Headers`` and streams the answer in chunks, which costs ~40% more CPU
-per call here. This module is small, reads whole answers (GeWe's are small JSON documents) and
-maps each aiohttp failure to the httpx exception that says what happened.
+per call here. This module is small, reads whole answers (GeWe's are small JSON documents) up to
+a size limit, inflates gzip/deflate itself in bounded steps, and maps each aiohttp failure to the
+httpx exception that says what happened.
 
 aiohttp is imported on first use, so that ``import gewe_async`` stays cheap.
 """
@@ -17,19 +18,94 @@ aiohttp is imported on first use, so that ``import gewe_async`` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import urllib.request
-from typing import TYPE_CHECKING, Any
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
+
+from gewe_async.exceptions import GeweEventLoopError, GeweResponseTooLargeError
 
 if TYPE_CHECKING:
     import ssl
 
     import aiohttp
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["DEFAULT_MAX_ANSWER_SIZE", "AiohttpTransport"]
 
 _HTTP11: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+
+#: The largest answer read, in bytes after decompression. GeWe answers are JSON documents of a
+#: few KB; the largest (contact lists and details of thousands of contacts) stay well under
+#: 1 MB, so 32 MiB leaves ample headroom while a broken or hostile server cannot exhaust memory.
+DEFAULT_MAX_ANSWER_SIZE: Final = 32 * 1024 * 1024
+
+#: What we accept: the encodings `read_capped` inflates in bounded steps (httpx would inflate a
+#: whole chunk at once, and a 1 MB gzip chunk may hold 1 GB).
+ACCEPT_ENCODING: Final = "gzip, deflate"
+
+#: Inflate at most this much per step, yielding to the event loop in between.
+_INFLATE_STEP: Final = 256 * 1024
+
+#: Distinct timeouts kept converted; a client uses a handful, per-call overrides may add more.
+_TIMEOUT_CACHE: Final = 64
+
+
+def _inflater(encoding: str) -> Any:
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, detected
+    raise httpx.DecodingError(f"unsupported Content-Encoding {encoding!r}")
+
+
+async def read_capped(chunks: AsyncIterator[bytes], encoding: str, limit: int) -> bytes:
+    """Read an answer body, inflating gzip/deflate, and refuse it past ``limit`` bytes.
+
+    Inflation goes in steps of at most 256 KiB with a yield to the event loop in between, so a
+    compression bomb neither fills memory nor freezes the loop: it costs at most ``limit``
+    bytes and is refused with `GeweResponseTooLargeError`.
+    """
+    inflater = _inflater(encoding)
+    out = bytearray()
+    async for chunk in chunks:
+        if inflater is None:
+            out += chunk
+            if len(out) > limit:
+                raise GeweResponseTooLargeError(limit=limit, body=_start(out))
+            continue
+        data = chunk
+        while data:
+            try:
+                out += inflater.decompress(data, _INFLATE_STEP)
+            except zlib.error as exc:
+                raise httpx.DecodingError(
+                    f"the answer's {encoding} data is corrupt: {exc}"
+                ) from None
+            if len(out) > limit:
+                raise GeweResponseTooLargeError(limit=limit, body=_start(out))
+            data = inflater.unconsumed_tail
+            if data:
+                await asyncio.sleep(0)
+    if inflater is not None:
+        out += inflater.flush()
+        if len(out) > limit:
+            raise GeweResponseTooLargeError(limit=limit, body=_start(out))
+    return bytes(out)
+
+
+def _start(body: bytearray) -> str:
+    return body[:256].decode("utf-8", errors="replace")
+
+
+def without_encoding(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The answer's headers once `read_capped` has inflated its body."""
+    return [(k, v) for k, v in headers if k.lower() not in (b"content-encoding", b"content-length")]
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -47,13 +123,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     Each phase of an ``httpx.Timeout`` is honoured: ``pool`` (waiting for a connection),
     ``connect``, and ``read`` (each wait for the answer's bytes); ``write`` is not separately
-    enforced (request bodies here are small). HTTP/2 is not supported.
+    enforced (request bodies here are small). The whole exchange, reading the body included,
+    ends within ``pool + connect + read`` seconds. HTTP/2 is not supported.
+
+    Answers are read whole, up to ``max_answer_size`` bytes after decompression (gzip and
+    deflate are inflated here in bounded steps); a larger one raises
+    [`GeweResponseTooLargeError`][gewe_async.exceptions.GeweResponseTooLargeError].
+
+    The connection pool belongs to the event loop it was opened in. Used from another loop
+    while nothing is in flight (a second ``asyncio.run()``), the transport opens a new pool
+    there; a pool left on a loop that ended is closed when that loop shuts down.
 
     Args:
         limits: ``max_connections`` (``None`` for no limit) and ``keepalive_expiry`` are used.
         verify: Verify TLS certificates: ``True`` (certifi, as httpx does), ``False``, or an
             `ssl.SSLContext`.
         trust_env: Read proxy settings from the environment, as httpx does by default.
+        max_answer_size: The largest answer read, in bytes (32 MiB by default).
     """
 
     def __init__(
@@ -62,19 +148,47 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         limits: httpx.Limits | None = None,
         verify: ssl.SSLContext | bool = True,
         trust_env: bool = True,
+        max_answer_size: int = DEFAULT_MAX_ANSWER_SIZE,
     ) -> None:
         limits = httpx.Limits() if limits is None else limits
         self._max_connections = limits.max_connections
         self._keepalive_expiry = limits.keepalive_expiry
         self._verify = verify
         self._trust_env = trust_env
+        self._max_answer_size = max_answer_size
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncGenerator[None, None] | None = None
+        self._in_flight = 0
         self._proxies: dict[tuple[str, str | None], str | None] = {}
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
         self._closed = False
 
+    async def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        """The pool of this event loop: the current one, or a new one if the loop changed."""
+        if self._session is not None:
+            if self._loop is loop:
+                return self._session
+            old = self._loop
+            assert old is not None
+            if not old.is_closed() and (old.is_running() or self._in_flight):
+                raise GeweEventLoopError(
+                    "this client is in use on another event loop; use one client per loop "
+                    "(or per thread)"
+                )
+            # Nothing can be in flight on the old loop: let go of its pool. Its connections
+            # belong to that loop; if it still exists, they close when it runs again.
+            self._retire()
+        session = self._open()
+        self._loop = loop
+        # An async generator is closed by the loop's shutdown (asyncio.run() does it while the
+        # loop still runs): the one place to close this loop's pool when the user does not.
+        self._closer = _close_at_loop_shutdown(session)
+        await anext(self._closer)
+        return session
+
     def _open(self) -> aiohttp.ClientSession:
-        # Made on first use, inside the running event loop that aiohttp binds it to.
+        # Made inside the running event loop that aiohttp binds it to.
         import aiohttp
 
         verify = self._verify
@@ -100,10 +214,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if timeout is None:
             import aiohttp
 
+            if len(self._timeouts) >= _TIMEOUT_CACHE:
+                self._timeouts.clear()
+
             pool, connect, read = key
-            # aiohttp's `connect` covers the wait for a pooled connection plus connecting.
+            # aiohttp's `connect` covers the wait for a pooled connection plus connecting, and
+            # its `total` the whole attempt, reading the body included: the attempt deadline.
             timeout = aiohttp.ClientTimeout(
-                total=None,
+                total=None if None in key else pool + connect + read,  # type: ignore[operator]
                 connect=None if pool is None or connect is None else pool + connect,
                 sock_connect=connect,
                 sock_read=read,
@@ -141,6 +259,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         timeout: dict[str, float | None],
         *,
         request: httpx.Request | None = None,
+        max_size: int | None = None,
     ) -> httpx.Response:
         """Send one request given as parts and return the whole answer.
 
@@ -149,7 +268,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """
         if self._closed:
             raise RuntimeError("Cannot send a request, as the transport has been closed.")
-        session = self._session or self._open()
+        session = self._session
+        loop = asyncio.get_running_loop()
+        if session is None or self._loop is not loop:
+            session = await self._session_for(loop)
+        limit = self._max_answer_size if max_size is None else max_size
+        headers_out = raw_headers = None
+        self._in_flight += 1
         try:
             async with session.request(
                 method,
@@ -161,28 +286,65 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 server_hostname=request.extensions.get("sni_hostname") if request else None,
                 proxy=self._proxy(url) if self._trust_env else None,
             ) as answer:
-                content = await answer.read()
+                raw_headers = answer.raw_headers
+                encoding = answer.headers.get("Content-Encoding", "")
+                length = answer.content_length
+                if not encoding and length is not None and length <= limit:
+                    content = await answer.read()  # the usual answer: small, declared, plain
+                else:
+                    if not encoding and length is not None:
+                        raise GeweResponseTooLargeError(limit=limit)
+                    content = await read_capped(answer.content.iter_any(), encoding, limit)
+                    headers_out = without_encoding(raw_headers)
         except Exception as exc:
             mapped = _to_httpx(exc, request)
             if mapped is None:
                 raise
             raise mapped from exc
+        finally:
+            self._in_flight -= 1
         extensions = _HTTP11
         if answer.reason:
             extensions = {**_HTTP11, "reason_phrase": answer.reason.encode("latin-1")}
         return httpx.Response(
             answer.status,
-            headers=answer.raw_headers,
+            headers=raw_headers if headers_out is None else headers_out,
             content=content,
             request=request,
             extensions=extensions,
         )
 
+    def _retire(self) -> None:
+        """Let go of the pool without awaiting anything (its loop may be gone)."""
+        closer, self._closer, self._session = self._closer, None, None
+        if closer is not None:
+            # Runs the closer's (synchronous) finally; a finished closer just stops.
+            with contextlib.suppress(StopIteration):
+                closer.aclose().send(None)
+
     async def aclose(self) -> None:
         """Close aiohttp's connection pool."""
         self._closed = True
-        if self._session is not None:
-            await self._session.close()
+        session = self._session
+        if session is not None and self._loop is asyncio.get_running_loop():
+            await session.close()  # gracefully, on its own loop
+        self._retire()
+        self._session = session  # closed now; kept so that it can be inspected
+
+
+async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        _let_go(session)
+
+
+def _let_go(session: aiohttp.ClientSession) -> None:
+    """Close a pool's connections and the pool without a running event loop."""
+    connector = session.connector
+    session.detach()  # the session counts as closed: no "unclosed session" warning
+    if connector is not None:
+        connector._close()  # the synchronous part of close()
 
 
 def _to_httpx(exc: Exception, request: httpx.Request | None) -> httpx.TransportError | None:
@@ -199,6 +361,10 @@ def _to_httpx(exc: Exception, request: httpx.Request | None) -> httpx.TransportE
     elif isinstance(exc, aiohttp.InvalidURL):
         cls = httpx.UnsupportedProtocol
     # The request may have reached the server.
+    elif type(exc) is TimeoutError:  # aiohttp's `total`, our attempt deadline
+        return httpx.ReadTimeout(
+            "the attempt took longer than its pool + connect + read timeouts", request=request
+        )
     elif isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError):
         cls = httpx.ReadTimeout
     elif isinstance(

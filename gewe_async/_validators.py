@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from enum import IntEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,13 +19,52 @@ def _describe(value: Any) -> str:
 
 
 def app_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Check that an appId is a non-empty string without surrounding whitespace."""
+    """Check that an appId is a non-empty string without surrounding whitespace.
+
+    Control characters (newlines, tabs, escapes, ...) are refused too: an appId goes into log
+    lines and error messages, where a newline would forge a line.
+    """
     if not isinstance(value, str):
         raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
     if not value or value.strip() != value:
         raise ValueError(
             f"{attribute.name} must be a non-empty appId without surrounding spaces, got {value!r}"
         )
+    if not value.isprintable():
+        raise ValueError(f"{attribute.name} must not contain control characters, got {value!r}")
+
+
+def count(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check for an ``int`` of at least 1 (``2.5`` or ``True`` are not counts): a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{attribute.name} must be an int of at least 1, got {value!r}")
+
+
+def positive_or_inf(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check for a positive number; infinity is allowed (it means "no limit"), NaN is not."""
+    number(attribute.name, value, allow_inf=True)
+
+
+def positive_finite(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check for a positive, finite number (NaN and infinity refused)."""
+    number(attribute.name, value, allow_inf=False)
+
+
+def number(name: str, value: object, *, allow_inf: bool) -> float:
+    """Return ``value`` as a positive float, or raise the error that says what is wrong with it.
+
+    NaN is always refused (it compares false with everything, so it would disable a limit
+    silently); infinity only where ``allow_inf`` says it means "no limit".
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, got {_describe(value)}")
+    if math.isnan(value):
+        raise ValueError(f"{name} must be a number, got nan")
+    if math.isinf(value) and not allow_inf:
+        raise ValueError(f"{name} must be finite, got {value}")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return float(value)
 
 
 def text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -54,7 +94,12 @@ def http_url(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         parts = urlsplit(value)
     except ValueError as exc:
         raise ValueError(f"{attribute.name} is not a valid URL: {value!r:.100} ({exc})") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or value != value.strip():
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or value != value.strip()
+        or not value.isprintable()
+    ):
         raise ValueError(f"{attribute.name} must be an http(s) URL with a host, got {value!r:.100}")
 
 

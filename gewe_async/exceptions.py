@@ -6,6 +6,7 @@ The tree is organised by cause, so that ``except`` clauses say what went wrong:
 GeweError
 ├── GeweConfigError          the client was set up wrong (also a ValueError)
 ├── GeweClientClosedError    a call on a client that was closed
+├── GeweEventLoopError       a call from one event loop while another still uses the client
 ├── GeweAPIError             the server answered ``ret != 200``
 │   ├── GeweAuthError            token missing, wrong or expired
 │   ├── GeweDeviceNotFoundError  unknown or stale appId
@@ -17,6 +18,7 @@ GeweError
 │   └── GeweTimeoutError         ... because a timeout expired
 ├── GeweLoginExpiredError    a login's QR code expired before the login completed
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
+│   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
 └── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
 ```
 
@@ -24,7 +26,8 @@ Bad *input* is not in this tree: it raises `ValueError` or `TypeError`
 before any request is sent.
 
 All messages are redacted: the token never appears in them, even when the server
-echoes it back.
+echoes it back. Every error survives `pickle`, `copy` and `copy.deepcopy` with its
+attributes (task queues and process pools carry them).
 """
 
 from __future__ import annotations
@@ -41,9 +44,11 @@ __all__ = [
     "GeweDeviceNotFoundError",
     "GeweDeviceOfflineError",
     "GeweError",
+    "GeweEventLoopError",
     "GeweHTTPStatusError",
     "GeweLoginExpiredError",
     "GeweResponseError",
+    "GeweResponseTooLargeError",
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
@@ -86,6 +91,18 @@ class GeweError(Exception):
         tries = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
         return f"{where}{self.message}{tries}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses take keyword-only arguments, so the default (``cls(*self.args)``)
+        # cannot rebuild them: rebuild from the instance's attributes instead.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[GeweError], args: tuple[Any, ...], state: dict[str, Any]) -> GeweError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class GeweConfigError(GeweError, ValueError):
     """The client cannot be built as configured, for example no token was given."""
@@ -93,6 +110,15 @@ class GeweConfigError(GeweError, ValueError):
 
 class GeweClientClosedError(GeweError, RuntimeError):
     """A call was made on a client that was already closed."""
+
+
+class GeweEventLoopError(GeweError, RuntimeError):
+    """A call was made from one event loop while the client is still in use on another.
+
+    A client follows the event loop it is used from: once nothing is in flight on the old loop
+    (for example a first ``asyncio.run()`` has returned), the next call rebinds its connection
+    pool and limits to the new loop. Concurrent use from two loops (two threads) is refused.
+    """
 
 
 class GeweAPIError(GeweError):
@@ -243,6 +269,37 @@ class GeweResponseError(GeweError):
         self.detail = detail
         text = f"{message}: {detail}" if detail else message
         super().__init__(text, endpoint=endpoint, app_id=app_id, attempts=attempts)
+
+
+class GeweResponseTooLargeError(GeweResponseError):
+    """The answer is larger than the client's ``max_answer_size`` (after decompression).
+
+    Reading stops at the limit, so a hostile or broken server cannot exhaust memory; ``body``
+    holds the start of the answer.
+
+    Attributes:
+        limit: The limit that was exceeded, in bytes.
+    """
+
+    limit: int
+
+    def __init__(
+        self,
+        *,
+        limit: int,
+        body: str = "",
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the answer is larger than max_answer_size ({limit} bytes)",
+            body=body,
+            endpoint=endpoint,
+            app_id=app_id,
+            attempts=attempts,
+        )
 
 
 class GeweCallbackError(GeweError, ValueError):

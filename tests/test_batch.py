@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from gewe_async import GeweDeviceOfflineError, GeweTimeoutError, iter_batch, run_batch
+from gewe_async import GeweDeviceOfflineError, GeweTimeoutError, Limits, iter_batch, run_batch
 from gewe_async.testing import FakeGewe, Faults
 
 
@@ -73,17 +73,39 @@ async def _drain(batch):
     return await batch
 
 
-async def test_input_errors_are_outcomes_but_bugs_are_raised(fake):
-    """A refused input is that appId's outcome; any other exception stops the batch."""
+async def test_input_errors_are_outcomes_and_so_are_bugs(fake):
+    """A refused input is that appId's outcome; so is a bug: the other outcomes are kept."""
     async with fake.client() as client:
         result = await run_batch(["wx_1", " bad"], client.personal.get_profile)
     assert isinstance(result.failed[0].error, ValueError)
 
-    async def buggy(app_id: str) -> None:
-        raise KeyError(app_id)
+    async def buggy(app_id: str) -> str:
+        if app_id == "b":
+            raise RecursionError("maximum recursion depth exceeded")
+        return app_id
 
-    with pytest.raises(KeyError):
-        await run_batch(["a", "b"], buggy)
+    async with asyncio.timeout(10):  # a batch that loses an outcome waits for it forever
+        result = await run_batch(["a", "b", "c"], buggy)
+    assert result.results == {"a": "a", "c": "c"}
+    assert isinstance(result.failed[0].error, RecursionError)
+
+
+@pytest.mark.parametrize("iterate", [False, True])
+async def test_a_stray_cancelled_error_fails_its_app_id_and_the_batch_ends(iterate):
+    """A CancelledError raised by a call (not by cancelling the batch) is that appId's outcome."""
+
+    async def call(app_id: str) -> str:
+        if app_id == "b":
+            raise asyncio.CancelledError
+        return app_id
+
+    async with asyncio.timeout(10):  # the bug this guards against was a batch waiting forever
+        if iterate:
+            outcomes = {o.app_id: o async for o in iter_batch(["a", "b", "c"], call)}
+        else:
+            outcomes = {o.app_id: o for o in (await run_batch(["a", "b", "c"], call)).outcomes}
+    assert {a: o.ok for a, o in outcomes.items()} == {"a": True, "b": False, "c": True}
+    assert isinstance(outcomes["b"].error, asyncio.CancelledError)
 
 
 async def test_fail_fast_raises_the_first_failure_and_cancels_the_rest():
@@ -138,14 +160,46 @@ async def test_deadline_gives_every_unfinished_app_id_a_timeout_outcome(fake):
     assert messages == {"running": 2, "call": 4}  # 2 in flight, 4 never started
 
 
-async def test_deadline_keeps_outcomes_finished_in_time(fake):
+async def test_deadline_keeps_outcomes_finished_in_time():
     """Calls done before the deadline keep their results; only the late ones time out."""
+    never = asyncio.Event()
+
+    async def call(app_id: str) -> str:
+        if app_id == "slow":
+            await never.wait()  # still running when the deadline passes
+        return app_id
+
+    result = await run_batch(["a", "slow", "b"], call, deadline=0.2)
+    assert result.results == {"a": "a", "b": "b"}
+    assert [o.app_id for o in result.failed] == ["slow"]
+    assert isinstance(result.failed[0].error, GeweTimeoutError)
+
+
+async def test_deadline_outcomes_say_whether_a_request_was_sent(fake):
+    """Calls stopped before reaching the transport say request_sent=False, sent ones True."""
+    fake.set_faults(Faults(latency=5))
+    ids = ["wx_1", "wx_2", "wx_3"]
+    async with fake.client(limits=Limits(max_in_flight=1)) as client:
+        result = await run_batch(ids, client.personal.get_profile, concurrency=2, deadline=0.3)
+    errors = {o.app_id: o.error for o in result.outcomes}
+    assert {a: e.request_sent for a, e in errors.items()} == {  # type: ignore[union-attr]
+        "wx_1": True,  # in flight at the fake
+        "wx_2": False,  # started, but waiting for the client's only slot
+        "wx_3": False,  # never started
+    }
+    assert errors["wx_1"].endpoint == errors["wx_2"].endpoint == "personal/getProfile"
+    assert errors["wx_3"].endpoint is None
+
+
+@pytest.mark.parametrize("deadline", [float("inf"), None])
+async def test_an_infinite_deadline_means_none(fake, deadline):
+    """deadline=inf is no deadline, like None."""
     async with fake.client() as client:
-        fast = await run_batch(["wx_1", "wx_2"], client.personal.get_profile, deadline=5)
-    assert len(fast.succeeded) == 2
+        result = await run_batch(["wx_1"], client.personal.get_profile, deadline=deadline)
+    assert result.failed == []
 
 
-@pytest.mark.parametrize("bad", [0, -1, "5", True])
+@pytest.mark.parametrize("bad", [0, -1, "5", True, float("nan")])
 async def test_bad_deadline_is_refused(fake, bad):
     """A deadline that is not a positive number is a ValueError before any call."""
     async with fake.client() as client:

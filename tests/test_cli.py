@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -232,3 +234,128 @@ def test_status_exits_1_for_an_unknown_device(api_args, capsys):
     out = capsys.readouterr().out
     assert "wx_00001: online" in out
     assert "GeweDeviceNotFoundError" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["login", "--token", "t", "--region-id", "12"], "--region-id: must be the six-digit"),
+        (["profile", "--token", "t", "--timeout", "0", "wx_1"], "--timeout: must be a positive"),
+        (["profile", "--token", "t", "--timeout", "inf", "wx_1"], "--timeout: must be a positive"),
+        (["profile", "--token", "t", "--timeout", "nan", "wx_1"], "--timeout: must be a positive"),
+        (["fake-server", "--latency", "-5"], "--latency: must be 0 or more"),
+        (["fake-server", "--port", "70000"], "--port: must be a port number"),
+        (["login", "--poll-interval", "nan", "--region-id", "320000"], "--poll-interval"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, message):
+    """A bad argument is one clear line on stderr and exit 2, never a traceback."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_refused_token_on_login_is_one_line_and_exit_2(server, capsys, monkeypatch):
+    """`login` with a wrong token says the token was refused; exit 2, no traceback."""
+    monkeypatch.delenv("GEWE_REGION_ID", raising=False)
+    code = main(["login", "--token", "wrong", "--base-url", server, "--region-id", "320000"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "token was refused" in err
+    assert "Traceback" not in err
+
+
+def test_fake_server_on_a_port_in_use_says_so(capsys):
+    """`fake-server` on a taken port is one line naming the port; exit 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["fake-server", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"127.0.0.1:{port}" in err
+    assert "in use" in err
+    assert "Traceback" not in err
+
+
+def _start_fake_server(port: int, *extra: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gewe_async", "fake-server", "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def slow_server() -> Iterator[str]:
+    """A fake-server answering each call after 2 s, so that a signal finds calls in flight."""
+    port = free_port()
+    process = _start_fake_server(
+        port, "--devices", "40", "--token", FAKE_TOKEN, "--latency", "2000"
+    )
+    yield f"http://127.0.0.1:{port}/v2/api"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_set_avatar_stopped_by_a_signal_keeps_its_report_and_resumes(
+    slow_server, tmp_path, signum, code
+):
+    """A signal mid-job: every row reported once, in-flight ones 'unknown'; --resume finishes."""
+    ids = [f"wx_{i:05d}" for i in range(1, 41)]
+    url = f"https://example.com/{signum}.png"
+    report = tmp_path / "report.jsonl"
+    api = ["--token", FAKE_TOKEN, "--base-url", slow_server]
+    argv = [sys.executable, "-m", "gewe_async", "set-avatar", *api, "--url", url]
+    job = subprocess.Popen(
+        [*argv, "--report", str(report), "--concurrency", "4", "--grace", "0.5", *ids],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not report.exists() or len(report.read_text().splitlines()) < 4:
+        assert job.poll() is None, "the job ended early"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    job.send_signal(signum)  # the first 4 are done; the next 4 are in flight
+    out, err = job.communicate(timeout=30)
+    assert job.returncode == code, err
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(r["appId"] for r in rows) == ids  # every row exactly once
+    status = Counter(r["status"] for r in rows)
+    assert status["ok"] >= 4
+    assert status["unknown"] >= 1
+    assert status["ok"] + status["unknown"] + status["not_tried"] == 40
+    assert all("may have been applied" in r["message"] for r in rows if r["status"] == "unknown")
+    assert "interrupted by" in out
+    assert "Traceback" not in err
+
+    resumed = subprocess.run(
+        [*argv, "--resume", str(report), "--concurrency", "40", *ids],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{status['ok']} already done (skipped)" in resumed.stdout
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert len(rows) == 40 + 40 - status["ok"]  # the resumed rows are appended
+    last = {r["appId"]: r["status"] for r in rows}
+    assert set(last.values()) == {"ok"}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import warnings
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from gewe_async import (
     GeweClientClosedError,
     GeweConfigError,
     GeweInsecureTransportWarning,
+    GeweTimeoutError,
 )
 
 from .helpers import OFFICIAL, TOKEN, envelope
@@ -194,14 +197,90 @@ async def test_user_http_client_timeout_is_kept_by_default(api):
 
 @pytest.mark.parametrize(
     ("timeout", "error"),
-    [(0, ValueError), (-1, ValueError), ("5", TypeError), (httpx.Timeout(None), ValueError)],
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        ("5", TypeError),
+        (True, TypeError),
+        (httpx.Timeout(None), ValueError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        (httpx.Timeout(5, read=float("nan")), ValueError),
+        (httpx.Timeout(5, connect=float("inf")), ValueError),
+    ],
 )
 async def test_bad_timeouts_are_refused_before_sending(api, client, timeout, error):
     """A timeout that would hang or is not a number is refused without a request."""
     route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
     with pytest.raises(error):
         await client.personal.get_profile("wx_1", timeout=timeout)
+    with pytest.raises(error):
+        AsyncGeweClient(token=TOKEN, timeout=timeout)
     assert not route.called
+
+
+@pytest.mark.parametrize(
+    ("total", "error"), [(float("nan"), ValueError), (0, ValueError), ("1", TypeError)]
+)
+async def test_bad_total_timeouts_are_refused(api, client, total, error):
+    """total_timeout=nan (or any non-positive, non-number) is refused before sending."""
+    route = api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    with pytest.raises(error, match="total_timeout"):
+        await client.personal.get_profile("wx_1", total_timeout=total)
+    with pytest.raises(error, match="total_timeout"):
+        AsyncGeweClient(token=TOKEN, total_timeout=total)
+    assert not route.called
+
+
+async def test_an_infinite_total_timeout_means_none(api, transport):
+    """total_timeout=inf is no overall limit, like None, and calls work."""
+    api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+    async with AsyncGeweClient(token=TOKEN, transport=transport, total_timeout=float("inf")) as c:
+        assert c.total_timeout is None
+        await c.personal.get_profile("wx_1", total_timeout=float("inf"))
+
+
+def test_repr_hides_a_password_in_the_base_url():
+    """Credentials embedded in base_url (user:pass@) never show in repr."""
+    client = AsyncGeweClient(token=TOKEN, base_url="https://bob:hunter2@gewe.example/v2/api")
+    try:
+        assert "hunter2" not in repr(client)
+        assert "bob:***@gewe.example" in repr(client)
+    finally:
+        client._core.closed = True  # never opened: nothing to close
+
+
+async def test_a_failing_event_hook_is_logged_once_and_changes_nothing(api, transport, caplog):
+    """A hook that raises is logged (not on every call) and the calls still return."""
+    from gewe_async import _events
+
+    _events._hook_log.clear()
+    api.post("/personal/getProfile").respond(json=envelope(PROFILE))
+
+    def broken_metrics(event: object) -> None:
+        raise KeyError("endpoint")
+
+    async with AsyncGeweClient(token=TOKEN, transport=transport, event_hooks=[broken_metrics]) as c:
+        profiles = [await c.personal.get_profile("wx_1") for _ in range(5)]
+    assert all(p.wxid == PROFILE["wxid"] for p in profiles)
+    logged = [r for r in caplog.records if "broken_metrics" in r.getMessage()]
+    assert len(logged) == 1
+    assert logged[0].exc_info is not None
+
+
+async def test_an_attempt_cut_off_by_the_total_timeout_reaches_the_hooks(api, transport):
+    """The attempt that the total timeout stopped is reported to the hooks, with its error."""
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(10)
+        raise AssertionError("unreachable")
+
+    api.post("/personal/getProfile").mock(side_effect=never)
+    events: list[Any] = []
+    async with AsyncGeweClient(token=TOKEN, transport=transport, event_hooks=[events.append]) as c:
+        with pytest.raises(GeweTimeoutError, match="total timeout"):
+            await c.personal.get_profile("wx_1", total_timeout=0.1)
+    assert [(e.attempt, type(e.error)) for e in events] == [(1, GeweTimeoutError)]
 
 
 async def test_with_options_is_a_view_sharing_the_pool(api, transport):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import pickle
 
 import httpx
 import pytest
@@ -16,8 +18,10 @@ from gewe_async import (
     GeweDeviceNotFoundError,
     GeweDeviceOfflineError,
     GeweError,
+    GeweEventLoopError,
     GeweHTTPStatusError,
     GeweResponseError,
+    GeweResponseTooLargeError,
     GeweSeatLimitError,
     GeweTimeoutError,
     GeweTransportError,
@@ -238,3 +242,37 @@ def test_every_error_is_a_gewe_error():
 
     for name in exceptions.__all__:
         assert issubclass(getattr(exceptions, name), GeweError), name
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        GeweDeviceOfflineError(
+            ret=500, msg="微信已离线", data={"code": "-1"}, endpoint="e", app_id="a"
+        ),
+        GeweHTTPStatusError(status_code=502, body="<html>", retry_after=1.0, attempts=3),
+        GeweTimeoutError("timed out", request_sent=False, endpoint="e", app_id="a", attempts=2),
+        GeweResponseError("bad", body="{}", detail="why"),
+        GeweResponseTooLargeError(limit=10, body="[[["),
+        GeweEventLoopError("other loop"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_survive_pickle_and_copy(error):
+    """Errors cross process pools and task queues with their attributes intact."""
+    for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert type(clone) is type(error)
+        assert vars(clone) == vars(error)
+        assert str(clone) == str(error)
+
+
+@pytest.mark.parametrize(
+    "text", ["Event loop is closed", "Task got Future attached to a different loop"]
+)
+async def test_a_transport_of_another_loop_is_an_event_loop_error(api, transport, text):
+    """A transport bound to an ended loop gives GeweEventLoopError, never a false 'closed'."""
+    api.post("/personal/getProfile").mock(side_effect=RuntimeError(text))
+    async with AsyncGeweClient(token=TOKEN, transport=transport) as client:
+        with pytest.raises(GeweEventLoopError, match="another event loop"):
+            await client.personal.get_profile("wx_1")
+        assert not client.is_closed

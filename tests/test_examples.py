@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import runpy
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from aiohttp.test_utils import TestClient as AiohttpTestClient
 from aiohttp.test_utils import TestServer
 from fastapi.testclient import TestClient
 
-from gewe_async.testing import FakeGewe
+from gewe_async import GeweError
+from gewe_async.testing import FakeGewe, Faults
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -26,6 +28,20 @@ def _examples_importable(monkeypatch: pytest.MonkeyPatch) -> None:
         sys.modules.pop(name, None)
 
 
+#: What the examples meet in production now and then: proxies' 502/503 pages, captive-portal
+#: HTML, answers that fit no schema. Seeded, so runs repeat.
+FAULTS = Faults(error_rate=0.05, garbage_rate=0.02, bad_data_rate=0.02, retry_after=0, seed=3)
+
+
+def faulty_fake(monkeypatch: pytest.MonkeyPatch) -> FakeGewe:
+    """The examples' demo fake, with FAULTS on; their make_client() then uses it."""
+    setup = importlib.import_module("_setup")
+    fake = setup.demo_fake()
+    fake.set_faults(FAULTS)
+    monkeypatch.setattr(setup, "demo_fake", lambda: fake)
+    return fake
+
+
 @pytest.mark.parametrize("script", ["quickstart.py", "bot_loop.py", "avatar_job.py"])
 def test_script_examples_run_to_the_end(script, capsys):
     """Run as `python examples/<script>` would, on the embedded fake."""
@@ -33,6 +49,14 @@ def test_script_examples_run_to_the_end(script, capsys):
     out = capsys.readouterr().out
     assert "failed" not in out or " 0 failed" in out
     assert out.strip()
+
+
+@pytest.mark.parametrize("script", ["quickstart.py", "bot_loop.py", "avatar_job.py"])
+def test_script_examples_run_to_the_end_with_faults(script, capsys, monkeypatch):
+    """With faults on, each example still runs to its end: failures are handled, not raised."""
+    faulty_fake(monkeypatch)
+    runpy.run_path(str(EXAMPLES / script), run_name="__main__")
+    assert capsys.readouterr().out.strip()
 
 
 def test_fastapi_example_serves_profiles_through_its_lifespan_client():
@@ -84,20 +108,14 @@ async def test_aiohttp_example_serves_profiles_and_closes_its_client():
 
 
 async def test_bot_loop_replies_once_per_ping():
-    """Each ping gets exactly one pong, from the account that received it."""
+    """Each ping gets exactly one pong, from the account that received it; other talk none."""
     bot = importlib.import_module("bot_loop")
-    setup = importlib.import_module("_setup")
-    fake = setup.demo_fake()
-    events: asyncio.Queue = asyncio.Queue()
-    for i in range(6):
-        events.put_nowait({"app_id": "wx_001", "from": f"wxid_{i}", "text": "ping"})
-    events.put_nowait({"app_id": "wx_002", "from": "wxid_x", "text": "hello"})
-    events.put_nowait(None)
-    async with setup.make_client(fake) as client:
-        assert await bot.run_bot(client, events) == 7
+    fake = importlib.import_module("_setup").demo_fake()
+    assert await bot.main(fake, pings=6) == 6
+    await fake.receive_text("wx_002", "wxid_x", "hello")
     sent = sorted((m.to_wxid, m.content) for m in fake.devices["wx_001"].outbox)
-    assert sent == [(f"wxid_{i}", "pong") for i in range(6)]
-    assert len(fake.devices["wx_002"].outbox) == 0
+    assert sent == [("wxid_friend0", "pong"), ("wxid_friend3", "pong")]
+    assert [m.to_wxid for m in fake.devices["wx_002"].outbox] == ["wxid_friend1", "wxid_friend4"]
 
 
 async def test_avatar_job_sets_every_avatar(monkeypatch):
@@ -110,3 +128,16 @@ async def test_avatar_job_sets_every_avatar(monkeypatch):
     result = await job.set_avatars(urls)
     assert not result.failed
     assert {a: fake.devices[a].big_head_img_url for a in urls} == urls
+
+
+async def test_bot_loop_handles_every_event_when_calls_fail(monkeypatch, caplog):
+    """At 30 % 50x pages and 10 % garbage no GeweError escapes the bot and no pong goes twice."""
+    bot = importlib.import_module("bot_loop")
+    fake = faulty_fake(monkeypatch)
+    fake.set_faults(Faults(error_rate=0.3, garbage_rate=0.1, retry_after=0, seed=1))
+    with caplog.at_level(logging.WARNING):
+        pongs = await bot.main(fake, pings=100)
+    sent = [(d.app_id, m.to_wxid) for d in fake.devices.values() for m in d.outbox]
+    assert len(sent) == len(set(sent)) == pongs < 100  # some replies failed; none went twice
+    assert any("failed" in r.getMessage() for r in caplog.records)
+    assert not any(isinstance(r.exc_info and r.exc_info[1], GeweError) for r in caplog.records)

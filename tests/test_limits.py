@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gewe_async import AsyncGeweClient, Limits
+from gewe_async import AsyncGeweClient, GeweTimeoutError, Limits
 from gewe_async.testing import FakeGewe, Faults
 
 
@@ -148,12 +148,58 @@ async def test_global_rate_spaces_out_starts_across_app_ids():
         {"rate": -1},
         {"rate_per_app_id": 0},
         {"max_in_flight": 1.5},
+        {"per_app_id": 2.5},
+        {"per_app_id": 0.5},
+        {"per_app_id": True},
+        {"max_in_flight": float("inf")},
+        {"rate": float("nan")},
+        {"rate_per_app_id": float("nan")},
     ],
 )
 def test_limits_are_checked(bad):
-    """Limits refuse non-positive values."""
+    """Limits refuse non-positive values, non-int counts and NaN rates."""
     with pytest.raises(ValueError, match=next(iter(bad))):
         Limits(**bad)
+
+
+async def test_an_infinite_rate_means_no_pacing():
+    """rate=inf is the same as rate=None: no pacing, and it works."""
+    _, meter, client = metered(3, latency=0.0, rate=float("inf"), rate_per_app_id=float("inf"))
+    async with client:
+        await asyncio.gather(*(client.personal.get_profile(f"wx_{i}") for i in range(3)))
+    assert len(meter.starts) == 3
+
+
+async def test_cancelled_calls_give_their_pacing_slots_back():
+    """Cancelling 300 paced calls that were never sent leaves no backlog for the next call."""
+    _, meter, client = metered(1, latency=0.0, rate=2)
+    loop = asyncio.get_running_loop()
+    async with client:
+        await client.personal.get_profile("wx_0")  # sent: the next may start 0.5 s later
+        burst = [asyncio.create_task(client.personal.get_profile("wx_0")) for _ in range(300)]
+        await asyncio.sleep(0.05)
+        for task in burst:
+            task.cancel()
+        await asyncio.gather(*burst, return_exceptions=True)
+        backlog = client._core.limiter.next_start() - loop.time()
+        await client.personal.get_profile("wx_0", total_timeout=5)
+    assert backlog <= 0.5  # one interval after the sent call, not 300 (150 s)
+    assert len(meter.starts) == 2
+
+
+async def test_a_call_stopped_after_its_pace_gives_the_slot_back():
+    """A call that passed the pacer but timed out waiting for a free slot returns its start."""
+    _, meter, client = metered(2, latency=0.0, rate=1, max_in_flight=1)
+    limiter = client._core.limiter
+    loop = asyncio.get_running_loop()
+    async with client:
+        await limiter.acquire("wx_0")  # the only slot, held; the next start is 1 s away
+        with pytest.raises(GeweTimeoutError, match="total timeout"):
+            # Passes the pacer after 1 s, then waits for the slot until its timeout.
+            await client.personal.get_profile("wx_1", total_timeout=1.5)
+        assert limiter.next_start() <= loop.time()  # its start was returned: none is pending
+        limiter.release("wx_0")
+    assert meter.starts == []
 
 
 async def test_views_share_the_limits():

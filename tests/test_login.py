@@ -16,6 +16,7 @@ from gewe_async import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
     GeweLoginExpiredError,
+    Retries,
 )
 from gewe_async.testing import FakeGewe
 from gewe_async.types.login import DeviceType, LoginState, LoginStatus, Region
@@ -322,3 +323,45 @@ async def test_login_flow_over_a_real_fake_server_with_auto_login(fake):
     ):
         account = await client.login.login(region_id="320000", poll_interval=0.01)
     assert fake.devices[account.app_id].online
+
+
+async def test_flow_polls_through_a_short_outage(api, transport):
+    """Connection failures and proxy errors while polling are retried until the code expires."""
+    api.post("/login/getLoginQrCode").respond(json=envelope(QR))
+    waiting = {**CHECK, "status": 0, "loginInfo": None}
+    api.post("/login/checkLogin").mock(
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.Response(503, text="<html>503 Service Unavailable</html>"),
+            httpx.Response(200, text="<html>captive portal</html>"),
+            httpx.Response(200, json=envelope(waiting)),
+            httpx.Response(200, json=envelope(CHECK)),
+        ]
+    )
+    async with AsyncGeweClient(
+        token=TOKEN, transport=transport, retries=Retries(max_retries=0)
+    ) as c:
+        account = await c.login.login(region_id="320000", poll_interval=0.01)
+    assert account.wxid == "wxid_g"
+
+
+async def test_flow_outage_past_the_codes_life_ends_as_expired(api, transport):
+    """An outage that outlasts the QR code ends the flow as EXPIRED, not as a crash."""
+    api.post("/login/getLoginQrCode").respond(json=envelope(QR))
+    api.post("/login/checkLogin").mock(side_effect=httpx.ConnectError("refused"))
+    async with AsyncGeweClient(
+        token=TOKEN, transport=transport, retries=Retries(max_retries=0)
+    ) as c:
+        with pytest.raises(GeweLoginExpiredError):
+            await c.login.login(region_id="320000", poll_interval=0.01, qr_lifetime=0.1)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0, -1])
+async def test_flow_refuses_bad_intervals(fake, bad):
+    """poll_interval and qr_lifetime must be positive finite seconds (nan would never end)."""
+    async with fake.client() as client, asyncio.timeout(10):  # nan polled forever
+        with pytest.raises(ValueError, match="poll_interval"):
+            await client.login.login(region_id="320000", poll_interval=bad)
+        with pytest.raises(ValueError, match="qr_lifetime"):
+            await client.login.login(region_id="320000", qr_lifetime=bad)
+    assert fake.requests == []

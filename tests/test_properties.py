@@ -98,3 +98,48 @@ def test_any_profile_the_fake_holds_round_trips_unchanged(fields):
     profile = asyncio.run(fetch())
     assert {name: getattr(profile, name) for name in fields} == fields
     assert profile.wxid == "wxid_wx_1"
+
+
+def _nest(depth: int, kind: str, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf] if kind == "list" else {"msg": leaf}
+    return leaf
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(ENDPOINTS),
+    # Around the interpreter's recursion limit (1000 frames) is where decoders give way.
+    st.integers(1, 3000) | st.integers(450, 1100),
+    st.sampled_from(["list", "dict"]),
+    st.sampled_from([200, 500]),
+    st.booleans(),
+)
+def test_any_nesting_depth_gives_a_model_or_a_gewe_error(endpoint, depth, kind, ret, in_msg):
+    """However deep the answer is nested, in data or msg, decoding never escapes a GeweError."""
+    nested = _nest(depth, kind, TOKEN)
+    envelope = {"ret": ret, "msg": nested if in_msg else "x", "data": nested}
+    body = json.dumps(envelope).encode() if depth < 900 else _dumps_deep(envelope)
+    result = outcome(endpoint, body)
+    assert isinstance(result, GeweError | (endpoint.response or type(None)))
+    assert TOKEN not in str(result)
+
+
+def _dumps_deep(value: Any) -> bytes:
+    # json.dumps itself recurses: build deep documents as text.
+    depth = 0
+    inner = value["data"]
+    while isinstance(inner, list | dict):
+        inner = inner[0] if isinstance(inner, list) else inner["msg"]
+        depth += 1
+    opened, closed = (
+        ("[" * depth, "]" * depth)
+        if isinstance(value["data"], list)
+        else (
+            '{"msg":' * depth,
+            "}" * depth,
+        )
+    )
+    doc = f"{opened}{json.dumps(inner)}{closed}"
+    msg = doc if not isinstance(value["msg"], str) else json.dumps(value["msg"])
+    return f'{{"ret":{value["ret"]},"msg":{msg},"data":{doc}}}'.encode()

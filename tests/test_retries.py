@@ -217,9 +217,14 @@ async def test_bad_call_options_are_refused_before_sending(api, client, options,
     assert not route.called
 
 
-async def test_a_foreign_timeout_error_is_not_taken_for_the_total_timeout(api, transport):
+@pytest.mark.parametrize("total_timeout", [None, 60.0])
+async def test_a_foreign_timeout_error_is_not_taken_for_the_total_timeout(
+    api, transport, total_timeout
+):
     """A bare TimeoutError from a broken transport is not reported as our total timeout."""
     api.post("/personal/getProfile").mock(side_effect=TimeoutError("transport bug"))
-    async with AsyncGeweClient(token=TOKEN, transport=transport, total_timeout=None) as client:
+    async with AsyncGeweClient(
+        token=TOKEN, transport=transport, total_timeout=total_timeout
+    ) as client:
         with pytest.raises(TimeoutError, match="transport bug"):
             await client.personal.get_profile("wx_1")

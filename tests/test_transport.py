@@ -122,3 +122,11 @@ async def test_closed_transport_refuses_requests():
     await transport.aclose()
     with pytest.raises(RuntimeError, match="closed"):
         await transport.handle_async_request(httpx.Request("POST", "http://127.0.0.1:9/"))
+
+
+def test_the_converted_timeouts_cache_stays_small():
+    """3,000 distinct per-call timeouts do not grow the transport's cache without bound."""
+    transport = AiohttpTransport()
+    for i in range(3000):
+        transport._timeout({"pool": 1.0, "connect": 1.0, "read": 1.0 + i / 1000})
+    assert len(transport._timeouts) <= 64

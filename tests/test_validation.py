@@ -13,6 +13,9 @@ BAD_APP_IDS = [
     (None, TypeError),
     (123, TypeError),
     (b"wx_1", TypeError),
+    ("wx_1\nINFO forged log line", ValueError),
+    ("wx_\x1b[31m1", ValueError),
+    ("wx\u20281", ValueError),
 ]
 
 

@@ -7,10 +7,19 @@ pass ``autoSliding=false`` and Mac logins may let the server pass the slider che
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Final
 
-from gewe_async.exceptions import GeweAlreadyLoggedInError, GeweAPIError, GeweLoginExpiredError
+from gewe_async._validators import number
+from gewe_async.exceptions import (
+    GeweAlreadyLoggedInError,
+    GeweAPIError,
+    GeweHTTPStatusError,
+    GeweLoginExpiredError,
+    GeweResponseError,
+    GeweTransportError,
+)
 from gewe_async.types.login import (
     DeviceType,
     LoggedIn,
@@ -30,6 +39,12 @@ __all__ = ["login", "login_updates"]
 _VERIFY_MARKS: Final = ("验证",)
 _EXPIRED_MARKS: Final = ("过期", "失效")
 
+#: Failures of one checkLogin that say nothing about the login: an outage, a proxy's error page.
+#: checkLogin only reads the login's state, so the flow polls on until the QR code expires.
+_TRANSIENT: Final = (GeweTransportError, GeweHTTPStatusError, GeweResponseError)
+
+logger: Final = logging.getLogger("gewe_async")
+
 
 async def login_updates(
     api: LoginAPI,
@@ -43,8 +58,8 @@ async def login_updates(
     qr_lifetime: float,
 ) -> AsyncIterator[LoginUpdate]:
     """The body of `LoginAPI.login_updates()` (which holds the defaults)."""
-    if poll_interval <= 0 or qr_lifetime <= 0:
-        raise ValueError("poll_interval and qr_lifetime must be positive")
+    number("poll_interval", poll_interval, allow_inf=False)
+    number("qr_lifetime", qr_lifetime, allow_inf=False)
     device_type = DeviceType(type)
     if auto_sliding is None:
         auto_sliding = device_type is DeviceType.MAC  # iPad logins must send false
@@ -68,10 +83,20 @@ async def login_updates(
         if loop.time() >= expires:
             yield LoginUpdate(LoginState.EXPIRED, qr.app_id, qr, check)
             return
+        # A check may not outlive the QR code it checks.
+        limit = expires - loop.time()
+        total = api._client.total_timeout
         try:
             check = await api.check_login(
-                qr.app_id, qr.uuid, auto_sliding=auto_sliding, proxy_ip=proxy_ip
+                qr.app_id,
+                qr.uuid,
+                auto_sliding=auto_sliding,
+                proxy_ip=proxy_ip,
+                total_timeout=limit if total is None else min(limit, total),
             )
+        except _TRANSIENT as exc:
+            logger.info("login of %s: a check failed, polling on: %s", qr.app_id, exc)
+            continue
         except GeweAPIError as exc:
             text = f"{exc.msg} {exc.data.get('msg', '') if isinstance(exc.data, dict) else ''}"
             if any(mark in text for mark in _EXPIRED_MARKS):

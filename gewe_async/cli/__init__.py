@@ -2,22 +2,31 @@
 
 Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
 ``profile``, ``set-avatar`` and ``fake-server``. Exit status: 0 on success, 1 when any
-device failed, 2 for bad input or setup.
+device failed, 2 for bad input or setup, 130/143 when stopped by SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from gewe_async.cli import _receive
-from gewe_async.exceptions import GeweConfigError
+from gewe_async.exceptions import GeweAuthError, GeweConfigError, GeweError
 
 __all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other setup error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _positive_int(text: str) -> int:
@@ -27,16 +36,52 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number (0-65535), got {value}")
+    return value
+
+
 def _rate(text: str) -> float:
     value = float(text)
-    if not 0 <= value <= 1:
+    if not 0 <= value <= 1:  # also false for nan
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number, got {text}")
+    return value
+
+
+def _milliseconds(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be 0 or more milliseconds, got {text}")
+    return value
+
+
+def _region(text: str) -> str:
+    if not (len(text) == 6 and text.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"must be the six-digit code of a province, such as 320000, got {text!r}"
+        )
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``gewe-async``."""
-    api = argparse.ArgumentParser(add_help=False)
+    api = _Parser(add_help=False)
     api.add_argument(
         "--token",
         default=os.environ.get("GEWE_TOKEN"),
@@ -47,13 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("GEWE_BASE_URL"),
         help="the API root (default: $GEWE_BASE_URL or the hosted API)",
     )
-    api.add_argument("--timeout", type=float, default=30.0, help="seconds per call (30)")
+    api.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per call (30)")
     api.add_argument(
         "--concurrency", type=_positive_int, default=32, help="calls in flight at once (32)"
     )
 
-    parser = argparse.ArgumentParser(prog="gewe-async", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="gewe-async", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     demo = commands.add_parser("demo", help="run the main job on an embedded fake server")
     demo.add_argument("--devices", type=_positive_int, default=300, help="how many devices (300)")
@@ -77,20 +124,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--report",
         type=Path,
         metavar="FILE",
-        help="write one JSON line per device with its outcome",
+        help="write one JSON line per device with its outcome, as each settles",
+    )
+    avatar.add_argument(
+        "--resume",
+        type=Path,
+        metavar="REPORT",
+        help="skip the devices REPORT records as done, and append to it",
+    )
+    avatar.add_argument(
+        "--grace",
+        type=_seconds,
+        default=5.0,
+        help="on SIGINT/SIGTERM, seconds calls in flight get to settle (5)",
     )
 
     login = commands.add_parser("login", parents=[api], help="log a WeChat account in (QR code)")
     login.add_argument("--app-id", help="the device to log in again (default: a new device)")
     login.add_argument(
         "--region-id",
+        type=_region,
         default=os.environ.get("GEWE_REGION_ID"),
         help="six-digit region of the account's province, e.g. 320000 (default: $GEWE_REGION_ID)",
     )
     login.add_argument("--device-type", choices=["ipad", "mac"], default="ipad", help="(ipad)")
     login.add_argument("--proxy-ip", help="your own socks5 proxy instead of the region's")
     login.add_argument(
-        "--poll-interval", type=float, default=5.0, help="seconds between checks (5, as documented)"
+        "--poll-interval",
+        type=_seconds,
+        default=5.0,
+        help="seconds between checks (5, as documented)",
     )
 
     status = commands.add_parser("status", parents=[api], help="check whether devices are online")
@@ -98,9 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("fake-server", help="serve a FakeGewe over HTTP")
     server.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
-    server.add_argument("--port", type=int, default=2531, help="port (2531)")
-    server.add_argument("--devices", type=int, default=10, help="devices wx_00001... (10)")
-    server.add_argument("--latency", type=float, default=0.0, help="ms added to each answer")
+    server.add_argument("--port", type=_port, default=2531, help="port (2531)")
+    server.add_argument("--devices", type=_count, default=10, help="devices wx_00001... (10)")
+    server.add_argument(
+        "--latency", type=_milliseconds, default=0.0, help="ms added to each answer"
+    )
     server.add_argument(
         "--fault-rate",
         type=_rate,
@@ -119,12 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``gewe-async`` command; return its exit status."""
+    """Run the ``gewe-async`` command; return its exit status.
+
+    Exit status: 0 success; 1 some device failed (or the API could not be reached); 2 bad
+    input or setup (arguments, files, token, port); 130/143 interrupted by SIGINT/SIGTERM.
+    """
     args = build_parser().parse_args(argv)
     if args.command == "receive":  # needs the server extra, not the cli one
         return _receive.receive(args)
     try:
-        from gewe_async.cli import _commands, _demo, _login, _ui
+        from rich.markup import escape
+
+        from gewe_async.cli import _ui
         from gewe_async.cli._input import InputError
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(
@@ -133,36 +204,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        if args.command == "demo":
-            return asyncio.run(_demo.demo(args.devices, args.concurrency))
-        if args.command == "fake-server":
-            return _commands.fake_server(args)
-        if args.command == "login" and not args.region_id:
-            raise InputError(
-                "give --region-id (or set GEWE_REGION_ID): the six-digit code of the account's "
-                "province, such as 320000 for Jiangsu; see `gewe_async.types.login.Region`"
-            )
-        jobs = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
-        client = _commands.client_from(args)
-
-        async def run() -> int:
-            async with client:
-                if args.command == "login":
-                    return await _login.login(args, client)
-                if args.command == "status":
-                    return await _login.status(args, client)
-                if jobs is None:
-                    return await _commands.profile(args, client)
-                return await _commands.run_avatar_jobs(
-                    client, jobs, concurrency=args.concurrency, report=args.report
-                )
-
-        return asyncio.run(run())
+        return _run(args)
     except (InputError, GeweConfigError) as exc:
-        _ui.err.print(f"[red]error:[/] {exc}")
+        _ui.err.print(f"[red]error:[/] {escape(str(exc))}")
         return 2
+    except GeweAuthError as exc:
+        _ui.err.print(f"[red]error:[/] the token was refused: {escape(str(exc))}")
+        return 2
+    except GeweError as exc:  # the API could not be used: one line, not a traceback
+        _ui.err.print(f"[red]error:[/] {_ui.error_text(exc)}")
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gewe_async.cli import _commands, _demo, _login
+    from gewe_async.cli._input import InputError
+
+    if args.command == "demo":
+        return asyncio.run(_demo.demo(args.devices, args.concurrency))
+    if args.command == "fake-server":
+        return _commands.fake_server(args)
+    # The commands below call the API: check all input before the first call.
+    if args.command == "login" and not args.region_id:
+        raise InputError(
+            "give --region-id (or set GEWE_REGION_ID): the six-digit code of the account's "
+            "province, such as 320000 for Jiangsu; see `gewe_async.types.login.Region`"
+        )
+    plan = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
+    client = _commands.client_from(args)
+
+    async def run() -> int:
+        async with client:
+            if args.command == "login":
+                return await _login.login(args, client)
+            if args.command == "status":
+                return await _login.status(args, client)
+            if plan is None:
+                return await _commands.profile(args, client)
+            return await _commands.run_avatar_jobs(
+                client, plan, concurrency=args.concurrency, grace=args.grace
+            )
+
+    return asyncio.run(run())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
+import signal
+import socket
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
 from rich.markup import escape
 
 from gewe_async._batch import Outcome, iter_batch, run_batch
@@ -15,6 +19,7 @@ from gewe_async._client import AsyncGeweClient
 from gewe_async._converter import converter
 from gewe_async.cli import _ui
 from gewe_async.cli._input import AvatarJob, InputError, jobs_for_one_url, read_avatar_jobs
+from gewe_async.cli._interrupt import DEFAULT_GRACE, Interrupt, NotTried, Unsettled
 
 
 def client_from(args: argparse.Namespace) -> AsyncGeweClient:
@@ -54,56 +59,137 @@ def _profile_record(o: Outcome[Any]) -> dict[str, Any]:
     }
 
 
-def avatar_jobs(args: argparse.Namespace) -> list[AvatarJob]:
-    """The jobs from ``--url URL APP_ID...`` or ``--from FILE`` (checked before any call)."""
+@attrs.frozen
+class AvatarPlan:
+    """What ``set-avatar`` will do: the rows to run, and where their outcomes go."""
+
+    jobs: list[AvatarJob]
+    report: Path | None
+    append: bool = False
+    skipped: int = 0
+
+
+def avatar_jobs(args: argparse.Namespace) -> AvatarPlan:
+    """The rows of ``--url URL APP_ID...`` or ``--from FILE``, less those ``--resume`` says done.
+
+    Everything is checked here, before any call.
+    """
     if args.from_file is not None:
         if args.url or args.app_ids:
             raise InputError("give either --from FILE or --url URL APP_ID..., not both")
-        return read_avatar_jobs(args.from_file)
-    if not args.url or not args.app_ids:
+        jobs = read_avatar_jobs(args.from_file)
+    elif not args.url or not args.app_ids:
         raise InputError("give --url URL and at least one APP_ID, or --from FILE")
-    return jobs_for_one_url(args.app_ids, args.url)
+    else:
+        jobs = jobs_for_one_url(args.app_ids, args.url)
+    resume: Path | None = args.resume
+    if resume is None:
+        return AvatarPlan(jobs, args.report)
+    if args.report is not None and args.report.resolve() != resume.resolve():
+        raise InputError("--resume appends to its report: give no other --report")
+    done = done_in_report(resume)
+    left = [job for job in jobs if job.app_id not in done]
+    return AvatarPlan(left, resume, append=True, skipped=len(jobs) - len(left))
+
+
+def done_in_report(path: Path) -> set[str]:
+    """The appIds a previous ``set-avatar`` report records as done (its last line for each)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the report {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    state: dict[str, bool] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if number == len(text.splitlines()):
+                continue  # a last line cut short by a kill: that row is not done
+            raise InputError(f"{path}:{number}: not a report line (JSON)") from None
+        if not isinstance(record, dict) or not isinstance(record.get("appId"), str):
+            raise InputError(f"{path}:{number}: not a report line (no appId)")
+        state[record["appId"]] = record.get("ok") is True
+    return {app_id for app_id, ok in state.items() if ok}
+
+
+def _record(outcome: Outcome[None], url: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"appId": outcome.app_id, "url": url, "ok": outcome.ok}
+    error = outcome.error
+    if error is None:
+        record["status"] = "ok"
+    else:
+        record["status"] = (
+            "unknown"
+            if isinstance(error, Unsettled)
+            else "not_tried"
+            if isinstance(error, NotTried)
+            else "failed"
+        )
+        record["error"] = type(error).__name__
+        record["message"] = str(error)
+    return record
 
 
 async def run_avatar_jobs(
-    client: AsyncGeweClient, jobs: list[AvatarJob], *, concurrency: int, report: Path | None
+    client: AsyncGeweClient, plan: AvatarPlan, *, concurrency: int, grace: float = DEFAULT_GRACE
 ) -> int:
-    """Run the avatar jobs with a progress bar, write the report, print the summary."""
-    urls = {job.app_id: job.url for job in jobs}
+    """Run the avatar jobs with a progress bar, write the report, print the summary.
+
+    The report gets one line per row as soon as it settles, flushed, so that a kill loses
+    nothing already done. On SIGINT or SIGTERM no new row starts, rows in flight get ``grace``
+    seconds, and every row still unsettled is recorded as such; the exit code is then 130 or
+    143.
+    """
+    target = plan.report
+    urls = {job.app_id: job.url for job in plan.jobs}
     report_file: IO[str] | None = None
+    if target is not None:
+        try:
+            report_file = target.open("a" if plan.append else "w", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the report {target}: {exc.strerror}") from None
+    interrupt = Interrupt(grace)
+
+    async def update(app_id: str) -> None:
+        await interrupt.run(client.personal.update_head_img(app_id, urls[app_id]))
+
+    failed: list[Outcome[None]] = []
     try:
-        if report is not None:
-            try:
-                report_file = report.open("w", encoding="utf-8")
-            except OSError as exc:
-                raise InputError(f"cannot write the report {report}: {exc.strerror}") from None
-
-        async def update(app_id: str) -> None:
-            await client.personal.update_head_img(app_id, urls[app_id])
-
-        failed: list[Outcome[None]] = []
-        with _ui.progress_bar("avatars", len(jobs)) as advance:
+        with interrupt.handling_signals(), _ui.progress_bar("avatars", len(urls)) as advance:
             async for outcome in iter_batch(
                 urls, update, concurrency=concurrency, on_progress=advance
             ):
                 if not outcome.ok:
                     failed.append(outcome)
                 if report_file is not None:
-                    record: dict[str, Any] = {
-                        "appId": outcome.app_id,
-                        "url": urls[outcome.app_id],
-                        "ok": outcome.ok,
-                    }
-                    if not outcome.ok:
-                        record["error"] = type(outcome.error).__name__
-                        record["message"] = str(outcome.error)
+                    record = _record(outcome, urls[outcome.app_id])
                     report_file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    report_file.flush()
     finally:
         if report_file is not None:
             report_file.close()
-    _ui.out.print(f"{len(jobs) - len(failed)} avatars set, {len(failed)} failed")
-    for o in failed:
+    unknown = [o for o in failed if isinstance(o.error, Unsettled)]
+    untried = [o for o in failed if isinstance(o.error, NotTried)]
+    errors = [o for o in failed if not isinstance(o.error, Unsettled | NotTried)]
+    summary = f"{len(urls) - len(failed)} avatars set, {len(errors)} failed"
+    if plan.skipped:
+        summary += f", {plan.skipped} already done (skipped)"
+    if interrupt.signal is not None:
+        summary += (
+            f"; interrupted by {signal.Signals(interrupt.signal).name}: {len(unknown)} unknown "
+            f"(may have been applied), {len(untried)} not tried"
+        )
+    _ui.out.print(summary)
+    for o in errors:
         _ui.out.print(f"  [red]{escape(o.app_id)}[/]: {_ui.error_text(o.error)}")
+    if interrupt.exit_code is not None:
+        if target is not None:
+            _ui.err.print(f"resume with: --resume {escape(str(target))}")
+        return interrupt.exit_code
     return 1 if failed else 0
 
 
@@ -120,10 +206,23 @@ def fake_server(args: argparse.Namespace) -> int:
     )
     for i in range(1, args.devices + 1):
         fake.add_device(f"wx_{i:05d}")
+    # Bound here, not by uvicorn, so that a port in use is one clear line, not a log and exit 1.
+    try:
+        listener = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        raise InputError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+            + (" (the port is in use)" if exc.errno in _IN_USE else "")
+        ) from None
     server = make_server(fake._asgi_over_tcp, args.host, args.port, log_level="info")
+    port = listener.getsockname()[1]
     _ui.err.print(
         f"FakeGewe: {args.devices} devices (wx_00001 ...), token {fake.token!r}\n"
-        f"base URL http://{args.host}:{args.port}/v2/api  (Ctrl-C to stop)"
+        f"base URL http://{args.host}:{port}/v2/api  (Ctrl-C to stop)"
     )
-    asyncio.run(server.serve())
+    with listener:
+        asyncio.run(server.serve(sockets=[listener]))
     return 0
+
+
+_IN_USE = {errno.EADDRINUSE}

@@ -264,6 +264,9 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
         if scope["type"] != "http":
             return
         raw = await _read_body(receive)
+        if raw is None:
+            await _send_proxy_page(send, 413, None)
+            return
         if scope["method"] != "POST":
             await _send_text(send, 405, "Method Not Allowed")
             return
@@ -289,8 +292,8 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
         token = headers.get(b"x-gewe-token", b"").decode("latin-1")
         try:
             body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
+        except (ValueError, RecursionError):  # not JSON, or nested past what json can read
+            body = None  # answered as the server answers any body that is not a JSON object
         if self.record_requests:
             self.requests.append(RecordedRequest(path, body, token == self.token))
         answer = self._answer(route, token, body)
@@ -404,13 +407,24 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _read_body(receive: Receive) -> bytes:
+#: The largest request body the fake reads, as the nginx in front of a real server limits it;
+#: GeWe's requests are small JSON documents (base64 images included).
+MAX_REQUEST_BODY: Final = 16 * 1024 * 1024
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request body, or ``None`` once it passes `MAX_REQUEST_BODY` (it is not read on)."""
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_REQUEST_BODY:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)
@@ -441,18 +455,17 @@ async def _send_text(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_proxy_page(send: Send, status: int, retry_after: float) -> None:
-    reason = {502: "Bad Gateway", 503: "Service Temporarily Unavailable"}[status]
+async def _send_proxy_page(send: Send, status: int, retry_after: float | None) -> None:
+    reason = {
+        413: "Request Entity Too Large",
+        502: "Bad Gateway",
+        503: "Service Temporarily Unavailable",
+    }[status]
     body = _PROXY_PAGE.format(status=status, reason=reason).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/html"),
-                (b"content-length", b"%d" % len(body)),
-                (b"retry-after", b"%g" % retry_after),
-            ],
-        }
-    )
+    headers = [(b"content-type", b"text/html"), (b"content-length", b"%d" % len(body))]
+    if retry_after is not None:
+        headers.append((b"retry-after", b"%g" % retry_after))
+    if status == 413:
+        headers.append((b"connection", b"close"))  # the rest of the body is not read
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
