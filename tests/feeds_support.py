@@ -44,6 +44,12 @@ def request_schema(path: str) -> dict[str, Any]:
     if path == "sns/commentSns":
         # commentId: the schema says string, the example sends 0 (we follow the example).
         _loosen(schema, "commentId", to=["integer"])
+    if path == "sns/uploadSnsImage":
+        # The schema bounds each URL to 1..9 characters; the example sends ten long URLs.
+        # Read as: one URL or more, of any length.
+        item = schema["properties"]["imgUrls"]["items"]
+        del item["minLength"], item["maxLength"]
+        schema["properties"]["imgUrls"]["minItems"] = 1
     return schema
 
 
