@@ -103,7 +103,12 @@ class Feeds:
     favorites: dict[int, FakeFavorite] = attrs.field(factory=dict)
     """Saved items by favId (deleted ones stay, flagged, as ``favor/sync`` lists them)."""
     follows: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    """The Channels accounts followed: username -> wire-form contact."""
+    """The Channels accounts followed: username -> wire-form contact (``followList``'s)."""
+    finder_username: str = ""
+    """The device's Channels username (``getProfile``'s ``mainFinderUsername``); the fake
+    derives one from the appId when it is empty."""
+    published: int = 0
+    """How many Channels videos the device published (``publishFinderWeb``/``Cdn``)."""
     _ids: Iterator[int] = attrs.field(factory=lambda: itertools.count(1), repr=False)
 
     def new_moment_id(self) -> int:
