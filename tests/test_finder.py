@@ -7,7 +7,6 @@ import jsonschema
 import pytest
 
 from gewe_async import GeweAPIError
-from gewe_async._api.finder import SearchInfo
 from gewe_async.testing import FakeGewe
 from gewe_async.types.finder import (
     ChannelsLogin,
@@ -23,6 +22,7 @@ from gewe_async.types.finder import (
     ObjectDetails,
     ObjectPage,
     PrivateLetterSync,
+    SearchInfo,
     SearchResult,
     UploadedFinderVideo,
     UserPage,
@@ -365,6 +365,12 @@ async def test_documented_answers_keep_exact_ids(api, client):
         ),
         (lambda c: c.finder.user_page("wx_1", to_user_name=THEM, search_info={}), TypeError),
         (lambda c: c.finder.iter_follow_list("wx_1", **me, limit=-1), ValueError),
+        (
+            lambda c: c.finder.follow(
+                "wx_1", **me, to_user_name=THEM, search_info=SearchInfo("a b")
+            ),
+            ValueError,
+        ),
     ],
 )
 async def test_bad_input_is_refused_before_sending(api, client, call, error):

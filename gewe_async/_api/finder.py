@@ -55,6 +55,7 @@ from gewe_async.types.finder import (
     PrivateLetterSync,
     SearchCategory,
     SearchFilter,
+    SearchInfo,
     SearchResult,
     ThumbsUp,
     UploadedFinderVideo,
@@ -185,19 +186,15 @@ class _ScanObject(_Scan):
     object_id: int = _uint64()
 
 
-@attrs.frozen
-class SearchInfo:
-    """Where a search led (``search``'s ``cookies``, ``searchID`` and a result's ``docID``)."""
-
-    cookies: str = attrs.field(default="", validator=f.cursor)
-    search_id: str = attrs.field(default="", validator=f.cursor)
-    doc_id: str | None = _optional(f.cursor)
-
-
 def _search_info(value: object) -> SearchInfo | None:
-    if value is None or isinstance(value, SearchInfo):
-        return value
-    raise TypeError(f"search_info must be a SearchInfo or None, got {value!r:.40}")
+    if value is None:
+        return None
+    if not isinstance(value, SearchInfo):
+        raise TypeError(f"search_info must be a SearchInfo or None, got {value!r:.40}")
+    for field in attrs.fields(SearchInfo):
+        if getattr(value, field.name) is not None:
+            f.cursor(value, field, getattr(value, field.name))
+    return value
 
 
 @attrs.frozen(kw_only=True)

@@ -48,6 +48,7 @@ __all__ = [
     "PrivateLetterSync",
     "SearchCategory",
     "SearchFilter",
+    "SearchInfo",
     "SearchResult",
     "ThumbsUp",
     "UploadedFinderVideo",
@@ -411,6 +412,19 @@ class SearchResult:
     continue_flag: int = 0
     """1: there is a next page (send ``cookies``, ``offset``, ``search_id`` and ``page + 1``)."""
     boxes: list[dict[str, Any]] | None = attrs.field(default=None, metadata={WIRE_NAME: "data"})
+
+
+@attrs.frozen
+class SearchInfo:
+    """Where a search led: pass it to ``follow`` or ``user_page`` after ``search``.
+
+    ``cookies`` and ``search_id`` are the search result's; ``doc_id`` the ``docID`` of the
+    result followed.
+    """
+
+    cookies: str = ""
+    search_id: str = ""
+    doc_id: str | None = None
 
 
 # -- private letters ----------------------------------------------------------------------
