@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import attrs
 import httpx
 import jsonschema
 import pytest
@@ -308,8 +311,6 @@ async def test_sends_exact_json_that_fits_the_official_schema(api, client, path)
         api.post(f"/{path}").mock(return_value=httpx.Response(200, json=envelope()))
         await call(client)
         sent = api.calls.last.request.content
-        import json
-
         assert json.loads(sent) == body
         fits_request_schema(path, json.loads(sent))
         return
@@ -386,8 +387,6 @@ def test_the_finder_opt_example_is_not_json_but_its_fields_fit_the_schema():
     example = OFFICIAL["finder/finderOpt"]["request_example"]
     assert isinstance(example, str)
     assert "//" in example
-    import json
-
     cleaned = json.loads(example.replace("//1点赞 3小红心", ""))
     jsonschema.validate(cleaned, OFFICIAL["finder/finderOpt"]["request_schema"])
     assert isinstance(cleaned["id"], str)
@@ -422,19 +421,13 @@ async def _through_the_fake_publish_cdn(fake: FakeGewe) -> None:
         fake.devices["wx_1"].feeds.finder_username = ME
         with pytest.raises(GeweAPIError, match="发布cdn视频失败"):
             await client.finder.publish_finder_cdn(
-                "wx_1", **me, video_cdn=attrs_evolve(bad, file_key=""), description="d"
+                "wx_1", **me, video_cdn=attrs.evolve(bad, file_key=""), description="d"
             )
     # The documented failure is exactly what the page shows, status 500 schema included.
     jsonschema.validate(recording.answers[-1], response_schema("finder/publishFinderCdn"))
     assert recording.answers[-1] == OFFICIAL["finder/publishFinderCdn"]["response_example"] | {
         "msg": "发布cdn视频失败"
     }
-
-
-def attrs_evolve(instance, **changes):
-    import attrs
-
-    return attrs.evolve(instance, **changes)
 
 
 async def test_fake_follows_are_listed_and_paged(fake):
@@ -486,8 +479,6 @@ async def test_channels_paging_follows_continue_flag(api, client):
         side_effect=[httpx.Response(200, json=envelope(p)) for p in pages]
     )
     ids = [x.id async for x in client.finder.iter_user_page("wx_1", to_user_name=THEM)]
-    import json
-
     assert ids == [OBJ, OBJ - 1, OBJ - 2]
     second = json.loads(route.calls[1].request.content)
     assert (second["lastBuffer"], second["maxId"]) == ("b1", OBJ - 1)
@@ -502,3 +493,14 @@ def test_documented_examples_fit_the_schemas_the_fake_is_checked_against(path):
     from .feeds_support import answer_for
 
     jsonschema.validate(answer_for(path), response_schema(path))
+
+
+async def test_comment_ids_go_out_as_strings_of_digits(api, client):
+    """finder/comment's commentId is a string on the page; an int id is sent as its digits."""
+    route = api.post("/finder/comment").mock(
+        return_value=httpx.Response(200, json=envelope({"commentId": None}))
+    )
+    await client.finder.comment(
+        "wx_1", **me, **ON, content="", op_type=1, comment_id=14484855201138809377
+    )
+    assert b'"commentId":"14484855201138809377"' in route.calls.last.request.content

@@ -506,6 +506,21 @@ async def test_post_video_reports_each_step(fake):
     assert isinstance(caught.value.error, GeweDeviceOfflineError)
 
 
+async def test_post_video_reports_a_failed_send_with_the_upload(api, client):
+    """The video's send refused: step 'send', and the uploaded video kept for a retry."""
+    api.post("/sns/uploadSnsVideo").mock(
+        return_value=httpx.Response(200, json=answer_for("sns/uploadSnsVideo"))
+    )
+    api.post("/sns/sendVideoSns").mock(
+        return_value=httpx.Response(200, json={"ret": 500, "msg": "发送失败"})
+    )
+    with pytest.raises(MomentPostError) as caught:
+        await client.sns.post_video("wx_1", "http://a.cn/v.mp4", "http://a.cn/t.png")
+    assert caught.value.step == "send"
+    assert isinstance(caught.value.uploaded, UploadedVideo)
+    assert caught.value.uploaded.file_md5 == "6e95f9d79588843ac259b780f0cbf20f"
+
+
 def test_comment_operation_values():
     """The enums carry the documented numbers."""
     assert (CommentOperation.COMMENT, CommentOperation.DELETE) == (1, 2)
@@ -525,3 +540,17 @@ def test_the_contradictory_pages_really_contradict_themselves(path):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(example, OFFICIAL[path]["request_schema"])
     jsonschema.validate(example, request_schema(path))
+
+
+async def test_fake_lists_send_null_for_empty_likes_and_comments(fake):
+    """Like the official snsList example: null, not [], when a Moment has no likes."""
+    from .feeds_support import fake_client
+
+    client, recording = fake_client(fake)
+    async with client:
+        [moment] = [m async for m in client.sns.iter_sns_list("wx_1")]
+        details = await client.sns.sns_details("wx_1", moment.id)
+    listed = recording.answers[0]["data"]["snsList"][0]
+    assert (listed["likeList"], listed["commentList"]) == (None, None)
+    assert (moment.likes, details.likes) == ([], [])
+    assert recording.answers[-1]["data"]["likeList"] == []

@@ -420,7 +420,7 @@ class _ObjectId:
 
 
 def _read(name: str, request: type[Any], answer: type[Any] | None) -> Endpoint[Any]:
-    # Reads, and acts the pages describe as views (browse): repeating one changes nothing.
+    # Reads (repeating one changes nothing), and views (browse): a repeated view is harmless.
     return Endpoint(f"finder/{name}", request, answer, retry_safe=True)
 
 
