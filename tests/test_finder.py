@@ -32,6 +32,7 @@ from gewe_async.types.finder import (
 )
 
 from .feeds_support import (
+    answer_for,
     fake_client,
     fits_request_schema,
     on_the_wire,
@@ -490,7 +491,6 @@ async def test_channels_paging_follows_continue_flag(api, client):
 )
 def test_documented_examples_fit_the_schemas_the_fake_is_checked_against(path):
     """Each loosening of a schema is what the page's own example needs, nothing more."""
-    from .feeds_support import answer_for
 
     jsonschema.validate(answer_for(path), response_schema(path))
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import httpx
+import jsonschema
 import pytest
 
 from gewe_async import GeweAPIError, GeweDeviceOfflineError
 from gewe_async._paging import Page, paginate
 from gewe_async.testing import FakeGewe
-from gewe_async.testing._feeds import MOMENT_ID_BASE
+from gewe_async.testing._feeds import MOMENT_ID_BASE, FakeMoment
 from gewe_async.types.sns import (
     CommentOperation,
     LikeOperation,
@@ -23,8 +24,15 @@ from gewe_async.types.sns import (
     VisibleScope,
 )
 
-from .feeds_support import answer_for, fits_request_schema, on_the_wire, through_the_fake
-from .helpers import NO_RETRY, envelope
+from .feeds_support import (
+    answer_for,
+    fake_client,
+    fits_request_schema,
+    on_the_wire,
+    request_schema,
+    through_the_fake,
+)
+from .helpers import NO_RETRY, OFFICIAL, envelope
 
 BIG = 14287710653886042567  # above 2**63: must go out exactly
 IMAGE = UploadedImage("http://x.cn/0", "http://x.cn/150", "704de7eb", 1920, 1080, 1096)
@@ -179,7 +187,6 @@ CALLS = {
 
 def test_every_sns_endpoint_is_in_the_table():
     """The tables cover the 18 /sns/ endpoints of the official pages."""
-    from .helpers import OFFICIAL
 
     assert set(CALLS) == {p for p in OFFICIAL if p.startswith("sns/")}
 
@@ -278,7 +285,6 @@ def fake() -> FakeGewe:
     fake = FakeGewe(token="fake-token")
     device = fake.add_device("wx_1", wxid="wxid_me", nick_name="Me")
     device.feeds.page_size = 3
-    from gewe_async.testing._feeds import FakeMoment
 
     device.feeds.moments.insert(
         0, FakeMoment(device.feeds.new_moment_id(), "wxid_me", "Me", "first")
@@ -531,10 +537,6 @@ def test_comment_operation_values():
 @pytest.mark.parametrize("path", ["sns/uploadSnsImage", "sns/commentSns"])
 def test_the_contradictory_pages_really_contradict_themselves(path):
     """The page's own request example fails its schema, and fits the reading we follow."""
-    import jsonschema
-
-    from .feeds_support import request_schema
-    from .helpers import OFFICIAL
 
     example = OFFICIAL[path]["request_example"]
     with pytest.raises(jsonschema.ValidationError):
@@ -544,7 +546,6 @@ def test_the_contradictory_pages_really_contradict_themselves(path):
 
 async def test_fake_lists_send_null_for_empty_likes_and_comments(fake):
     """Like the official snsList example: null, not [], when a Moment has no likes."""
-    from .feeds_support import fake_client
 
     client, recording = fake_client(fake)
     async with client:
