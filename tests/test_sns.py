@@ -7,8 +7,11 @@ import json
 import httpx
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gewe_async import GeweAPIError, GeweDeviceOfflineError
+from gewe_async._api.sns import SNS_DETAILS, SnsIdRequest
 from gewe_async._paging import Page, paginate
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._feeds import MOMENT_ID_BASE, FakeMoment
@@ -25,6 +28,7 @@ from gewe_async.types.sns import (
 )
 
 from .feeds_support import (
+    Recording,
     answer_for,
     fake_client,
     fits_request_schema,
@@ -555,3 +559,25 @@ async def test_fake_lists_send_null_for_empty_likes_and_comments(fake):
     assert (listed["likeList"], listed["commentList"]) == (None, None)
     assert (moment.likes, details.likes) == ([], [])
     assert recording.answers[-1]["data"]["likeList"] == []
+
+
+@given(st.integers(min_value=1, max_value=2**64 - 1))
+@settings(max_examples=50, deadline=None)
+def test_any_uint64_id_goes_out_digit_for_digit(sns_id):
+    """Every snsId from 1 to 2**64 - 1 is encoded exactly; the JSON has its decimal digits."""
+    body = json.dumps(SNS_DETAILS.encode(SnsIdRequest("wx_1", sns_id)))
+    assert json.loads(body)["snsId"] == sns_id
+    assert f'"snsId": {sns_id}' in body
+
+
+async def test_fake_refuses_an_unknown_oper_type(fake):
+    """The fake, like the page, knows operType 1 and 2 only."""
+    async with httpx.AsyncClient(
+        transport=Recording(fake), base_url="http://127.0.0.1/v2/api"
+    ) as http:
+        body = {"appId": "wx_1", "snsId": FRIENDS, "operType": 3, "wxid": "wxid_f"}
+        answer = (
+            await http.post("/sns/likeSns", json=body, headers={"X-GEWE-TOKEN": "fake-token"})
+        ).json()
+    assert answer["ret"] == 500
+    assert "operType" in answer["data"]["msg"]

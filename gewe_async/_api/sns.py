@@ -516,18 +516,22 @@ class SnsAPI(APIGroup):
         request = CommentSnsRequest(app_id, sns_id, oper_type, wxid, comment_id, content)
         await self._call(COMMENT_SNS, request, options)
 
-    async def like(self, app_id: str, moment: Moment, **options: Unpack[RequestOptions]) -> None:
-        """Like a Moment that a list or ``sns_details`` returned."""
+    async def like(
+        self, app_id: str, moment: Moment | PostedMoment, **options: Unpack[RequestOptions]
+    ) -> None:
+        """Like a Moment that a list, ``sns_details`` or a posting method returned."""
         await self.like_sns(app_id, moment.id, LikeOperation.LIKE, moment.user_name, **options)
 
-    async def unlike(self, app_id: str, moment: Moment, **options: Unpack[RequestOptions]) -> None:
+    async def unlike(
+        self, app_id: str, moment: Moment | PostedMoment, **options: Unpack[RequestOptions]
+    ) -> None:
         """Take back a like on a Moment that a list or ``sns_details`` returned."""
         await self.like_sns(app_id, moment.id, LikeOperation.UNLIKE, moment.user_name, **options)
 
     async def comment(
         self,
         app_id: str,
-        moment: Moment,
+        moment: Moment | PostedMoment,
         content: str,
         *,
         reply_to: MomentComment | None = None,
