@@ -240,6 +240,11 @@ class CreateFinderRequest(_App):
 
 @attrs.frozen(kw_only=True)
 class FinderOptRequest(_Me):
+    """Body of ``finder/finderOpt``, as its schema and its (non-JSON) example agree.
+
+    ``id`` goes out as a string of digits (see the module's note).
+    """
+
     to_user_name: str = _name()
     op_type: DelayedOperation = attrs.field(converter=_to_delayed_operation)
     id: str = attrs.field(converter=_digits, validator=f.name)
@@ -467,6 +472,7 @@ COMMENT: Final = _once("comment", CommentRequest, _CommentId)
 SCAN_COMMENT: Final = _once("scanComment", ScanCommentRequest, FinderComment)
 POST_PRIVATE_LETTER: Final = _once("postPrivateLetter", PrivateLetterRequest, _NewMsgId)
 POST_PRIVATE_LETTER_IMG: Final = _once("postPrivateLetterImg", PrivateLetterImgRequest, _NewMsgId)
+# Only its failure answer is documented: no model for a success we have never seen.
 PUBLISH_FINDER_CDN: Final = _once("publishFinderCdn", PublishFinderCdnRequest)
 PUBLISH_FINDER_WEB: Final = _once("publishFinderWeb", PublishFinderWebRequest, _ObjectId)
 CREATE_FINDER: Final = _once("createFinder", CreateFinderRequest, FinderContact)
