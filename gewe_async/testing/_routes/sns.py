@@ -95,8 +95,14 @@ def _of_author(device: FakeDevice, body: dict[str, Any]) -> FakeMoment:
     return moment
 
 
+def _oper_type(body: dict[str, Any]) -> None:
+    if type(body["operType"]) is not int or body["operType"] not in (1, 2):
+        raise FakeRefusal("参数错误", {"code": "-1", "msg": "operType 只支持 1/2"})
+
+
 @route("sns/likeSns", required=("appId", "snsId", "operType", "wxid"))
 def _like_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+    _oper_type(body)
     moment = _of_author(device, body)
     moment.likes = [x for x in moment.likes if x["userName"] != device.wxid]
     if body["operType"] == 1:
@@ -113,6 +119,7 @@ def _like_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
 
 @route("sns/commentSns", required=("appId", "snsId", "operType", "wxid"))
 def _comment_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+    _oper_type(body)
     moment = _of_author(device, body)
     comment_id = body.get("commentId") or 0
     if body["operType"] == 2:
