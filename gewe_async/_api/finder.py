@@ -21,8 +21,8 @@ Two pages contradict themselves; the docs (``moments.md``) say what we do:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, Final, Unpack
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Final, TypeVar, Unpack
 
 import attrs
 
@@ -63,6 +63,8 @@ from gewe_async.types.finder import (
 )
 
 __all__ = ["FinderAPI"]
+
+T = TypeVar("T")
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -143,6 +145,16 @@ def _digits(value: object) -> str:
     if isinstance(value, str) and (value == "" or value.isdecimal()):
         return value
     raise TypeError(f"expected an id (int or string of digits), got {value!r:.40}")
+
+
+def _from_args(cls: type[T], args: Mapping[str, Any]) -> T:
+    """Build a request from a method's arguments: each field from the argument of its name.
+
+    The methods' keyword arguments are the body's fields by the naming rule, so the signature
+    and the request class each say them once. A field without its argument fails the
+    wire-level test of its endpoint (KeyError).
+    """
+    return cls(**{field.name: args[field.name] for field in attrs.fields(cls)})  # type: ignore[arg-type]
 
 
 def _optional(validator: Any) -> Any:
@@ -548,10 +560,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderContact:
         """Create the account's Channels identity (``finder/createFinder``)."""
-        request = CreateFinderRequest(
-            app_id=app_id, nick_name=nick_name, head_img=head_img, sex=sex, signature=signature
-        )
-        return await self._call(CREATE_FINDER, request, options)
+        return await self._call(CREATE_FINDER, _from_args(CreateFinderRequest, locals()), options)
 
     async def update_profile(
         self,
@@ -569,19 +578,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Change the Channels profile; only the fields given are sent."""
-        request = UpdateProfileRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            nick_name=nick_name,
-            head_img=head_img,
-            signature=signature,
-            sex=sex,
-            country=country,
-            province=province,
-            city=city,
-        )
-        await self._call(UPDATE_PROFILE, request, options)
+        await self._call(UPDATE_PROFILE, _from_args(UpdateProfileRequest, locals()), options)
 
     async def get_qr_code(
         self,
@@ -592,7 +589,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> str:
         """The text of the account's Channels QR code (a ``weixin.qq.com`` URL)."""
-        request = _Me(app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type)
+        request = _from_args(_Me, locals())
         answer: _QrCode = await self._call(GET_QR_CODE, request, options)
         return answer.qrcode_url
 
@@ -600,8 +597,9 @@ class FinderAPI(APIGroup):
         self, app_id: str, *, qr_content: str, **options: Unpack[RequestOptions]
     ) -> ChannelsLogin:
         """Log in to 视频号助手 with the content of its QR code (``finder/scanLoginChannels``)."""
-        request = QrContentRequest(app_id=app_id, qr_content=qr_content)
-        return await self._call(SCAN_LOGIN_CHANNELS, request, options)
+        return await self._call(
+            SCAN_LOGIN_CHANNELS, _from_args(QrContentRequest, locals()), options
+        )
 
     # -- following -------------------------------------------------------------------------
 
@@ -621,15 +619,7 @@ class FinderAPI(APIGroup):
         ``search_info``: when the account was found by ``search``, its ``cookies``,
         ``search_id`` and the result's ``doc_id``.
         """
-        request = FollowRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            to_user_name=to_user_name,
-            op_type=op_type,
-            search_info=search_info,
-        )
-        return await self._call(FOLLOW, request, options)
+        return await self._call(FOLLOW, _from_args(FollowRequest, locals()), options)
 
     async def follow_list(
         self,
@@ -641,13 +631,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FollowPage:
         """One page of the accounts followed (``finder/followList``); see ``iter_follow_list``."""
-        request = MeListRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            last_buffer=last_buffer,
-        )
-        return await self._call(FOLLOW_LIST, request, options)
+        return await self._call(FOLLOW_LIST, _from_args(MeListRequest, locals()), options)
 
     def iter_follow_list(
         self,
@@ -692,14 +676,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Search for ``keyword`` and follow ``to_user_name`` from the results."""
-        request = SearchFollowRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            to_user_name=to_user_name,
-            keyword=keyword,
-        )
-        await self._call(SEARCH_FOLLOW, request, options)
+        await self._call(SEARCH_FOLLOW, _from_args(SearchFollowRequest, locals()), options)
 
     async def scan_follow(
         self,
@@ -717,16 +694,7 @@ class FinderAPI(APIGroup):
 
         For a username, also give one of its videos' ``object_id`` and ``object_nonce_id``.
         """
-        request = ScanFollowRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            qr_content=qr_content,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            proxy_ip=proxy_ip,
-        )
-        return await self._call(SCAN_FOLLOW, request, options)
+        return await self._call(SCAN_FOLLOW, _from_args(ScanFollowRequest, locals()), options)
 
     # -- finding ---------------------------------------------------------------------------
 
@@ -748,17 +716,7 @@ class FinderAPI(APIGroup):
         For the next page send the result's ``cookies``, ``offset`` and ``search_id`` with
         ``page + 1``.
         """
-        request = SearchRequest(
-            app_id=app_id,
-            content=content,
-            category=category,
-            filter=filter,
-            page=page,
-            offset=offset,
-            cookie=cookie,
-            search_id=search_id,
-        )
-        return await self._call(SEARCH, request, options)
+        return await self._call(SEARCH, _from_args(SearchRequest, locals()), options)
 
     async def user_page(
         self,
@@ -771,14 +729,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> UserPage:
         """An account's page and one page of its videos (``finder/userPage``)."""
-        request = UserPageRequest(
-            app_id=app_id,
-            to_user_name=to_user_name,
-            last_buffer=last_buffer,
-            max_id=max_id,
-            search_info=search_info,
-        )
-        return await self._call(USER_PAGE, request, options)
+        return await self._call(USER_PAGE, _from_args(UserPageRequest, locals()), options)
 
     def iter_user_page(
         self,
@@ -816,13 +767,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectDetails:
         """The video a shared link names (``finder/scanQrCode``)."""
-        request = _Scan(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            qr_content=qr_content,
-        )
-        return await self._call(SCAN_QR_CODE, request, options)
+        return await self._call(SCAN_QR_CODE, _from_args(_Scan, locals()), options)
 
     async def like_fav_list(
         self,
@@ -835,14 +780,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectPage:
         """One page of the videos the account liked or saved (``finder/likeFavList``)."""
-        request = LikeFavListRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            flag=flag,
-            last_buffer=last_buffer,
-        )
-        return await self._call(LIKE_FAV_LIST, request, options)
+        return await self._call(LIKE_FAV_LIST, _from_args(LikeFavListRequest, locals()), options)
 
     def iter_like_fav_list(
         self,
@@ -880,14 +818,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> MentionPage:
         """One page of notifications of a kind (``finder/mentionList``)."""
-        request = MentionListRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            req_scene=req_scene,
-            last_buff=last_buff,
-        )
-        return await self._call(MENTION_LIST, request, options)
+        return await self._call(MENTION_LIST, _from_args(MentionListRequest, locals()), options)
 
     def iter_mention_list(
         self,
@@ -929,15 +860,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Count a view of a video (``finder/browse``)."""
-        request = BrowseRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            session_buffer=session_buffer,
-        )
-        await self._call(BROWSE, request, options)
+        await self._call(BROWSE, _from_args(BrowseRequest, locals()), options)
 
     async def id_fav(
         self,
@@ -953,17 +876,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a thumbs-up to a video (``finder/idFav``)."""
-        request = IdFavRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            to_user_name=to_user_name,
-            session_buffer=session_buffer,
-            op_type=op_type,
-        )
-        await self._call(ID_FAV, request, options)
+        await self._call(ID_FAV, _from_args(IdFavRequest, locals()), options)
 
     async def id_like(
         self,
@@ -979,17 +892,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a heart to a video (``finder/idLike``)."""
-        request = IdLikeRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            to_user_name=to_user_name,
-            session_buffer=session_buffer,
-            op_type=op_type,
-        )
-        await self._call(ID_LIKE, request, options)
+        await self._call(ID_LIKE, _from_args(IdLikeRequest, locals()), options)
 
     async def finder_opt(
         self,
@@ -1007,16 +910,7 @@ class FinderAPI(APIGroup):
 
         ``id`` is sent as a string of digits, as the page's schema and example do.
         """
-        request = FinderOptRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            to_user_name=to_user_name,
-            id=id,
-            op_type=op_type,
-            remain=remain,
-        )
-        await self._call(FINDER_OPT, request, options)
+        await self._call(FINDER_OPT, _from_args(FinderOptRequest, locals()), options)
 
     async def comment(
         self,
@@ -1040,21 +934,7 @@ class FinderAPI(APIGroup):
 
         Returns the new comment's id when the server gives one (its example gives ``null``).
         """
-        request = CommentRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            op_type=op_type,
-            content=content,
-            comment_id=comment_id,
-            ref_comment_id=ref_comment_id,
-            root_comment_id=root_comment_id,
-            reply_user_name=reply_user_name,
-            session_buffer=session_buffer,
-            proxy_ip=proxy_ip,
-        )
+        request = _from_args(CommentRequest, locals())
         answer: _CommentId = await self._call(COMMENT, request, options)
         return answer.comment_id
 
@@ -1071,16 +951,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> CommentPage:
         """One page of a video's comments (``finder/commentList``); see ``iter_comment_list``."""
-        request = CommentListRequest(
-            app_id=app_id,
-            object_id=object_id,
-            object_nonce_id=object_nonce_id,
-            session_buffer=session_buffer,
-            last_buffer=last_buffer,
-            ref_comment_id=ref_comment_id,
-            root_comment_id=root_comment_id,
-        )
-        return await self._call(COMMENT_LIST, request, options)
+        return await self._call(COMMENT_LIST, _from_args(CommentListRequest, locals()), options)
 
     def iter_comment_list(
         self,
@@ -1121,14 +992,7 @@ class FinderAPI(APIGroup):
         object_id: int,
         options: RequestOptions,
     ) -> None:
-        request = _ScanObject(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            qr_content=qr_content,
-            object_id=object_id,
-        )
-        await self._call(endpoint, request, options)
+        await self._call(endpoint, _from_args(_ScanObject, locals()), options)
 
     async def scan_browse(
         self,
@@ -1190,18 +1054,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderComment:
         """Comment on the video of a shared link (``finder/scanComment``)."""
-        request = ScanCommentRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            qr_content=qr_content,
-            object_id=object_id,
-            comment_content=comment_content,
-            ref_comment_id=ref_comment_id,
-            root_comment_id=root_comment_id,
-            reply_username=reply_username,
-        )
-        return await self._call(SCAN_COMMENT, request, options)
+        return await self._call(SCAN_COMMENT, _from_args(ScanCommentRequest, locals()), options)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -1216,13 +1069,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Publish a video from its URL; returns the new video's id (``publishFinderWeb``)."""
-        request = PublishFinderWebRequest(
-            app_id=app_id,
-            title=title,
-            description=description,
-            video_url=video_url,
-            thumb_url=thumb_url,
-        )
+        request = _from_args(PublishFinderWebRequest, locals())
         published: _ObjectId = await self._call(PUBLISH_FINDER_WEB, request, options)
         return published.id
 
@@ -1230,10 +1077,9 @@ class FinderAPI(APIGroup):
         self, app_id: str, *, video_url: str, cover_img_url: str, **options: Unpack[RequestOptions]
     ) -> UploadedFinderVideo:
         """Upload a video to the Channels CDN once, to publish it from many accounts."""
-        request = UploadFinderVideoRequest(
-            app_id=app_id, video_url=video_url, cover_img_url=cover_img_url
+        return await self._call(
+            UPLOAD_FINDER_VIDEO, _from_args(UploadFinderVideoRequest, locals()), options
         )
-        return await self._call(UPLOAD_FINDER_VIDEO, request, options)
 
     async def publish_finder_cdn(
         self,
@@ -1252,15 +1098,7 @@ class FinderAPI(APIGroup):
         the success answer is undocumented, so nothing is returned: find the new video with
         ``user_page``.
         """
-        request = PublishFinderCdnRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            video_cdn=video_cdn,
-            description=description,
-            topic=topic,
-        )
-        await self._call(PUBLISH_FINDER_CDN, request, options)
+        await self._call(PUBLISH_FINDER_CDN, _from_args(PublishFinderCdnRequest, locals()), options)
 
     # -- private letters -------------------------------------------------------------------
 
@@ -1274,12 +1112,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> list[LetterContact]:
         """Who a private-letter username is, and its ``session_id`` (``finder/contactList``)."""
-        request = ContactListRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            my_role_type=my_role_type,
-            query_info=query_info,
-        )
+        request = _from_args(ContactListRequest, locals())
         contacts: list[LetterContact] = await self._call(CONTACT_LIST, request, options)
         return contacts
 
@@ -1294,13 +1127,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send a text private letter; returns its newMsgId (``finder/postPrivateLetter``)."""
-        request = PrivateLetterRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            to_user_name=to_user_name,
-            msg_session_id=msg_session_id,
-            content=content,
-        )
+        request = _from_args(PrivateLetterRequest, locals())
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER, request, options)
         return sent.new_msg_id
 
@@ -1315,13 +1142,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send an image private letter; returns its newMsgId."""
-        request = PrivateLetterImgRequest(
-            app_id=app_id,
-            my_user_name=my_user_name,
-            to_user_name=to_user_name,
-            msg_session_id=msg_session_id,
-            img_url=img_url,
-        )
+        request = _from_args(PrivateLetterImgRequest, locals())
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER_IMG, request, options)
         return sent.new_msg_id
 
@@ -1329,5 +1150,6 @@ class FinderAPI(APIGroup):
         self, app_id: str, *, key_buff: str = "", **options: Unpack[RequestOptions]
     ) -> PrivateLetterSync:
         """Fetch new private letters; pass the ``key_buff`` of the answer before."""
-        request = KeyBuffRequest(app_id=app_id, key_buff=key_buff)
-        return await self._call(SYNC_PRIVATE_LETTER_MSG, request, options)
+        return await self._call(
+            SYNC_PRIVATE_LETTER_MSG, _from_args(KeyBuffRequest, locals()), options
+        )
