@@ -52,20 +52,30 @@ def parse_xml(text: str) -> Element | None:
     start = text.find("<")
     if start < 0 or len(text) - start > MAX_XML_CHARS:
         return None
-    builder = TreeBuilder()
-    parser: XMLParser | DefusedXMLParser
+    if start:
+        text = text[start:]
     if "<!DOCTYPE" in text:
-        parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    else:
-        parser = XMLParser(target=builder)  # noqa: S314 - no DTD, nothing to defuse (above)
+        return _read(DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True), text)
+    # The C parser with its own C tree builder: no Python call per element.
+    parser = XMLParser()  # noqa: S314 - no DTD, nothing to defuse (above)
     try:
-        parser.feed(text[start:] if start else text)
+        parser.feed(text)
+        root: Element = parser.close()
+    except (ParseError, ValueError):
+        # Malformed, cut short, or not encodable (lone surrogates from JSON escapes): read it
+        # again into a builder we hold, to keep the elements read before the fault.
+        return _read(XMLParser(target=TreeBuilder()), text)  # noqa: S314 - as above
+    return root
+
+
+def _read(parser: XMLParser | DefusedXMLParser, text: str) -> Element | None:
+    builder = parser.target
+    try:
+        parser.feed(text)
         parser.close()
     except DefusedXmlException:
         return None
     except (ParseError, ValueError):
-        # Malformed, cut short, or not encodable (lone surrogates from JSON escapes): keep
-        # the elements read before the fault.
         pass
     try:
         root: Element | None = builder.close()
