@@ -55,7 +55,8 @@ def parse_xml(text: str) -> Element | None:
     if start:
         text = text[start:]
     if "<!DOCTYPE" in text:
-        return _read(DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True), text)
+        builder = TreeBuilder()
+        return _read(DefusedXMLParser(target=builder, forbid_dtd=True), builder, text)
     # The C parser with its own C tree builder: no Python call per element.
     parser = XMLParser()  # noqa: S314 - no DTD, nothing to defuse (above)
     try:
@@ -64,12 +65,12 @@ def parse_xml(text: str) -> Element | None:
     except (ParseError, ValueError):
         # Malformed, cut short, or not encodable (lone surrogates from JSON escapes): read it
         # again into a builder we hold, to keep the elements read before the fault.
-        return _read(XMLParser(target=TreeBuilder()), text)  # noqa: S314 - as above
+        builder = TreeBuilder()
+        return _read(XMLParser(target=builder), builder, text)  # noqa: S314 - as above
     return root
 
 
-def _read(parser: XMLParser | DefusedXMLParser, text: str) -> Element | None:
-    builder = parser.target
+def _read(parser: XMLParser | DefusedXMLParser, builder: TreeBuilder, text: str) -> Element | None:
     try:
         parser.feed(text)
         parser.close()
