@@ -17,6 +17,7 @@ GeweError
 ├── GeweTransportError       the request could not be completed on the network
 │   └── GeweTimeoutError         ... because a timeout expired
 ├── GeweLoginExpiredError    a login's QR code expired before the login completed
+├── MomentPostError          a Moment helper failed at a step (in gewe_async.types.sns)
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
 │   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
 └── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
