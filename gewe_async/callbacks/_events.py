@@ -39,6 +39,7 @@ __all__ = [
     "GroupMember",
     "GroupMemberJoined",
     "GroupMemberRemoved",
+    "GroupNotice",
     "GroupOwnerChanged",
     "GroupQuit",
     "GroupRenamed",
@@ -649,6 +650,16 @@ class PatMessage(MessageEvent):
 
 
 @attrs.frozen(kw_only=True)
+class GroupNotice(MessageEvent):
+    """Base of the notices about a group (members, name, owner, announcement, to-dos)."""
+
+    @property
+    def group_id(self) -> str:
+        """The group (``...@chatroom``)."""
+        return self.chat_id
+
+
+@attrs.frozen(kw_only=True)
 class GroupMember:
     """A member named by a group notice; either part may be missing from the notice."""
 
@@ -659,7 +670,7 @@ class GroupMember:
 
 
 @attrs.frozen(kw_only=True)
-class GroupMemberJoined(MessageEvent):
+class GroupMemberJoined(GroupNotice):
     """Members joined a group.
 
     Sent as ``sysmsg/@type`` ``delchatroommember`` (Mac logins, despite the name) or
@@ -677,14 +688,9 @@ class GroupMemberJoined(MessageEvent):
     text: str | None = None
     """WeChat's sentence (``plain``/``template``, or the 10000 text)."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupMemberRemoved(MessageEvent):
+class GroupMemberRemoved(GroupNotice):
     """Members were removed from a group (``sysmsgtemplate``: ``你将"X"移出了群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_MEMBER_REMOVED
@@ -696,14 +702,9 @@ class GroupMemberRemoved(MessageEvent):
     text: str | None = None
     """WeChat's template sentence, with ``$name$`` placeholders."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupDissolved(MessageEvent):
+class GroupDissolved(GroupNotice):
     """The owner dissolved a group (``sysmsgtemplate``: ``群主"X"已解散该群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_DISSOLVED
@@ -715,14 +716,9 @@ class GroupDissolved(MessageEvent):
     text: str | None = None
     """WeChat's template sentence, with ``$name$`` placeholders."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class RemovedFromGroup(MessageEvent):
+class RemovedFromGroup(GroupNotice):
     """The account was removed from a group (``MsgType`` 10000: ``你被"X"移出群聊``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.REMOVED_FROM_GROUP
@@ -730,14 +726,9 @@ class RemovedFromGroup(MessageEvent):
     operator_nickname: str | None = None
     """The name of who removed the account."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupRenamed(MessageEvent):
+class GroupRenamed(GroupNotice):
     """A group was renamed (``MsgType`` 10000: ``你修改群名为“X”`` / ``"A"修改群名为“X”``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_RENAMED
@@ -749,14 +740,9 @@ class GroupRenamed(MessageEvent):
     operator_nickname: str | None = None
     """The name of who renamed it, when the text shows it."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupOwnerChanged(MessageEvent):
+class GroupOwnerChanged(GroupNotice):
     """A group has a new owner (``MsgType`` 10000: ``你已成为新群主`` / ``"X"已成为新群主``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_OWNER_CHANGED
@@ -766,14 +752,9 @@ class GroupOwnerChanged(MessageEvent):
     new_owner_nickname: str | None = None
     """The new owner's name, when the text shows it."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupAnnouncement(MessageEvent):
+class GroupAnnouncement(GroupNotice):
     """A group announcement was published (``sysmsg/@type`` ``mmchatroombarannouncememt``, sic).
 
     This push runs backwards: ``from_wxid`` is the publisher and ``to_wxid`` the group.
@@ -788,14 +769,9 @@ class GroupAnnouncement(MessageEvent):
     announcement_id: str | None = None
     """Its id (``announcement_id``)."""
 
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
-
 
 @attrs.frozen(kw_only=True)
-class GroupTodo(MessageEvent):
+class GroupTodo(GroupNotice):
     """A message was set (or unset) as a group to-do (``sysmsg/@type`` ``roomtoolstips``)."""
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_TODO
@@ -816,11 +792,6 @@ class GroupTodo(MessageEvent):
     """The ``NewMsgId`` of the message it is about (``todo/related_msgid``)."""
     template: str | None = None
     """WeChat's sentence, with ``${wxid}`` placeholders (``todo/template``)."""
-
-    @property
-    def group_id(self) -> str:
-        """The group (``...@chatroom``)."""
-        return self.chat_id
 
 
 # --- contacts (ModContacts / DelContacts) and the device --------------------------------
