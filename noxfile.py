@@ -32,8 +32,9 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
-    session.install("-e", ".", "aiohttp")
+    session.install("-e", ".[redis]", "aiohttp")
     session.run("python", "bench/run.py", *session.posargs)
+    session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
 
 
 @nox.session

@@ -153,6 +153,8 @@ class RedisJournal:
         self._tasks: list[asyncio.Task[None]] = []
         self._redeliveries = 0
         self._scripts: dict[str, Any] = {}
+        self._batch: list[tuple[list[str], list[Any], asyncio.Future[int]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"RedisJournal(prefix={self._prefix!r}, consumer={self.consumer!r})"
@@ -228,12 +230,38 @@ class RedisJournal:
         ]
         deadline = asyncio.get_running_loop().time() + self._full_timeout
         while True:
-            stored = await self._scripts["append"](keys=keys, args=args)
+            stored = await self._append_in_batch(keys, args)
             if stored != -1:
                 return bool(stored)
             if asyncio.get_running_loop().time() >= deadline:
                 raise JournalFullError(f"partition {partition} holds {self._partition_max} entries")
             await asyncio.sleep(0.05)
+
+    async def _append_in_batch(self, keys: list[str], args: list[Any]) -> int:
+        """Run the append script in the next pipeline: one round trip for a burst of pushes."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._batch.append((keys, args, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="gewe-redis-journal-append")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._batch:
+            batch, self._batch = self._batch, []
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for keys, args, _ in batch:
+                        await self._scripts["append"](keys=keys, args=args, client=pipe)
+                    results = await pipe.execute(raise_on_error=False)
+            except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
+                results = [exc] * len(batch)
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(int(result))
 
     async def consume(self) -> AsyncIterator[Delivery]:
         """Yield deliveries from the partitions this worker holds, until the journal closes."""
