@@ -26,16 +26,14 @@ class JournalMetrics:
     metrics = JournalMetrics(journal, interval=30)
     task = asyncio.create_task(metrics.run())
     ```
-
-    Args:
-        journal: The journal to watch.
-        interval: Seconds between reports.
-        stale_after: Age in seconds of the oldest pending entry that makes a report a warning.
     """
 
     journal: Journal
+    """The journal to watch."""
     interval: float = 60.0
+    """Seconds between reports."""
     stale_after: float = 60.0
+    """Age in seconds of the oldest pending entry that makes a report a warning."""
 
     async def report(self) -> JournalStats:
         """Log the journal's figures once, and return them."""
