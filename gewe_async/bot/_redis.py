@@ -202,11 +202,14 @@ class RedisJournal:
         # leave it reading forever, so the loops check `_stop` between short commands.
         self._stop.set()
         self._room.set()
+        worker = bool(self._tasks)
         await asyncio.gather(*self._tasks)
         self._tasks.clear()
+        if self._flusher is not None:
+            await self._flusher
         if self._client is None:
             return
-        if self._owned:
+        if worker:
             for partition in list(self._owned):
                 await self._release(partition)
             await self._redis.zrem(f"{self._prefix}:workers", self.consumer)

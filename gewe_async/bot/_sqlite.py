@@ -267,7 +267,8 @@ class SqliteJournal:
                 self._prune(now)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         return results
 
