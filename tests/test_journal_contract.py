@@ -295,8 +295,8 @@ async def test_redis_receivers_share_deduplication(redis_url: str):
 async def test_redis_workers_split_the_partitions_and_keep_chats_apart(redis_url: str):
     """Two workers each take a share of the partitions; each chat goes to one of them."""
     prefix = f"t-{uuid.uuid4().hex[:8]}"
-    one = RedisJournal(redis_url, prefix=prefix, partitions=4, lease=0.6)
-    two = RedisJournal(redis_url, prefix=prefix, partitions=4, lease=0.6)
+    one = RedisJournal(redis_url, prefix=prefix, partitions=4, lease=3)
+    two = RedisJournal(redis_url, prefix=prefix, partitions=4, lease=3)
     seen: dict[str, set[str]] = {}
     all_handled = asyncio.Event()
 

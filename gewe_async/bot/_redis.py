@@ -150,6 +150,7 @@ class RedisJournal:
         self._in_flight: set[str] = set()
         self._room = asyncio.Event()
         self._stop = asyncio.Event()
+        self._reading = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._redeliveries = 0
         self._scripts: dict[str, Any] = {}
@@ -321,6 +322,8 @@ class RedisJournal:
                 keys=[self._lease_key(partition)], args=[self.consumer, self._lease_ms]
             ):
                 self._lose(partition)
+            elif partition not in self._draining:
+                await self._claim(partition, stale_only=True)
         share = math.ceil(self._partitions / max(1, int(workers)))
         start = zlib.crc32(self.consumer.encode())
         for step in range(self._partitions):
@@ -338,9 +341,11 @@ class RedisJournal:
         extra = len(self._owned) - len(self._draining) - share
         for partition in sorted(self._owned - self._draining, reverse=True)[: max(0, extra)]:
             self._draining.add(partition)
-        for partition in list(self._draining):
-            if not self._holds(partition):
-                await self._release(partition)
+        # Not while a read is under way: it may still bring entries of a drained partition.
+        async with self._reading:
+            for partition in list(self._draining):
+                if not self._holds(partition):
+                    await self._release(partition)
 
     def _lease_key(self, partition: int) -> str:
         return f"{{{self._prefix}:{partition}}}:lease"
@@ -362,12 +367,18 @@ class RedisJournal:
         self._owned.discard(partition)
         self._draining.discard(partition)
 
-    async def _claim(self, partition: int) -> None:
-        """Take over the entries a previous owner read and did not acknowledge, in order."""
+    async def _claim(self, partition: int, *, stale_only: bool = False) -> None:
+        """Take over the entries other consumers read and did not acknowledge, in order.
+
+        On taking a partition, all of them (its previous owner is gone); afterwards, those
+        another consumer has held for longer than a lease (read by a worker that lost the
+        partition while its read was under way).
+        """
         stream = self._stream(partition)
         start = "-"
+        idle = self._lease_ms if stale_only else None
         while True:
-            pending = await self._redis.xpending_range(stream, GROUP, start, "+", 100)
+            pending = await self._redis.xpending_range(stream, GROUP, start, "+", 100, idle=idle)
             if not pending:
                 return
             start = "(" + pending[-1]["message_id"].decode()
@@ -375,9 +386,12 @@ class RedisJournal:
                 p["message_id"]: p["times_delivered"]
                 for p in pending
                 if f"{partition}/{p['message_id'].decode()}" not in self._in_flight
+                and not (stale_only and p["consumer"].decode() == self.consumer)
             }
             if counts:
-                claimed = await self._redis.xclaim(stream, GROUP, self.consumer, 0, list(counts))
+                claimed = await self._redis.xclaim(
+                    stream, GROUP, self.consumer, idle or 0, list(counts)
+                )
                 for stream_id, fields in claimed:
                     if fields:
                         self._put(partition, stream_id, fields, counts[stream_id] + 1)
@@ -390,19 +404,20 @@ class RedisJournal:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._room.wait(), self._lease_ms / 3000)
                 continue
-            replies = await self._redis.xreadgroup(
-                GROUP,
-                self.consumer,
-                dict.fromkeys(reading, ">"),
-                count=self._prefetch,
-                block=_BLOCK_MS,
-            )
-            for stream, entries in replies or ():
-                partition = reading[stream]
-                if partition not in self._owned:
-                    continue  # lost meanwhile: the next owner claims them
-                for stream_id, fields in entries:
-                    self._put(partition, stream_id, fields, 1)
+            async with self._reading:
+                replies = await self._redis.xreadgroup(
+                    GROUP,
+                    self.consumer,
+                    dict.fromkeys(reading, ">"),
+                    count=self._prefetch,
+                    block=_BLOCK_MS,
+                )
+                for stream, entries in replies or ():
+                    partition = reading[stream]
+                    if partition not in self._owned:
+                        continue  # lost meanwhile: its new owner claims them once stale
+                    for stream_id, fields in entries:
+                        self._put(partition, stream_id, fields, 1)
 
     def _put(
         self, partition: int, stream_id: bytes, fields: dict[bytes, bytes], attempt: int
