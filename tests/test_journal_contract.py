@@ -319,3 +319,22 @@ async def test_redis_workers_split_the_partitions_and_keep_chats_apart(redis_url
     assert len(seen) == 20
     assert all(len(consumers) == 1 for consumers in seen.values())
     assert {c for consumers in seen.values() for c in consumers} == {one.consumer, two.consumer}
+
+
+async def test_sqlite_commits_a_burst_of_appends_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Appends arriving together share transactions (group commit), each still answered."""
+    transactions: list[int] = []
+    apply = SqliteJournal._apply
+
+    def counting(self: SqliteJournal, ops: Any) -> Any:
+        transactions.append(len(ops))
+        return apply(self, ops)
+
+    monkeypatch.setattr(SqliteJournal, "_apply", counting)
+    async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+        stored = await asyncio.gather(*(journal.append(entry(f"k{n}")) for n in range(100)))
+    assert stored == [True] * 100
+    assert sum(transactions) == 100
+    assert len(transactions) < 10
