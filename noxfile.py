@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -15,9 +18,25 @@ def install_group(session: nox.Session, group: str, *, extras: str = "") -> None
     session.install("-e", f".{extras}", *nox.project.dependency_groups(PYPROJECT, group))
 
 
+def ensure_redis_server(session: nox.Session) -> None:
+    """The Redis journal's tests start a real redis-server on loopback: install Debian's."""
+    if shutil.which("redis-server"):
+        return
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server",
+            external=True, env=env,
+        )
+        return
+    session.error("the tests need redis-server on PATH: apt-get install redis-server (or brew)")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
+    ensure_redis_server(session)
     install_group(session, "test", extras="[cli,server]")
     session.run("pytest", *session.posargs)
 
@@ -32,10 +51,12 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
-    session.install("-e", ".[server]", "aiohttp")
+    ensure_redis_server(session)
+    session.install("-e", ".[server,redis]", "aiohttp")
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
     session.run("python", "bench/callbacks.py")
+    session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
 
 
 @nox.session

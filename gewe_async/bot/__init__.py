@@ -32,8 +32,11 @@ from gewe_async.bot._dispatcher import (
 )
 from gewe_async.bot._journal import Delivery, Entry, Journal, JournalFullError, JournalStats
 from gewe_async.bot._memory import MemoryJournal
+from gewe_async.bot._metrics import JournalMetrics
 from gewe_async.bot._receiver import Answer, Receiver
+from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._runner import Runner
+from gewe_async.bot._sqlite import SqliteJournal
 
 __all__ = [
     "ASGIReceiver",
@@ -48,11 +51,14 @@ __all__ = [
     "Handler",
     "Journal",
     "JournalFullError",
+    "JournalMetrics",
     "JournalStats",
     "MemoryJournal",
     "Middleware",
     "Receiver",
+    "RedisJournal",
     "Router",
     "Runner",
+    "SqliteJournal",
     "filters",
 ]

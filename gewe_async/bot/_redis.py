@@ -1,0 +1,431 @@
+"""The Redis journal: receivers and workers in separate processes, sharing one queue.
+
+Layout (all keys under `prefix`, `{prefix:i}` being partition `i`'s Redis Cluster hash tag):
+
+- `{prefix:i}:s`: partition `i`'s stream; a chat always lands in partition `crc32(chat) % N`.
+  Acknowledged entries are deleted from it, so its length is its depth.
+- `{prefix:i}:seen:<key>`: a key seen within the window (value: when), expiring with it.
+  A Lua script checks it, sets it and adds to the stream in one step, so two receivers given
+  the same push store it once.
+- `{prefix:i}:lease`: the worker consuming partition `i` now. One worker per partition is
+  what keeps a chat in order across processes; the lease expires when its worker dies, and
+  the next owner claims the entries left pending (`XPENDING` + `XCLAIM`) before new ones.
+- `prefix:workers`: a heartbeat per worker, so each takes about `N / workers` partitions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import socket
+import time
+import uuid
+import zlib
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from gewe_async.bot._chatqueue import ChatQueue
+from gewe_async.bot._journal import (
+    DEFAULT_DEDUPE_WINDOW,
+    Delivery,
+    Entry,
+    JournalFullError,
+    JournalStats,
+)
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["RedisJournal"]
+
+GROUP: Final = "gewe-workers"
+# How long a read waits for new entries: also how long closing a worker may take.
+_BLOCK_MS: Final = 300
+
+# KEYS: seen key, stream. ARGV: now, window (s), window (ms), max length, key, chat, body, at.
+_APPEND: Final = """
+local seen = redis.call('GET', KEYS[1])
+if seen and tonumber(seen) > tonumber(ARGV[1]) - tonumber(ARGV[2]) then return 0 end
+if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[4]) then return -1 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('XADD', KEYS[2], '*', 'k', ARGV[5], 'c', ARGV[6], 'b', ARGV[7], 't', ARGV[8])
+return 1
+"""
+# KEYS: lease. ARGV: me, lease (ms). Take the lease if free or ours; 1 when we hold it.
+_LEASE: Final = """
+local owner = redis.call('GET', KEYS[1])
+if owner == false or owner == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+# KEYS: lease. ARGV: me. Give the lease up if it is still ours.
+_RELEASE: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# KEYS: workers. ARGV: me, lease (ms). Heartbeat on the server's clock; the live worker count.
+_HEARTBEAT: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('ZCARD', KEYS[1])
+"""
+
+
+def _import_redis() -> Any:
+    try:
+        import redis.asyncio
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError('RedisJournal needs redis-py: pip install "gewe-async[redis]"') from None
+    return redis.asyncio
+
+
+class RedisJournal:
+    """A [`Journal`][gewe_async.bot.Journal] on Redis Streams, for many processes.
+
+    Receivers only call `append`; workers call `consume` and `ack`; one process may do both.
+    De-duplication is shared by all of them. A chat's entries are handled in order by one
+    worker at a time; when a worker dies, its partitions and the entries it had not
+    acknowledged pass to another worker once its lease (`lease` seconds) runs out.
+
+    What "stored" means is Redis's persistence: with `appendonly yes` and
+    `appendfsync always` an answered push survives a crash of Redis itself; with
+    `everysec` up to a second of pushes may be lost then (never on a crash of a receiver
+    or a worker).
+
+    Args:
+        url: Where Redis is (`redis://host:6379/0`); ignored when `client` is given.
+        client: A `redis.asyncio.Redis` to use (not closed by the journal); its
+            `decode_responses` must be off.
+        prefix: Namespace of the journal's keys; one bot, one prefix.
+        partitions: Streams the chats are spread over: the most workers that can be busy
+            at once. Every process of a bot must use the same number.
+        dedupe_window: Seconds a key is remembered to refuse duplicates (48 h by default).
+        lease: Seconds after which a dead worker's partitions are taken over.
+        max_pending: Unacknowledged entries beyond which `append` waits.
+        full_timeout: Seconds `append` waits for room before raising `JournalFullError`.
+        prefetch: Entries a worker reads ahead of its handlers.
+        clock: The wall clock (`time.time`), used for the window and ages; tests pass a
+            fake one. Receivers' clocks only need to agree to within seconds.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        client: Redis | None = None,
+        prefix: str = "gewe",
+        partitions: int = 16,
+        dedupe_window: float = DEFAULT_DEDUPE_WINDOW,
+        lease: float = 30.0,
+        max_pending: int = 1_000_000,
+        full_timeout: float = 1.0,
+        prefetch: int = 256,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if partitions < 1 or dedupe_window <= 0 or lease <= 0 or max_pending < 1:
+            raise ValueError("partitions, dedupe_window, lease and max_pending must be positive")
+        self._url = url
+        self._client: Redis | None = client
+        self._own_client = client is None
+        self._prefix = prefix
+        self._partitions = partitions
+        self._window = dedupe_window
+        self._lease_ms = max(1, round(lease * 1000))
+        self._partition_max = max(1, math.ceil(max_pending / partitions))
+        self._full_timeout = full_timeout
+        self._prefetch = prefetch
+        self._clock = clock
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        """This journal's name as a consumer of the streams (host, pid, random)."""
+        self._chats = ChatQueue()
+        self._owned: set[int] = set()
+        self._draining: set[int] = set()
+        self._in_flight: set[str] = set()
+        self._room = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._reading = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._redeliveries = 0
+        self._scripts: dict[str, Any] = {}
+        self._batch: list[tuple[list[str], list[Any], asyncio.Future[int]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return f"RedisJournal(prefix={self._prefix!r}, consumer={self.consumer!r})"
+
+    def _stream(self, partition: int) -> str:
+        return f"{{{self._prefix}:{partition}}}:s"
+
+    def _partition(self, chat: str) -> int:
+        return zlib.crc32(chat.encode()) % self._partitions
+
+    @property
+    def _redis(self) -> Any:
+        # redis-py types every reply as the union of all reply shapes; the shapes of the
+        # commands used here are known (RESP2, bytes), and read where they are used.
+        if self._client is None:
+            raise RuntimeError("the journal is not open")
+        return self._client
+
+    async def open(self) -> None:
+        """Connect, and create the streams and their consumer group if missing."""
+        if self._client is None:
+            self._client = _import_redis().Redis.from_url(self._url)
+        else:
+            _import_redis()
+        redis = self._redis
+        for name, source in (
+            ("append", _APPEND),
+            ("lease", _LEASE),
+            ("release", _RELEASE),
+            ("heartbeat", _HEARTBEAT),
+        ):
+            self._scripts[name] = redis.register_script(source)
+        response_error = _import_redis().ResponseError
+        for partition in range(self._partitions):
+            try:
+                await redis.xgroup_create(self._stream(partition), GROUP, id="0", mkstream=True)
+            except response_error as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def aclose(self) -> None:
+        """Stop consuming and give the partitions up; unacknowledged entries stay pending."""
+        self._chats.close()
+        # Stopped, not cancelled: cancelling redis-py in the middle of a blocking read can
+        # leave it reading forever, so the loops check `_stop` between short commands.
+        self._stop.set()
+        self._room.set()
+        worker = bool(self._tasks)
+        await asyncio.gather(*self._tasks)
+        self._tasks.clear()
+        if self._flusher is not None:
+            await self._flusher
+        if self._client is None:
+            return
+        if worker:
+            for partition in list(self._owned):
+                await self._release(partition)
+            await self._redis.zrem(f"{self._prefix}:workers", self.consumer)
+        if self._own_client:
+            await self._client.aclose()
+            self._client = None
+
+    async def append(self, entry: Entry) -> bool:
+        """Store `entry` in its chat's stream; `False` when its key was seen within the window."""
+        partition = self._partition(entry.chat)
+        keys = [f"{{{self._prefix}:{partition}}}:seen:{entry.key}", self._stream(partition)]
+        args = [
+            repr(self._clock()),
+            repr(self._window),
+            max(1, round(self._window * 1000)),
+            self._partition_max,
+            entry.key,
+            entry.chat,
+            entry.body,
+            repr(entry.received_at),
+        ]
+        deadline = asyncio.get_running_loop().time() + self._full_timeout
+        while True:
+            stored = await self._append_in_batch(keys, args)
+            if stored != -1:
+                return bool(stored)
+            if asyncio.get_running_loop().time() >= deadline:
+                raise JournalFullError(f"partition {partition} holds {self._partition_max} entries")
+            await asyncio.sleep(0.05)
+
+    async def _append_in_batch(self, keys: list[str], args: list[Any]) -> int:
+        """Run the append script in the next pipeline: one round trip for a burst of pushes."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._batch.append((keys, args, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="gewe-redis-journal-append")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._batch:
+            batch, self._batch = self._batch, []
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for keys, args, _ in batch:
+                        await self._scripts["append"](keys=keys, args=args, client=pipe)
+                    results = await pipe.execute(raise_on_error=False)
+            except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
+                results = [exc] * len(batch)
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(int(result))
+
+    async def consume(self) -> AsyncIterator[Delivery]:
+        """Yield deliveries from the partitions this worker holds, until the journal closes."""
+        if not self._tasks:  # the first consumer starts the worker side, once
+            self._tasks = [
+                asyncio.create_task(self._coordinate(), name="gewe-redis-journal-leases"),
+                asyncio.create_task(self._read(), name="gewe-redis-journal-reader"),
+            ]
+        while (delivery := await self._chats.get()) is not None:
+            self._in_flight.add(delivery.id)
+            if delivery.attempt > 1:
+                self._redeliveries += 1
+            yield delivery
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""
+        partition, _, stream_id = delivery.id.partition("/")
+        stream = self._stream(int(partition))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xack(stream, GROUP, stream_id)
+            pipe.xdel(stream, stream_id)
+            await pipe.execute()
+        self._in_flight.discard(delivery.id)
+        self._chats.done(delivery)
+        self._room.set()
+
+    async def stats(self) -> JournalStats:
+        """Depth and oldest entry over all partitions; redeliveries made by this worker."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for partition in range(self._partitions):
+                pipe.xlen(self._stream(partition))
+                pipe.xrange(self._stream(partition), count=1)
+            replies = await pipe.execute()
+        depth = sum(replies[0::2])
+        oldest = [float(first[0][1][b"t"]) for first in replies[1::2] if first]
+        age = max(0.0, self._clock() - min(oldest)) if oldest else None
+        return JournalStats(depth=depth, oldest_pending_age=age, redeliveries=self._redeliveries)
+
+    # Worker side: leases, claiming, reading.
+
+    async def _coordinate(self) -> None:
+        while not self._stop.is_set():
+            await self._rebalance()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self._lease_ms / 3000)
+
+    async def _rebalance(self) -> None:
+        """Heartbeat, keep our leases, take free partitions up to our share, drain extras."""
+        workers = await self._scripts["heartbeat"](
+            keys=[f"{self._prefix}:workers"], args=[self.consumer, self._lease_ms]
+        )
+        for partition in list(self._owned):
+            if not await self._scripts["lease"](
+                keys=[self._lease_key(partition)], args=[self.consumer, self._lease_ms]
+            ):
+                self._lose(partition)
+            elif partition not in self._draining:
+                await self._claim(partition, stale_only=True)
+        share = math.ceil(self._partitions / max(1, int(workers)))
+        start = zlib.crc32(self.consumer.encode())
+        for step in range(self._partitions):
+            if len(self._owned) - len(self._draining) >= share:
+                break
+            partition = (start + step) % self._partitions
+            if partition in self._owned:
+                continue
+            if await self._scripts["lease"](
+                keys=[self._lease_key(partition)], args=[self.consumer, self._lease_ms]
+            ):
+                await self._claim(partition)
+                self._owned.add(partition)
+                self._room.set()  # the reader reads it from now on
+        extra = len(self._owned) - len(self._draining) - share
+        for partition in sorted(self._owned - self._draining, reverse=True)[: max(0, extra)]:
+            self._draining.add(partition)
+        # Not while a read is under way: it may still bring entries of a drained partition.
+        async with self._reading:
+            for partition in list(self._draining):
+                if not self._holds(partition):
+                    await self._release(partition)
+
+    def _lease_key(self, partition: int) -> str:
+        return f"{{{self._prefix}:{partition}}}:lease"
+
+    def _holds(self, partition: int) -> bool:
+        prefix = f"{partition}/"
+        if any(d.startswith(prefix) for d in self._in_flight):
+            return True
+        return any(self._partition(d.entry.chat) == partition for d in self._chats.waiting())
+
+    def _lose(self, partition: int) -> None:
+        """Another worker holds the partition now: hand out nothing more of it."""
+        self._owned.discard(partition)
+        self._draining.discard(partition)
+        self._chats.drop(lambda d: self._partition(d.entry.chat) == partition)
+
+    async def _release(self, partition: int) -> None:
+        await self._scripts["release"](keys=[self._lease_key(partition)], args=[self.consumer])
+        self._owned.discard(partition)
+        self._draining.discard(partition)
+
+    async def _claim(self, partition: int, *, stale_only: bool = False) -> None:
+        """Take over the entries other consumers read and did not acknowledge, in order.
+
+        On taking a partition, all of them (its previous owner is gone); afterwards, those
+        another consumer has held for longer than a lease (read by a worker that lost the
+        partition while its read was under way).
+        """
+        stream = self._stream(partition)
+        start = "-"
+        idle = self._lease_ms if stale_only else None
+        while True:
+            pending = await self._redis.xpending_range(stream, GROUP, start, "+", 100, idle=idle)
+            if not pending:
+                return
+            start = "(" + pending[-1]["message_id"].decode()
+            counts = {
+                p["message_id"]: p["times_delivered"]
+                for p in pending
+                if f"{partition}/{p['message_id'].decode()}" not in self._in_flight
+                and not (stale_only and p["consumer"].decode() == self.consumer)
+            }
+            if counts:
+                claimed = await self._redis.xclaim(
+                    stream, GROUP, self.consumer, idle or 0, list(counts)
+                )
+                for stream_id, fields in claimed:
+                    if fields:
+                        self._put(partition, stream_id, fields, counts[stream_id] + 1)
+
+    async def _read(self) -> None:
+        while not self._stop.is_set():
+            reading = {self._stream(p).encode(): p for p in self._owned - self._draining}
+            if not reading or self._chats.waiting_count() >= self._prefetch:
+                self._room.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), self._lease_ms / 3000)
+                continue
+            async with self._reading:
+                replies = await self._redis.xreadgroup(
+                    GROUP,
+                    self.consumer,
+                    dict.fromkeys(reading, ">"),
+                    count=self._prefetch,
+                    block=_BLOCK_MS,
+                )
+                for stream, entries in replies or ():
+                    partition = reading[stream]
+                    if partition not in self._owned:
+                        continue  # lost meanwhile: its new owner claims them once stale
+                    for stream_id, fields in entries:
+                        self._put(partition, stream_id, fields, 1)
+
+    def _put(
+        self, partition: int, stream_id: bytes, fields: dict[bytes, bytes], attempt: int
+    ) -> None:
+        entry = Entry(
+            key=fields[b"k"].decode(),
+            chat=fields[b"c"].decode(),
+            body=fields[b"b"],
+            received_at=float(fields[b"t"]),
+        )
+        self._chats.put(Delivery(entry, f"{partition}/{stream_id.decode()}", attempt=attempt))

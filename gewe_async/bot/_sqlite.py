@@ -1,0 +1,297 @@
+"""The SQLite journal: one file, no server, every answered push survives a crash of the process.
+
+All SQLite work runs on one dedicated thread (stdlib `sqlite3`), so the event loop never waits
+on the disk. Appends that arrive while a commit is running are written together in the next
+transaction (group commit): one fsync for many pushes, and each `append` still returns only
+after the commit holding its entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from os import PathLike
+from typing import Any, Final, Literal
+
+from gewe_async.bot._chatqueue import ChatQueue
+from gewe_async.bot._journal import (
+    DEFAULT_DEDUPE_WINDOW,
+    Delivery,
+    Entry,
+    JournalFullError,
+    JournalStats,
+)
+
+__all__ = ["SqliteJournal"]
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    body BLOB NOT NULL,
+    received_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+_APPEND: Final = 0
+_DELIVER: Final = 1
+_ACK: Final = 2
+# Most operations one transaction takes: bounds the wait of the first caller of a burst.
+_BATCH: Final = 512
+
+_Op = tuple[int, Any, "asyncio.Future[Any]"]
+
+
+class SqliteJournal:
+    """A [`Journal`][gewe_async.bot.Journal] in one SQLite file (WAL mode), for one process.
+
+    Survives a crash of the process: an entry is on disk before `append` returns, and entries
+    not acknowledged are delivered again (`attempt > 1`) when the file is opened next. With
+    `synchronous="FULL"` (the default) it also survives a power loss or an OS crash; `"NORMAL"`
+    saves an fsync per commit and may lose the last commits then, which GeWe never resends.
+
+    The file has one owner: it is locked exclusively while open, and a second process
+    opening it gets `sqlite3.OperationalError`. Unacknowledged entries are kept in memory
+    once loaded, up to `max_pending`.
+
+    Args:
+        path: The database file; created with its tables if missing.
+        dedupe_window: Seconds a key is remembered to refuse duplicates (48 h by default).
+        synchronous: SQLite's `synchronous` setting for the WAL: `"FULL"` or `"NORMAL"`.
+        max_pending: Stored, unacknowledged entries beyond which `append` waits.
+        full_timeout: Seconds `append` waits for room before raising `JournalFullError`.
+        prune_interval: Seconds between removals of keys older than the window.
+        clock: The wall clock (`time.time`); tests pass a fake one.
+    """
+
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        *,
+        dedupe_window: float = DEFAULT_DEDUPE_WINDOW,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        max_pending: int = 100_000,
+        full_timeout: float = 1.0,
+        prune_interval: float = 600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+        if dedupe_window <= 0 or max_pending <= 0:
+            raise ValueError("dedupe_window and max_pending must be positive")
+        self._path = path
+        self._window = dedupe_window
+        self._synchronous = synchronous
+        self._max_pending = max_pending
+        self._full_timeout = full_timeout
+        self._prune_interval = prune_interval
+        self._clock = clock
+        self._conn: sqlite3.Connection | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._ops: asyncio.Queue[_Op | None] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        self._chats = ChatQueue()
+        self._appending = 0
+        self._room = asyncio.Event()
+        self._redeliveries = 0
+        self._last_prune = float("-inf")
+
+    def __repr__(self) -> str:
+        return f"SqliteJournal({str(self._path)!r})"
+
+    async def open(self) -> None:
+        """Open (or create) the file, lock it, and load the entries left unacknowledged."""
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="gewe-sqlite-journal")
+        pending = await self._run(self._connect)
+        for row_id, key, chat, body, received_at, attempts in pending:
+            entry = Entry(key=key, chat=chat, body=bytes(body), received_at=received_at)
+            self._chats.put(Delivery(entry, str(row_id), attempt=attempts + 1))
+        self._writer = asyncio.create_task(self._write_loop(), name="gewe-sqlite-journal")
+
+    async def aclose(self) -> None:
+        """Finish the writes under way, then close the file; pending entries stay in it."""
+        self._chats.close()
+        if self._writer is not None:
+            self._ops.put_nowait(None)
+            await self._writer
+            self._writer = None
+        if self._executor is not None:
+            await self._run(self._disconnect)
+            self._executor.shutdown(wait=False)
+            self._executor = None
+
+    async def append(self, entry: Entry) -> bool:
+        """Store `entry` durably; `False` when its key was seen within the window."""
+        if self._writer is None:
+            raise RuntimeError("the journal is not open")
+        if len(self._chats) + self._appending >= self._max_pending:
+            await self._wait_for_room()
+        self._appending += 1
+        try:
+            row_id = await self._submit(_APPEND, entry)
+        finally:
+            self._appending -= 1
+        if row_id is None:
+            return False
+        self._chats.put(Delivery(entry, str(row_id)))
+        return True
+
+    async def consume(self) -> AsyncIterator[Delivery]:
+        """Yield deliveries, those left by an earlier run first, until the journal closes."""
+        while (delivery := await self._chats.get()) is not None:
+            await self._submit(_DELIVER, int(delivery.id))
+            if delivery.attempt > 1:
+                self._redeliveries += 1
+            yield delivery
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Mark `delivery` handled: its entry is removed, its key kept for the window."""
+        await self._submit(_ACK, int(delivery.id))
+        self._chats.done(delivery)
+        self._room.set()
+
+    async def stats(self) -> JournalStats:
+        """Depth, age of the oldest unacknowledged entry, and redeliveries since `open`."""
+        oldest = await self._run(self._oldest_received_at)
+        age = None if oldest is None else max(0.0, self._clock() - oldest)
+        return JournalStats(
+            depth=len(self._chats), oldest_pending_age=age, redeliveries=self._redeliveries
+        )
+
+    async def _wait_for_room(self) -> None:
+        deadline = asyncio.get_running_loop().time() + self._full_timeout
+        while len(self._chats) + self._appending >= self._max_pending:
+            self._room.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(self._room.wait(), max(remaining, 0.0))
+            except TimeoutError:
+                raise JournalFullError(
+                    f"{self._max_pending} entries are waiting for handlers"
+                ) from None
+
+    async def _submit(self, kind: int, arg: Any) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._ops.put_nowait((kind, arg, future))
+        return await future
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def _write_loop(self) -> None:
+        closing = False
+        while not closing:
+            first = await self._ops.get()
+            batch: list[_Op] = []
+            if first is None:
+                closing = True
+            else:
+                batch.append(first)
+            while len(batch) < _BATCH and not self._ops.empty():
+                op = self._ops.get_nowait()
+                if op is None:
+                    closing = True
+                else:
+                    batch.append(op)
+            if not batch:
+                continue
+            try:
+                results = await self._run(self._apply, [(k, a) for k, a, _ in batch])
+            except Exception as exc:  # the disk failed: every caller of this batch hears it
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    # Everything below runs on the journal's thread.
+
+    def _connect(self) -> list[tuple[Any, ...]]:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            # Exclusive locking: a second process cannot open the file (its pending entries
+            # would be delivered twice), and WAL then needs no shared-memory file.
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            conn.execute("PRAGMA busy_timeout=200")
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode != "wal":
+                raise sqlite3.OperationalError(f"{self._path}: WAL mode unavailable ({mode})")
+            conn.execute(f"PRAGMA synchronous={self._synchronous}")
+            conn.execute("BEGIN IMMEDIATE")  # takes the exclusive lock, kept until close
+            conn.executescript(_SCHEMA)  # commits
+            rows = conn.execute(
+                "SELECT id, key, chat, body, received_at, attempts FROM entries ORDER BY id"
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "locked" in str(exc):
+                raise sqlite3.OperationalError(
+                    f"{self._path} is open in another process; a SQLite journal has one owner"
+                ) from exc
+            raise
+        self._conn = conn
+        self._prune(self._clock())
+        return rows
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _apply(self, ops: Sequence[tuple[int, Any]]) -> list[Any]:
+        conn = self._conn
+        assert conn is not None
+        now = self._clock()
+        results: list[Any] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for kind, arg in ops:
+                if kind == _APPEND:
+                    results.append(self._insert(conn, arg, now))
+                elif kind == _DELIVER:
+                    conn.execute("UPDATE entries SET attempts = attempts + 1 WHERE id = ?", (arg,))
+                    results.append(None)
+                else:
+                    conn.execute("DELETE FROM entries WHERE id = ?", (arg,))
+                    results.append(None)
+            if now - self._last_prune >= self._prune_interval:
+                self._prune(now)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _insert(self, conn: sqlite3.Connection, entry: Entry, now: float) -> int | None:
+        seen = conn.execute("SELECT at FROM seen WHERE key = ?", (entry.key,)).fetchone()
+        if seen is not None and seen[0] > now - self._window:
+            return None
+        conn.execute(
+            "INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = ?",
+            (entry.key, now, now),
+        )
+        cursor = conn.execute(
+            "INSERT INTO entries (key, chat, body, received_at) VALUES (?, ?, ?, ?)",
+            (entry.key, entry.chat, entry.body, entry.received_at),
+        )
+        return cursor.lastrowid
+
+    def _prune(self, now: float) -> None:
+        assert self._conn is not None
+        self._conn.execute("DELETE FROM seen WHERE at <= ?", (now - self._window,))
+        self._last_prune = now
+
+    def _oldest_received_at(self) -> float | None:
+        assert self._conn is not None
+        row = self._conn.execute("SELECT MIN(received_at) FROM entries").fetchone()
+        return None if row[0] is None else float(row[0])
