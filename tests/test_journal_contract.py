@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gewe_async.bot import Delivery, Journal, JournalFullError
+from gewe_async.bot import Delivery, Journal, JournalFullError, MemoryJournal
 from gewe_async.bot._journal import DEFAULT_DEDUPE_WINDOW
 from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._sqlite import SqliteJournal
@@ -29,9 +29,20 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def make_journal(request: pytest.FixtureRequest, tmp_path: Path) -> MakeJournal:
     """A factory of journals over one storage: each call is a new run on the same data."""
+    if request.param == "memory":
+        # Memory survives no process: a "new run" is the same object closed and reopened
+        # (a receiver restarted in-process), and the first call's options hold for all.
+        made: list[MemoryJournal] = []
+
+        def memory(**options: Any) -> Journal:
+            if not made:
+                made.append(MemoryJournal(dedupe_window=DEFAULT_DEDUPE_WINDOW, **options))
+            return made[0]
+
+        return memory
     if request.param == "sqlite":
         path = tmp_path / "journal.db"
         return lambda **options: SqliteJournal(path, **options)
@@ -168,7 +179,8 @@ async def test_each_chat_is_handled_in_append_order(make_journal: MakeJournal):
         assert sum(await asyncio.gather(*map(receive, chats))) == 200
         await asyncio.wait_for(all_handled.wait(), 30)
         assert (await journal.stats()).depth == 0
-    await asyncio.gather(*handlers)  # closing the journal ends their iterations
+    # Closing the journal ends every consumer's iteration, not just one of them.
+    await asyncio.wait_for(asyncio.gather(*handlers), 10)
     assert handled == sent
 
 
