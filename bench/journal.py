@@ -14,18 +14,15 @@ figure).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from loopback_redis import redis_server
 
 from gewe_async.bot import Entry, RedisJournal, SqliteJournal
 
@@ -79,29 +76,6 @@ async def measure(journal: Any) -> dict[str, float]:
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "cpu_us": cpu / APPENDS * 1e6,
     }
-
-
-@contextlib.contextmanager
-def redis_server(directory: str) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server is not installed (apt-get install redis-server)")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
-         "--appendonly", "yes", "--appendfsync", "everysec", "--logfile", f"{directory}/redis.log"],
-    )  # fmt: skip
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def main() -> None:
