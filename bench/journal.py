@@ -29,7 +29,11 @@ from gewe_async.bot import Entry, RedisJournal, SqliteJournal
 APPENDS = int(os.environ.get("BENCH_APPENDS", "20000"))
 CONCURRENCY = 64
 RECEIVER_US = float(os.environ.get("BENCH_RECEIVER_US", "250"))
-BODY = b'{"TypeName":"AddMsg","Appid":"wx_app","Wxid":"wxid_bot","Data":{"MsgId":1,' + b"x" * 900 + b"}}"
+BODY = (
+    b'{"TypeName":"AddMsg","Appid":"wx_app","Wxid":"wxid_bot","Data":{"MsgId":1,'
+    + b"x" * 900
+    + b"}}"
+)
 
 
 class MemoryBaseline:
@@ -90,15 +94,21 @@ def main() -> None:
         }
         results = {name: asyncio.run(measure(make())) for name, make in modes.items()}
     base = results["memory (dict + deque)"]
-    print(f"{APPENDS} appends of {len(BODY)}-byte bodies, {CONCURRENCY} concurrent, {os.cpu_count()} cores")
-    print(f"{'mode':32} {'appends/s':>10} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU us':>7} {'receiver kept':>13}")
+    print(
+        f"{APPENDS} appends of {len(BODY)}-byte bodies, {CONCURRENCY} concurrent, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'mode':32} {'appends/s':>10} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU us':>7} {'receiver kept':>13}"
+    )
     for name, r in results.items():
         kept = RECEIVER_US / (RECEIVER_US + max(0.0, r["cpu_us"] - base["cpu_us"]))
         print(
             f"{name:32} {r['rate']:>10,.0f} {r['rate'] / base['rate']:>6.1%} {r['p50']:>7.2f}"
             f" {r['p99']:>7.2f} {r['cpu_us']:>7.0f} {kept:>13.0%}"
         )
-    print(f"receiver kept: share of a {RECEIVER_US:.0f} us/push receiver's answers/s left once the append's CPU is added")
+    print(
+        f"receiver kept: share of a {RECEIVER_US:.0f} us/push receiver's answers/s left once the append's CPU is added"
+    )
 
 
 if __name__ == "__main__":

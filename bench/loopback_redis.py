@@ -47,7 +47,9 @@ def redis_server(directory: str | Path, *, appendfsync: str = "everysec") -> Ite
                 if c.recv(16).startswith(b"+PONG"):
                     break
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
+                raise RuntimeError(
+                    f"redis-server did not start: {log.read_text() if log.exists() else ''}"
+                )
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:

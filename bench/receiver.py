@@ -234,6 +234,10 @@ def stored_in_redis(client: Any, prefix: str) -> int:
 def main() -> int:
     import redis
 
+    # Ctrl-C (KeyboardInterrupt) and SIGTERM (a CI timeout) both unwind through the `finally`s
+    # below: the servers, the redis-server and the temporary files go with the bench.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     modes = [m for m in JOURNALS if REDIS_ALWAYS or m != "redis-always"]
     runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
     load_before = os.getloadavg()
@@ -353,4 +357,7 @@ if __name__ == "__main__":
     elif len(sys.argv) > 1 and sys.argv[1] == "load":
         print(json.dumps(asyncio.run(load(sys.argv[2]))))
     else:
-        sys.exit(main())
+        try:
+            sys.exit(main())
+        except KeyboardInterrupt:
+            sys.exit("interrupted: servers stopped, temporary files removed")
