@@ -51,6 +51,8 @@ CHATS = 500
 TIME_CAP = 60.0
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 REDIS_ALWAYS = os.environ.get("BENCH_REDIS_ALWAYS", "1") != "0"
+#: Modes to run, comma-separated (default: all); the ratios need bare and memory.
+ONLY = [m for m in os.environ.get("BENCH_MODES", "").split(",") if m]
 
 #: mode -> the journal class its server must report (None: no receiver at all).
 JOURNALS = {
@@ -238,7 +240,7 @@ def main() -> int:
     # below: the servers, the redis-server and the temporary files go with the bench.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    modes = [m for m in JOURNALS if REDIS_ALWAYS or m != "redis-always"]
+    modes = [m for m in JOURNALS if (REDIS_ALWAYS or m != "redis-always") and m in (ONLY or [m])]
     runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="gewe-bench-") as tmp, redis_server(tmp) as url:
@@ -324,6 +326,11 @@ def report(
             if mode != "bare" and not k["handled"]:
                 problems.append(f"{mode}: no handler finished")
     print()
+    print("each round, pushes/s (p99 ms):")
+    for mode, kept in runs.items():
+        rounds = "  ".join(f"{k['per_s']:>5.0f} ({k['p99_ms']:>5.1f})" for k in kept)
+        print(f"  {mode:<13} {rounds}")
+    print()
 
     def rate(mode: str) -> float:
         return float(best[mode]["per_s"])
@@ -331,6 +338,9 @@ def report(
     def worst_p99(mode: str) -> float:
         return max(float(k["p99_ms"]) for k in runs[mode])
 
+    if not {"bare", "memory"} <= runs.keys():
+        print("ratios need the bare and memory modes")
+        return
     checks = [(f"memory / bare throughput {rate('memory') / rate('bare'):.0%}", "target >= 50 %",
                rate("memory") / rate("bare") >= 0.5),
               (f"memory worst p99 {worst_p99('memory'):.1f} ms", "target < 50 ms",
