@@ -256,6 +256,17 @@ async def test_full_journal_refuses_with_journal_full_error(make_journal: MakeJo
         assert await journal.append(entry("k2"))
 
 
+async def test_many_handlers_acking_at_once_all_succeed(make_journal: MakeJournal):
+    """A dispatcher with 250 handlers at once: their acks all go through, none is refused."""
+    async with opened(make_journal()) as journal:
+        for n in range(250):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(250)]
+            await asyncio.gather(*(journal.ack(delivery) for delivery in taken))
+        assert (await journal.stats()).depth == 0
+
+
 # SQLite only.
 
 
