@@ -116,14 +116,15 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
     type_name = payload.get("TypeName")
     app_id = payload.get("Appid")
     if not isinstance(type_name, str) or not isinstance(app_id, str):
-        return _checked(_without_envelope(payload))
+        return _checked(_without_envelope(payload), body)
     wxid = _string(payload.get("Wxid"))
     build = _BY_TYPE_NAME.get(type_name)
     if build is not None:
         event = build(payload, app_id, wxid, type_name)
         if event is not None:
-            return event if isinstance(event, MessageEvent) else _checked(event)
-    return _checked(UnknownEvent(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload))
+            return event if isinstance(event, MessageEvent) else _checked(event, body)
+    event = UnknownEvent(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload)
+    return _checked(event, body)
 
 
 #: The deepest JSON a push that is not a message may have. GeWe's are 4 levels deep; the
@@ -132,18 +133,41 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
 MAX_DEPTH = 32
 
 
-def _checked(event: CallbackEvent) -> CallbackEvent:
+def _checked(event: CallbackEvent, body: object) -> CallbackEvent:
+    if isinstance(body, str):
+        brackets = body.count("{") + body.count("[")
+    elif isinstance(body, bytes | bytearray):
+        # Every encoding json reads (UTF-8, -16, -32) holds the byte of "{" or "[" in each
+        # bracket: the count bounds the depth from above, whatever the encoding.
+        brackets = body.count(b"{") + body.count(b"[")
+    else:
+        brackets = MAX_DEPTH
+    if brackets < MAX_DEPTH:
+        return event  # each level needs its own bracket: too few to nest too deeply
+    # Level by level, keeping only containers: a scalar ends its branch. The concrete types
+    # are tested first, as an isinstance against the Mapping ABC costs ten times as much and
+    # a contact push holds dozens of values (this walk was half of its parse).
     level: list[Any] = [event.raw]
     for _ in range(MAX_DEPTH):
-        level = [
-            child
-            for value in level
-            if isinstance(value, Mapping | list)
-            for child in (value.values() if isinstance(value, Mapping) else value)
-        ]
-        if not level:
+        values: list[Any] = []
+        for container in level:
+            if type(container) is dict or isinstance(container, Mapping):
+                values.extend(container.values())
+            else:
+                values.extend(container)
+        if not values:
             return event
+        level = [
+            value
+            for value in values
+            if (kind := type(value)) is dict
+            or kind is list
+            or (kind not in _SCALARS and isinstance(value, Mapping | list))
+        ]
     raise GeweCallbackError(f"the body is nested more than {MAX_DEPTH} levels deep")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _decode(body: object) -> Mapping[str, Any]:
