@@ -179,13 +179,38 @@ def _decode(body: object) -> Mapping[str, Any]:
             f"a callback body is bytes, str or a mapping, not {type(body).__name__}"
         )
     try:
-        payload = json.loads(body)
+        payload = _loads(body)
     except RecursionError:
         raise GeweCallbackError("the body is JSON nested too deeply to be a callback") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise GeweCallbackError(f"the body is not JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise GeweCallbackError(f"the body is JSON but not an object ({type(payload).__name__})")
+    return payload
+
+
+_DECODER = json.JSONDecoder()
+_JSON_SPACE = " \t\n\r"
+
+
+def _loads(body: bytes | str | bytearray) -> Any:
+    """``json.loads(body)``, without its Python wrappers for the bodies GeWe sends.
+
+    Bytes that start with ``{`` and no NUL after it are UTF-8 by json's own detection: they
+    are decoded as json.loads decodes them and scanned directly (json.loads spends 2 us in
+    Python around the scanner), raising its errors in its words. A document followed by more
+    than whitespace goes to json.loads for its "Extra data" error, as does any body that does
+    not start so.
+    """
+    if type(body) is bytes and body[:1] == b"{" and body[1:2] != b"\x00":
+        text = body.decode("utf-8", "surrogatepass")
+    elif type(body) is str and body[:1] == "{":
+        text = body
+    else:
+        return json.loads(body)
+    payload, end = _DECODER.raw_decode(text)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return json.loads(body)
     return payload
 
 
