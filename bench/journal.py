@@ -14,25 +14,26 @@ figure).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from loopback_redis import redis_server
 
 from gewe_async.bot import Entry, RedisJournal, SqliteJournal
 
 APPENDS = int(os.environ.get("BENCH_APPENDS", "20000"))
 CONCURRENCY = 64
 RECEIVER_US = float(os.environ.get("BENCH_RECEIVER_US", "250"))
-BODY = b'{"TypeName":"AddMsg","Appid":"wx_app","Wxid":"wxid_bot","Data":{"MsgId":1,' + b"x" * 900 + b"}}"
+BODY = (
+    b'{"TypeName":"AddMsg","Appid":"wx_app","Wxid":"wxid_bot","Data":{"MsgId":1,'
+    + b"x" * 900
+    + b"}}"
+)
 
 
 class MemoryBaseline:
@@ -81,29 +82,6 @@ async def measure(journal: Any) -> dict[str, float]:
     }
 
 
-@contextlib.contextmanager
-def redis_server(directory: str) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    binary = shutil.which("redis-server")
-    if binary is None:
-        sys.exit("redis-server is not installed (apt-get install redis-server)")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
-         "--appendonly", "yes", "--appendfsync", "everysec", "--logfile", f"{directory}/redis.log"],
-    )  # fmt: skip
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, redis_server(tmp) as url:
         modes: dict[str, Callable[[], Any]] = {
@@ -116,15 +94,21 @@ def main() -> None:
         }
         results = {name: asyncio.run(measure(make())) for name, make in modes.items()}
     base = results["memory (dict + deque)"]
-    print(f"{APPENDS} appends of {len(BODY)}-byte bodies, {CONCURRENCY} concurrent, {os.cpu_count()} cores")
-    print(f"{'mode':32} {'appends/s':>10} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU us':>7} {'receiver kept':>13}")
+    print(
+        f"{APPENDS} appends of {len(BODY)}-byte bodies, {CONCURRENCY} concurrent, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'mode':32} {'appends/s':>10} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'CPU us':>7} {'receiver kept':>13}"
+    )
     for name, r in results.items():
         kept = RECEIVER_US / (RECEIVER_US + max(0.0, r["cpu_us"] - base["cpu_us"]))
         print(
             f"{name:32} {r['rate']:>10,.0f} {r['rate'] / base['rate']:>6.1%} {r['p50']:>7.2f}"
             f" {r['p99']:>7.2f} {r['cpu_us']:>7.0f} {kept:>13.0%}"
         )
-    print(f"receiver kept: share of a {RECEIVER_US:.0f} us/push receiver's answers/s left once the append's CPU is added")
+    print(
+        f"receiver kept: share of a {RECEIVER_US:.0f} us/push receiver's answers/s left once the append's CPU is added"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A keyword/echo bot in aiohttp: answers private messages, and group messages that mention it.
+"""The keyword/echo bot of `bot.py` in aiohttp: private messages, and group mentions.
 
 Run (from examples/): BOT_SECRET=... GEWE_TOKEN=... python bot_aiohttp.py (port 8000),
 behind HTTPS, then set the callback URL once: https://bot.example.com/gewe/<BOT_SECRET>
@@ -8,36 +8,14 @@ behind HTTPS, then set the callback URL once: https://bot.example.com/gewe/<BOT_
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import AsyncIterator
 
 from _setup import make_client
 from aiohttp import web
+from bot import router
 
 from gewe_async import AsyncGeweClient
-from gewe_async.bot import AiohttpReceiver, Context, Dispatcher, Router
-from gewe_async.bot import filters as f
-from gewe_async.callbacks import TextMessage
-
-router = Router("echo")
-# Talked to: a private message, or a group message that @-mentions the bot.
-addressed = f.private() | f.mentioned()
-KEYWORDS = {"ping": "pong", "help": "I answer 'ping', and echo anything else."}
-
-
-@router.on(TextMessage, addressed, f.text_equals(*KEYWORDS, ignore_case=True))
-async def keyword(event: TextMessage, ctx: Context) -> None:
-    await ctx.reply(KEYWORDS[without_mentions(event.text).casefold()])
-
-
-@router.on(TextMessage, addressed)
-async def echo(event: TextMessage, ctx: Context) -> None:
-    await ctx.reply(f"echo: {without_mentions(event.text)}")
-
-
-def without_mentions(text: str) -> str:
-    # "@Bot\u2005hello": WeChat ends a mention with U+2005 (names may contain spaces).
-    return re.sub(r"@[^@\u2005]+\u2005", "", text).strip()
+from gewe_async.bot import AiohttpReceiver, Dispatcher
 
 
 def create_app(client: AsyncGeweClient | None = None) -> web.Application:

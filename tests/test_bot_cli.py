@@ -99,3 +99,59 @@ def test_receive_exits_2_on_a_bad_target(capsys):
     """A target that does not import: exit status 2 and the reason on stderr."""
     assert main(["receive", "missing_module_xyz:dp", "--token", "t"]) == 2
     assert "cannot import" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["worker", "echo_bot:router"], "a worker shares its journal"),
+        (["worker", "echo_bot:router", "--journal", "sqlite:///bot.db"], "redis://"),
+        (["receive", "echo_bot:router", "--no-handlers"], "--no-handlers"),
+        (["receive", "echo_bot:router", "--journal", "postgres://db/x"], "unknown journal"),
+        (["receive", "echo_bot:router", "--journal", "memory?lease=3"], "unknown journal option"),
+    ],
+)
+def test_journal_options_that_cannot_work_exit_2_with_the_reason(argv, reason, capsys):
+    """A worker without a shared journal, or a bad journal URL: status 2 before anything runs."""
+    assert main([*argv, "--token", "t"]) == 2
+    assert reason in capsys.readouterr().err
+
+
+async def test_split_bot_receivers_store_workers_reply_and_stop_cleanly(tmp_path):
+    """`receive --no-handlers` and `worker` on one Redis: the reply is sent; SIGTERM exits 0."""
+    from .journals import redis_server
+
+    (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))
+    fake = FakeGewe()
+    fake.add_device("wx_bot")
+    port = free_port()
+    with redis_server(tmp_path) as redis_url:
+        async with fake.serve() as base_url:
+            common = ["echo_bot:router", "--journal", f"{redis_url}?partitions=4&lease=1",
+                      "--journal-prefix", "cli-test", "--token", fake.token,
+                      "--base-url", base_url, "--metrics-interval", "0.2"]  # fmt: skip
+            receiver = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
+                [sys.executable, "-m", "gewe_async", "receive", *common, "--no-handlers",
+                 "--port", str(port)],
+                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            worker = subprocess.Popen(  # noqa: ASYNC220
+                [sys.executable, "-m", "gewe_async", "worker", *common],
+                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            try:
+                await wait_for_port(port, receiver)
+                fake.callback_url = f"http://127.0.0.1:{port}/gewe"
+                assert await fake.deliver(text_push("ping")) == 200
+                await until(lambda: fake.devices["wx_bot"].outbox.text_pairs())
+            finally:
+                for process in (receiver, worker):
+                    process.send_signal(signal.SIGTERM)
+                results = [
+                    await asyncio.to_thread(p.communicate, None, 20) for p in (receiver, worker)
+                ]
+    assert fake.devices["wx_bot"].outbox.text_pairs() == [(FRIEND, "pong")]
+    assert (receiver.returncode, worker.returncode) == (0, 0)
+    worker_err = results[1][1].decode()
+    assert "journal depth=" in worker_err  # --metrics-interval reports
+    assert fake.token not in worker_err + results[0][1].decode()

@@ -25,7 +25,7 @@ def _examples_importable(monkeypatch: pytest.MonkeyPatch) -> None:
     """The examples import `_setup` as scripts do, and read BOT_SECRET."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
     monkeypatch.setenv("BOT_SECRET", SECRET)
-    for name in ("_setup", "bot_fastapi", "bot_aiohttp"):
+    for name in ("_setup", "bot", "bot_fastapi", "bot_aiohttp"):
         sys.modules.pop(name, None)
 
 
@@ -83,3 +83,13 @@ async def test_the_examples_refuse_a_push_without_the_secret(serve: Serve):
         fake.callback_url = f"{root}/gewe/not-the-secret"
         assert await fake.deliver(text_push("ping")) == 403
     assert fake.devices["wx_bot"].outbox.text_pairs() == []
+
+
+def test_the_bot_module_of_the_compose_recipe_is_what_the_cli_serves():
+    """`bot:dispatcher` (examples/compose.yaml's BOT) loads as a Dispatcher with the echo router."""
+    from gewe_async.bot import Dispatcher
+    from gewe_async.cli._receive import load_target
+
+    target = load_target("bot:dispatcher")
+    assert isinstance(target, Dispatcher)
+    assert importlib.import_module("bot").router in target._routers

@@ -64,8 +64,8 @@ async def test_a_chat_is_handed_out_in_order_one_at_a_time_others_meanwhile():
 
 
 async def test_a_full_journal_waits_briefly_then_refuses():
-    """Past `max_pending`, `append` waits `full_wait` for room, then raises."""
-    journal = MemoryJournal(max_pending=1, full_wait=0.01)
+    """Past `max_pending`, `append` waits `full_timeout` for room, then raises."""
+    journal = MemoryJournal(max_pending=1, full_timeout=0.01)
     await journal.append(entry("a", "A"))
     with pytest.raises(JournalFullError):
         await journal.append(entry("b", "B"))
@@ -77,7 +77,7 @@ async def test_a_full_journal_waits_briefly_then_refuses():
 
 async def test_a_full_journal_takes_the_entry_when_room_frees_up_in_time():
     """An ack during the wait lets the waiting append through."""
-    journal = MemoryJournal(max_pending=1, full_wait=30)
+    journal = MemoryJournal(max_pending=1, full_timeout=30)
     await journal.append(entry("a", "A"))
     delivery = await anext(aiter(journal.consume()))
     waiting = asyncio.ensure_future(journal.append(entry("b", "B")))

@@ -148,7 +148,7 @@ async def test_a_duplicate_is_acknowledged_but_handled_once(http):
 async def test_a_full_queue_waits_then_answers_503_and_logs_loudly(http, caplog):
     """With the journal full and handlers stuck, the push gets 503 and an error is logged."""
     gate = Gate()
-    journal = MemoryJournal(max_pending=1, full_wait=0.01)
+    journal = MemoryJournal(max_pending=1, full_timeout=0.01)
     async with served(ASGIReceiver(gate.dispatcher(), journal=journal)) as root:
         assert (await post(http, f"{root}/", text_push("stuck"))).status_code == 200
         with caplog.at_level(logging.ERROR, "gewe_async.bot"):

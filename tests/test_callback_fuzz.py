@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gewe_async.callbacks import CallbackEvent, GeweCallbackError, parse_callback
+from gewe_async.callbacks._parse import _loads
 from gewe_async.callbacks._xml import parse_xml
 
 FIXTURES = {
@@ -161,3 +162,36 @@ def test_parse_xml_never_raises(text: str) -> None:
     """Any text: a tree, a partial tree or None."""
     parse_xml(text)
     parse_xml("<msg>" + text)
+
+
+def json_outcome(decode: Any, body: Any) -> tuple[str, str]:
+    """What decoding gives: the value's repr, or the exception's type and message."""
+    try:
+        return "value", repr(decode(body))
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+tails = st.sampled_from(["", "\n", " \t\r\n", " x", "\x0b", "\u00a0", "}", "{}"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=4), tails, st.booleans())
+def test_short_json_path_matches_json_loads_on_objects(
+    value: dict[str, Any], tail: str, as_bytes: bool
+) -> None:
+    """Objects with any trailing text decode (or fail, same words) exactly as json.loads."""
+    text = json.dumps(value, ensure_ascii=False) + tail
+    body: Any = text.encode("utf-8", "surrogatepass") if as_bytes else text
+    assert json_outcome(_loads, body) == json_outcome(json.loads, body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=60))
+def test_short_json_path_matches_json_loads_on_any_bytes(tail: bytes) -> None:
+    """Bytes after "{" (NULs, bad UTF-8, surrogates) decode or fail exactly as json.loads."""
+    for body in (b"{" + tail, b'{"a": "' + tail + b'"}', b"{}" + tail):
+        assert json_outcome(_loads, body) == json_outcome(json.loads, body)
+        text = body.decode("utf-8", "surrogatepass") if body.isascii() else None
+        if text is not None:
+            assert json_outcome(_loads, text) == json_outcome(json.loads, text)

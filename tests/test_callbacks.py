@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -805,3 +806,29 @@ def test_deep_json_that_is_not_a_message_is_refused() -> None:
         parse_callback(body)
     shallow = parse_callback({"TypeName": "Unknown", "Appid": "wx", "Data": [[[[1]]]]})
     assert shallow.idempotency_key.startswith("wx:Unknown:")
+
+
+@pytest.mark.parametrize("encode", [json.dumps, lambda d: json.dumps(d).encode("utf-16"), dict])
+def test_json_depth_limit_is_exact_for_every_body_type(encode: Callable[[Any], Any]) -> None:
+    """Values 31 levels deep are kept and 32 refused, from text, UTF-16 bytes or a mapping."""
+    for lists, refused in ((30, False), (31, True)):
+        deep: Any = "x"
+        for _ in range(lists):
+            deep = [deep]
+        body = encode({"TypeName": "ModContacts", "Appid": "wx", "Data": deep})
+        if refused:
+            with pytest.raises(GeweCallbackError, match="nested"):
+                parse_callback(body)
+        else:
+            assert parse_callback(body).raw["Data"] == deep
+
+
+def test_brackets_inside_strings_do_not_hide_depth_or_refuse_a_shallow_body() -> None:
+    """Many brackets in strings leave a shallow push accepted; the walk still judges depth."""
+    body = json.dumps({"TypeName": "Offline", "Appid": "wx", "Note": "{[" * 100})
+    assert isinstance(parse_callback(body), cb.Offline)
+    deep: Any = {}
+    for _ in range(40):
+        deep = {"k": deep}
+    with pytest.raises(GeweCallbackError, match="nested"):
+        parse_callback(json.dumps({"TypeName": "Offline", "Appid": "wx", "D": deep}))

@@ -169,3 +169,11 @@ async def test_the_token_never_reaches_any_log_record(fake, caplog):
     logged = [caplog.text] + [logging.Formatter().format(r) for r in caplog.records]
     assert all(secret not in t for t in logged + texts)
     assert all(fake.token not in t for t in logged)
+
+
+@pytest.mark.parametrize("field", ["latency", "stall", "retry_after"])
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf")])
+def test_faults_refuse_seconds_that_are_negative_nan_or_infinite(field: str, value: float):
+    """A fake told to wait NaN or forever seconds says so when made, not on every request."""
+    with pytest.raises(ValueError, match=field):
+        Faults(**{field: value})

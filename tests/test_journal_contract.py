@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gewe_async.bot import Delivery, Journal, JournalFullError
+from gewe_async.bot import Delivery, Journal, JournalFullError, MemoryJournal
 from gewe_async.bot._journal import DEFAULT_DEDUPE_WINDOW
 from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._sqlite import SqliteJournal
@@ -29,9 +29,20 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def make_journal(request: pytest.FixtureRequest, tmp_path: Path) -> MakeJournal:
     """A factory of journals over one storage: each call is a new run on the same data."""
+    if request.param == "memory":
+        # Memory survives no process: a "new run" is the same object closed and reopened
+        # (a receiver restarted in-process), and the first call's options hold for all.
+        made: list[MemoryJournal] = []
+
+        def memory(**options: Any) -> Journal:
+            if not made:
+                made.append(MemoryJournal(dedupe_window=DEFAULT_DEDUPE_WINDOW, **options))
+            return made[0]
+
+        return memory
     if request.param == "sqlite":
         path = tmp_path / "journal.db"
         return lambda **options: SqliteJournal(path, **options)
@@ -168,7 +179,8 @@ async def test_each_chat_is_handled_in_append_order(make_journal: MakeJournal):
         assert sum(await asyncio.gather(*map(receive, chats))) == 200
         await asyncio.wait_for(all_handled.wait(), 30)
         assert (await journal.stats()).depth == 0
-    await asyncio.gather(*handlers)  # closing the journal ends their iterations
+    # Closing the journal ends every consumer's iteration, not just one of them.
+    await asyncio.wait_for(asyncio.gather(*handlers), 10)
     assert handled == sent
 
 
@@ -242,6 +254,17 @@ async def test_full_journal_refuses_with_journal_full_error(make_journal: MakeJo
         async with consuming(journal) as deliveries:
             await journal.ack(await deliveries.take())
         assert await journal.append(entry("k2"))
+
+
+async def test_many_handlers_acking_at_once_all_succeed(make_journal: MakeJournal):
+    """A dispatcher with 250 handlers at once: their acks all go through, none is refused."""
+    async with opened(make_journal()) as journal:
+        for n in range(250):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(250)]
+            await asyncio.gather(*(journal.ack(delivery) for delivery in taken))
+        assert (await journal.stats()).depth == 0
 
 
 # SQLite only.

@@ -15,7 +15,8 @@ app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app
 ```
 
 The receivers (ASGI, aiohttp) store each push in a journal before answering it; handlers
-run in the background, take events from the journal, and acknowledge each once handled.
+run in the background, take events from the journal, and acknowledge each once handled,
+in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
 from gewe_async.bot import filters
@@ -37,6 +38,8 @@ from gewe_async.bot._receiver import Answer, Receiver
 from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._runner import Runner
 from gewe_async.bot._sqlite import SqliteJournal
+from gewe_async.bot._urls import journal_from_url
+from gewe_async.bot._worker import Worker
 
 __all__ = [
     "ASGIReceiver",
@@ -60,5 +63,7 @@ __all__ = [
     "Router",
     "Runner",
     "SqliteJournal",
+    "Worker",
     "filters",
+    "journal_from_url",
 ]

@@ -46,6 +46,8 @@ class ASGIReceiver(Receiver):
         journal: Journal | None = None,
         max_body: int = 1 << 20,
         drain_timeout: float = 10.0,
+        run_handlers: bool = True,
+        metrics_interval: float | None = None,
         path: str | None = None,
     ) -> None:
         """Make the app; ``path``, when set, is the only path served (else any path).
@@ -58,6 +60,8 @@ class ASGIReceiver(Receiver):
             journal=journal,
             max_body=max_body,
             drain_timeout=drain_timeout,
+            run_handlers=run_handlers,
+            metrics_interval=metrics_interval,
         )
         self.path = path.rstrip("/") if path else None
 

@@ -20,8 +20,9 @@ class MemoryJournal:
       forgotten first. A push repeated later than that, or after a restart, is handled again:
       GeWe repeats some pushes hours later, which only a durable journal catches.
     - Bound: at most ``max_pending`` entries stored and not yet handled. When full,
-      ``append`` waits up to ``full_wait`` seconds for room, then raises
+      ``append`` waits up to ``full_timeout`` seconds for room, then raises
       [`JournalFullError`][gewe_async.bot.JournalFullError] (the receiver answers 503).
+    - Clock: ``clock`` (``time.time``) dates keys and entries; tests pass a fake one.
     - Loss: entries not yet handled are lost when the process stops or crashes. Closed and
       opened again in the same process (a receiver restarted), it hands out again what was
       handed out and not acknowledged, with ``attempt`` 2.
@@ -33,8 +34,8 @@ class MemoryJournal:
         max_pending: int = 10_000,
         dedupe_window: float = 600.0,
         dedupe_max_keys: int = 100_000,
-        full_wait: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
+        full_timeout: float = 1.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Make an empty journal; the arguments are described on the class."""
         if max_pending < 1 or dedupe_max_keys < 1:
@@ -42,7 +43,7 @@ class MemoryJournal:
         self.max_pending = max_pending
         self.dedupe_window = dedupe_window
         self.dedupe_max_keys = dedupe_max_keys
-        self.full_wait = full_wait
+        self.full_timeout = full_timeout
         self._clock = clock
         self._seen: collections.OrderedDict[str, float] = collections.OrderedDict()
         # One FIFO per chat; a chat is in `_ready` when its head may be handed out, and not
@@ -85,7 +86,7 @@ class MemoryJournal:
 
         Raises:
             JournalFullError: ``max_pending`` entries wait and none was handled within
-                ``full_wait`` seconds.
+                ``full_timeout`` seconds.
         """
         self._forget_old_keys()
         if entry.key in self._seen:
@@ -95,7 +96,7 @@ class MemoryJournal:
                 try:
                     await asyncio.wait_for(
                         self._room.wait_for(lambda: len(self._pending) < self.max_pending),
-                        self.full_wait,
+                        self.full_timeout,
                     )
                 except TimeoutError:
                     raise JournalFullError(
@@ -119,6 +120,7 @@ class MemoryJournal:
         while not self._closed:
             chat = await self._ready.get()
             if chat is None:
+                self._ready.put_nowait(None)  # wake the next consumer: it ends too
                 return
             entry_id, entry = self._chats[chat][0]
             attempt = self._attempts[entry_id] = self._attempts.get(entry_id, 0) + 1
@@ -148,7 +150,7 @@ class MemoryJournal:
     async def stats(self) -> JournalStats:
         """Entries waiting or being handled, and the age of the oldest."""
         oldest = next(iter(self._pending.values()), None)
-        age = None if oldest is None else max(0.0, time.time() - oldest.received_at)
+        age = None if oldest is None else max(0.0, self._clock() - oldest.received_at)
         return JournalStats(
             depth=len(self._pending), oldest_pending_age=age, redeliveries=self._redeliveries
         )

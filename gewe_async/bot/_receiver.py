@@ -9,9 +9,11 @@ import time
 
 import attrs
 
+from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Entry, Journal, JournalFullError
 from gewe_async.bot._memory import MemoryJournal
+from gewe_async.bot._metrics import JournalMetrics
 from gewe_async.bot._runner import Runner
 from gewe_async.exceptions import GeweCallbackError
 
@@ -60,6 +62,8 @@ class Receiver:
         journal: Journal | None = None,
         max_body: int = 1 << 20,
         drain_timeout: float = 10.0,
+        run_handlers: bool = True,
+        metrics_interval: float | None = None,
     ) -> None:
         """Make a receiver.
 
@@ -71,44 +75,71 @@ class Receiver:
                 [`MemoryJournal`][gewe_async.bot.MemoryJournal]).
             max_body: The largest body accepted, in bytes (1 MiB; GeWe's pushes are a few KiB).
             drain_timeout: Seconds shutdown waits for running handlers before cancelling them.
+            run_handlers: `False` for a receiver that only stores and answers, while
+                [`Worker`][gewe_async.bot.Worker]s in other processes run the handlers
+                (a shared [`RedisJournal`][gewe_async.bot.RedisJournal]).
+            metrics_interval: When set, log the journal's figures every so many seconds
+                ([`JournalMetrics`][gewe_async.bot.JournalMetrics]).
         """
+        if isinstance(max_body, bool) or not isinstance(max_body, int):
+            raise TypeError(f"max_body must be an int, got {type(max_body).__name__}")
+        if max_body < 1:
+            raise ValueError(f"max_body must be at least 1, got {max_body}")
+        number("drain_timeout", drain_timeout, allow_inf=False)
+        if metrics_interval is not None:
+            number("metrics_interval", metrics_interval, allow_inf=False)
         self.dispatcher = dispatcher
         self.journal: Journal = journal if journal is not None else MemoryJournal()
         self.max_body = max_body
         self.drain_timeout = drain_timeout
+        self.run_handlers = run_handlers
+        self.metrics_interval = metrics_interval
         self._secret = secret.encode() if secret is not None else None
         self._runner: Runner | None = None
+        self._metrics: asyncio.Task[None] | None = None
+        self._started = False
         self._starting = asyncio.Lock()
         self._stopped = False
 
     def __repr__(self) -> str:
-        state = "running" if self._runner is not None else "stopped"
+        state = "running" if self._started else "stopped"
         return f"<{type(self).__name__} {state} secret={'set' if self._secret else 'none'}>"
 
     @property
     def started(self) -> bool:
-        """Whether handlers are being run."""
-        return self._runner is not None
+        """Whether the journal is open and pushes are taken (and handled, with `run_handlers`)."""
+        return self._started
 
     async def start(self) -> None:
         """Open the journal and start running handlers (idempotent)."""
         async with self._starting:
-            if self._runner is not None:
+            if self._started:
                 return
             self._stopped = False
             await self.journal.open()
-            runner = Runner(self.dispatcher, self.journal)
-            runner.start()
-            self._runner = runner
+            if self.run_handlers:
+                runner = Runner(self.dispatcher, self.journal)
+                runner.start()
+                self._runner = runner
+            if self.metrics_interval is not None:
+                metrics = JournalMetrics(self.journal, interval=self.metrics_interval)
+                self._metrics = asyncio.create_task(metrics.run(), name="gewe-journal-metrics")
+            self._started = True
 
     async def stop(self) -> None:
         """Let running handlers finish (up to ``drain_timeout``), then close the journal."""
         async with self._starting:
-            runner, self._runner = self._runner, None
             self._stopped = True
-            if runner is None:
+            if not self._started:
                 return
-            await runner.stop(self.drain_timeout)
+            self._started = False
+            runner, self._runner = self._runner, None
+            metrics, self._metrics = self._metrics, None
+            if metrics is not None:
+                metrics.cancel()
+                await asyncio.gather(metrics, return_exceptions=True)
+            if runner is not None:
+                await runner.stop(self.drain_timeout)
             await self.journal.aclose()
 
     def authorized(self, path: str, header: str | bytes | None) -> bool:
@@ -137,7 +168,7 @@ class Receiver:
             return Answer(400, "not a GeWe callback")
         if self._stopped:
             return BUSY  # shutting down: GeWe may push it again to whoever takes over
-        if self._runner is None:
+        if not self._started:
             log.warning(
                 "receiver started by its first push: run its lifespan (or on_startup) so that "
                 "shutdown drains the handlers"

@@ -102,7 +102,8 @@ class RedisJournal:
     Args:
         url: Where Redis is (`redis://host:6379/0`); ignored when `client` is given.
         client: A `redis.asyncio.Redis` to use (not closed by the journal); its
-            `decode_responses` must be off.
+            `decode_responses` must be off, and its pool must let every handler running at
+            once ack (a `BlockingConnectionPool`, as the journal makes from `url`).
         prefix: Namespace of the journal's keys; one bot, one prefix.
         partitions: Streams the chats are spread over: the most workers that can be busy
             at once. Every process of a bot must use the same number.
@@ -177,7 +178,11 @@ class RedisJournal:
     async def open(self) -> None:
         """Connect, and create the streams and their consumer group if missing."""
         if self._client is None:
-            self._client = _import_redis().Redis.from_url(self._url)
+            aioredis = _import_redis()
+            # Blocking: beyond its connections, redis-py's default pool raises, and a
+            # dispatcher running more than 100 handlers acks more than 100 at once.
+            pool = aioredis.BlockingConnectionPool.from_url(self._url, max_connections=100)
+            self._client = aioredis.Redis.from_pool(pool)
         else:
             _import_redis()
         redis = self._redis

@@ -1,8 +1,9 @@
 """The ``gewe-async`` command (install the ``cli`` extra: ``pip install "gewe-async[cli]"``).
 
 Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
-``profile``, ``set-avatar`` and ``fake-server``. Exit status: 0 on success, 1 when any
-device failed, 2 for bad input or setup, 130/143 when stopped by SIGINT/SIGTERM.
+``profile``, ``set-avatar``, ``fake-server``, and for bots ``receive`` and ``worker``.
+Exit status: 0 on success, 1 when any device failed, 2 for bad input or setup, 130/143
+when a job is stopped by SIGINT/SIGTERM (``receive`` and ``worker``, daemons, end with 0).
 """
 
 from __future__ import annotations
@@ -192,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "receive":  # needs the server extra, not the cli one
         return _receive.receive(args)
+    if args.command == "worker":  # needs the redis extra, not the cli one
+        return _receive.worker(args)
     try:
         from rich.markup import escape
 

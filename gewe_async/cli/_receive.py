@@ -1,4 +1,8 @@
-"""``gewe-async receive MODULE:DISPATCHER``: serve a bot's receiver with uvicorn."""
+"""``gewe-async receive`` serves a bot's receiver (uvicorn); ``worker`` runs its handlers.
+
+One process (``receive`` with a memory or SQLite journal) or many (``receive --no-handlers``
+and ``worker``, sharing a Redis journal): the bot module is the same, the mode is options.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,23 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import logging
+import math
 import os
+import signal
 import sys
 from typing import Any
 
 from gewe_async._client import AsyncGeweClient
-from gewe_async.bot import ASGIReceiver, Dispatcher, Router
+from gewe_async.bot import (
+    ASGIReceiver,
+    Dispatcher,
+    Journal,
+    RedisJournal,
+    Router,
+    Worker,
+    journal_from_url,
+)
 from gewe_async.exceptions import GeweConfigError
 
 
@@ -19,17 +34,61 @@ class TargetError(Exception):
     """The MODULE:DISPATCHER argument names nothing usable."""
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number, got {text}")
+    return value
+
+
+def _bot_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``receive`` and ``worker`` share: the bot, its journal, metrics, drain."""
+    parser.add_argument(
+        "target",
+        metavar="MODULE:DISPATCHER",
+        help="the bot's Dispatcher or Router, such as mybot:dp (imported from the current folder)",
+    )
+    parser.add_argument(
+        "--journal",
+        default=os.environ.get("GEWE_JOURNAL", "memory"),
+        metavar="URL",
+        help="where pushes are stored before the answer: memory, sqlite:///PATH or "
+        "redis://HOST:PORT/DB, options in the query string (default: $GEWE_JOURNAL or memory)",
+    )
+    parser.add_argument(
+        "--journal-prefix",
+        default=os.environ.get("GEWE_JOURNAL_PREFIX"),
+        metavar="PREFIX",
+        help="the Redis journal's key prefix, one per bot (default: $GEWE_JOURNAL_PREFIX or gewe)",
+    )
+    parser.add_argument(
+        "--metrics-interval",
+        type=_seconds,
+        metavar="SECONDS",
+        help="log the journal's depth, oldest pending age and redeliveries this often",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="at shutdown, seconds running handlers get before they are cancelled (10)",
+    )
+
+
 def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
-    """Add the ``receive`` command to the CLI's subcommands."""
+    """Add the ``receive`` and ``worker`` commands to the CLI's subcommands."""
     receive = commands.add_parser(
         "receive",
         parents=[api],
         help="serve a bot: take GeWe's pushes and run its handlers (uvicorn)",
     )
+    _bot_options(receive)
     receive.add_argument(
-        "target",
-        metavar="MODULE:DISPATCHER",
-        help="the bot's Dispatcher or Router, such as mybot:dp (imported from the current folder)",
+        "--no-handlers",
+        dest="run_handlers",
+        action="store_false",
+        help="only store pushes and answer; workers run the handlers (needs a Redis journal)",
     )
     receive.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
     receive.add_argument("--port", type=int, default=8000, help="port (8000)")
@@ -39,6 +98,12 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         default=os.environ.get("GEWE_CALLBACK_SECRET"),
         help="the secret the callback URL ends with: PATH/SECRET (default: $GEWE_CALLBACK_SECRET)",
     )
+    worker = commands.add_parser(
+        "worker",
+        parents=[api],
+        help="run a bot's handlers on what receivers stored in a Redis journal",
+    )
+    _bot_options(worker)
 
 
 def load_target(spec: str) -> Dispatcher | Router:
@@ -67,18 +132,42 @@ def dispatcher_for(target: Dispatcher | Router) -> Dispatcher:
     return dp
 
 
-def receive(args: argparse.Namespace) -> int:
-    """Serve the bot until interrupted; the exit status."""
+def _fail(command: str, message: str) -> int:
+    print(f"gewe-async {command}: {message}", file=sys.stderr)
+    return 2
+
+
+def _log_to_stderr() -> None:
+    """Show the library's INFO lines (metrics, shutdown) on stderr; others stay at WARNING."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("gewe_async").setLevel(logging.INFO)
+
+
+def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweClient | None]:
+    """The bot, its journal, and the client to close at the end (when made here).
+
+    Raises:
+        TargetError: Anything wrong with the arguments, said in one line.
+    """
     try:
-        import uvicorn
-    except ImportError:
-        print("gewe-async receive needs uvicorn: pip install 'gewe-async[server]'", file=sys.stderr)
-        return 2
-    try:
-        dp = dispatcher_for(load_target(args.target))
-    except TargetError as exc:
-        print(f"gewe-async receive: {exc}", file=sys.stderr)
-        return 2
+        journal = journal_from_url(args.journal, prefix=args.journal_prefix)
+    except ValueError as exc:
+        raise TargetError(str(exc)) from None
+    shared = isinstance(journal, RedisJournal)
+    if args.command == "worker" and not shared:
+        raise TargetError(
+            "a worker shares its journal with receivers in other processes: give "
+            "--journal redis://HOST:PORT/DB (memory and SQLite journals belong to one process)"
+        )
+    if not getattr(args, "run_handlers", True) and not shared:
+        raise TargetError(
+            "--no-handlers leaves the handlers to workers, which need a shared journal: "
+            "give --journal redis://HOST:PORT/DB"
+        )
+    dp = dispatcher_for(load_target(args.target))
     client = None
     try:
         dp.client  # noqa: B018 - does the bot's module give a client?
@@ -87,10 +176,31 @@ def receive(args: argparse.Namespace) -> int:
         try:
             client = AsyncGeweClient(token=args.token, base_url=args.base_url)
         except GeweConfigError as exc:
-            print(f"gewe-async receive: {exc}", file=sys.stderr)
-            return 2
+            raise TargetError(str(exc)) from None
         dp.client = client
-    receiver = ASGIReceiver(dp, secret=args.secret, path=args.path)
+    return dp, journal, client
+
+
+def receive(args: argparse.Namespace) -> int:
+    """Serve the bot until interrupted; the exit status."""
+    try:
+        import uvicorn
+    except ImportError:
+        return _fail("receive", "needs uvicorn: pip install 'gewe-async[server]'")
+    try:
+        dp, journal, client = _prepare(args)
+    except TargetError as exc:
+        return _fail("receive", str(exc))
+    _log_to_stderr()
+    receiver = ASGIReceiver(
+        dp,
+        secret=args.secret,
+        path=args.path,
+        journal=journal,
+        run_handlers=args.run_handlers,
+        metrics_interval=args.metrics_interval,
+        drain_timeout=args.drain_timeout,
+    )
     # No access log: it would print every request's path, and the path holds the secret.
     config = uvicorn.Config(
         receiver, host=args.host, port=args.port, lifespan="on", access_log=False
@@ -106,7 +216,42 @@ def receive(args: argparse.Namespace) -> int:
             if client is not None:
                 await client.aclose()
 
-    # uvicorn re-raises Ctrl-C once it has shut down cleanly: that is the normal way out.
+    # uvicorn raises the signal that stopped it again once it has shut down cleanly, under
+    # the handler that was there before: a clean stop by SIGTERM (docker stop, systemd) is
+    # then a normal end (status 0), as Ctrl-C's KeyboardInterrupt is.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
-    return 0
+    return 0 if server.started else 2
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Run the bot's handlers until SIGINT or SIGTERM, then drain; the exit status."""
+    try:
+        dp, journal, client = _prepare(args)
+    except TargetError as exc:
+        return _fail("worker", str(exc))
+    _log_to_stderr()
+    bot = Worker(
+        dp, journal, drain_timeout=args.drain_timeout, metrics_interval=args.metrics_interval
+    )
+
+    async def run() -> int:
+        task = asyncio.create_task(bot.run(), name="gewe-worker")
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
+        print(f"worker running on {journal!r}", file=sys.stderr)
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass  # the signal: the worker drained and closed its journal
+        except Exception as exc:  # the journal could not be opened or failed
+            print(f"gewe-async worker: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            if client is not None:
+                await client.aclose()
+        return 0
+
+    return asyncio.run(run())

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import itertools
 import json
+import math
 import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
@@ -46,8 +47,10 @@ def _check_rate(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
 
 
 def _check_seconds(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+    # NaN compares false with everything, so `value < 0` alone let it through, and a NaN
+    # latency then made every request of the fake fail inside asyncio.sleep.
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number of seconds >= 0, got {value}")
 
 
 @attrs.frozen
