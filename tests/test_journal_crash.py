@@ -100,10 +100,10 @@ class Cli:
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
 
-    async def stop(self, signum: int = signal.SIGTERM) -> int:
-        """Stop it as a deploy (SIGTERM) or Ctrl-C (SIGINT) would; the exit status."""
+    async def stop(self) -> int:
+        """SIGTERM, as a deploy would; the exit status."""
         if self.process.returncode is None:
-            self.process.send_signal(signum)
+            self.process.send_signal(signal.SIGTERM)
             async with asyncio.timeout(30):
                 await self.process.wait()
         assert self.process.returncode is not None
@@ -240,7 +240,7 @@ async def test_sqlite_receiver_killed_part_way_loses_nothing_it_answered(tmp_pat
         await pusher.push(retry + sent[600:])
         pushed_again = len(retry) + await pusher.push_again()
         await wait_until_handled(set(pusher.answered), file)
-        status = await second.stop(signal.SIGINT)
+        status = await second.stop()
     after = handled(file)[len(before) :]
 
     everything = before + after
@@ -336,7 +336,7 @@ async def test_redis_worker_killed_part_way_loses_nothing(tmp_path: Path, redis_
         await pusher.push(sent[700:])
         pushed_again = await pusher.push_again()
         await wait_until_handled(set(pusher.answered), *files)
-        statuses = [await r.stop(signal.SIGINT) for r in receivers] + [await workers[1].stop()]
+        statuses = [await p.stop() for p in (*receivers, workers[1])]
     info = await client.info("commandstats")
     depth = sum([await client.xlen(f"{{crash:{p}}}:s") for p in range(8)])
     await client.aclose()
