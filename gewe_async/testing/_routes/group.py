@@ -222,7 +222,10 @@ def _quit_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
         group.admins.remove(device.wxid)
     group.saved = False
     graph.notify("group_quit", chatroom_id=group.chatroom_id)
-    if group.owner == device.wxid and group.members:
+    if not group.members:
+        # The last member gone, nobody can reach the group again: it no longer exists.
+        del graph.groups[group.chatroom_id]
+    elif group.owner == device.wxid:
         # WeChat hands the group to the next member when its owner leaves.
         group.owner = next(iter(group.members))
         group.admins[:] = [w for w in group.admins if w != group.owner]
