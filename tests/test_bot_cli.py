@@ -51,6 +51,17 @@ async def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
     await until(accepting)
 
 
+async def stopped(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """The output of a process told to stop; killed, and the test failed, if it does not."""
+    try:
+        return await asyncio.to_thread(process.communicate, None, 60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = await asyncio.to_thread(process.communicate)
+        command = process.args[3]  # type: ignore[index]
+        pytest.fail(f"{command} did not stop within 60 s of SIGTERM:\n{err.decode()[-2000:]}")
+
+
 async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path):
     """It imports the router, serves it on loopback, replies reach GeWe; the secret never shows."""
     (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))
@@ -147,9 +158,7 @@ async def test_split_bot_receivers_store_workers_reply_and_stop_cleanly(tmp_path
             finally:
                 for process in (receiver, worker):
                     process.send_signal(signal.SIGTERM)
-                results = [
-                    await asyncio.to_thread(p.communicate, None, 20) for p in (receiver, worker)
-                ]
+                results = [await stopped(p) for p in (receiver, worker)]
     assert fake.devices["wx_bot"].outbox.text_pairs() == [(FRIEND, "pong")]
     assert (receiver.returncode, worker.returncode) == (0, 0)
     worker_err = results[1][1].decode()
