@@ -354,3 +354,27 @@ async def test_mounted_in_fastapi_with_its_lifespan_it_serves_and_drains(http):
         asyncio.get_running_loop().call_later(0.05, gate.event("m").set)
     assert gate.finished == ["m"]
     assert not receiver.started
+
+
+class SlowJournal(MemoryJournal):
+    """Stores only once released: the answer must wait for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def append(self, entry):
+        await self.release.wait()
+        return await super().append(entry)
+
+
+async def test_the_answer_waits_until_the_push_is_stored(http):
+    """Answered means stored: no 200 leaves before the journal's append has returned."""
+    journal = SlowJournal()
+    async with served(ASGIReceiver(Dispatcher(), journal=journal)) as url:
+        posting = asyncio.ensure_future(post(http, f"{url}/gewe", text_push("x")))
+        await asyncio.sleep(0.3)
+        assert not posting.done()  # not answered while the append is still running
+        journal.release.set()
+        assert (await posting).status_code == 200
+        assert len(journal._seen) == 1  # and it was stored
