@@ -93,6 +93,7 @@ async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path
     assert process.returncode == 0
     assert b"receiving on" in err
     assert SECRET.encode() not in out + err  # no access log printing the path
+    assert (tmp_path / "gewe-journal.db").exists()  # by default, pushes are stored in SQLite
 
 
 def test_load_target_refuses_what_is_not_a_bot(tmp_path, monkeypatch):

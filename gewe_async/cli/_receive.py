@@ -34,6 +34,10 @@ class TargetError(Exception):
     """The MODULE:DISPATCHER argument names nothing usable."""
 
 
+#: The journal of `receive` when none is named: survives a crash, needs no server.
+DEFAULT_JOURNAL = "sqlite:///gewe-journal.db"
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value > 0):
@@ -50,10 +54,11 @@ def _bot_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--journal",
-        default=os.environ.get("GEWE_JOURNAL", "memory"),
+        default=os.environ.get("GEWE_JOURNAL", DEFAULT_JOURNAL),
         metavar="URL",
-        help="where pushes are stored before the answer: memory, sqlite:///PATH or "
-        "redis://HOST:PORT/DB, options in the query string (default: $GEWE_JOURNAL or memory)",
+        help="where pushes are stored before the answer: sqlite:///PATH, redis://HOST:PORT/DB "
+        "or memory, options in the query string (default: $GEWE_JOURNAL or "
+        f"{DEFAULT_JOURNAL}, a file in the working folder)",
     )
     parser.add_argument(
         "--journal-prefix",
