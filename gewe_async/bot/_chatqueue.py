@@ -45,6 +45,30 @@ class ChatQueue:
         if chat is None:
             self._ready.put_nowait(None)  # wake the next consumer too
             return None
+        return self._take(chat)
+
+    def take_ready(self, limit: int) -> list[Delivery]:
+        """Up to `limit` deliveries that `get` would return right now, without waiting."""
+        taken: list[Delivery] = []
+        while len(taken) < limit and not self._ready.empty():
+            chat = self._ready.get_nowait()
+            if chat is None:
+                self._ready.put_nowait(None)
+                break
+            taken.append(self._take(chat))
+        return taken
+
+    def put_back(self, delivery: Delivery) -> None:
+        """Undo the `get` of a delivery not handed out after all: its chat's first again."""
+        chat = delivery.entry.chat
+        if self._in_flight.get(chat) != delivery:
+            return
+        del self._in_flight[chat]
+        self._waiting.setdefault(chat, deque()).appendleft(delivery)
+        if not self._closed:  # closed: `get` must keep returning `None`
+            self._ready.put_nowait(chat)
+
+    def _take(self, chat: str) -> Delivery:
         waiting = self._waiting[chat]
         delivery = waiting.popleft()
         if not waiting:

@@ -102,8 +102,10 @@ class RedisJournal:
     Args:
         url: Where Redis is (`redis://host:6379/0`); ignored when `client` is given.
         client: A `redis.asyncio.Redis` to use (not closed by the journal); its
-            `decode_responses` must be off, and its pool must let every handler running at
-            once ack (a `BlockingConnectionPool`, as the journal makes from `url`).
+            `decode_responses` must be off. Appends and acks are sent in one pipeline per
+            burst, so a few connections serve any number of handlers; a
+            `BlockingConnectionPool` (as the journal makes from `url`) waits for one rather
+            than raising when they are all busy.
         prefix: Namespace of the journal's keys; one bot, one prefix.
         partitions: Streams the chats are spread over: the most workers that can be busy
             at once. Every process of a bot must use the same number.
@@ -157,6 +159,8 @@ class RedisJournal:
         self._scripts: dict[str, Any] = {}
         self._batch: list[tuple[list[str], list[Any], asyncio.Future[int]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._acks: list[tuple[str, bytes, asyncio.Future[None]]] = []
+        self._ack_flusher: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"RedisJournal(prefix={self._prefix!r}, consumer={self.consumer!r})"
@@ -179,8 +183,9 @@ class RedisJournal:
         """Connect, and create the streams and their consumer group if missing."""
         if self._client is None:
             aioredis = _import_redis()
-            # Blocking: beyond its connections, redis-py's default pool raises, and a
-            # dispatcher running more than 100 handlers acks more than 100 at once.
+            # Blocking: beyond its connections, redis-py's default pool raises instead of
+            # waiting (acks, one connection each, once ran into it; now batched, but `stats`
+            # callers and the worker's loops still share the pool).
             pool = aioredis.BlockingConnectionPool.from_url(self._url, max_connections=100)
             self._client = aioredis.Redis.from_pool(pool)
         else:
@@ -211,8 +216,9 @@ class RedisJournal:
         worker = bool(self._tasks)
         await asyncio.gather(*self._tasks)
         self._tasks.clear()
-        if self._flusher is not None:
-            await self._flusher
+        for flusher in (self._flusher, self._ack_flusher):
+            if flusher is not None:
+                await flusher
         if self._client is None:
             return
         if worker:
@@ -288,14 +294,50 @@ class RedisJournal:
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""
         partition, _, stream_id = delivery.id.partition("/")
-        stream = self._stream(int(partition))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xack(stream, GROUP, stream_id)
-            pipe.xdel(stream, stream_id)
-            await pipe.execute()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._acks.append((self._stream(int(partition)), stream_id.encode(), future))
+        if self._ack_flusher is None or self._ack_flusher.done():
+            self._ack_flusher = asyncio.create_task(
+                self._flush_acks(), name="gewe-redis-journal-ack"
+            )
+        await future
         self._in_flight.discard(delivery.id)
         self._chats.done(delivery)
         self._room.set()
+
+    async def _flush_acks(self) -> None:
+        """Acknowledge and delete a burst of entries in one transaction: XACK and XDEL per stream.
+
+        Handlers often finish together (a dispatcher's worth at once); one pipeline per ack
+        then cost the event loop about 0.2 ms each, and answers to new pushes queued behind
+        the burst. Each `ack` still returns only once its own entry's commands ran.
+        """
+        while self._acks:
+            batch, self._acks = self._acks, []
+            ids: dict[str, list[bytes]] = {}
+            for stream, stream_id, _ in batch:
+                ids.setdefault(stream, []).append(stream_id)
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    for stream, stream_ids in ids.items():
+                        pipe.xack(stream, GROUP, *stream_ids)
+                        pipe.xdel(stream, *stream_ids)
+                    replies = await pipe.execute(raise_on_error=False)
+            except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
+                replies = [exc] * (2 * len(ids))
+            # MULTI/EXEC runs every command even when one fails: a stream's error (XACK, else
+            # XDEL) goes to the callers of that stream only, the others' entries are acked.
+            errors: dict[str, BaseException | None] = {}
+            for n, stream in enumerate(ids):
+                pair = replies[2 * n : 2 * n + 2]
+                errors[stream] = next((r for r in pair if isinstance(r, BaseException)), None)
+            for stream, _, future in batch:
+                if future.done():
+                    continue
+                if (error := errors[stream]) is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(None)
 
     async def stats(self) -> JournalStats:
         """Depth and oldest entry over all partitions; redeliveries made by this worker."""

@@ -3,7 +3,8 @@
 All SQLite work runs on one dedicated thread (stdlib `sqlite3`), so the event loop never waits
 on the disk. Appends that arrive while a commit is running are written together in the next
 transaction (group commit): one fsync for many pushes, and each `append` still returns only
-after the commit holding its entry.
+after the commit holding its entry. Acks share commits the same way, and a consumer marks the
+deliveries ready at once (their attempt counts) in one commit before handing them out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
@@ -45,6 +47,8 @@ _DELIVER: Final = 1
 _ACK: Final = 2
 # Most operations one transaction takes: bounds the wait of the first caller of a burst.
 _BATCH: Final = 512
+# Most deliveries a consumer marks in one commit ahead of handing them out.
+_AHEAD: Final = 64
 
 _Op = tuple[int, Any, "asyncio.Future[Any]"]
 
@@ -145,11 +149,32 @@ class SqliteJournal:
 
     async def consume(self) -> AsyncIterator[Delivery]:
         """Yield deliveries, those left by an earlier run first, until the journal closes."""
-        while (delivery := await self._chats.get()) is not None:
-            await self._submit(_DELIVER, int(delivery.id))
-            if delivery.attempt > 1:
-                self._redeliveries += 1
-            yield delivery
+        # An entry's attempt count is raised durably before it is handed out, so that after a
+        # crash an entry a handler may have seen comes back as attempt >= 2. Committing that
+        # per delivery capped hand-outs at the commit rate (about 600/s with FULL), so the
+        # deliveries ready now are marked together in one commit and handed out from `ahead`.
+        # An entry marked and not yet handed out when the process dies comes back as attempt
+        # 2 too: `attempt > 1` means "may have been handled", and a false "maybe" is safe
+        # where a false "first time" is not. At most `_AHEAD` entries are marked in advance.
+        ahead: deque[Delivery] = deque()
+        try:
+            while True:
+                if not ahead:
+                    first = await self._chats.get()
+                    if first is None:
+                        return
+                    ahead.append(first)
+                    ahead.extend(self._chats.take_ready(_AHEAD - 1))
+                    await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                delivery = ahead.popleft()
+                if delivery.attempt > 1:
+                    self._redeliveries += 1
+                yield delivery
+        finally:
+            # Closed, cancelled or failed: what was not handed out goes back to its chat's
+            # head for the other consumers (in order: one per chat, so chats do not mix).
+            for delivery in ahead:
+                self._chats.put_back(delivery)
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: its entry is removed, its key kept for the window."""
@@ -258,7 +283,10 @@ class SqliteJournal:
                 if kind == _APPEND:
                     results.append(self._insert(conn, arg, now))
                 elif kind == _DELIVER:
-                    conn.execute("UPDATE entries SET attempts = attempts + 1 WHERE id = ?", (arg,))
+                    conn.executemany(
+                        "UPDATE entries SET attempts = attempts + 1 WHERE id = ?",
+                        [(row_id,) for row_id in arg],
+                    )
                     results.append(None)
                 else:
                     conn.execute("DELETE FROM entries WHERE id = ?", (arg,))

@@ -1,0 +1,169 @@
+"""Bursts cost the journals one round trip or one commit, not one per delivery or per ack."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio
+
+from gewe_async.bot import Delivery
+from gewe_async.bot._redis import GROUP, RedisJournal
+from gewe_async.bot._sqlite import _DELIVER, SqliteJournal
+
+from .journals import entry, redis_server
+from .test_journal_contract import consuming, opened
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on loopback for this module."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+async def admin(redis_url: str) -> AsyncIterator[Any]:
+    """A client of the same server, to look at it from outside the journal."""
+    pool = redis.asyncio.BlockingConnectionPool.from_url(redis_url, max_connections=10)
+    client = redis.asyncio.Redis.from_pool(pool)
+    yield client
+    await client.aclose()
+
+
+async def calls(admin: Any) -> dict[str, int]:
+    """How many times the server has run each command so far."""
+    stats = await admin.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(s["calls"]) for name, s in stats.items()}
+
+
+def commits(journal: SqliteJournal) -> list[str]:
+    """The COMMITs the journal's connection runs from now on."""
+    seen: list[str] = []
+    assert journal._conn is not None
+    journal._conn.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
+    return seen
+
+
+async def test_redis_burst_of_acks_is_one_transaction(redis_url: str, admin: Any):
+    """250 acks at once: one MULTI/EXEC, one XACK and XDEL per stream; each returns once done."""
+    journal = RedisJournal(redis_url, prefix=f"t-{uuid.uuid4().hex[:8]}", partitions=4)
+    async with opened(journal):
+        for n in range(250):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(250)]
+
+            async def ack(delivery: Delivery) -> None:
+                await journal.ack(delivery)
+                partition, _, stream_id = delivery.id.partition("/")
+                stream = f"{{{journal._prefix}:{partition}}}:s"
+                # Returned: its entry is acknowledged and deleted already.
+                assert await admin.xpending_range(stream, GROUP, stream_id, stream_id, 1) == []
+                assert await admin.xrange(stream, stream_id, stream_id) == []
+
+            before = await calls(admin)
+            await asyncio.gather(*(ack(delivery) for delivery in taken))
+            after = await calls(admin)
+        assert after["exec"] - before.get("exec", 0) == 1
+        assert after["xack"] - before.get("xack", 0) <= 4
+        assert after["xdel"] - before.get("xdel", 0) <= 4
+        assert journal._in_flight == set()
+        assert journal._chats.in_flight() == []
+        assert (await journal.stats()).depth == 0
+
+
+async def test_redis_failed_ack_reaches_its_callers_only(redis_url: str, admin: Any):
+    """An ack Redis refuses raises in its caller; the acks of other streams in its batch succeed."""
+    journal = RedisJournal(redis_url, prefix=f"t-{uuid.uuid4().hex[:8]}", partitions=4)
+    async with opened(journal):
+        for n in range(3):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(3)]
+            used = {zlib.crc32(d.entry.chat.encode()) % 4 for d in taken}
+            free = next(p for p in range(4) if p not in used)
+            bad = Delivery(entry("bad", "chat-bad"), f"{free}/not-a-stream-id")
+            results = await asyncio.gather(
+                *(journal.ack(d) for d in [*taken, bad]), return_exceptions=True
+            )
+        assert results[:3] == [None, None, None]
+        assert isinstance(results[3], redis.ResponseError)
+        assert journal._chats.in_flight() == []
+        assert (await journal.stats()).depth == 0
+
+
+async def test_sqlite_marks_a_burst_of_deliveries_in_few_commits(tmp_path: Path):
+    """Deliveries taken one after another, as a runner takes them, share commits."""
+    async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+        for n in range(200):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        seen = commits(journal)
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(200)]
+        assert len({d.id for d in taken}) == 200
+    assert 0 < len(seen) < 10
+
+
+async def test_sqlite_hands_out_only_after_the_attempt_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """While the commit of its attempt count is held up, no delivery is handed out."""
+    gate = threading.Event()
+    apply = SqliteJournal._apply
+
+    def held(self: SqliteJournal, ops: Any) -> Any:
+        if any(kind == _DELIVER for kind, _ in ops):
+            gate.wait(10)
+        return apply(self, ops)
+
+    monkeypatch.setattr(SqliteJournal, "_apply", held)
+    try:
+        async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+            for n in range(3):
+                await journal.append(entry(f"k{n}", f"chat-{n}"))
+            async with consuming(journal) as deliveries:
+                assert await deliveries.nothing_more()
+                gate.set()
+                for _ in range(3):
+                    delivery = await deliveries.take()
+                    attempts = await journal._run(
+                        lambda d=delivery: journal._conn.execute(  # type: ignore[union-attr]
+                            "SELECT attempts FROM entries WHERE id = ?", (int(d.id),)
+                        ).fetchone()[0]
+                    )
+                    assert attempts == 1
+    finally:
+        gate.set()  # a failure above must not leave the journal's thread waiting
+
+
+async def test_sqlite_burst_of_acks_is_few_commits(tmp_path: Path):
+    """250 acks at once are written in a few transactions, not one each."""
+    async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+        for n in range(250):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(250)]
+            seen = commits(journal)
+            await asyncio.gather(*(journal.ack(delivery) for delivery in taken))
+        assert (await journal.stats()).depth == 0
+    assert 0 < len(seen) < 10
+
+
+async def test_sqlite_deliveries_not_handed_out_go_back_to_their_chats(tmp_path: Path):
+    """A consumer closed with deliveries marked ahead leaves them to the next consumer, in order."""
+    async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+        for key, chat in [("a1", "a"), ("a2", "a"), ("b1", "b"), ("c1", "c")]:
+            await journal.append(entry(key, chat))
+        async with consuming(journal) as first:
+            assert (await first.take()).entry.key == "a1"  # b1 and c1 were marked with it
+        async with consuming(journal) as second:
+            got = [await second.take(), await second.take()]
+            assert sorted(d.entry.key for d in got) == ["b1", "c1"]
+            assert await second.nothing_more()  # a2 waits for the ack of a1
