@@ -165,3 +165,25 @@ async def test_split_bot_receivers_store_workers_reply_and_stop_cleanly(tmp_path
     worker_err = results[1][1].decode()
     assert "journal depth=" in worker_err  # --metrics-interval reports
     assert fake.token not in worker_err + results[0][1].decode()
+
+
+async def test_the_client_made_for_a_bot_takes_the_timeout_and_concurrency_options(
+    tmp_path, monkeypatch
+):
+    """--timeout and --concurrency shape the client a bot without its own gets."""
+    from gewe_async.cli import build_parser
+    from gewe_async.cli._receive import _prepare
+
+    (tmp_path / "opts_bot.py").write_text(textwrap.dedent(BOT))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    args = build_parser().parse_args(
+        ["worker", "opts_bot:router", "--journal", "redis://127.0.0.1:1/0", "--token", "t",
+         "--timeout", "7", "--concurrency", "5"]
+    )  # fmt: skip
+    dp, _, client = _prepare(args)
+    assert client is not None
+    async with client:
+        assert dp.client is client
+        assert client.timeout.read == 7
+        assert client.limits.max_in_flight == 5

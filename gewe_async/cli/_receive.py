@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from gewe_async._client import AsyncGeweClient
+from gewe_async._limits import Limits
 from gewe_async.bot import (
     ASGIReceiver,
     Dispatcher,
@@ -179,7 +180,12 @@ def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweCl
     except GeweConfigError:
         # No client in the bot's module: one from --token/--base-url, closed at the end.
         try:
-            client = AsyncGeweClient(token=args.token, base_url=args.base_url)
+            client = AsyncGeweClient(
+                token=args.token,
+                base_url=args.base_url,
+                timeout=args.timeout,
+                limits=Limits(max_in_flight=args.concurrency),
+            )
         except GeweConfigError as exc:
             raise TargetError(str(exc)) from None
         dp.client = client
