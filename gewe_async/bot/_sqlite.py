@@ -277,20 +277,21 @@ class SqliteJournal:
         assert conn is not None
         now = self._clock()
         results: list[Any] = []
+        # Few statements per batch: each releases the GIL and must win it back from the busy
+        # event loop, so acks and hand-outs are one statement per batch, an append two.
+        acked: list[int] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
             for kind, arg in ops:
                 if kind == _APPEND:
                     results.append(self._insert(conn, arg, now))
                 elif kind == _DELIVER:
-                    conn.executemany(
-                        "UPDATE entries SET attempts = attempts + 1 WHERE id = ?",
-                        [(row_id,) for row_id in arg],
-                    )
+                    self._each_id(conn, "UPDATE entries SET attempts = attempts + 1", arg)
                     results.append(None)
                 else:
-                    conn.execute("DELETE FROM entries WHERE id = ?", (arg,))
+                    acked.append(arg)
                     results.append(None)
+            self._each_id(conn, "DELETE FROM entries", acked)
             if now - self._last_prune >= self._prune_interval:
                 self._prune(now)
             conn.execute("COMMIT")
@@ -300,14 +301,23 @@ class SqliteJournal:
             raise
         return results
 
+    @staticmethod
+    def _each_id(conn: sqlite3.Connection, statement: str, ids: Sequence[int]) -> None:
+        """Run `statement` on the entries `ids`, in as few statements as SQLite's limits allow."""
+        for start in range(0, len(ids), _BATCH):
+            chunk = ids[start : start + _BATCH]
+            conn.execute(f"{statement} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
     def _insert(self, conn: sqlite3.Connection, entry: Entry, now: float) -> int | None:
-        seen = conn.execute("SELECT at FROM seen WHERE key = ?", (entry.key,)).fetchone()
-        if seen is not None and seen[0] > now - self._window:
-            return None
-        conn.execute(
-            "INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = ?",
-            (entry.key, now, now),
+        # One statement checks the window and remembers the key: the upsert changes no row
+        # when the key was seen within the window (a duplicate).
+        seen = conn.execute(
+            "INSERT INTO seen (key, at) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE seen.at <= ?",
+            (entry.key, now, now - self._window),
         )
+        if seen.rowcount == 0:
+            return None
         cursor = conn.execute(
             "INSERT INTO entries (key, chat, body, received_at) VALUES (?, ?, ?, ?)",
             (entry.key, entry.chat, entry.body, entry.received_at),
