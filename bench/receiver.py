@@ -29,7 +29,8 @@ Run: python bench/receiver.py (or nox -s bench).
 
 Profiling: BENCH_PROFILE=<dir> samples each server process with py-spy (which must be on the
 PATH or next to the interpreter) while the load runs, and writes its collapsed stacks to
-``<dir>/<mode>-<round>.txt`` (BENCH_PROFILE_NATIVE=1 adds native frames). The sampler costs
+``<dir>/<mode>-<round>.txt`` (BENCH_PROFILE_NATIVE=1 adds native frames; BENCH_PROFILE_GIL=1
+samples only the thread holding the GIL, i.e. Python's CPU, not threads waiting for it). The sampler costs
 the server some CPU: figures from a profiled run are not comparable with unprofiled ones.
 """
 
@@ -61,6 +62,7 @@ ONLY = [m for m in os.environ.get("BENCH_MODES", "").split(",") if m]
 #: Where py-spy's profiles of the server processes go (unset: no profiling).
 PROFILE = os.environ.get("BENCH_PROFILE")
 PROFILE_NATIVE = os.environ.get("BENCH_PROFILE_NATIVE", "0") != "0"
+PROFILE_GIL = os.environ.get("BENCH_PROFILE_GIL", "0") != "0"
 
 #: mode -> the journal class its server must report (None: no receiver at all).
 JOURNALS = {
@@ -224,6 +226,8 @@ def measure(mode: str, where: list[str], label: str = "") -> dict[str, Any]:
                        "--output", os.path.join(PROFILE, f"{label or mode}.txt")]  # fmt: skip
             if PROFILE_NATIVE:
                 command.append("--native")
+            if PROFILE_GIL:
+                command.append("--gil")
             sampler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(0.5)  # let it attach before the load starts
         loaded = subprocess.run(
