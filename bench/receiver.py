@@ -26,6 +26,12 @@ SQLite and Redis journals keep >= 50 % of the memory throughput with p99 < 100 m
 It always exits 0: a benchmark reports, it does not fail CI.
 
 Run: python bench/receiver.py (or nox -s bench).
+
+Profiling: BENCH_PROFILE=<dir> samples each server process with py-spy (which must be on the
+PATH or next to the interpreter) while the load runs, and writes its collapsed stacks to
+``<dir>/<mode>-<round>.txt`` (BENCH_PROFILE_NATIVE=1 adds native frames; BENCH_PROFILE_GIL=1
+samples only the thread holding the GIL, i.e. Python's CPU, not threads waiting for it). The sampler costs
+the server some CPU: figures from a profiled run are not comparable with unprofiled ones.
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 REDIS_ALWAYS = os.environ.get("BENCH_REDIS_ALWAYS", "1") != "0"
 #: Modes to run, comma-separated (default: all); the ratios need bare and memory.
 ONLY = [m for m in os.environ.get("BENCH_MODES", "").split(",") if m]
+#: Where py-spy's profiles of the server processes go (unset: no profiling).
+PROFILE = os.environ.get("BENCH_PROFILE")
+PROFILE_NATIVE = os.environ.get("BENCH_PROFILE_NATIVE", "0") != "0"
+PROFILE_GIL = os.environ.get("BENCH_PROFILE_GIL", "0") != "0"
 
 #: mode -> the journal class its server must report (None: no receiver at all).
 JOURNALS = {
@@ -196,13 +206,30 @@ async def load(url: str) -> dict[str, float]:
     }
 
 
-def measure(mode: str, where: list[str]) -> dict[str, Any]:
+def py_spy() -> str:
+    beside = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return beside if os.path.exists(beside) else "py-spy"
+
+
+def measure(mode: str, where: list[str], label: str = "") -> dict[str, Any]:
     server = subprocess.Popen(
         [sys.executable, __file__, "serve", mode, *where], stdout=subprocess.PIPE, text=True
     )
+    sampler = None
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
+        if PROFILE:
+            os.makedirs(PROFILE, exist_ok=True)
+            command = [py_spy(), "record", "--pid", str(server.pid), "--format", "raw",
+                       "--rate", "250", "--nonblocking",
+                       "--output", os.path.join(PROFILE, f"{label or mode}.txt")]  # fmt: skip
+            if PROFILE_NATIVE:
+                command.append("--native")
+            if PROFILE_GIL:
+                command.append("--gil")
+            sampler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(0.5)  # let it attach before the load starts
         loaded = subprocess.run(
             [sys.executable, __file__, "load", f"http://127.0.0.1:{port}/gewe"],
             capture_output=True,
@@ -213,6 +240,13 @@ def measure(mode: str, where: list[str]) -> dict[str, Any]:
             raise RuntimeError(f"the load generator failed on {mode}:\n{loaded.stderr}")
         out = loaded.stdout
     finally:
+        if sampler is not None:
+            sampler.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+            try:
+                sampler.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                sampler.kill()
+                sampler.communicate()
         server.send_signal(signal.SIGTERM)
         try:
             report, _ = server.communicate(timeout=30)
@@ -257,7 +291,7 @@ def main() -> int:
                         fsync = "always" if mode == "redis-always" else "everysec"
                         client.config_set("appendfsync", fsync)
                         where = [url, f"bench-{mode}-{n}"]
-                    result = measure(mode, where)
+                    result = measure(mode, where, f"{mode}-{n}")
                     if mode == "sqlite":
                         result["stored"] = stored_in_sqlite(where[0])
                     elif mode.startswith("redis"):

@@ -167,3 +167,86 @@ async def test_sqlite_deliveries_not_handed_out_go_back_to_their_chats(tmp_path:
             got = [await second.take(), await second.take()]
             assert sorted(d.entry.key for d in got) == ["b1", "c1"]
             assert await second.nothing_more()  # a2 waits for the ack of a1
+
+
+async def test_redis_appends_survive_redis_losing_its_scripts(redis_url: str, admin: Any):
+    """After SCRIPT FLUSH (as after a Redis restart) a burst of appends is stored, each once."""
+    journal = RedisJournal(redis_url, prefix=f"t-{uuid.uuid4().hex[:8]}", partitions=4)
+    async with opened(journal):
+        assert await journal.append(entry("k-before", "chat-0"))
+        await admin.script_flush()
+        stored = await asyncio.gather(
+            *(journal.append(entry(f"k{n}", f"chat-{n % 7}")) for n in range(50))
+        )
+        assert stored == [True] * 50
+        assert not await journal.append(entry("k3", "chat-3"))  # still de-duplicated
+        assert (await journal.stats()).depth == 51
+        taken = []
+        async with consuming(journal) as deliveries:
+            for _ in range(51):  # a chat's next comes once its previous is acknowledged
+                taken.append(await deliveries.take())
+                await journal.ack(taken[-1])
+        keys = [d.entry.key for d in taken]
+        assert sorted(keys) == sorted(["k-before", *(f"k{n}" for n in range(50))])
+        for chat in range(7):  # each chat's entries in the order they were appended
+            mine = [
+                int(d.entry.key[1:])
+                for d in taken
+                if d.entry.chat == f"chat-{chat}" and d.entry.key != "k-before"
+            ]
+            assert mine == sorted(mine)
+
+
+async def test_redis_burst_of_appends_is_one_round_trip(redis_url: str, admin: Any):
+    """A burst of appends runs as EVALSHAs in one pipeline, with no SCRIPT EXISTS per burst."""
+    journal = RedisJournal(redis_url, prefix=f"t-{uuid.uuid4().hex[:8]}", partitions=4)
+    async with opened(journal):
+        await journal.append(entry("warm", "chat-0"))
+        before = await calls(admin)
+        stored = await asyncio.gather(
+            *(journal.append(entry(f"k{n}", f"chat-{n}")) for n in range(100))
+        )
+        after = await calls(admin)
+    assert stored == [True] * 100
+    assert after["evalsha"] - before.get("evalsha", 0) == 100
+    assert after.get("script|exists", 0) == before.get("script|exists", 0)
+
+
+async def test_sqlite_burst_of_appends_is_one_insert(tmp_path: Path):
+    """100 appends at once, duplicates among them: few INSERTs, each key stored once, in order."""
+    async with opened(SqliteJournal(tmp_path / "j.db")) as journal:
+        await journal.append(entry("old", "chat-0"))
+        assert journal._conn is not None
+        inserts: list[str] = []
+        journal._conn.set_trace_callback(
+            lambda sql: inserts.append(sql) if sql.startswith("INSERT INTO entries") else None
+        )
+        keys = ["old", *(f"k{n % 80}" for n in range(99))]  # "old" and k0-k18 come twice
+        stored = await asyncio.gather(*(journal.append(entry(k, "chat-0")) for k in keys))
+        assert stored == [False, *([True] * 80), *([False] * 19)]
+        assert 0 < len(inserts) < 10
+        async with consuming(journal) as deliveries:
+            taken = []
+            for _ in range(81):  # one chat: in the order appended
+                taken.append(await deliveries.take())
+                await journal.ack(taken[-1])
+            assert await deliveries.nothing_more()
+        assert [d.entry.key for d in taken] == ["old", *(f"k{n}" for n in range(80))]
+
+
+async def test_sqlite_entry_ids_are_never_given_twice(tmp_path: Path):
+    """Ids of acknowledged (deleted) entries are not given again, after a reopen either."""
+    path = tmp_path / "j.db"
+    async with opened(SqliteJournal(path)) as journal:
+        for n in range(5):
+            await journal.append(entry(f"k{n}", f"chat-{n}"))
+        async with consuming(journal) as deliveries:
+            first = [await deliveries.take() for _ in range(5)]
+            for delivery in first:
+                await journal.ack(delivery)
+    async with opened(SqliteJournal(path)) as journal:
+        await journal.append(entry("k-next", "chat-0"))
+        async with consuming(journal) as deliveries:
+            later = await deliveries.take()
+    assert int(later.id) > max(int(d.id) for d in first)
+    assert len({d.id for d in first}) == 5

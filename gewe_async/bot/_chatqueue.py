@@ -25,9 +25,12 @@ class ChatQueue:
     # `None` tells consumers the queue is closed.
     _ready: asyncio.Queue[str | None] = attrs.field(factory=asyncio.Queue)
     _closed: bool = False
+    # How many deliveries `_waiting` holds: a journal checks its bound on every append, and
+    # summing the deques there cost O(chats) per push (5 % of a receiver's loop at 500 chats).
+    _waiting_n: int = 0
 
     def __len__(self) -> int:
-        return sum(map(len, self._waiting.values())) + len(self._in_flight)
+        return self._waiting_n + len(self._in_flight)
 
     def put(self, delivery: Delivery) -> None:
         """Queue a delivery behind the others of its chat."""
@@ -38,6 +41,7 @@ class ChatQueue:
             if chat not in self._in_flight:
                 self._ready.put_nowait(chat)
         waiting.append(delivery)
+        self._waiting_n += 1
 
     async def get(self) -> Delivery | None:
         """The next delivery of a chat with none in flight; `None` once closed."""
@@ -65,6 +69,7 @@ class ChatQueue:
             return
         del self._in_flight[chat]
         self._waiting.setdefault(chat, deque()).appendleft(delivery)
+        self._waiting_n += 1
         if not self._closed:  # closed: `get` must keep returning `None`
             self._ready.put_nowait(chat)
 
@@ -73,6 +78,7 @@ class ChatQueue:
         delivery = waiting.popleft()
         if not waiting:
             del self._waiting[chat]
+        self._waiting_n -= 1
         self._in_flight[chat] = delivery
         return delivery
 
@@ -94,11 +100,12 @@ class ChatQueue:
                 self._waiting[chat] = kept
             else:
                 del self._waiting[chat]
+        self._waiting_n = sum(map(len, self._waiting.values()))
         self._rebuild_ready()
 
     def waiting_count(self) -> int:
         """Deliveries loaded and not yet handed out."""
-        return sum(map(len, self._waiting.values()))
+        return self._waiting_n
 
     def waiting(self) -> list[Delivery]:
         """The deliveries loaded and not yet handed out."""

@@ -157,6 +157,7 @@ class RedisJournal:
         self._tasks: list[asyncio.Task[None]] = []
         self._redeliveries = 0
         self._scripts: dict[str, Any] = {}
+        self._no_script: type[Exception] = Exception  # redis-py's NoScriptError, once open
         self._batch: list[tuple[list[str], list[Any], asyncio.Future[int]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._acks: list[tuple[str, bytes, asyncio.Future[None]]] = []
@@ -199,6 +200,9 @@ class RedisJournal:
         ):
             self._scripts[name] = redis.register_script(source)
         response_error = _import_redis().ResponseError
+        from redis.exceptions import NoScriptError
+
+        self._no_script = NoScriptError
         for partition in range(self._partitions):
             try:
                 await redis.xgroup_create(self._stream(partition), GROUP, id="0", mkstream=True)
@@ -264,10 +268,7 @@ class RedisJournal:
         while self._batch:
             batch, self._batch = self._batch, []
             try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for keys, args, _ in batch:
-                        await self._scripts["append"](keys=keys, args=args, client=pipe)
-                    results = await pipe.execute(raise_on_error=False)
+                results = await self._run_appends(batch)
             except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
                 results = [exc] * len(batch)
             for (_, _, future), result in zip(batch, results, strict=True):
@@ -277,6 +278,34 @@ class RedisJournal:
                     future.set_exception(result)
                 else:
                     future.set_result(int(result))
+
+    async def _run_appends(
+        self, batch: list[tuple[list[str], list[Any], asyncio.Future[int]]]
+    ) -> list[Any]:
+        """EVALSHA the append script for each of `batch` in one pipeline; the replies in order.
+
+        Raw EVALSHA rather than redis-py's Script objects: a pipeline holding those asks
+        Redis whether the script exists (SCRIPT EXISTS) before every execute, a second round
+        trip per burst. Should Redis have lost its scripts (restarted, SCRIPT FLUSH), the
+        appends it refused with NOSCRIPT did not run: the script is loaded and they run again.
+        """
+        sha = self._scripts["append"].sha
+        results = await self._evalsha_pipeline(sha, batch)
+        missing = [n for n, r in enumerate(results) if isinstance(r, self._no_script)]
+        if missing:
+            await self._redis.script_load(_APPEND)
+            again = await self._evalsha_pipeline(sha, [batch[n] for n in missing])
+            for n, result in zip(missing, again, strict=True):
+                results[n] = result
+        return results
+
+    async def _evalsha_pipeline(
+        self, sha: str, batch: list[tuple[list[str], list[Any], asyncio.Future[int]]]
+    ) -> list[Any]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for keys, args, _ in batch:
+                pipe.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+            return list(await pipe.execute(raise_on_error=False))
 
     async def consume(self) -> AsyncIterator[Delivery]:
         """Yield deliveries from the partitions this worker holds, until the journal closes."""
