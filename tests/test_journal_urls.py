@@ -47,7 +47,7 @@ def test_redis_takes_its_options_and_leaves_redis_py_its_own():
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgres://db/x", "unknown journal"),
+        ("postgres://db/x", "unknown journal scheme .postgres."),
         ("sqlite://host/bot.db", "sqlite:///"),
         ("sqlite:///", "sqlite:///"),
         ("memory?max_pending=0", "max_pending"),
@@ -76,3 +76,10 @@ def test_a_url_that_is_not_a_string_is_a_type_error():
     """A path object or bytes is refused as a TypeError."""
     with pytest.raises(TypeError):
         journal_from_url(b"memory")  # type: ignore[arg-type]
+
+
+def test_a_refused_url_does_not_repeat_its_password():
+    """The error names the scheme, not the URL, which may carry credentials."""
+    with pytest.raises(ValueError, match="redis\\+sentinel") as caught:
+        journal_from_url("redis+sentinel://:hunter2@sentinel:26379/mymaster")
+    assert "hunter2" not in str(caught.value)

@@ -133,6 +133,8 @@ def journal_from_url(url: str, *, prefix: str | None = None) -> Journal:
             options["prefix"] = prefix
         redis_url = urlunsplit(parts._replace(query=urlencode(rest)))
         return RedisJournal(redis_url, **options)
+    # The scheme only: the rest of a URL may hold a password.
     raise ValueError(
-        f"unknown journal {url!r}: give memory, sqlite:///PATH or redis://HOST:PORT/DB"
+        f"unknown journal scheme {scheme or url.partition(':')[0]!r}: give memory, "
+        "sqlite:///PATH or redis://HOST:PORT/DB"
     )
