@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from gewe_async._validators import number
 from gewe_async.bot._journal import Journal
 from gewe_async.bot._memory import MemoryJournal
 from gewe_async.bot._redis import RedisJournal
@@ -23,10 +23,7 @@ def _positive_int(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"must be a positive, finite number of seconds, got {text}")
-    return value
+    return number("the value", float(text), allow_inf=False)  # NaN, infinity, <= 0 refused
 
 
 def _synchronous(text: str) -> str:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from gewe_async.cli import _receive
+from gewe_async.cli import _args, _receive
 from gewe_async.exceptions import GeweAuthError, GeweConfigError, GeweError
 
 __all__ = ["main"]
@@ -28,56 +27,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number (0-65535), got {value}")
-    return value
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:  # also false for nan
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive, finite number, got {text}")
-    return value
-
-
-def _milliseconds(text: str) -> float:
-    value = float(text)
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be 0 or more milliseconds, got {text}")
-    return value
-
-
-def _region(text: str) -> str:
-    if not (len(text) == 6 and text.isdigit()):
-        raise argparse.ArgumentTypeError(
-            f"must be the six-digit code of a province, such as 320000, got {text!r}"
-        )
-    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("GEWE_BASE_URL"),
         help="the API root (default: $GEWE_BASE_URL or the hosted API)",
     )
-    api.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per call (30)")
+    api.add_argument("--timeout", type=_args.seconds, default=30.0, help="seconds per call (30)")
     api.add_argument(
-        "--concurrency", type=_positive_int, default=32, help="calls in flight at once (32)"
+        "--concurrency", type=_args.positive_int, default=32, help="calls in flight at once (32)"
     )
 
     parser = _Parser(prog="gewe-async", description=__doc__.splitlines()[0])
@@ -104,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser("demo", help="run the main job on an embedded fake server")
-    demo.add_argument("--devices", type=_positive_int, default=300, help="how many devices (300)")
-    demo.add_argument("--concurrency", type=_positive_int, default=32, help="calls at once (32)")
+    demo.add_argument(
+        "--devices", type=_args.positive_int, default=300, help="how many devices (300)"
+    )
+    demo.add_argument(
+        "--concurrency", type=_args.positive_int, default=32, help="calls at once (32)"
+    )
 
     profile = commands.add_parser("profile", parents=[api], help="fetch profiles concurrently")
     profile.add_argument("app_ids", nargs="+", metavar="APP_ID")
@@ -135,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     avatar.add_argument(
         "--grace",
-        type=_seconds,
+        type=_args.seconds,
         default=5.0,
         help="on SIGINT/SIGTERM, seconds calls in flight get to settle (5)",
     )
@@ -144,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--app-id", help="the device to log in again (default: a new device)")
     login.add_argument(
         "--region-id",
-        type=_region,
+        type=_args.region,
         default=os.environ.get("GEWE_REGION_ID"),
         help="six-digit region of the account's province, e.g. 320000 (default: $GEWE_REGION_ID)",
     )
@@ -152,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--proxy-ip", help="your own socks5 proxy instead of the region's")
     login.add_argument(
         "--poll-interval",
-        type=_seconds,
+        type=_args.seconds,
         default=5.0,
         help="seconds between checks (5, as documented)",
     )
@@ -162,14 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("fake-server", help="serve a FakeGewe over HTTP")
     server.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
-    server.add_argument("--port", type=_port, default=2531, help="port (2531)")
-    server.add_argument("--devices", type=_count, default=10, help="devices wx_00001... (10)")
+    server.add_argument("--port", type=_args.port, default=2531, help="port (2531)")
+    server.add_argument("--devices", type=_args.count, default=10, help="devices wx_00001... (10)")
     server.add_argument(
-        "--latency", type=_milliseconds, default=0.0, help="ms added to each answer"
+        "--latency", type=_args.milliseconds, default=0.0, help="ms added to each answer"
     )
     server.add_argument(
         "--fault-rate",
-        type=_rate,
+        type=_args.rate,
         default=0.0,
         help="share of requests that fail (502/503 pages, drops, truncations)",
     )

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import math
 import os
 import signal
 import sys
@@ -28,6 +27,7 @@ from gewe_async.bot import (
     Worker,
     journal_from_url,
 )
+from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
 
 
@@ -37,13 +37,6 @@ class TargetError(Exception):
 
 #: The journal of `receive` when none is named: survives a crash, needs no server.
 DEFAULT_JOURNAL = "sqlite:///gewe-journal.db"
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive, finite number, got {text}")
-    return value
 
 
 def _bot_options(parser: argparse.ArgumentParser) -> None:
@@ -69,13 +62,13 @@ def _bot_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--metrics-interval",
-        type=_seconds,
+        type=_args.seconds,
         metavar="SECONDS",
         help="log the journal's depth, oldest pending age and redeliveries this often",
     )
     parser.add_argument(
         "--drain-timeout",
-        type=_seconds,
+        type=_args.seconds,
         default=10.0,
         metavar="SECONDS",
         help="at shutdown, seconds running handlers get before they are cancelled (10)",
