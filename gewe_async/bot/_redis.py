@@ -23,9 +23,10 @@ import socket
 import time
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from gewe_async.bot._burst import Burst
 from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
@@ -158,10 +159,9 @@ class RedisJournal:
         self._redeliveries = 0
         self._scripts: dict[str, Any] = {}
         self._no_script: type[Exception] = Exception  # redis-py's NoScriptError, once open
-        self._batch: list[tuple[list[str], list[Any], asyncio.Future[int]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-        self._acks: list[tuple[str, bytes, asyncio.Future[None]]] = []
-        self._ack_flusher: asyncio.Task[None] | None = None
+        # Appends and acks that arrive together go to Redis in one pipeline.
+        self._appends = Burst(self._run_appends, "gewe-redis-journal-append")
+        self._acks = Burst(self._run_acks, "gewe-redis-journal-ack")
 
     def __repr__(self) -> str:
         return f"RedisJournal(prefix={self._prefix!r}, consumer={self.consumer!r})"
@@ -220,9 +220,8 @@ class RedisJournal:
         worker = bool(self._tasks)
         await asyncio.gather(*self._tasks)
         self._tasks.clear()
-        for flusher in (self._flusher, self._ack_flusher):
-            if flusher is not None:
-                await flusher
+        await self._appends.wait()
+        await self._acks.wait()
         if self._client is None:
             return
         if worker:
@@ -249,40 +248,17 @@ class RedisJournal:
         ]
         deadline = asyncio.get_running_loop().time() + self._full_timeout
         while True:
-            stored = await self._append_in_batch(keys, args)
+            stored = int(await self._appends((keys, args)))
             if stored != -1:
                 return bool(stored)
             if asyncio.get_running_loop().time() >= deadline:
                 raise JournalFullError(f"partition {partition} holds {self._partition_max} entries")
             await asyncio.sleep(0.05)
 
-    async def _append_in_batch(self, keys: list[str], args: list[Any]) -> int:
-        """Run the append script in the next pipeline: one round trip for a burst of pushes."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._batch.append((keys, args, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="gewe-redis-journal-append")
-        return await future
-
-    async def _flush(self) -> None:
-        while self._batch:
-            batch, self._batch = self._batch, []
-            try:
-                results = await self._run_appends(batch)
-            except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
-                results = [exc] * len(batch)
-            for (_, _, future), result in zip(batch, results, strict=True):
-                if future.done():
-                    continue
-                if isinstance(result, BaseException):
-                    future.set_exception(result)
-                else:
-                    future.set_result(int(result))
-
-    async def _run_appends(
-        self, batch: list[tuple[list[str], list[Any], asyncio.Future[int]]]
-    ) -> list[Any]:
+    async def _run_appends(self, batch: Sequence[tuple[list[str], list[Any]]]) -> list[Any]:
         """EVALSHA the append script for each of `batch` in one pipeline; the replies in order.
+
+        One round trip for a burst of pushes.
 
         Raw EVALSHA rather than redis-py's Script objects: a pipeline holding those asks
         Redis whether the script exists (SCRIPT EXISTS) before every execute, a second round
@@ -300,10 +276,10 @@ class RedisJournal:
         return results
 
     async def _evalsha_pipeline(
-        self, sha: str, batch: list[tuple[list[str], list[Any], asyncio.Future[int]]]
+        self, sha: str, batch: Sequence[tuple[list[str], list[Any]]]
     ) -> list[Any]:
         async with self._redis.pipeline(transaction=False) as pipe:
-            for keys, args, _ in batch:
+            for keys, args in batch:
                 pipe.execute_command("EVALSHA", sha, len(keys), *keys, *args)
             return list(await pipe.execute(raise_on_error=False))
 
@@ -323,50 +299,33 @@ class RedisJournal:
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""
         partition, _, stream_id = delivery.id.partition("/")
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._acks.append((self._stream(int(partition)), stream_id.encode(), future))
-        if self._ack_flusher is None or self._ack_flusher.done():
-            self._ack_flusher = asyncio.create_task(
-                self._flush_acks(), name="gewe-redis-journal-ack"
-            )
-        await future
+        await self._acks((self._stream(int(partition)), stream_id.encode()))
         self._in_flight.discard(delivery.id)
         self._chats.done(delivery)
         self._room.set()
 
-    async def _flush_acks(self) -> None:
+    async def _run_acks(self, batch: Sequence[tuple[str, bytes]]) -> list[BaseException | None]:
         """Acknowledge and delete a burst of entries in one transaction: XACK and XDEL per stream.
 
         Handlers often finish together (a dispatcher's worth at once); one pipeline per ack
         then cost the event loop about 0.2 ms each, and answers to new pushes queued behind
         the burst. Each `ack` still returns only once its own entry's commands ran.
         """
-        while self._acks:
-            batch, self._acks = self._acks, []
-            ids: dict[str, list[bytes]] = {}
-            for stream, stream_id, _ in batch:
-                ids.setdefault(stream, []).append(stream_id)
-            try:
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    for stream, stream_ids in ids.items():
-                        pipe.xack(stream, GROUP, *stream_ids)
-                        pipe.xdel(stream, *stream_ids)
-                    replies = await pipe.execute(raise_on_error=False)
-            except Exception as exc:  # Redis is unreachable: every caller of the batch hears it
-                replies = [exc] * (2 * len(ids))
-            # MULTI/EXEC runs every command even when one fails: a stream's error (XACK, else
-            # XDEL) goes to the callers of that stream only, the others' entries are acked.
-            errors: dict[str, BaseException | None] = {}
-            for n, stream in enumerate(ids):
-                pair = replies[2 * n : 2 * n + 2]
-                errors[stream] = next((r for r in pair if isinstance(r, BaseException)), None)
-            for stream, _, future in batch:
-                if future.done():
-                    continue
-                if (error := errors[stream]) is not None:
-                    future.set_exception(error)
-                else:
-                    future.set_result(None)
+        ids: dict[str, list[bytes]] = {}
+        for stream, stream_id in batch:
+            ids.setdefault(stream, []).append(stream_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for stream, stream_ids in ids.items():
+                pipe.xack(stream, GROUP, *stream_ids)
+                pipe.xdel(stream, *stream_ids)
+            replies = await pipe.execute(raise_on_error=False)
+        # MULTI/EXEC runs every command even when one fails: a stream's error (XACK, else
+        # XDEL) goes to the callers of that stream only, the others' entries are acked.
+        errors: dict[str, BaseException | None] = {}
+        for n, stream in enumerate(ids):
+            pair = replies[2 * n : 2 * n + 2]
+            errors[stream] = next((r for r in pair if isinstance(r, BaseException)), None)
+        return [errors[stream] for stream, _ in batch]
 
     async def stats(self) -> JournalStats:
         """Depth and oldest entry over all partitions; redeliveries made by this worker."""
