@@ -13,8 +13,7 @@ from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Entry, Journal, JournalFullError
 from gewe_async.bot._memory import MemoryJournal
-from gewe_async.bot._metrics import JournalMetrics
-from gewe_async.bot._runner import Runner
+from gewe_async.bot._session import JournalSession
 from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["Answer", "Receiver"]
@@ -95,52 +94,41 @@ class Receiver:
         self.run_handlers = run_handlers
         self.metrics_interval = metrics_interval
         self._secret = secret.encode() if secret is not None else None
-        self._runner: Runner | None = None
-        self._metrics: asyncio.Task[None] | None = None
-        self._started = False
+        self._session: JournalSession | None = None
         self._starting = asyncio.Lock()
         self._stopped = False
 
     def __repr__(self) -> str:
-        state = "running" if self._started else "stopped"
+        state = "running" if self._session is not None else "stopped"
         return f"<{type(self).__name__} {state} secret={'set' if self._secret else 'none'}>"
 
     @property
     def started(self) -> bool:
         """Whether the journal is open and pushes are taken (and handled, with `run_handlers`)."""
-        return self._started
+        return self._session is not None
 
     async def start(self) -> None:
         """Open the journal and start running handlers (idempotent)."""
         async with self._starting:
-            if self._started:
+            if self._session is not None:
                 return
             self._stopped = False
-            await self.journal.open()
-            if self.run_handlers:
-                runner = Runner(self.dispatcher, self.journal)
-                runner.start()
-                self._runner = runner
-            if self.metrics_interval is not None:
-                metrics = JournalMetrics(self.journal, interval=self.metrics_interval)
-                self._metrics = asyncio.create_task(metrics.run(), name="gewe-journal-metrics")
-            self._started = True
+            session = JournalSession(
+                self.dispatcher,
+                self.journal,
+                run_handlers=self.run_handlers,
+                metrics_interval=self.metrics_interval,
+            )
+            await session.open()
+            self._session = session
 
     async def stop(self) -> None:
         """Let running handlers finish (up to ``drain_timeout``), then close the journal."""
         async with self._starting:
             self._stopped = True
-            if not self._started:
-                return
-            self._started = False
-            runner, self._runner = self._runner, None
-            metrics, self._metrics = self._metrics, None
-            if metrics is not None:
-                metrics.cancel()
-                await asyncio.gather(metrics, return_exceptions=True)
-            if runner is not None:
-                await runner.stop(self.drain_timeout)
-            await self.journal.aclose()
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close(self.drain_timeout)
 
     def authorized(self, path: str, header: str | bytes | None) -> bool:
         """Whether the push carries the secret (compared in constant time)."""
@@ -168,7 +156,7 @@ class Receiver:
             return Answer(400, "not a GeWe callback")
         if self._stopped:
             return BUSY  # shutting down: GeWe may push it again to whoever takes over
-        if not self._started:
+        if self._session is None:
             log.warning(
                 "receiver started by its first push: run its lifespan (or on_startup) so that "
                 "shutdown drains the handlers"

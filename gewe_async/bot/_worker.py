@@ -8,8 +8,7 @@ import logging
 from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Journal
-from gewe_async.bot._metrics import JournalMetrics
-from gewe_async.bot._runner import Runner
+from gewe_async.bot._session import JournalSession
 
 __all__ = ["Worker"]
 
@@ -64,24 +63,17 @@ class Worker:
         Cancelling the task that runs it is how it stops: the handlers running then get
         `drain_timeout` seconds, and the journal is closed before the cancellation goes on.
         """
-        await self.journal.open()
-        runner = Runner(self.dispatcher, self.journal)
-        metrics = None
+        session = JournalSession(
+            self.dispatcher,
+            self.journal,
+            run_handlers=True,
+            metrics_interval=self.metrics_interval,
+        )
+        await session.open()
         try:
-            runner.start()
-            if self.metrics_interval is not None:
-                watcher = JournalMetrics(self.journal, interval=self.metrics_interval)
-                metrics = asyncio.create_task(watcher.run(), name="gewe-journal-metrics")
             await asyncio.Event().wait()  # until cancelled
         finally:
-            if metrics is not None:
-                metrics.cancel()
-                await asyncio.gather(metrics, return_exceptions=True)
             # Shielded: the drain must finish even though this task is being cancelled.
-            await asyncio.shield(self._close(runner))
-
-    async def _close(self, runner: Runner) -> None:
-        cancelled = await runner.stop(self.drain_timeout)
-        if cancelled:
-            log.warning("worker stopped: %d events left to run again", cancelled)
-        await self.journal.aclose()
+            cancelled = await asyncio.shield(session.close(self.drain_timeout))
+            if cancelled:
+                log.warning("worker stopped: %d events left to run again", cancelled)
