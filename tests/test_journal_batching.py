@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import uuid
 import zlib
@@ -250,3 +251,20 @@ async def test_sqlite_entry_ids_are_never_given_twice(tmp_path: Path):
             later = await deliveries.take()
     assert int(later.id) > max(int(d.id) for d in first)
     assert len({d.id for d in first}) == 5
+
+
+async def test_sqlite_burst_fits_the_variable_limit_of_older_sqlite(tmp_path: Path):
+    """A burst of 500 appends, acks and hand-outs works where SQLite binds at most 999 values."""
+    journal = SqliteJournal(tmp_path / "journal.db")
+    async with opened(journal):
+        assert journal._conn is not None
+        journal._conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # before SQLite 3.32
+        stored = await asyncio.gather(
+            *(journal.append(entry(f"k{n}", f"chat-{n}")) for n in range(500))
+        )
+        assert all(stored)
+        assert not any(await asyncio.gather(*(journal.append(entry(f"k{n}")) for n in range(500))))
+        async with consuming(journal) as deliveries:
+            taken = [await deliveries.take() for _ in range(500)]
+            await asyncio.gather(*(journal.ack(d) for d in taken))
+        assert (await journal.stats()).depth == 0

@@ -51,6 +51,17 @@ _BATCH: Final = 512
 _AHEAD: Final = 64
 
 
+# Most values one statement binds: SQLite before 3.32 refuses more than 999
+# (SQLITE_MAX_VARIABLE_NUMBER), and a Python may be linked to one that old.
+_VARIABLES: Final = 999
+
+
+def _chunks(values: Sequence[Any], columns: int) -> list[Sequence[Any]]:
+    """`values` (rows of `columns` values, flattened) cut into statements' worth."""
+    size = (_VARIABLES - 1) // columns * columns  # one variable left for a bound beside them
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
 def _marks(rows: int, columns: int) -> str:
     """Placeholders for `rows` values (`?,?`), or rows of `columns` values (`(?,?),(?,?)`).
 
@@ -326,8 +337,7 @@ class SqliteJournal:
     @staticmethod
     def _each_id(conn: sqlite3.Connection, statement: str, ids: Sequence[int]) -> None:
         """Run `statement` on the entries `ids`, in as few statements as SQLite's limits allow."""
-        for start in range(0, len(ids), _BATCH):
-            chunk = ids[start : start + _BATCH]
+        for chunk in _chunks(ids, 1):
             conn.execute(f"{statement} WHERE id IN ({_marks(len(chunk), 1)})", chunk)
 
     def _insert(
@@ -340,8 +350,7 @@ class SqliteJournal:
         """Store the entries whose keys are new, in order; their row ids go to `results`."""
         keys = list(dict.fromkeys(entry.key for _, entry in appends))
         seen: set[str] = set()
-        for start in range(0, len(keys), _BATCH):
-            chunk = keys[start : start + _BATCH]
+        for chunk in _chunks(keys, 1):
             found = conn.execute(
                 f"SELECT key FROM seen WHERE at > ? AND key IN ({_marks(len(chunk), 1)})",  # noqa: S608
                 [now - self._window, *chunk],
@@ -358,20 +367,23 @@ class SqliteJournal:
         # Ids are given, not left to AUTOINCREMENT: one multi-row INSERT then stores the batch
         # and the ids are known without reading them back row by row. The file is locked to
         # this connection, so no one else takes ids; they keep rising and are never reused.
-        conn.execute(
-            f"INSERT INTO seen (key, at) VALUES {_marks(len(new), 2)}"  # noqa: S608
-            " ON CONFLICT (key) DO UPDATE SET at = excluded.at",
-            [value for _, entry in new for value in (entry.key, now)],
-        )
+        for chunk in _chunks([value for _, entry in new for value in (entry.key, now)], 2):
+            conn.execute(
+                f"INSERT INTO seen (key, at) VALUES {_marks(len(chunk) // 2, 2)}"  # noqa: S608
+                " ON CONFLICT (key) DO UPDATE SET at = excluded.at",
+                chunk,
+            )
         rows: list[Any] = []
         for n, entry in new:
             self._next_id += 1
             results[n] = self._next_id
             rows += (self._next_id, entry.key, entry.chat, entry.body, entry.received_at)
-        conn.execute(
-            f"INSERT INTO entries (id, key, chat, body, received_at) VALUES {_marks(len(new), 5)}",  # noqa: S608
-            rows,
-        )
+        for chunk in _chunks(rows, 5):
+            conn.execute(
+                "INSERT INTO entries (id, key, chat, body, received_at)"  # noqa: S608
+                f" VALUES {_marks(len(chunk) // 5, 5)}",
+                chunk,
+            )
 
     def _prune(self, now: float) -> None:
         assert self._conn is not None
