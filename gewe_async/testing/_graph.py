@@ -215,7 +215,7 @@ class SocialGraph:
     contacts_list_cached: bool = False
     """Whether a fetchContactsList ran, so that fetchContactsListCache has an answer."""
     notices: list[Notice] = attrs.field(factory=list)
-    """Callbacks the real server would push, in order (delivered once receiving exists)."""
+    """Callbacks the real server would push, in order, kept for delivery to the callback URL."""
     _ids: itertools.count[int] = attrs.field(
         factory=lambda: itertools.count(1), repr=False, eq=False
     )

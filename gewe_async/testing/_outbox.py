@@ -21,8 +21,8 @@ __all__ = ["Outbox", "OutboxMessage"]
 #: Revoking works for two minutes after a send, as in WeChat.
 REVOKE_WINDOW: Final = 120.0
 
-# Shared by every device: ids are unique across the fake, and above 2**53 like real ones
-# (FIELD-NOTES), so that a client storing them as floats would fail its tests.
+# Shared by every device: ids are unique across the fake, and above 2**53 like the real
+# server's, so that a client storing them as floats would fail its tests.
 _NEW_MSG_IDS: Final = itertools.count(2**62 + 1_000_003, 7_919)
 _MSG_IDS: Final = itertools.count(769_500_000)
 
