@@ -165,7 +165,9 @@ def compose() -> dict[str, Any]:
 def argv(service: str) -> list[str]:
     """The service's `gewe-async ...` command line, whatever form the file gives it."""
     command = compose()["services"][service]["command"]
-    words = shlex.split(command) if isinstance(command, str) else [str(w) for w in command]
+    if isinstance(command, list):  # the exec form: Compose wants strings (not 8000)
+        assert all(isinstance(w, str) for w in command), command
+    words = shlex.split(command) if isinstance(command, str) else list(command)
     if words[:2] == ["sh", "-c"]:
         words = shlex.split(words[2])
     return words[words.index("gewe-async") :]
