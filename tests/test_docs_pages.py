@@ -225,7 +225,7 @@ def test_the_caddy_config_passes_the_receivers_path_and_logs_nothing():
 # -- the pages ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["wxid.md", "offline.md"])
+@pytest.mark.parametrize("page", ["wxid.md", "offline.md", "offline.zh.md"])
 def test_the_how_to_pages_are_in_the_nav_and_link_the_command_line_page(page):
     assert re.search(rf"^\s+- [^\n]+: {page}$", (ROOT / "mkdocs.yml").read_text(), re.M)
     assert "(cli.md" in (DOCS / page).read_text(encoding="utf-8")
