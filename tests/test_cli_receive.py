@@ -319,3 +319,59 @@ def test_the_redactor_masks_the_secret_in_any_record():
     assert secret not in repr(redactor)
     with pytest.raises(ValueError, match="empty"):
         SecretRedactor("")
+
+
+SLOW_BOT = """
+import asyncio
+import pathlib
+
+from gewe_async.bot import Router
+from gewe_async.callbacks import TextMessage
+
+router = Router()
+
+@router.on(TextMessage)
+async def slow(event, ctx):
+    pathlib.Path("started").touch()
+    await asyncio.sleep(120)
+"""
+
+
+async def test_a_second_signal_to_a_worker_exits_quietly_after_the_drain(tmp_path):
+    """Ctrl-C twice while a handler runs: the drain is bounded, the journal closed, no traceback."""
+    from .journals import redis_server
+
+    (tmp_path / "slow_bot.py").write_text(textwrap.dedent(SLOW_BOT))
+    port = free_port()
+    with redis_server(tmp_path) as redis_url:
+        common = ["slow_bot:router", "--journal", f"{redis_url}?partitions=2&lease=1",
+                  "--journal-prefix", "second-signal", "--token", "t"]  # fmt: skip
+        receiver = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
+            [sys.executable, "-m", "gewe_async", "receive", *common, "--no-handlers",
+             "--port", str(port)],
+            cwd=tmp_path, env=_env(GEWE_CALLBACK_SECRET=SECRET), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        worker = subprocess.Popen(  # noqa: ASYNC220
+            [sys.executable, "-m", "gewe_async", "worker", *common, "--drain-timeout", "3"],
+            cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            await wait_for_port(port, receiver)
+            assert await post_push(port) == 200
+            await until(lambda: (tmp_path / "started").exists())
+            worker.send_signal(signal.SIGINT)
+            await asyncio.sleep(0.5)
+            worker.send_signal(signal.SIGINT)
+            _, worker_err = await stopped(worker)
+        finally:
+            for process in (receiver, worker):
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            await stopped(receiver)
+            if worker.poll() is None:
+                await stopped(worker)
+    text = worker_err.decode()
+    assert worker.returncode == 0, text
+    assert "Traceback" not in text
+    assert "were cancelled" in text  # the drain ran to its bound, then cancelled the handler

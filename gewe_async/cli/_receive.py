@@ -150,7 +150,7 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         help="run a bot's handlers on what receivers stored in a Redis journal",
         description="Run a bot's handlers on the pushes gewe-async receive --no-handlers "
         "stored in a Redis journal. Stop with Ctrl-C or SIGTERM: handlers get "
-        "--drain-timeout seconds, then the journal closes.",
+        "--drain-timeout seconds, then the journal closes (a second signal does not cut it short).",
     )
     _bot_options(worker, journal_default=None)
 
@@ -387,9 +387,22 @@ def worker(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         task = asyncio.create_task(bot.run(), name="gewe-worker")
+        stopping = False
+
+        def stop() -> None:
+            nonlocal stopping
+            if stopping:  # a second cancel would cut the drain and leave the journal open
+                log.info(
+                    "already stopping: handlers get at most %g s, then the journal closes",
+                    args.drain_timeout,
+                )
+                return
+            stopping = True
+            task.cancel()
+
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, task.cancel)
+            loop.add_signal_handler(signum, stop)
         print(f"worker running on {journal!r}", file=sys.stderr)
         try:
             await task
