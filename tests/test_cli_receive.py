@@ -375,3 +375,16 @@ async def test_a_second_signal_to_a_worker_exits_quietly_after_the_drain(tmp_pat
     assert worker.returncode == 0, text
     assert "Traceback" not in text
     assert "were cancelled" in text  # the drain ran to its bound, then cancelled the handler
+
+
+@pytest.mark.parametrize("command", ["receive", "worker"])
+def test_a_redis_journal_that_cannot_be_reached_is_one_line(bot_dir, command):
+    """No Redis at the URL: both commands say so in one line at start-up, exit 2."""
+    argv = ["echo_bot:router", "--journal", f"redis://127.0.0.1:{free_port()}/0"]
+    if command == "receive":
+        argv += ["--no-handlers", "--port", "0"]
+    result = subprocess.run(
+        [sys.executable, "-m", "gewe_async", command, *argv, "--token", "t"],
+        cwd=bot_dir, env=_env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "cannot open the journal RedisJournal" in one_line(result)

@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, cast
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async._limits import Limits
@@ -374,6 +374,25 @@ def receive(args: argparse.Namespace) -> int:
         return 130
 
 
+class _OpenWatch:
+    """A journal that notes whether it opened: a failure before that is setup (exit 2)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self.opened = False
+
+    def __repr__(self) -> str:
+        return repr(self._journal)
+
+    async def open(self) -> None:
+        await self._journal.open()
+        self.opened = True
+        print(f"worker running on {self._journal!r}", file=sys.stderr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._journal, name)
+
+
 def worker(args: argparse.Namespace) -> int:
     """Run the bot's handlers until SIGINT or SIGTERM, then drain; the exit status."""
     try:
@@ -381,8 +400,12 @@ def worker(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return _fail("worker", str(exc))
     _log_to_stderr()
+    watched = _OpenWatch(journal)
     bot = Worker(
-        dp, journal, drain_timeout=args.drain_timeout, metrics_interval=args.metrics_interval
+        dp,
+        cast(Journal, watched),
+        drain_timeout=args.drain_timeout,
+        metrics_interval=args.metrics_interval,
     )
 
     async def run() -> int:
@@ -403,12 +426,13 @@ def worker(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop)
-        print(f"worker running on {journal!r}", file=sys.stderr)
         try:
             await task
         except asyncio.CancelledError:
             pass  # the signal: the worker drained and closed its journal
-        except Exception as exc:  # the journal could not be opened or failed
+        except Exception as exc:
+            if not watched.opened:  # at start-up: setup, as for receive
+                return _fail("worker", f"cannot open the journal {journal!r}: {exc}")
             print(f"gewe-async worker: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
         finally:
