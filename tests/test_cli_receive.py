@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ import pytest
 from gewe_async.bot._access_log import SecretRedactor
 from gewe_async.cli import main
 
-from .bot_helpers import text_push, until
+from .bot_helpers import text_push
 from .test_bot_cli import BOT, free_port, stopped, wait_for_port
 
 SECRET = "rcv-7Hq2xZ"
@@ -29,6 +30,15 @@ SECRET = "rcv-7Hq2xZ"
 def bot_dir(tmp_path: Path) -> Path:
     (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))
     return tmp_path
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition()``: 30 s at most, for a loaded machine."""
+    async with asyncio.timeout(30):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.05)
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -40,6 +40,32 @@ _BUSY = (
 _READ = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
 
 
+class _Tally:
+    """Counts an event and logs the count at most once every ``every`` seconds.
+
+    A flood of slow clients then gives a line now and then, not one per connection.
+    """
+
+    def __init__(self, level: int, message: str, every: float = 10.0) -> None:
+        self._level = level
+        self._message = message
+        self._every = every
+        self._count = 0
+        self._last = -math.inf
+
+    def add(self, now: float, *args: object) -> None:
+        self._count += 1
+        if now - self._last >= self._every:
+            log.log(self._level, self._message, self._count, *args)
+            self._count = 0
+            self._last = now
+
+
+_timed_out = _Tally(logging.INFO, "closed %d connections that sent no whole request in %g s")
+_busy = _Tally(logging.WARNING, "answered 503 to %d connections: all %d open ones are busy")
+_evicted = _Tally(logging.INFO, "closed %d idle connections to make room (cap %d)")
+
+
 def default_max_connections() -> int:
     """512, or fewer when the open-file limit would not leave room for the journal and logs."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -86,11 +112,7 @@ class _GuardedH11(H11Protocol):
     def _timed_out(self) -> None:
         self._deadline = None
         if not self.transport.is_closing():
-            log.info(
-                "closed a connection from %s that sent no whole request in %g s",
-                _peer(self.client),
-                self.read_timeout,
-            )
+            _timed_out.add(self.loop.time(), self.read_timeout)
             # The app, if it was reading the body, sees the client disconnect.
             self.transport.close()
 
@@ -110,16 +132,11 @@ class _GuardedH11(H11Protocol):
         if idle:  # the oldest idle one goes: slow or silent clients cannot hold the slots
             oldest = min(idle, key=lambda c: c._since)
             oldest.transport.close()
+            _evicted.add(self.loop.time(), self.max_connections)
             return
-        log.warning(
-            "%d connections, all with a request in progress: answered 503", len(self.connections)
-        )
+        _busy.add(self.loop.time(), len(self.connections) - 1)
         self.transport.write(_BUSY)
         self.transport.close()
-
-
-def _peer(client: tuple[str, int] | None) -> str:
-    return "?" if client is None else f"{client[0]}:{client[1]}"
 
 
 def guarded_protocol(*, read_timeout: float, max_connections: int) -> type[H11Protocol]:
