@@ -116,7 +116,7 @@ def test_receive_exits_2_on_a_bad_target(capsys):
 @pytest.mark.parametrize(
     ("argv", "reason"),
     [
-        (["worker", "echo_bot:router"], "a worker shares its journal"),
+        (["worker", "echo_bot:router"], "give --journal redis://"),
         (["worker", "echo_bot:router", "--journal", "sqlite:///bot.db"], "redis://"),
         (["receive", "echo_bot:router", "--no-handlers"], "--no-handlers"),
         (["receive", "echo_bot:router", "--journal", "postgres://db/x"], "unknown journal"),

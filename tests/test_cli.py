@@ -359,3 +359,83 @@ def test_set_avatar_stopped_by_a_signal_keeps_its_report_and_resumes(
     assert len(rows) == 40 + 40 - status["ok"]  # the resumed rows are appended
     last = {r["appId"]: r["status"] for r in rows}
     assert set(last.values()) == {"ok"}
+
+
+def test_version_prints_the_package_version(capsys):
+    """`gewe-async --version` prints the installed version; exit 0."""
+    from gewe_async import __version__
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"gewe-async {__version__}"
+
+
+COMMANDS = [
+    "demo", "profile", "set-avatar", "login", "status", "fake-server", "set-callback",
+    "test-callback", "receive", "worker",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_is_plain_text(command, capsys):
+    """No reST or Markdown markup (``x``, `x`, :class:) in any --help."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"] if command else ["--help"])
+    text = capsys.readouterr().out
+    assert "usage: gewe-async" in text
+    assert "`" not in text
+    assert ":class:" not in text
+    assert ":func:" not in text
+
+
+def test_the_bot_commands_say_what_concurrency_bounds(capsys):
+    """For receive and worker, --concurrency is the bot client's API calls, not handlers."""
+    for command in ("receive", "worker"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "API calls in flight at once through the client made for a bot" in text
+        assert "Dispatcher's concurrency" in text
+
+
+def test_worker_offers_no_sqlite_journal(monkeypatch, capsys):
+    """A worker needs the Redis journal: no SQLite default, and none given is exit 2."""
+    monkeypatch.delenv("GEWE_JOURNAL", raising=False)
+    with pytest.raises(SystemExit):
+        main(["worker", "--help"])
+    assert "sqlite" not in capsys.readouterr().out.lower()
+    assert main(["worker", "mybot:dp", "--token", "t"]) == 2
+    err = capsys.readouterr().err
+    assert "give --journal redis://" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["profile", "wx_00001", "wx_00002"],
+        ["profile", "--json", "wx_00001"],
+        ["status", "wx_00001"],
+        ["set-avatar", "--url", "https://example.com/a.png", "wx_00001"],
+    ],
+)
+def test_a_refused_token_exits_2_on_every_command(server, argv, capsys):
+    """As the README says: a refused token is exit 2 (not 1, as for a device that failed)."""
+    code = main([*argv, "--token", "wrong", "--base-url", server])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "token was refused" in err
+    assert "Traceback" not in err
+
+
+def test_fake_server_says_the_port_is_in_use_once(capsys):
+    """The port error is one reason, not the OS's, Python's and ours in a row."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["fake-server", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("in use") == 1
+    assert "while attempting" not in err

@@ -1,9 +1,10 @@
 """The ``gewe-async`` command (install the ``cli`` extra: ``pip install "gewe-async[cli]"``).
 
 Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
-``profile``, ``set-avatar``, ``fake-server``, and for bots ``receive`` and ``worker``.
-Exit status: 0 on success, 1 when any device failed, 2 for bad input or setup, 130/143
-when a job is stopped by SIGINT/SIGTERM (``receive`` and ``worker``, daemons, end with 0).
+``profile``, ``set-avatar``, ``set-callback``, ``test-callback``, ``fake-server``, and for
+bots ``receive`` and ``worker``. Exit status: 0 on success, 1 when any device failed, 2 for
+bad input or setup, 130/143 when a job is stopped by SIGINT/SIGTERM (``receive`` and
+``worker``, daemons, end with 0).
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from gewe_async.cli import _args, _receive
+from gewe_async import __version__
+from gewe_async.cli import _args, _callback, _receive
 from gewe_async.exceptions import GeweAuthError, GeweConfigError, GeweError
 
 __all__ = ["main"]
+
+# Plain text: argparse prints it as is (the module docstring is reST for the docs).
+_DESCRIPTION = (
+    "gewe-async: the GeWe API from the terminal (logins, profiles, avatars, the callback URL), "
+    "a fake GeWe server for tests, and bots (receive, worker). Exit status: 0 success, 1 a "
+    "device or URL failed, 2 bad input, setup or a refused token, 130/143 a job stopped by "
+    "SIGINT/SIGTERM."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +39,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``gewe-async``."""
+def _api_options(concurrency_help: str) -> _Parser:
+    """The options of the commands that call the API: token, base URL, timeout, concurrency."""
     api = _Parser(add_help=False)
     api.add_argument(
         "--token",
@@ -43,11 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the API root (default: $GEWE_BASE_URL or the hosted API)",
     )
     api.add_argument("--timeout", type=_args.seconds, default=30.0, help="seconds per call (30)")
-    api.add_argument(
-        "--concurrency", type=_args.positive_int, default=32, help="calls in flight at once (32)"
-    )
+    api.add_argument("--concurrency", type=_args.positive_int, default=32, help=concurrency_help)
+    return api
 
-    parser = _Parser(prog="gewe-async", description=__doc__.splitlines()[0])
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``gewe-async``."""
+    api = _api_options("API calls in flight at once (32)")
+    bot_api = _api_options(
+        "API calls in flight at once through the client made for a bot whose module gives "
+        "none (32); how many handlers run at once is the Dispatcher's concurrency"
+    )
+    parser = _Parser(prog="gewe-async", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"gewe-async {__version__}")
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -133,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="logins advance on their own: scanned at the first check, confirmed at the second",
     )
-    _receive.add_parser(commands, api)
+    _callback.add_parsers(commands, api)
+    _receive.add_parser(commands, bot_api)
     return parser
 
 
@@ -182,12 +201,16 @@ def _run(args: argparse.Namespace) -> int:
         return asyncio.run(_demo.demo(args.devices, args.concurrency))
     if args.command == "fake-server":
         return _commands.fake_server(args)
+    if args.command == "test-callback":
+        return asyncio.run(_callback.test_callback(args))
     # The commands below call the API: check all input before the first call.
     if args.command == "login" and not args.region_id:
         raise InputError(
             "give --region-id (or set GEWE_REGION_ID): the six-digit code of the account's "
             "province, such as 320000 for Jiangsu; see `gewe_async.types.login.Region`"
         )
+    if args.command == "set-callback":
+        _callback.callback_url(args.url)
     plan = _commands.avatar_jobs(args) if args.command == "set-avatar" else None
     client = _commands.client_from(args)
 
@@ -197,6 +220,8 @@ def _run(args: argparse.Namespace) -> int:
                 return await _login.login(args, client)
             if args.command == "status":
                 return await _login.status(args, client)
+            if args.command == "set-callback":
+                return await _callback.set_callback(args, client)
             if plan is None:
                 return await _commands.profile(args, client)
             return await _commands.run_avatar_jobs(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import socket
 
 
 def positive_int(text: str) -> int:
@@ -61,3 +63,28 @@ def region(text: str) -> str:
             f"must be the six-digit code of a province, such as 320000, got {text!r}"
         )
     return text
+
+
+def url_path(text: str) -> str:
+    """The URL path a server serves: it starts with ``/``; no query, fragment or spaces."""
+    if not text.startswith("/"):
+        raise argparse.ArgumentTypeError(f"must start with /, such as /{text}, got {text!r}")
+    if any(c in "?#%" or c.isspace() or not c.isprintable() for c in text):
+        raise argparse.ArgumentTypeError(
+            f"must be a plain path, without ?, #, % or spaces, got {text!r}"
+        )
+    return text
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``, bound here so that any failure is one clear line.
+
+    Raises:
+        ValueError: The address cannot be listened on (the port in use, a bad host, ...).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
+        raise ValueError(f"cannot listen on {host}:{port}: {reason}") from None

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import json
 import signal
-import socket
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,7 +15,7 @@ from rich.markup import escape
 from gewe_async._batch import Outcome, iter_batch, run_batch
 from gewe_async._client import AsyncGeweClient
 from gewe_async._converter import converter
-from gewe_async.cli import _ui
+from gewe_async.cli import _args, _ui
 from gewe_async.cli._input import AvatarJob, InputError, jobs_for_one_url, read_avatar_jobs
 from gewe_async.cli._interrupt import DEFAULT_GRACE, Interrupt, NotTried, Unsettled
 
@@ -44,6 +42,7 @@ async def profile(args: argparse.Namespace, client: AsyncGeweClient) -> int:
         _ui.out.print(_ui.profile_table(outcomes))
     failed = sum(not o.ok for o in outcomes)
     _ui.err.print(f"{len(outcomes) - failed} fetched, {failed} failed")
+    _ui.raise_if_refused(o.error for o in outcomes)
     return 1 if failed else 0
 
 
@@ -190,6 +189,7 @@ async def run_avatar_jobs(
         if target is not None:
             _ui.err.print(f"resume with: --resume {escape(str(target))}")
         return interrupt.exit_code
+    _ui.raise_if_refused(o.error for o in errors)
     return 1 if failed else 0
 
 
@@ -208,12 +208,9 @@ def fake_server(args: argparse.Namespace) -> int:
         fake.add_device(f"wx_{i:05d}")
     # Bound here, not by uvicorn, so that a port in use is one clear line, not a log and exit 1.
     try:
-        listener = socket.create_server((args.host, args.port))
-    except OSError as exc:
-        raise InputError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-            + (" (the port is in use)" if exc.errno in _IN_USE else "")
-        ) from None
+        listener = _args.listen(args.host, args.port)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     server = make_server(fake._asgi_over_tcp, args.host, args.port, log_level="info")
     port = listener.getsockname()[1]
     _ui.err.print(
@@ -223,6 +220,3 @@ def fake_server(args: argparse.Namespace) -> int:
     with listener:
         asyncio.run(server.serve(sockets=[listener]))
     return 0
-
-
-_IN_USE = {errno.EADDRINUSE}

@@ -76,13 +76,16 @@ def _describe(update: LoginUpdate) -> str:
 async def status(args: argparse.Namespace, client: AsyncGeweClient) -> int:
     """Print whether each device is online; exit 1 if any is not (or cannot be checked)."""
     problems = 0
+    errors: list[BaseException] = []
     for app_id in args.app_ids:
         try:
             online = await client.login.check_online(app_id)
         except CALL_FAILURES as exc:  # reported per device; anything else is a bug
             _ui.out.print(f"{escape(app_id)}: [red]{_ui.error_text(exc)}[/]")
             problems += 1
+            errors.append(exc)
             continue
         problems += not online
         _ui.out.print(f"{escape(app_id)}: " + ("[green]online[/]" if online else "[red]offline[/]"))
+    _ui.raise_if_refused(errors)
     return 1 if problems else 0

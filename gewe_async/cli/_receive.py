@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, cast
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async._limits import Limits
@@ -27,8 +26,11 @@ from gewe_async.bot import (
     Worker,
     journal_from_url,
 )
+from gewe_async.bot._access_log import redact_secret_in_logs
 from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
+
+log = logging.getLogger("gewe_async.cli")
 
 
 class TargetError(Exception):
@@ -39,20 +41,36 @@ class TargetError(Exception):
 DEFAULT_JOURNAL = "sqlite:///gewe-journal.db"
 
 
-def _bot_options(parser: argparse.ArgumentParser) -> None:
+#: The variable the callback secret is best given in (``--secret`` shows in ``ps``).
+SECRET_VARIABLE = "GEWE_CALLBACK_SECRET"  # noqa: S105 - a variable's name, not a secret
+
+#: What a secret may not hold: it is one segment of the callback URL's path.
+_NOT_IN_SECRET = frozenset("/?#%")
+
+
+def _bot_options(parser: argparse.ArgumentParser, *, journal_default: str | None) -> None:
     """The options ``receive`` and ``worker`` share: the bot, its journal, metrics, drain."""
     parser.add_argument(
         "target",
         metavar="MODULE:DISPATCHER",
         help="the bot's Dispatcher or Router, such as mybot:dp (imported from the current folder)",
     )
+    if journal_default is None:
+        journal_help = (
+            "the Redis journal the receivers store into: redis://HOST:PORT/DB, options in the "
+            "query string (default: $GEWE_JOURNAL)"
+        )
+    else:
+        journal_help = (
+            "where pushes are stored before the answer: sqlite:///PATH, redis://HOST:PORT/DB "
+            "or memory, options in the query string (default: $GEWE_JOURNAL or "
+            f"{journal_default}, a file in the working folder)"
+        )
     parser.add_argument(
         "--journal",
-        default=os.environ.get("GEWE_JOURNAL", DEFAULT_JOURNAL),
+        default=os.environ.get("GEWE_JOURNAL", journal_default),
         metavar="URL",
-        help="where pushes are stored before the answer: sqlite:///PATH, redis://HOST:PORT/DB "
-        "or memory, options in the query string (default: $GEWE_JOURNAL or "
-        f"{DEFAULT_JOURNAL}, a file in the working folder)",
+        help=journal_help,
     )
     parser.add_argument(
         "--journal-prefix",
@@ -81,8 +99,11 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         "receive",
         parents=[api],
         help="serve a bot: take GeWe's pushes and run its handlers (uvicorn)",
+        description="Serve a bot: store each push GeWe makes in a journal, answer it, and run "
+        "the bot's handlers on it. Stop with Ctrl-C or SIGTERM: handlers get --drain-timeout "
+        "seconds, then the journal closes; a second signal stops waiting for open connections.",
     )
-    _bot_options(receive)
+    _bot_options(receive, journal_default=DEFAULT_JOURNAL)
     receive.add_argument(
         "--no-handlers",
         dest="run_handlers",
@@ -90,19 +111,51 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         help="only store pushes and answer; workers run the handlers (needs a Redis journal)",
     )
     receive.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
-    receive.add_argument("--port", type=int, default=8000, help="port (8000)")
-    receive.add_argument("--path", default="/gewe", help="URL path of the receiver (/gewe)")
+    receive.add_argument(
+        "--port", type=_args.port, default=8000, help="port (8000; 0 picks a free one)"
+    )
+    receive.add_argument(
+        "--path", type=_args.url_path, default="/gewe", help="URL path of the receiver (/gewe)"
+    )
     receive.add_argument(
         "--secret",
-        default=os.environ.get("GEWE_CALLBACK_SECRET"),
-        help="the secret the callback URL ends with: PATH/SECRET (default: $GEWE_CALLBACK_SECRET)",
+        default=None,
+        help=f"the secret the callback URL ends with: PATH/SECRET (default: ${SECRET_VARIABLE}, "
+        "which is better: a command line is visible to every user of the machine)",
+    )
+    receive.add_argument(
+        "--max-connections",
+        type=_args.positive_int,
+        default=None,
+        metavar="N",
+        help=f"connections open at once; beyond it the oldest idle one is closed "
+        f"({_MAX_CONNECTIONS_HELP})",
+    )
+    receive.add_argument(
+        "--read-timeout",
+        type=_args.seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds a request (headers and body) may take to arrive before the connection "
+        "is closed (10)",
+    )
+    receive.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log each request on stdout, the secret masked as *** (default: no access log)",
     )
     worker = commands.add_parser(
         "worker",
         parents=[api],
         help="run a bot's handlers on what receivers stored in a Redis journal",
+        description="Run a bot's handlers on the pushes gewe-async receive --no-handlers "
+        "stored in a Redis journal. Stop with Ctrl-C or SIGTERM: handlers get "
+        "--drain-timeout seconds, then the journal closes (a second signal does not cut it short).",
     )
-    _bot_options(worker)
+    _bot_options(worker, journal_default=None)
+
+
+_MAX_CONNECTIONS_HELP = "512, or fewer when the open-file limit is lower"
 
 
 def load_target(spec: str) -> Dispatcher | Router:
@@ -116,9 +169,15 @@ def load_target(spec: str) -> Dispatcher | Router:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise TargetError(f"cannot import {module_name!r}: {exc}") from None
-    target = getattr(module, attribute, None)
+    bots = sorted(name for name, value in vars(module).items() if isinstance(value, Router))
+    found = f" (it has: {', '.join(bots)})" if bots else " (it has no Dispatcher or Router)"
+    if not hasattr(module, attribute):
+        raise TargetError(f"{module_name} has no attribute {attribute!r}{found}")
+    target = getattr(module, attribute)
     if not isinstance(target, Router):
-        raise TargetError(f"{spec} is not a gewe_async.bot Dispatcher or Router: {target!r}")
+        raise TargetError(
+            f"{spec} is a {type(target).__name__}, not a gewe_async.bot Dispatcher or Router{found}"
+        )
     return target
 
 
@@ -145,12 +204,40 @@ def _log_to_stderr() -> None:
     logging.getLogger("gewe_async").setLevel(logging.INFO)
 
 
+def callback_secret(given: str | None) -> str | None:
+    """The secret from ``--secret`` (``given``) or the environment, checked; ``None`` if none.
+
+    Raises:
+        TargetError: The secret is empty, or cannot be one segment of a URL path.
+    """
+    secret = given if given is not None else os.environ.get(SECRET_VARIABLE)
+    if secret is None:
+        return None
+    where = "--secret" if given is not None else f"${SECRET_VARIABLE}"
+    if not secret:
+        raise TargetError(
+            f"the callback secret ({where}) is empty, which would let anyone push: give one, "
+            "such as python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+        )
+    if any(c in _NOT_IN_SECRET or c.isspace() or not c.isprintable() for c in secret):
+        raise TargetError(
+            f"the callback secret ({where}) ends the URL path, so it cannot hold /, ?, #, %, "
+            "spaces or control characters"
+        )
+    return secret
+
+
 def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweClient | None]:
     """The bot, its journal, and the client to close at the end (when made here).
 
     Raises:
         TargetError: Anything wrong with the arguments, said in one line.
     """
+    if args.journal is None:
+        raise TargetError(
+            "give --journal redis://HOST:PORT/DB (or set GEWE_JOURNAL): the Redis journal "
+            "the receivers store into"
+        )
     try:
         journal = journal_from_url(args.journal, prefix=args.journal_prefix)
     except ValueError as exc:
@@ -166,6 +253,13 @@ def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweCl
             "--no-handlers leaves the handlers to workers, which need a shared journal: "
             "give --journal redis://HOST:PORT/DB"
         )
+    if shared:
+        try:
+            importlib.import_module("redis.asyncio")
+        except ImportError:
+            raise TargetError(
+                "a Redis journal needs redis-py: pip install 'gewe-async[redis]'"
+            ) from None
     dp = dispatcher_for(load_target(args.target))
     client = None
     try:
@@ -188,45 +282,115 @@ def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweCl
 def receive(args: argparse.Namespace) -> int:
     """Serve the bot until interrupted; the exit status."""
     try:
-        import uvicorn
+        from gewe_async.cli import _serve
     except ImportError:
         return _fail("receive", "needs uvicorn: pip install 'gewe-async[server]'")
     try:
+        secret = callback_secret(args.secret)
+        listener = _args.listen(args.host, args.port)
+    except (TargetError, ValueError) as exc:
+        return _fail("receive", str(exc))
+    try:
         dp, journal, client = _prepare(args)
     except TargetError as exc:
+        listener.close()
         return _fail("receive", str(exc))
     _log_to_stderr()
     receiver = ASGIReceiver(
         dp,
-        secret=args.secret,
+        secret=secret,
         path=args.path,
         journal=journal,
         run_handlers=args.run_handlers,
         metrics_interval=args.metrics_interval,
         drain_timeout=args.drain_timeout,
     )
-    # No access log: it would print every request's path, and the path holds the secret.
-    config = uvicorn.Config(
-        receiver, host=args.host, port=args.port, lifespan="on", access_log=False
+    max_connections = args.max_connections or _serve.default_max_connections()
+    # The access log prints every request's path, which ends with the secret: off, unless
+    # asked for, and then with the secret masked.
+    config = _serve.server_config(
+        receiver,
+        read_timeout=args.read_timeout,
+        max_connections=max_connections,
+        access_log=args.access_log,
     )
-    server = uvicorn.Server(config)
-    shown = f"{args.path.rstrip('/')}/<secret>" if args.secret else args.path
-    print(f"receiving on http://{args.host}:{args.port}{shown}", file=sys.stderr)
+    if secret is not None:
+        redact_secret_in_logs(secret)
+    server = _serve.Server(config)
 
-    async def serve() -> None:
+    async def serve() -> int:
         try:
-            await server.serve()
+            try:
+                await receiver.start()  # the journal opens here, before the first push
+            except Exception as exc:
+                listener.close()
+                return _fail("receive", f"cannot open the journal {journal!r}: {exc}")
+            if args.secret is not None:
+                log.warning(
+                    "--secret is visible to every user of this machine (ps, /proc): "
+                    "set %s in the environment instead",
+                    SECRET_VARIABLE,
+                )
+            elif secret is None:
+                log.warning(
+                    "no callback secret (%s or --secret): any push that reaches the port is taken",
+                    SECRET_VARIABLE,
+                )
+            signals: list[int] = []
+
+            def stop(signum: int) -> None:
+                signals.append(signum)
+                if len(signals) == 1:
+                    server.should_exit = True
+                else:  # stop waiting for open connections; the drain stays bounded
+                    closed = server.close_connections()
+                    log.info(
+                        "second signal: %d open connections closed; handlers get at most "
+                        "%g s, then the journal closes",
+                        closed,
+                        args.drain_timeout,
+                    )
+
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop, signum)
+            port = listener.getsockname()[1]
+            shown = f"{args.path.rstrip('/')}/<secret>" if secret else args.path
+            print(f"receiving on http://{args.host}:{port}{shown}", file=sys.stderr)
+            try:
+                await server.serve(sockets=[listener])
+            finally:
+                await receiver.stop()  # drain the handlers, close the journal
+            print("stopped: the journal is closed", file=sys.stderr)
+            return 0 if server.started else 2
         finally:
             if client is not None:
                 await client.aclose()
 
-    # uvicorn raises the signal that stopped it again once it has shut down cleanly, under
-    # the handler that was there before: a clean stop by SIGTERM (docker stop, systemd) is
-    # then a normal end (status 0), as Ctrl-C's KeyboardInterrupt is.
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
-    return 0 if server.started else 2
+    # A signal before the handlers above are in place (at start-up) ends it quietly too.
+    try:
+        return asyncio.run(serve())
+    except KeyboardInterrupt:
+        return 130
+
+
+class _OpenWatch:
+    """A journal that notes whether it opened: a failure before that is setup (exit 2)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self.opened = False
+
+    def __repr__(self) -> str:
+        return repr(self._journal)
+
+    async def open(self) -> None:
+        await self._journal.open()
+        self.opened = True
+        print(f"worker running on {self._journal!r}", file=sys.stderr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._journal, name)
 
 
 def worker(args: argparse.Namespace) -> int:
@@ -236,21 +400,39 @@ def worker(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return _fail("worker", str(exc))
     _log_to_stderr()
+    watched = _OpenWatch(journal)
     bot = Worker(
-        dp, journal, drain_timeout=args.drain_timeout, metrics_interval=args.metrics_interval
+        dp,
+        cast(Journal, watched),
+        drain_timeout=args.drain_timeout,
+        metrics_interval=args.metrics_interval,
     )
 
     async def run() -> int:
         task = asyncio.create_task(bot.run(), name="gewe-worker")
+        stopping = False
+
+        def stop() -> None:
+            nonlocal stopping
+            if stopping:  # a second cancel would cut the drain and leave the journal open
+                log.info(
+                    "already stopping: handlers get at most %g s, then the journal closes",
+                    args.drain_timeout,
+                )
+                return
+            stopping = True
+            task.cancel()
+
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, task.cancel)
-        print(f"worker running on {journal!r}", file=sys.stderr)
+            loop.add_signal_handler(signum, stop)
         try:
             await task
         except asyncio.CancelledError:
             pass  # the signal: the worker drained and closed its journal
-        except Exception as exc:  # the journal could not be opened or failed
+        except Exception as exc:
+            if not watched.opened:  # at start-up: setup, as for receive
+                return _fail("worker", f"cannot open the journal {journal!r}: {exc}")
             print(f"gewe-async worker: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
         finally:
@@ -258,4 +440,7 @@ def worker(args: argparse.Namespace) -> int:
                 await client.aclose()
         return 0
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        return 130

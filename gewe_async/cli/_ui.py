@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from gewe_async._batch import Outcome, ProgressCallback
+from gewe_async.exceptions import GeweAuthError
 from gewe_async.types.personal import Profile
 
 out = Console(highlight=False, soft_wrap=True)
@@ -47,6 +48,17 @@ def progress_bar(description: str, total: int) -> Iterator[ProgressCallback]:
             bar.update(task, completed=done, failed=f"[red]{failed} failed" if failed else "")
 
         yield advance
+
+
+def raise_if_refused(errors: Iterable[BaseException | None]) -> None:
+    """Raise the first ``GeweAuthError`` among ``errors``: a refused token ends the job with 2.
+
+    Raises:
+        GeweAuthError: The token was refused for some call.
+    """
+    for error in errors:
+        if isinstance(error, GeweAuthError):
+            raise error
 
 
 def error_text(error: BaseException | None) -> str:
