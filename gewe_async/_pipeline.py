@@ -49,7 +49,7 @@ Sender = Callable[[httpx.URL, bytes, dict[str, float | None]], Awaitable[httpx.R
 
 logger: Final = logging.getLogger("gewe_async")
 
-# Refusals seen from the real server (the token, device and login texts), recognised from msg and data.msg. The first match
+# Refusals the real server sends, recognised from msg and data.msg. The first match
 # wins: a token problem is reported as such even if the text mentions the device too.
 _CAUSES: Final[tuple[tuple[type[GeweAPIError], tuple[str, ...]], ...]] = (
     (GeweAuthError, ("不可用或已过期", "X-GEWE-TOKEN 不可为空", "X-GEWE-TOKEN不可为空")),

@@ -21,6 +21,8 @@ from gewe_async.testing.pytest_plugin import FIXTURES
 DOCS = Path(__file__).parent.parent / "docs"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 _TEST = re.compile(r"^(?:async )?def (test_\w+)\(([^)]*)\)", re.M)
+#: A block that starts with ``# name.py`` is a module the page's tests import: written beside them.
+_MODULE = re.compile(r"\A# (\w+)\.py\n")
 
 
 def _uses_our_fixtures(code: str) -> list[str]:
@@ -44,7 +46,7 @@ def snippets(pages: list[Path] | None = None) -> list[tuple[str, str, list[str]]
 
 PAGES = sorted({p for p in DOCS.rglob("*.md") if snippets([p])})
 #: Pages whose snippets are known not to run as written (owned elsewhere; reported).
-KNOWN_BROKEN = {"login.md": "test_login lacks `from gewe_async.types.login import LoginState`"}
+KNOWN_BROKEN: dict[str, str] = {}
 
 
 def run_fresh(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -74,6 +76,11 @@ def run_fresh(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def write_snippets(tmp_path: Path, pages: list[Path] | None = None) -> int:
     count = 0
+    for page in pages if pages is not None else sorted(DOCS.rglob("*.md")):
+        for code in _BLOCK.findall(page.read_text(encoding="utf-8")):
+            module = _MODULE.match(code)
+            if module and not _uses_our_fixtures(code):
+                (tmp_path / f"{module.group(1)}.py").write_text(code, encoding="utf-8")
     for label, code, tests in snippets(pages):
         (tmp_path / f"test_{label}.py").write_text(code, encoding="utf-8")
         count += len(tests)

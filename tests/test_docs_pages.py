@@ -6,6 +6,7 @@ import importlib
 import re
 import runpy
 import sys
+import types
 from pathlib import Path
 from types import ModuleType
 
@@ -79,6 +80,7 @@ async def test_the_wxid_handler_of_the_page_replies_with_the_accounts_wxid(gewe_
     exec(python_block("wxid.md", "In a bot"), namespace)  # the page's own code
     gewe_bot.include(namespace["router"])
     await gewe_bot.fake.receive_text(gewe_bot.app_id, "wxid_friend", "who are you?")
+    await gewe_bot.wait_until_handled()
     assert gewe_bot.sent() == [
         ("wxid_friend", "I am wxid_wx_bot on wx_bot; you are wxid_friend"),
     ]
@@ -173,9 +175,15 @@ def test_offline_bot_is_what_gewe_async_receive_serves():
 
 
 def relogin_by_dialog_and_its_test() -> dict[str, object]:
+    # The page's test imports the function's block as `relogin`, as a reader saves it.
+    relogin = types.ModuleType("relogin")
+    exec(python_block("offline.md", "What the bot can do, and what needs a person"), vars(relogin))
     namespace: dict[str, object] = {}
-    exec(python_block("offline.md", "What the bot can do, and what needs a person"), namespace)
-    exec("import asyncio\n" + python_block("offline.md", "Testing it"), namespace)
+    sys.modules["relogin"] = relogin
+    try:
+        exec(python_block("offline.md", "Testing it"), namespace)
+    finally:
+        del sys.modules["relogin"]
     return namespace
 
 
