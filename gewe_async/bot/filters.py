@@ -80,7 +80,8 @@ class Filter:
     name: str = "predicate"
     """How the filter shows in logs and reprs."""
     with_context: bool = False
-    """Whether `check` takes ``(event, ctx)`` rather than ``(event)``."""
+    """Whether `check` takes ``(event, ctx)`` rather than ``(event)``; ``ctx`` is `None` when
+    the filter is called without one."""
     commands: tuple[CommandSpec, ...] = ()
     """The commands this filter matches (for `Router.commands`); `~` drops them."""
 
@@ -91,8 +92,6 @@ class Filter:
             TypeError: The filter reads the context and none was given.
         """
         if self.with_context:
-            if ctx is None:
-                raise TypeError(f"the filter {self.name} needs the handler's context")
             return await _resolve(self.check(event, ctx))
         return await _resolve(self.check(event))
 
@@ -353,7 +352,9 @@ def state(*states: str | State | type[StatesGroup] | None) -> Filter:
         else:
             raise TypeError(f"a state is a str, a State, a StatesGroup or None, not {given!r}")
 
-    async def check(e: CallbackEvent, ctx: Context) -> bool:
+    async def check(e: CallbackEvent, ctx: Context | None) -> bool:
+        if ctx is None:
+            raise TypeError("the state filter reads ctx.state: call it with the context")
         if not isinstance(e, MessageEvent):
             return False
         current = await ctx.state.get()

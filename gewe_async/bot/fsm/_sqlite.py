@@ -26,6 +26,8 @@ CREATE INDEX IF NOT EXISTS conversations_expires ON conversations (expires);
 """
 # Writes between removals of expired conversations.
 _PRUNE_EVERY: Final = 1024
+# Attempts at opening a file another connection is switching to WAL (50 ms apart).
+_OPEN_TRIES: Final = 10
 
 T = TypeVar("T")
 
@@ -84,21 +86,38 @@ class SqliteStorage(BaseStorage):
             raise
 
     def _connect(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        # Storages opening the same file at once contend briefly for the WAL switch and the
+        # schema (SQLite answers "locked" without waiting there); a journal's lock stays.
+        for _ in range(_OPEN_TRIES - 1):
+            try:
+                return self._connect_once()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.05)
         try:
-            conn.execute("PRAGMA busy_timeout=5000")
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode != "wal":
-                raise sqlite3.OperationalError(f"{self._path}: WAL mode refused ({mode})")
-            conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            conn.executescript(_SCHEMA)
+            return self._connect_once()
         except sqlite3.OperationalError as exc:
-            conn.close()
             if "locked" in str(exc):
                 raise sqlite3.OperationalError(
                     f"{self._path} is locked: a SqliteJournal keeps its file for itself, "
                     f"give the conversations another file (such as {self._path}-state)"
                 ) from exc
+            raise
+
+    def _connect_once(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout=100")  # short: opening retries itself
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode != "wal":
+                raise sqlite3.OperationalError(f"{self._path}: WAL mode refused ({mode})")
+            conn.execute(f"PRAGMA synchronous={self._synchronous}")
+            conn.executescript(_SCHEMA)
+            # Writers of one conversation from other processes wait for each other.
+            conn.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            conn.close()
             raise
         self._conn = conn
 
