@@ -202,9 +202,9 @@ async def test_redis_without_ttl_keeps_no_expiry(redis_url: str):
 
 @pytest.mark.parametrize("ttl", [0, -1, float("inf"), float("nan"), True, "5"])
 def test_a_bad_ttl_or_scope_is_refused(ttl: object):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ttl"):
         MemoryStorage(ttl=ttl)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="scope"):
         MemoryStorage(scope="group")  # type: ignore[arg-type]
 
 
@@ -217,7 +217,7 @@ async def test_the_sqlite_storage_works_beside_a_journal_and_names_its_own_file(
         async with SqliteStorage(f"{path}-state") as storage:
             await storage.set_state(KEY, "x")
             assert await storage.get_state(KEY) == "x"
-        with pytest.raises(sqlite3.OperationalError, match="bot.db-state"):
+        with pytest.raises(sqlite3.OperationalError, match=r"bot\.db-state"):
             await SqliteStorage(path).open()
     finally:
         await journal.aclose()
@@ -226,13 +226,16 @@ async def test_the_sqlite_storage_works_beside_a_journal_and_names_its_own_file(
 def test_storage_from_url_takes_the_journal_url_forms(tmp_path: Path):
     assert isinstance(storage_from_url("memory"), MemoryStorage)
     memory = storage_from_url("memory?ttl=60&scope=chat")
-    assert memory.ttl == 60.0 and memory.scope == "chat"
+    assert memory.ttl == 60.0
+    assert memory.scope == "chat"
     sqlite = storage_from_url("sqlite:///bot.db-state?synchronous=full&scope=sender")
-    assert isinstance(sqlite, SqliteStorage) and sqlite.scope == "sender"
+    assert isinstance(sqlite, SqliteStorage)
+    assert sqlite.scope == "sender"
     assert repr(sqlite) == "SqliteStorage('bot.db-state')"
     assert repr(storage_from_url("sqlite:////var/x.db")) == "SqliteStorage('/var/x.db')"
     redis = storage_from_url("redis://:pw@127.0.0.1:1/0?ttl=5&socket_timeout=1", prefix="b")
-    assert isinstance(redis, RedisStorage) and redis.ttl == 5.0
+    assert isinstance(redis, RedisStorage)
+    assert redis.ttl == 5.0
     assert "pw" not in repr(redis)
     for bad in (
         "mysql://x",
@@ -245,7 +248,7 @@ def test_storage_from_url_takes_the_journal_url_forms(tmp_path: Path):
         "sqlite:///a.db?synchronous=OFF",
         "memory\n",
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"storage|SQLite"):
             storage_from_url(bad)
     with pytest.raises(TypeError):
         storage_from_url(b"memory")  # type: ignore[arg-type]
@@ -339,7 +342,7 @@ async def test_the_state_filter_needs_a_context_and_skips_non_messages():
     assert not await check(test_push, Context(test_push, dp))
     with pytest.raises(TypeError):
         Context(test_push, dp).state  # noqa: B018
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="give the states"):
         f.state()
     with pytest.raises(TypeError):
         f.state(3)  # type: ignore[arg-type]

@@ -75,12 +75,12 @@ async def test_prefix_and_case_options():
 
 @pytest.mark.parametrize("names", [(), ("",), ("two words",), (3,)])
 def test_bad_command_names_are_refused(names: tuple[object, ...]):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="command name"):
         f.command(*names)  # type: ignore[arg-type]
 
 
 def test_a_bad_prefix_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="prefix"):
         f.command("x", prefix="/ ")
 
 
@@ -89,7 +89,8 @@ async def test_text_regex_hands_its_match():
     seen = _capture(dp, f.text_regex(r"(\d+) ?(kg|g)"))
     assert await dp.feed(text_push("weigh 12 kg please"))
     match = seen[0].match
-    assert isinstance(match, re.Match) and match.groups() == ("12", "kg")
+    assert isinstance(match, re.Match)
+    assert match.groups() == ("12", "kg")
     assert seen[0].command is None
 
 
@@ -109,9 +110,12 @@ async def test_combined_filters_hand_the_data_of_what_passed():
     await dp.feed(text_push("/b xy"))
     await dp.feed(text_push("/a"))
     await dp.feed(text_push("other"))
-    assert seen[0].command is not None and seen[0].command.name == "b"
-    assert seen[0].match is not None and seen[0].match.group(1) == "y"
-    assert seen[1].command is not None and seen[1].match is None
+    assert seen[0].command is not None
+    assert seen[0].command.name == "b"
+    assert seen[0].match is not None
+    assert seen[0].match.group(1) == "y"
+    assert seen[1].command is not None
+    assert seen[1].match is None
     assert negated[0].data == {}
 
 
