@@ -38,6 +38,8 @@ async def test_the_signup_form(gewe_bot, signup_bot):
         "Ada from Paris: right? (yes/no)",
         "Welcome, Ada!",
     ]
+
+
 # --8<-- [end:test]
 
 

@@ -297,7 +297,7 @@ def command(*names: str, prefix: str = "/", ignore_case: bool = False) -> Filter
         ValueError: No name, or a name that is empty or holds blanks.
     """
     if not names:
-        raise ValueError("give at least one command name: command(\"start\")")
+        raise ValueError('give at least one command name: command("start")')
     for name in names:
         if not isinstance(name, str) or not name or any(c.isspace() for c in name):
             raise ValueError(f"a command name is one word, not {name!r}")

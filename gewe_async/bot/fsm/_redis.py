@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
 
 __all__ = ["RedisStorage"]
 
 # The hash field of the state name; data names are stored as "d:<name>", so no name clashes.
 _STATE: Final = "s"
 _DATA: Final = "d:"
-# Drops every data field and keeps the state: the first step of `set_data`, in its MULTI.
-_DROP_DATA: Final = """
-for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
+# One write, atomic as every script is: ARGV = ttl in ms (0: none), replace (1/0), what to do
+# with the state (keep/none/set), the state, then data field/value pairs. One round trip,
+# where MULTI/HSET/PEXPIRE/EXEC costs the client four commands' work.
+_WRITE: Final = """
+local key = KEYS[1]
+if ARGV[2] == '1' then
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', key, field) end
+  end
 end
+if ARGV[3] == 'set' then redis.call('HSET', key, 's', ARGV[4])
+elseif ARGV[3] == 'none' then redis.call('HSET', key, 's', '') end
+if #ARGV > 4 then redis.call('HSET', key, unpack(ARGV, 5)) end
+if ARGV[1] == '0' then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, ARGV[1]) end
 return 0
 """
 
@@ -29,7 +39,8 @@ class RedisStorage(BaseStorage):
 
     The next message of a conversation may be handled by another worker: it reads the
     same hash. Each write is one ``MULTI``/``EXEC`` transaction touching only the names it
-    sets, so concurrent `update`s of different names all land; the time-to-live is Redis's
+    sets (a Lua script), so concurrent `update`s of different names all land; the
+    time-to-live is Redis's
     own (``PEXPIRE``), restarted by each write.
 
     Args:
@@ -58,6 +69,7 @@ class RedisStorage(BaseStorage):
         self._prefix = prefix
         self._given = client
         self._client: Redis | None = client
+        self._write_script: AsyncScript | None = None
 
     def __repr__(self) -> str:
         return f"RedisStorage(prefix={self._prefix!r})"  # the URL may hold a password
@@ -76,6 +88,7 @@ class RedisStorage(BaseStorage):
                     "RedisStorage needs redis-py: pip install 'gewe-async[redis]'"
                 ) from exc
             self._client = aioredis.Redis.from_url(self._url)
+        self._write_script = self._redis.register_script(_WRITE)
 
     async def _close(self) -> None:
         if self._given is None and self._client is not None:
@@ -103,24 +116,22 @@ class RedisStorage(BaseStorage):
     async def _write(
         self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
     ) -> None:
-        name = self._key(key)
-        mapping: dict[Any, Any] = {_DATA + n: v for n, v in fields.items()}
-        async with self._redis.pipeline(transaction=True) as pipe:
-            if replace:
-                pipe.eval(_DROP_DATA, 1, name)
-            if isinstance(state, _Keep):
-                pass
-            elif state is None:
-                pipe.hset(name, _STATE, "")
-            else:
-                pipe.hset(name, _STATE, state)
-            if mapping:
-                pipe.hset(name, mapping=mapping)
-            if self.ttl is not None:
-                pipe.pexpire(name, int(self.ttl * 1000))
-            else:
-                pipe.persist(name)
-            await pipe.execute()
+        if isinstance(state, _Keep):
+            what, name = "keep", ""
+        elif state is None:
+            what, name = "none", ""
+        else:
+            what, name = "set", state
+        args: list[str | int] = [
+            0 if self.ttl is None else max(1, int(self.ttl * 1000)),
+            1 if replace else 0,
+            what,
+            name,
+        ]
+        for field, value in fields.items():
+            args += (_DATA + field, value)
+        assert self._write_script is not None
+        await self._write_script(keys=[self._key(key)], args=args)
 
     async def _delete(self, key: str) -> None:
         await self._redis.delete(self._key(key))
