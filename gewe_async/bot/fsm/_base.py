@@ -58,6 +58,11 @@ class StorageKey:
     """The person, or `None` when the scope is per chat."""
 
     def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The key as the storages keep it: ``app:chat:sender``, ``*`` for a part left out."""
         return f"{self.app_id}:{self.chat_id or '*'}:{self.sender_wxid or '*'}"
 
     @classmethod
@@ -102,9 +107,13 @@ def _check_json(value: Any, where: str) -> None:
     )
 
 
+# One encoder for all: json.dumps with options builds a new one per call (most of its cost).
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _encode(name: str, value: Any) -> str:
     _check_json(value, name)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _state_name(state: StateName) -> str | None:
@@ -187,7 +196,8 @@ class BaseStorage(abc.ABC):
 
     async def open(self) -> None:
         """Connect now rather than on first use."""
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
 
     async def aclose(self) -> None:
         """Close the connection; the storage opens again if used after."""
@@ -205,19 +215,22 @@ class BaseStorage(abc.ABC):
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The state of the conversation, or `None`."""
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         record = await self._read(str(key))
         return None if record is None else record[0]
 
     async def set_state(self, key: StorageKey, state: StateName) -> None:
         """Set the state (`None`: no step, data kept)."""
         name = _state_name(state)
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         await self._write(str(key), name, {}, replace=False)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The data of the conversation (``{}`` when none)."""
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         record = await self._read(str(key))
         if record is None:
             return {}
@@ -230,7 +243,8 @@ class BaseStorage(abc.ABC):
             TypeError: A value is not JSON.
         """
         fields = {self._field_name(n): _encode(n, v) for n, v in data.items()}
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         await self._write(str(key), KEEP, fields, replace=True)
 
     async def update_data(self, key: StorageKey, **values: Any) -> None:
@@ -240,12 +254,14 @@ class BaseStorage(abc.ABC):
             TypeError: A value is not JSON.
         """
         fields = {self._field_name(n): _encode(n, v) for n, v in values.items()}
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         await self._write(str(key), KEEP, fields, replace=False)
 
     async def clear(self, key: StorageKey) -> None:
         """Forget the conversation: no state, no data."""
-        await self._ready()
+        if not self._opened:  # a coroutine per call saved on the hot path
+            await self._ready()
         await self._delete(str(key))
 
     @staticmethod
