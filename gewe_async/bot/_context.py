@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -11,6 +12,8 @@ from gewe_async.callbacks import CallbackEvent, MessageEvent
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
     from gewe_async.bot._dispatcher import Dispatcher
+    from gewe_async.bot.filters import CommandObject
+    from gewe_async.bot.fsm import Conversation
     from gewe_async.types.message import SentMessage
 
 __all__ = ["Context"]
@@ -45,6 +48,25 @@ class Context:
     def app_id(self) -> str:
         """The device the event is for: reply through it."""
         return self.event.app_id
+
+    @property
+    def state(self) -> Conversation:
+        """The conversation of the message, in the dispatcher's storage (see `gewe_async.bot.fsm`).
+
+        Raises:
+            TypeError: The event is not a message, so it has no conversation.
+        """
+        return self.dispatcher.storage.conversation(self.event)
+
+    @property
+    def command(self) -> CommandObject | None:
+        """The command a [`command`][gewe_async.bot.filters.command] filter matched, if any."""
+        return self.data.get("command")
+
+    @property
+    def match(self) -> re.Match[str] | None:
+        """The match of a [`text_regex`][gewe_async.bot.filters.text_regex] filter, if any."""
+        return self.data.get("match")
 
     async def reply(self, text: str, *, ats: str | None = None) -> SentMessage:
         """Send ``text`` to the chat the event came from (``message/postText``).

@@ -6,6 +6,7 @@ in a dispatcher, middleware around handling, one error handler.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from gewe_async.bot._context import Context
-from gewe_async.bot.filters import Filter
+from gewe_async.bot.filters import CommandSpec, Filter
+from gewe_async.bot.fsm import BaseStorage, MemoryStorage
 from gewe_async.callbacks import CallbackEvent, MessageEvent, TestCallback, parse_callback
 from gewe_async.exceptions import GeweConfigError
 
@@ -42,18 +44,24 @@ class _Registration:
     handler: Handler[Any]
     include_self: bool
 
-    async def accepts(self, event: CallbackEvent) -> bool:
+    async def accepts(
+        self, event: CallbackEvent, ctx: Context | None = None
+    ) -> dict[str, Any] | None:
+        """The data the filters hand on (``{}`` when none) if the handler takes ``event``."""
         if not isinstance(event, self.event_type):
-            return False
+            return None
         # The test push and the account's own messages only reach handlers that ask for them.
         if isinstance(event, TestCallback) and self.event_type is not TestCallback:
-            return False
+            return None
         if isinstance(event, MessageEvent) and event.is_self and not self.include_self:
-            return False
+            return None
+        data: dict[str, Any] = {}
         for check in self.filters:
-            if not await check(event):
-                return False
-        return True
+            found = await check.evaluate(event, ctx)
+            if found is None:
+                return None
+            data.update(found)
+        return data
 
 
 class Router:
@@ -108,12 +116,30 @@ class Router:
         for router in self._routers:
             yield from router._walk()
 
-    async def _match(self, event: CallbackEvent) -> _Registration | None:
+    async def _match(
+        self, event: CallbackEvent, ctx: Context | None = None
+    ) -> _Registration | None:
         for router in self._walk():
             for registration in router._registrations:
-                if await registration.accepts(event):
+                data = await registration.accepts(event, ctx)
+                if data is not None:
+                    if ctx is not None:
+                        ctx.data.update(data)
                     return registration
         return None
+
+    def commands(self) -> list[CommandSpec]:
+        """The commands of the handlers, in registration order, for a help reply.
+
+        Each one's description is the first line of its handler's docstring.
+        """
+        found: list[CommandSpec] = []
+        for router in self._walk():
+            for registration in router._registrations:
+                doc = (inspect.getdoc(registration.handler) or "").strip().partition("\n")[0]
+                for check in registration.filters:
+                    found.extend(attrs.evolve(c, description=doc) for c in check.commands)
+        return found
 
 
 async def _log_error(error: Exception, event: CallbackEvent, ctx: Context) -> None:
@@ -145,6 +171,7 @@ class Dispatcher(Router):
         *,
         concurrency: int = 64,
         name: str | None = None,
+        storage: BaseStorage | None = None,
     ) -> None:
         """Make a dispatcher.
 
@@ -153,6 +180,8 @@ class Dispatcher(Router):
             concurrency: How many events are handled at once by a receiver; events of one
                 chat are always handled one after another.
             name: A name for logs.
+            storage: Where conversations (``ctx.state``) are kept; a
+                [`MemoryStorage`][gewe_async.bot.fsm.MemoryStorage] when `None`.
         """
         super().__init__(name or "dispatcher")
         if concurrency < 1:
@@ -161,6 +190,8 @@ class Dispatcher(Router):
         self.concurrency = concurrency
         self._middleware: list[Middleware] = []
         self._on_error: ErrorHandler = _log_error
+        self.storage: BaseStorage = storage if storage is not None else MemoryStorage()
+        """Where conversations (``ctx.state``) are kept."""
 
     @property
     def client(self) -> AsyncGeweClient:
@@ -235,7 +266,7 @@ class Dispatcher(Router):
 
         async def route(event: CallbackEvent, ctx: Context) -> Any:
             nonlocal handled
-            registration = await self._match(event)
+            registration = await self._match(event, ctx)
             if registration is None:
                 return None
             handled = True

@@ -1,0 +1,161 @@
+"""The conversation-state benchmark of issue 21: what reading and writing state costs a bot.
+
+In one process, per storage kind, pushes go the receiver's way: `Receiver.accept` stores
+each in a journal of the same kind (memory, a `SqliteJournal` file, a `RedisJournal` on a
+redis-server started here on loopback), and the receiver's `Runner` hands them to the
+handler. Two handlers take turns under the same load:
+
+- ``stateless``: counts the event;
+- ``state``: ``await ctx.state.get()``, ``await ctx.state.update(n=...)`` and
+  ``await ctx.state.set(...)`` on every event (one read, two writes), then counts it;
+  the storage is the journal's kind (`MemoryStorage`, `SqliteStorage` in its own file,
+  `RedisStorage` on the same server).
+
+BENCH_PUSHES pushes (distinct NewMsgIds over 500 chats) are accepted by 16 concurrent
+callers; a round ends when every push was handled. The modes alternate over BENCH_ROUNDS
+rounds and each keeps its best. Printed: events/s, and the state/stateless ratio.
+
+Targets: state keeps >= 90 % of the stateless throughput in memory, >= 70 % on SQLite and
+Redis. It always exits 0: a benchmark reports, it does not fail CI.
+
+Run: python bench/state.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from loopback_redis import redis_server
+
+from gewe_async.bot import Context, Dispatcher, MemoryJournal, Receiver, RedisJournal, SqliteJournal
+from gewe_async.bot.fsm import BaseStorage, MemoryStorage, RedisStorage, SqliteStorage
+from gewe_async.callbacks import TextMessage
+
+PUSHES = int(os.environ.get("BENCH_PUSHES", "3000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CALLERS = 16
+CHATS = 500
+TARGETS = {"memory": 0.90, "sqlite": 0.70, "redis": 0.70}
+_round = iter(range(10**6))
+
+
+def push(i: int, offset: int) -> bytes:
+    n = offset + i
+    return json.dumps(
+        {
+            "TypeName": "AddMsg",
+            "Appid": "wx_bench",
+            "Wxid": "wxid_bench",
+            "Data": {
+                "MsgId": 1040356095 + n,
+                "FromUserName": {"string": f"wxid_friend_{i % CHATS}"},
+                "ToUserName": {"string": "wxid_bench"},
+                "MsgType": 1,
+                "Content": {"string": f"message {i}"},
+                "Status": 3,
+                "ImgStatus": 1,
+                "ImgBuf": {"iLen": 0},
+                "CreateTime": 1705043418,
+                "MsgSource": "<msgsource>\n\t<signature>v1_volHXhv4</signature>\n</msgsource>\n",
+                "PushContent": f"朝夕。 : message {i}",
+                "NewMsgId": 7773749793478223190 + n,
+                "MsgSeq": 640356095,
+            },
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+async def one_round(kind: str, stateful: bool, where: Path, redis_url: str | None) -> float:
+    """Events per second of one round."""
+    number = next(_round)
+    journal: Any
+    storage: BaseStorage
+    if kind == "memory":
+        journal, storage = MemoryJournal(), MemoryStorage()
+    elif kind == "sqlite":
+        journal = SqliteJournal(where / f"bot{number}.db")
+        storage = SqliteStorage(where / f"bot{number}.db-state")
+    else:
+        assert redis_url is not None
+        journal = RedisJournal(redis_url, prefix=f"j{number}")
+        storage = RedisStorage(redis_url, prefix=f"j{number}")
+    dp = Dispatcher(storage=storage)
+    done = 0
+    finished = asyncio.Event()
+
+    if stateful:
+
+        @dp.on(TextMessage)
+        async def with_state(event: TextMessage, ctx: Context) -> None:
+            nonlocal done
+            step = await ctx.state.get()
+            await ctx.state.update(n=done, last=event.text)
+            await ctx.state.set("b" if step == "a" else "a")
+            done += 1
+            if done == PUSHES:
+                finished.set()
+
+    else:
+
+        @dp.on(TextMessage)
+        async def without_state(event: TextMessage, ctx: Context) -> None:
+            nonlocal done
+            done += 1
+            if done == PUSHES:
+                finished.set()
+
+    receiver = Receiver(dp, journal=journal)
+    await receiver.start()
+    await storage.open()
+    bodies = [push(i, number * PUSHES) for i in range(PUSHES)]
+
+    async def caller(start: int) -> None:
+        for body in bodies[start::CALLERS]:
+            answer = await receiver.accept(body)
+            if answer.status != 200:
+                raise RuntimeError(f"push refused: {answer}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller(c) for c in range(CALLERS)))
+    await asyncio.wait_for(finished.wait(), 300)
+    elapsed = time.perf_counter() - started
+    await receiver.stop()
+    await storage.aclose()
+    return PUSHES / elapsed
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as directory, redis_server(directory) as redis_url:
+        where = Path(directory)
+        best: dict[tuple[str, bool], float] = {}
+        for _ in range(ROUNDS):
+            for kind in ("memory", "sqlite", "redis"):
+                for stateful in (False, True):
+                    rate = await one_round(kind, stateful, where, redis_url)
+                    key = (kind, stateful)
+                    best[key] = max(best.get(key, 0.0), rate)
+        print(f"{PUSHES} pushes, {CHATS} chats, best of {ROUNDS} rounds (events/s)")
+        print(f"{'storage':8} {'stateless':>10} {'state':>10} {'ratio':>7}  target")
+        for kind in ("memory", "sqlite", "redis"):
+            plain, stateful_rate = best[(kind, False)], best[(kind, True)]
+            ratio = stateful_rate / plain
+            verdict = "ok" if ratio >= TARGETS[kind] else "MISSED"
+            print(
+                f"{kind:8} {plain:10.0f} {stateful_rate:10.0f} {ratio:7.2f}  "
+                f">= {TARGETS[kind]:.2f} {verdict}"
+            )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,137 @@
+"""Conversations in Redis: shared by every worker of a bot, kept as long as Redis keeps them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+__all__ = ["RedisStorage"]
+
+# The hash field of the state name; data names are stored as "d:<name>", so no name clashes.
+_STATE: Final = "s"
+_DATA: Final = "d:"
+# One write, atomic as every script is: ARGV = ttl in ms (0: none), replace (1/0), what to do
+# with the state (keep/none/set), the state, then data field/value pairs. One round trip,
+# where MULTI/HSET/PEXPIRE/EXEC costs the client four commands' work.
+_WRITE: Final = """
+local key = KEYS[1]
+if ARGV[2] == '1' then
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', key, field) end
+  end
+end
+if ARGV[3] == 'set' then redis.call('HSET', key, 's', ARGV[4])
+elseif ARGV[3] == 'none' then redis.call('HSET', key, 's', '') end
+if #ARGV > 4 then redis.call('HSET', key, unpack(ARGV, 5)) end
+if ARGV[1] == '0' then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, ARGV[1]) end
+return 0
+"""
+
+
+class RedisStorage(BaseStorage):
+    """Conversations in Redis, one hash per conversation (redis-py's asyncio client).
+
+    The next message of a conversation may be handled by another worker: it reads the
+    same hash. Each write is one ``MULTI``/``EXEC`` transaction touching only the names it
+    sets (a Lua script), so concurrent `update`s of different names all land; the
+    time-to-live is Redis's
+    own (``PEXPIRE``), restarted by each write.
+
+    Args:
+        url: The server (``redis://127.0.0.1:6379/0``); ignored when ``client`` is given.
+        prefix: Key prefix (one bot, one prefix); keys are ``<prefix>:state:<app>:<chat>:<sender>``.
+        ttl: Seconds after its last change a conversation is forgotten (`None`: never).
+        scope: Whose conversation a message belongs to.
+        client: A `redis.asyncio.Redis` to use (not closed by the storage).
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "gewe",
+        ttl: float | None = None,
+        scope: Scope = "chat_sender",
+        client: Redis | None = None,
+    ) -> None:
+        super().__init__(ttl=ttl, scope=scope)
+        if not prefix or any(c.isspace() or c in "{}" for c in prefix):
+            raise ValueError(
+                f"the Redis prefix must be non-empty, without spaces or braces: {prefix!r}"
+            )
+        self._url = url
+        self._prefix = prefix
+        self._given = client
+        self._client: Redis | None = client
+        self._write_script: AsyncScript | None = None
+
+    def __repr__(self) -> str:
+        return f"RedisStorage(prefix={self._prefix!r})"  # the URL may hold a password
+
+    @property
+    def _redis(self) -> Redis:
+        assert self._client is not None
+        return self._client
+
+    async def _open(self) -> None:
+        if self._given is None:
+            try:
+                import redis.asyncio as aioredis
+            except ImportError as exc:  # pragma: no cover - the extra is missing
+                raise ImportError(
+                    "RedisStorage needs redis-py: pip install 'gewe-async[redis]'"
+                ) from exc
+            self._client = aioredis.Redis.from_url(self._url)
+        self._write_script = self._redis.register_script(_WRITE)
+
+    async def _close(self) -> None:
+        if self._given is None and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:state:{key}"
+
+    async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
+        raw = await self._redis.hgetall(self._key(key))
+        if not raw:
+            return None
+        state: str | None = None
+        fields: dict[str, str] = {}
+        for name, value in raw.items():
+            field = name.decode() if isinstance(name, bytes) else name
+            value = value.decode() if isinstance(value, bytes) else value
+            if field == _STATE:
+                state = value or None
+            elif field.startswith(_DATA):
+                fields[field[len(_DATA) :]] = value
+        return state, fields
+
+    async def _write(
+        self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
+    ) -> None:
+        if isinstance(state, _Keep):
+            what, name = "keep", ""
+        elif state is None:
+            what, name = "none", ""
+        else:
+            what, name = "set", state
+        args: list[str | int] = [
+            0 if self.ttl is None else max(1, int(self.ttl * 1000)),
+            1 if replace else 0,
+            what,
+            name,
+        ]
+        for field, value in fields.items():
+            args += (_DATA + field, value)
+        assert self._write_script is not None
+        await self._write_script(keys=[self._key(key)], args=args)
+
+    async def _delete(self, key: str) -> None:
+        await self._redis.delete(self._key(key))

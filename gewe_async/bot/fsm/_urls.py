@@ -1,0 +1,92 @@
+"""One string names a conversation storage, in the forms `journal_from_url` takes."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from gewe_async.bot.fsm._base import _SCOPES, BaseStorage, Scope
+from gewe_async.bot.fsm._memory import MemoryStorage
+from gewe_async.bot.fsm._redis import RedisStorage
+from gewe_async.bot.fsm._sqlite import SqliteStorage
+
+__all__ = ["storage_from_url"]
+
+
+def _ttl(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"storage option ttl: not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise ValueError(f"storage option ttl: must be a positive number, got {text}")
+    return value
+
+
+def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
+    """The conversation storage a URL names, not opened yet.
+
+    - `memory`: a [`MemoryStorage`][gewe_async.bot.fsm.MemoryStorage];
+    - `sqlite:///bot.db-state` (relative) or `sqlite:////var/lib/bot/state.db` (absolute): a
+      [`SqliteStorage`][gewe_async.bot.fsm.SqliteStorage] (not the journal's file: the
+      journal locks it);
+    - `redis://host:6379/0`, `rediss://...`, `unix:///run/redis.sock`: a
+      [`RedisStorage`][gewe_async.bot.fsm.RedisStorage] (it may share the journal's server
+      and prefix: its keys are apart).
+
+    Options in the query string: `ttl` (seconds), `scope` (`chat_sender`, `chat`,
+    `sender`), and for SQLite `synchronous`; for Redis, others are left to redis-py.
+
+    Args:
+        url: The storage, as above.
+        prefix: The Redis key prefix (`gewe` when `None`); ignored by the others.
+
+    Raises:
+        ValueError: An unknown scheme or option, or an option's value out of range.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"the storage URL must be a str, not {type(url).__name__}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ValueError("the storage URL holds control characters")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    known = {"ttl", "scope"} | ({"synchronous"} if scheme == "sqlite" else set())
+    options: dict[str, object] = {}
+    rest: list[tuple[str, str]] = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name == "ttl":
+            options["ttl"] = _ttl(value)
+        elif name == "scope":
+            if value not in _SCOPES:
+                raise ValueError(
+                    f"storage option scope: one of {', '.join(_SCOPES)}, not {value!r}"
+                )
+            options["scope"] = value
+        elif name == "synchronous" and scheme == "sqlite":
+            if value.upper() not in ("FULL", "NORMAL"):
+                raise ValueError(f"storage option synchronous: FULL or NORMAL, not {value!r}")
+            options["synchronous"] = value.upper()
+        elif scheme in ("redis", "rediss", "unix"):
+            rest.append((name, value))
+        else:
+            raise ValueError(f"unknown storage option {name!r}; known: {', '.join(sorted(known))}")
+    ttl = options.get("ttl")
+    scope: Scope = options.get("scope", "chat_sender")  # type: ignore[assignment]
+    assert ttl is None or isinstance(ttl, float)
+    if scheme in ("", "memory") and parts.path.strip("/") in ("", "memory") and not parts.netloc:
+        return MemoryStorage(ttl=ttl, scope=scope)
+    if scheme == "sqlite":
+        if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
+            raise ValueError(
+                f"give an SQLite storage as sqlite:///relative.db or sqlite:////absolute.db, "
+                f"not {url!r}"
+            )
+        if options.get("synchronous") == "FULL":
+            return SqliteStorage(parts.path[1:], ttl=ttl, scope=scope, synchronous="FULL")
+        return SqliteStorage(parts.path[1:], ttl=ttl, scope=scope)
+    if scheme in ("redis", "rediss", "unix"):
+        redis_url = urlunsplit(parts._replace(query=urlencode(rest)))
+        return RedisStorage(redis_url, prefix=prefix or "gewe", ttl=ttl, scope=scope)
+    raise ValueError(
+        f"unknown storage scheme {scheme or url.partition(':')[0]!r}: give memory, "
+        "sqlite:///PATH or redis://HOST:PORT/DB"
+    )
