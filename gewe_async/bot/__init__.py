@@ -19,7 +19,8 @@ run in the background, take events from the journal, and acknowledge each once h
 in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
-from gewe_async.bot import filters
+from gewe_async.bot import filters, fsm
+from gewe_async.bot._access_log import SecretRedactor, redact_secret_in_logs
 from gewe_async.bot._aiohttp import AiohttpReceiver
 from gewe_async.bot._asgi import ASGIReceiver
 from gewe_async.bot._context import Context
@@ -40,6 +41,14 @@ from gewe_async.bot._runner import Runner
 from gewe_async.bot._sqlite import SqliteJournal
 from gewe_async.bot._urls import journal_from_url
 from gewe_async.bot._worker import Worker
+from gewe_async.bot.fsm import (
+    MemoryStorage,
+    RedisStorage,
+    SqliteStorage,
+    State,
+    StatesGroup,
+    storage_from_url,
+)
 
 __all__ = [
     "ASGIReceiver",
@@ -57,13 +66,22 @@ __all__ = [
     "JournalMetrics",
     "JournalStats",
     "MemoryJournal",
+    "MemoryStorage",
     "Middleware",
     "Receiver",
     "RedisJournal",
+    "RedisStorage",
     "Router",
     "Runner",
+    "SecretRedactor",
     "SqliteJournal",
+    "SqliteStorage",
+    "State",
+    "StatesGroup",
     "Worker",
     "filters",
+    "fsm",
     "journal_from_url",
+    "redact_secret_in_logs",
+    "storage_from_url",
 ]
