@@ -118,11 +118,6 @@ class Runner:
         """How many events are being handled now."""
         return len(self._tasks)
 
-    @property
-    def stopping(self) -> bool:
-        """Whether `stop` was called (the consumer does not start again)."""
-        return self._stopping
-
     def start(self) -> None:
         """Start taking deliveries (the journal must be open)."""
         if self._consumer is None:
@@ -133,13 +128,13 @@ class Runner:
         # A journal that fails (its storage went away) must not end the handling for good:
         # log, back off, consume again.
         failures = 0
-        while not self.stopping:
+        while not self._stopped():
             try:
                 await self._consume_once()
                 problem = "the journal stopped delivering"
             except Exception as exc:
                 problem = f"the journal failed to deliver: {type(exc).__name__}: {exc}"
-            if self.stopping:
+            if self._stopped():
                 return
             if self.failing_since is None:
                 # Deliveries came since the last failure: start the backoff over.
@@ -167,6 +162,10 @@ class Runner:
             task = asyncio.create_task(self._handle(delivery))
             self._tasks.add(task)
             task.add_done_callback(self._done)
+
+    def _stopped(self) -> bool:
+        # A method, not the attribute: the flag changes while the consumer awaits.
+        return self._stopping
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
