@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -248,21 +249,36 @@ def test_the_throttle_summarises_what_it_suppressed(caplog, monkeypatch):
     assert lines == ["failed x", "failed x (4 more like it in the last 10 s not logged)"]
 
 
-LONE = '{"TypeName": "AddMsg", "Appid": "wx_bot", "Wxid": "wxid_wx_bot", "Data": %s}'
+def _with_surrogate(where: str) -> dict[str, Any]:
+    push = text_push("hi")
+    if where == "TypeName":
+        push["TypeName"] = "\udc00"
+    elif where == "Appid":
+        push["Appid"] = "wx\udc00"
+    elif where in ("MsgType", "NewMsgId"):
+        push["Data"][where] = "\udc00"
+    elif where == "FromUserName":
+        push["Data"]["FromUserName"]["string"] = "wxid_\udc00"
+    else:
+        push["Data"]["Content"]["string"] = "hi \udc00"
+    return push
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-async def test_a_lone_surrogate_is_stored_or_refused_with_400_never_500(http, tmp_path, kind):
-    push = text_push("hi")
-    push["Data"]["FromUserName"]["string"] = "wxid_\udc00"
-    body = json.dumps(push)  # ensure_ascii: the surrogate travels as the escape \udc00
+@pytest.mark.parametrize(
+    "where", ["TypeName", "Appid", "MsgType", "NewMsgId", "FromUserName", "Content"]
+)
+async def test_a_lone_surrogate_is_stored_or_refused_with_400_never_500(
+    http, tmp_path, kind, where
+):
+    """The id of an event with a lone surrogate cannot be encoded: 400, and the journal goes on."""
+    body = json.dumps(_with_surrogate(where))  # ensure_ascii: travels as the escape \udc00
     assert "\\udc00" in body
     journal = MemoryJournal() if kind == "memory" else SqliteJournal(tmp_path / "j.sqlite3")
     dp, seen = recording()
     async with served(ASGIReceiver(dp, journal=journal)) as root:
         answer = await http.post(f"{root}/gewe", content=body)
         assert answer.status_code in (200, 400)
-        # The journal still works afterwards.
         after = await http.post(f"{root}/gewe", content=json.dumps(text_push("after")))
         assert after.status_code == 200
         await until(lambda: "after" in seen)

@@ -16,6 +16,7 @@ from gewe_async.bot._journal import Entry, Journal, JournalFullError
 from gewe_async.bot._memory import MemoryJournal
 from gewe_async.bot._runner import Health
 from gewe_async.bot._session import JournalSession
+from gewe_async.callbacks import CallbackEvent
 from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["Answer", "Receiver"]
@@ -68,13 +69,19 @@ class _Throttle:
         log.error(msg, *args, exc_info=exc_info)
 
 
-def _encodable(*texts: str) -> bool:
+def _keys(event: CallbackEvent) -> tuple[str, str] | None:
+    """The event's idempotency and chat keys, or `None` when they are not valid UTF-8.
+
+    A lone surrogate (an escaped one in the JSON) makes a key that no journal stores and that
+    the key's own hash cannot encode.
+    """
     try:
-        for text in texts:
-            text.encode()
+        keys = (event.idempotency_key, event.chat_key)
+        for key in keys:
+            key.encode()
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
+    return keys
 
 
 class Receiver:
@@ -235,8 +242,8 @@ class Receiver:
                 "shutdown drains the handlers"
             )
             await self.start()
-        if not _encodable(event.idempotency_key, event.chat_key):
-            # A lone surrogate in an id: no journal can store it as a key (UTF-8).
+        keys = _keys(event)
+        if keys is None:
             log.warning("refused a push whose ids are not valid UTF-8 (400)")
             return BAD_KEY
         unavailable = getattr(self.journal, "unavailable_since", None)
@@ -245,7 +252,7 @@ class Receiver:
                 "unavailable", "JOURNAL UNREACHABLE: answered 503 to a push of %s", event.app_id
             )
             return UNAVAILABLE
-        entry = Entry(event.idempotency_key, event.chat_key, body, time.time())
+        entry = Entry(keys[0], keys[1], body, time.time())
         try:
             stored = await self.journal.append(entry)
         except JournalFullError as exc:
