@@ -20,14 +20,15 @@ from gewe_async.bot import (
     Context,
     Delivery,
     Dispatcher,
+    Entry,
     Health,
     MemoryJournal,
     RedisJournal,
     Runner,
     SqliteJournal,
     Worker,
+    _receiver,
 )
-from gewe_async.bot import _receiver
 from gewe_async.callbacks import TextMessage
 
 from .bot_helpers import served, text_push, until
@@ -86,22 +87,18 @@ async def test_the_runner_consumes_again_after_its_journal_failed(caplog, end):
         assert health.consumer_failing_since is not None
         assert "failing to deliver" in health.reason
         await journal.append(_entry("after the failure"))
-        async with asyncio.timeout(30):
-            while seen != ["after the failure"]:
-                await asyncio.sleep(0.01)
+        await until(lambda: seen == ["after the failure"])
         await until(lambda: worker.health().ok)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert "consuming again" in caplog.text
-    assert [r.levelno for r in caplog.records if "consuming again" in r.message][0] == (
+    assert next(r.levelno for r in caplog.records if "consuming again" in r.message) == (
         logging.ERROR
     )
 
 
-def _entry(text: str):  # noqa: ANN202
-    from gewe_async.bot import Entry
-
+def _entry(text: str) -> Entry:
     body = json.dumps(text_push(text)).encode()
     event = Dispatcher().parse(body)
     return Entry(event.idempotency_key, event.chat_key, body, 0.0)
@@ -218,7 +215,7 @@ async def test_a_receiver_without_a_secret_warns_once_at_start(caplog):
 
 
 class BrokenJournal(MemoryJournal):
-    async def append(self, entry):  # noqa: ANN001, ANN201
+    async def append(self, entry):
         raise ConnectionError("storage unreachable")
 
 
