@@ -29,6 +29,8 @@ from gewe_async.bot._dispatcher import (
     Dispatcher,
     ErrorHandler,
     Handler,
+    HandlerFailedError,
+    HandlerTimeoutError,
     Middleware,
     Router,
 )
@@ -37,7 +39,7 @@ from gewe_async.bot._memory import MemoryJournal
 from gewe_async.bot._metrics import JournalMetrics
 from gewe_async.bot._receiver import Answer, Receiver
 from gewe_async.bot._redis import RedisJournal
-from gewe_async.bot._runner import Runner
+from gewe_async.bot._runner import Health, Runner
 from gewe_async.bot._sqlite import SqliteJournal
 from gewe_async.bot._urls import journal_from_url
 from gewe_async.bot._worker import Worker
@@ -61,6 +63,9 @@ __all__ = [
     "Entry",
     "ErrorHandler",
     "Handler",
+    "HandlerFailedError",
+    "HandlerTimeoutError",
+    "Health",
     "Journal",
     "JournalFullError",
     "JournalMetrics",

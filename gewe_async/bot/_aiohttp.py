@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gewe_async.bot._receiver import FORBIDDEN, SECRET_HEADER, TOO_LARGE, Receiver
+from gewe_async.bot._receiver import (
+    FORBIDDEN,
+    HEALTH_SEGMENT,
+    SECRET_HEADER,
+    TOO_LARGE,
+    Receiver,
+)
 
 __all__ = ["AiohttpReceiver"]
 
@@ -27,10 +33,13 @@ class AiohttpReceiver(Receiver):
     def setup(self, app: web.Application, path: str = "/gewe") -> None:
         """Route POST ``path`` and ``path/{secret}`` here; start and drain with ``app``.
 
+        ``GET path/healthz`` answers the health check (200 or 503, JSON, no secret needed).
+
         Handlers start with the app and are drained at its cleanup, before the cleanup
         contexts added earlier (such as the one that closes the client) end.
         """
         base = path.rstrip("/")
+        app.router.add_get(f"{base}/{HEALTH_SEGMENT}", self.handle_health)
         app.router.add_post(base or "/", self.handle)
         app.router.add_post(base + "/{secret}", self.handle)
         # A cleanup context: contexts added before (a client) outlive the drain.
@@ -40,6 +49,11 @@ class AiohttpReceiver(Receiver):
         await self.start()
         yield
         await self.stop()
+
+    async def handle_health(self, request: web.Request) -> web.Response:
+        """Answer the health check: 200 when pushes are stored, else 503; JSON either way."""
+        answer = self.health_answer()
+        return web.Response(status=answer.status, text=answer.text, content_type="application/json")
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one push (mount it yourself with ``app.router.add_post``)."""
@@ -60,4 +74,5 @@ class AiohttpReceiver(Receiver):
 
 
 def _text(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=text)
+    body = text.encode(errors="backslashreplace")
+    return web.Response(status=status, body=body, content_type="text/plain", charset="utf-8")

@@ -8,7 +8,14 @@ from typing import Any
 
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Journal
-from gewe_async.bot._receiver import FORBIDDEN, SECRET_HEADER, TOO_LARGE, Answer, Receiver
+from gewe_async.bot._receiver import (
+    FORBIDDEN,
+    HEALTH_SEGMENT,
+    SECRET_HEADER,
+    TOO_LARGE,
+    Answer,
+    Receiver,
+)
 
 __all__ = ["ASGIReceiver"]
 
@@ -81,14 +88,19 @@ class ASGIReceiver(Receiver):
             return
         if scope["type"] != "http":
             return
-        answer = await self._serve(scope, receive)
-        body = answer.text.encode()
+        content_type = b"text/plain; charset=utf-8"
+        if scope["method"] in ("GET", "HEAD") and _is_health(scope["path"], self.path):
+            answer = self.health_answer()
+            content_type = b"application/json"
+        else:
+            answer = await self._serve(scope, receive)
+        body = answer.text.encode(errors="backslashreplace")
         await send(
             {
                 "type": "http.response.start",
                 "status": answer.status,
                 "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-type", content_type),
                     (b"content-length", b"%d" % len(body)),
                 ],
             }
@@ -143,3 +155,8 @@ class ASGIReceiver(Receiver):
                 await self.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _is_health(path: str, base: str | None) -> bool:
+    parent, _, last = path.rstrip("/").rpartition("/")
+    return last == HEALTH_SEGMENT and (base is None or parent == base)

@@ -6,8 +6,10 @@ in a dispatcher, middleware around handling, one error handler.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
+import math
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +24,16 @@ from gewe_async.exceptions import GeweConfigError
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
 
-__all__ = ["CallNext", "Dispatcher", "ErrorHandler", "Handler", "Middleware", "Router"]
+__all__ = [
+    "CallNext",
+    "Dispatcher",
+    "ErrorHandler",
+    "Handler",
+    "HandlerFailedError",
+    "HandlerTimeoutError",
+    "Middleware",
+    "Router",
+]
 
 log = logging.getLogger("gewe_async.bot")
 
@@ -172,6 +183,8 @@ class Dispatcher(Router):
         concurrency: int = 64,
         name: str | None = None,
         storage: BaseStorage | None = None,
+        handler_timeout: float | None = 60.0,
+        max_delivery_attempts: int | None = 5,
     ) -> None:
         """Make a dispatcher.
 
@@ -182,10 +195,38 @@ class Dispatcher(Router):
             name: A name for logs.
             storage: Where conversations (``ctx.state``) are kept; a
                 [`MemoryStorage`][gewe_async.bot.fsm.MemoryStorage] when `None`.
+            handler_timeout: Seconds an event's handling (middleware and handler) may take;
+                past it the handler is cancelled and the error handler gets a
+                [`HandlerTimeoutError`][gewe_async.bot.HandlerTimeoutError] (the event is
+                acknowledged, so its chat goes on). `None` for no limit.
+            max_delivery_attempts: A journal entry delivered more often than this (the
+                process died while handling it each time) is a poison push: logged as an
+                error and acknowledged without running handlers. `None` for no limit.
         """
         super().__init__(name or "dispatcher")
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        if handler_timeout is not None and (
+            isinstance(handler_timeout, bool)
+            or not isinstance(handler_timeout, int | float)
+            or not math.isfinite(handler_timeout)
+            or handler_timeout <= 0
+        ):
+            raise ValueError(
+                f"handler_timeout must be a positive number of seconds or None, "
+                f"got {handler_timeout!r}"
+            )
+        if max_delivery_attempts is not None and (
+            isinstance(max_delivery_attempts, bool)
+            or not isinstance(max_delivery_attempts, int)
+            or max_delivery_attempts < 1
+        ):
+            raise ValueError(
+                f"max_delivery_attempts must be an int of at least 1 or None, "
+                f"got {max_delivery_attempts!r}"
+            )
+        self.handler_timeout = handler_timeout
+        self.max_delivery_attempts = max_delivery_attempts
         self._client = client
         self.concurrency = concurrency
         self._middleware: list[Middleware] = []
@@ -275,14 +316,50 @@ class Dispatcher(Router):
         call: CallNext = route
         for middleware in reversed(self._middleware):
             call = _wrap(middleware, call)
+        error: Exception | None = None
+        deadline = asyncio.timeout(self.handler_timeout)
         try:
-            await call(event, ctx)
-        except Exception as error:
+            async with deadline:
+                await call(event, ctx)
+        except TimeoutError as exc:
+            error = exc
+            if deadline.expired():
+                error = HandlerTimeoutError(
+                    f"handling {event.idempotency_key} took over {self.handler_timeout:g} s: "
+                    "cancelled"
+                )
+                error.__cause__ = exc
+        except Exception as exc:
+            error = exc
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # cancelled from outside (shutdown): not the handler's failure
+            error = HandlerFailedError("the handler raised CancelledError itself")
+            error.__cause__ = exc
+        except (SystemExit, KeyboardInterrupt) as exc:
+            # A handler must not take the process down: a durable journal would hand the
+            # same push back at every restart.
+            error = HandlerFailedError(f"the handler raised {type(exc).__name__}")
+            error.__cause__ = exc
+        if error is not None:
             try:
                 await self._on_error(error, event, ctx)
             except Exception:
                 log.exception("the error handler failed on %s", event.idempotency_key)
         return handled
+
+
+class HandlerFailedError(Exception):
+    """Given to the error handler when a handler raised what is not an `Exception`.
+
+    `CancelledError` raised by the handler itself (not a shutdown), `SystemExit` or
+    `KeyboardInterrupt`: the event counts as handled, the original is the `__cause__`.
+    """
+
+
+class HandlerTimeoutError(HandlerFailedError, TimeoutError):
+    """Given to the error handler when handling an event took over ``handler_timeout``."""
 
 
 def _wrap(middleware: Middleware, call_next: CallNext) -> CallNext:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import time
 
@@ -13,7 +14,9 @@ from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Entry, Journal, JournalFullError
 from gewe_async.bot._memory import MemoryJournal
+from gewe_async.bot._runner import Health
 from gewe_async.bot._session import JournalSession
+from gewe_async.callbacks import CallbackEvent
 from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["Answer", "Receiver"]
@@ -36,6 +39,49 @@ OK = Answer(200)
 FORBIDDEN = Answer(403, "forbidden")
 TOO_LARGE = Answer(413, "body too large")
 BUSY = Answer(503, "busy, retry later")
+UNAVAILABLE = Answer(503, "journal unavailable, retry later")
+BAD_KEY = Answer(400, "not a GeWe callback: its ids are not valid UTF-8")
+
+#: The last path segment of the health check: ``GET <path>/healthz`` (pushes are POSTs).
+HEALTH_SEGMENT = "healthz"
+
+#: Seconds between two summaries of a repeated error (a flood of 503s logs a few lines).
+LOG_EVERY = 10.0
+
+
+class _Throttle:
+    """Logs the first error of a kind at once, then at most one summary per `LOG_EVERY` s."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def error(self, kind: str, msg: str, *args: object, exc_info: bool = False) -> None:
+        now = time.monotonic()
+        last = self._last.get(kind)
+        if last is not None and now - last < LOG_EVERY:
+            self._suppressed[kind] = self._suppressed.get(kind, 0) + 1
+            return
+        self._last[kind] = now
+        suppressed = self._suppressed.pop(kind, 0)
+        if suppressed:
+            msg += f" ({suppressed} more like it in the last {LOG_EVERY:g} s not logged)"
+        log.error(msg, *args, exc_info=exc_info)
+
+
+def _keys(event: CallbackEvent) -> tuple[str, str] | None:
+    """The event's idempotency and chat keys, or `None` when they are not valid UTF-8.
+
+    A lone surrogate (an escaped one in the JSON) makes a key that no journal stores and that
+    the key's own hash cannot encode.
+    """
+    try:
+        keys = (event.idempotency_key, event.chat_key)
+        for key in keys:
+            key.encode()
+    except UnicodeEncodeError:
+        return None
+    return keys
 
 
 class Receiver:
@@ -48,9 +94,14 @@ class Receiver:
     - ``200``: stored (or a duplicate, acknowledged and not handled again);
     - ``403``: the secret is missing or wrong (last path segment or ``X-Gewe-Secret``);
     - ``413``: the body is over ``max_body`` bytes (reading stops at the cap);
-    - ``400``: the body is not a GeWe callback (logged with the reason);
-    - ``503``: the journal stayed full, failed, or the receiver is shutting down; logged as
-      an error, GeWe may push again.
+    - ``400``: the body is not a GeWe callback (logged with the reason), or its ids are
+      not valid UTF-8 (a lone surrogate);
+    - ``503``: the journal stayed full, failed, reports its storage unreachable, or the
+      receiver is shutting down; logged as an error (a repeated error at most once per
+      10 s, with a count), GeWe may push again.
+
+    [`health`][gewe_async.bot.Receiver.health] says whether pushes are being stored; the
+    HTTP receivers answer it at ``GET <path>/healthz``.
     """
 
     def __init__(
@@ -70,6 +121,8 @@ class Receiver:
             dispatcher: The dispatcher whose handlers run the events.
             secret: When set, a push must carry it as the last segment of the URL path
                 (``https://bot.example.com/gewe/<secret>``) or in an ``X-Gewe-Secret`` header.
+                `None` takes pushes from anyone (a WARNING is logged at start); an empty
+                string is refused.
             journal: Where pushes are stored before the answer (default: a new
                 [`MemoryJournal`][gewe_async.bot.MemoryJournal]).
             max_body: The largest body accepted, in bytes (1 MiB; GeWe's pushes are a few KiB).
@@ -85,6 +138,10 @@ class Receiver:
         if max_body < 1:
             raise ValueError(f"max_body must be at least 1, got {max_body}")
         number("drain_timeout", drain_timeout, allow_inf=False)
+        if secret is not None and not isinstance(secret, str):
+            raise TypeError(f"secret must be a str or None, got {type(secret).__name__}")
+        if secret == "":
+            raise ValueError("secret must not be empty: pass None for no secret")
         if metrics_interval is not None:
             number("metrics_interval", metrics_interval, allow_inf=False)
         self.dispatcher = dispatcher
@@ -93,7 +150,9 @@ class Receiver:
         self.drain_timeout = drain_timeout
         self.run_handlers = run_handlers
         self.metrics_interval = metrics_interval
-        self._secret = secret.encode() if secret is not None else None
+        self._secret = secret.encode(errors="surrogateescape") if secret is not None else None
+        self._store_failing_since: float | None = None
+        self._throttle = _Throttle()
         self._session: JournalSession | None = None
         self._starting = asyncio.Lock()
         self._stopped = False
@@ -121,6 +180,21 @@ class Receiver:
             )
             await session.open()
             self._session = session
+            if self._secret is None:
+                log.warning(
+                    "RECEIVER WITHOUT A SECRET: anyone who can reach it can push events to "
+                    "the bot; set a secret in production"
+                )
+
+    def health(self) -> Health:
+        """Whether pushes are stored and handled now, and since when they are not."""
+        session = self._session
+        return Health.of(
+            started=session is not None,
+            journal=self.journal,
+            runner=session.runner if session is not None else None,
+            store_failing_since=self._store_failing_since,
+        )
 
     async def stop(self) -> None:
         """Let running handlers finish (up to ``drain_timeout``), then close the journal."""
@@ -130,17 +204,23 @@ class Receiver:
             if session is not None:
                 await session.close(self.drain_timeout)
 
+    def health_answer(self) -> Answer:
+        """The answer of ``GET <path>/healthz``: 200 or 503, with the health as JSON."""
+        health = self.health()
+        return Answer(200 if health.ok else 503, json.dumps(health.as_json()))
+
     def authorized(self, path: str, header: str | bytes | None) -> bool:
         """Whether the push carries the secret (compared in constant time)."""
         secret = self._secret
         if secret is None:
             return True
         if header is not None:
-            given = header.encode() if isinstance(header, str) else header
+            # aiohttp decodes header bytes that are not UTF-8 with surrogateescape.
+            given = header.encode(errors="surrogateescape") if isinstance(header, str) else header
             if hmac.compare_digest(given, secret):
                 return True
         last = path.rstrip("/").rpartition("/")[2]
-        return hmac.compare_digest(last.encode(), secret)
+        return hmac.compare_digest(last.encode(errors="surrogateescape"), secret)
 
     async def accept(self, body: bytes) -> Answer:
         """Validate ``body``, store it, and say what to answer."""
@@ -162,19 +242,38 @@ class Receiver:
                 "shutdown drains the handlers"
             )
             await self.start()
-        entry = Entry(event.idempotency_key, event.chat_key, body, time.time())
+        keys = _keys(event)
+        if keys is None:
+            log.warning("refused a push whose ids are not valid UTF-8 (400)")
+            return BAD_KEY
+        unavailable = getattr(self.journal, "unavailable_since", None)
+        if unavailable is not None:
+            self._throttle.error(
+                "unavailable", "JOURNAL UNREACHABLE: answered 503 to a push of %s", event.app_id
+            )
+            return UNAVAILABLE
+        entry = Entry(keys[0], keys[1], body, time.time())
         try:
             stored = await self.journal.append(entry)
         except JournalFullError as exc:
-            log.error(
+            self._throttle.error(
+                "full",
                 "JOURNAL FULL: answered 503 to a push of %s; handlers do not keep up (%s)",
                 event.app_id,
                 exc,
             )
             return BUSY
         except Exception:
-            log.exception("the journal failed to store a push of %s: answered 503", event.app_id)
+            if self._store_failing_since is None:
+                self._store_failing_since = time.time()
+            self._throttle.error(
+                "store",
+                "the journal failed to store a push of %s: answered 503",
+                event.app_id,
+                exc_info=True,
+            )
             return BUSY
+        self._store_failing_since = None
         if not stored:
             log.debug("duplicate push %s acknowledged, not handled again", entry.key)
         return OK

@@ -33,6 +33,11 @@ class JournalSession:
         self._runner: Runner | None = None
         self._metrics: asyncio.Task[None] | None = None
 
+    @property
+    def runner(self) -> Runner | None:
+        """The runner of the handlers, while open with ``run_handlers``."""
+        return self._runner
+
     async def open(self) -> None:
         """Open the journal, then start taking deliveries and reporting metrics."""
         await self._journal.open()

@@ -8,6 +8,7 @@ import logging
 from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Journal
+from gewe_async.bot._runner import Health
 from gewe_async.bot._session import JournalSession
 
 __all__ = ["Worker"]
@@ -53,6 +54,16 @@ class Worker:
         self.journal = journal
         self.drain_timeout = drain_timeout
         self.metrics_interval = metrics_interval
+        self._session: JournalSession | None = None
+
+    def health(self) -> Health:
+        """The worker's state: whether its journal delivers, how many handlers run."""
+        session = self._session
+        return Health.of(
+            started=session is not None,
+            journal=self.journal,
+            runner=session.runner if session is not None else None,
+        )
 
     def __repr__(self) -> str:
         return f"<Worker journal={self.journal!r}>"
@@ -70,9 +81,11 @@ class Worker:
             metrics_interval=self.metrics_interval,
         )
         await session.open()
+        self._session = session
         try:
             await asyncio.Event().wait()  # until cancelled
         finally:
+            self._session = None
             # Shielded: the drain must finish even though this task is being cancelled.
             cancelled = await asyncio.shield(session.close(self.drain_timeout))
             if cancelled:
