@@ -567,10 +567,20 @@ def _link(fields: Fields, appmsg: Element) -> MessageEvent:
 
 _INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
 
+#: The longest notice text the notice patterns read. GeWe's notices name a few people and a
+#: group (well under 1 KiB); the patterns' lazy groups backtrack on text that repeats their
+#: literals, so reading longer text would cost time quadratic in its length on the event
+#: loop. Longer text is not a known notice: it is kept, as an unknown message.
+NOTICE_TEXT_MAX = 4096
+
+
+def _notice_text(text: str | None) -> str:
+    return text if text is not None and len(text) <= NOTICE_TEXT_MAX else ""
+
 
 def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
     description = child_text(appmsg, "des")
-    words = _INVITE_TEXT.match(description or "")
+    words = _INVITE_TEXT.match(_notice_text(description))
     return GroupInvite(
         invite_url=child_text(appmsg, "url"),
         inviter_wxid=fields["sender_wxid"],
@@ -797,7 +807,7 @@ _QUOTED_NAMES = re.compile(r'"(.+?)"')
 
 
 def _names(text: str | None) -> list[str]:
-    return _QUOTED_NAMES.findall(text or "")
+    return _QUOTED_NAMES.findall(_notice_text(text))
 
 
 def _mac_join(fields: Fields, sysmsg: Element) -> MessageEvent:
@@ -894,7 +904,7 @@ _JOINED_BY_QR = re.compile(r'"(.+?)"通过扫描(?:你|"(.+?)")分享的二维�
 def _notice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     text: str = fields["content"]
     account = fields["wxid"]
-    if not fields["is_group"]:
+    if not fields["is_group"] or len(text) > NOTICE_TEXT_MAX:
         return UnknownMessage(**fields)
     if words := _REMOVED.match(text):
         return RemovedFromGroup(operator_nickname=words.group(1), **fields)
