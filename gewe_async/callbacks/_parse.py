@@ -116,7 +116,10 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
     type_name = payload.get("TypeName")
     app_id = payload.get("Appid")
     if not isinstance(type_name, str) or not isinstance(app_id, str):
-        return _checked(_without_envelope(payload), body)
+        lower = _lower_case_envelope(payload)
+        if lower is None:
+            return _checked(_without_envelope(payload), body)
+        payload, type_name, app_id = lower
     wxid = _string(payload.get("Wxid"))
     build = _BY_TYPE_NAME.get(type_name)
     if build is not None:
@@ -212,6 +215,26 @@ def _loads(body: bytes | str | bytearray) -> Any:
     if end != len(text) and text[end:].strip(_JSON_SPACE):
         return json.loads(body)
     return payload
+
+
+def _lower_case_envelope(
+    payload: Mapping[str, Any],
+) -> tuple[Mapping[str, Any], str, str] | None:
+    """The envelope of Gewechat's 2025-03 docker builds, as the documented one.
+
+    Those builds sent ``appid``, ``type_name`` and ``data`` in lower case (keeping ``Wxid``);
+    the same pushes otherwise. The events are built from a copy under the documented names,
+    so they are equal to those of the documented envelope.
+    """
+    type_name = payload.get("type_name")
+    app_id = payload.get("appid")
+    if not isinstance(type_name, str) or not isinstance(app_id, str):
+        return None
+    renamed = {_DOCUMENTED_KEYS.get(key, key): value for key, value in payload.items()}
+    return renamed, type_name, app_id
+
+
+_DOCUMENTED_KEYS = {"appid": "Appid", "type_name": "TypeName", "data": "Data", "wxid": "Wxid"}
 
 
 def _without_envelope(payload: Mapping[str, Any]) -> CallbackEvent:
