@@ -189,7 +189,47 @@ def _decode(body: object) -> Mapping[str, Any]:
         raise GeweCallbackError(f"the body is not JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise GeweCallbackError(f"the body is JSON but not an object ({type(payload).__name__})")
+    if _may_hold_surrogate(body):
+        _refuse_lone_surrogates(payload)
     return payload
+
+
+# What a lone surrogate may come from: a "\udXXX" escape (a valid pair is two of them), a
+# surrogate encoded as UTF-8 (ED A0..BF, read with "surrogatepass" as json does), or one in a
+# str body. Only a body that may hold one is checked value by value, as pairs are legitimate
+# (emoji sent with ensure_ascii) and most bodies hold neither; the substring tests first, as a
+# regex search over every body would cost more than the rest of a text message's parse.
+_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_BYTES_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_ENCODED = re.compile(rb"\xed[\xa0-\xbf]")
+_IN_STR = re.compile("[\ud800-\udfff]")
+
+
+def _may_hold_surrogate(body: object) -> bool:
+    if type(body) is str:
+        return ("\\u" in body and _ESCAPE.search(body) is not None) or (
+            _IN_STR.search(body) is not None
+        )
+    if isinstance(body, bytes | bytearray):
+        if body[:1] != b"{":  # another encoding, or a BOM: check the values
+            return True
+        return (b"\\u" in body and _BYTES_ESCAPE.search(body) is not None) or (
+            b"\xed" in body and _ENCODED.search(body) is not None
+        )
+    return False
+
+
+def _refuse_lone_surrogates(payload: Mapping[str, Any]) -> None:
+    """Refuse a body with a lone surrogate: no key, journal or handler could encode it."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise GeweCallbackError("the body is JSON nested too deeply to be a callback") from None
+    except UnicodeEncodeError:
+        raise GeweCallbackError(
+            "the body holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape): "
+            "not text any encoder can write"
+        ) from None
 
 
 _DECODER = json.JSONDecoder()
