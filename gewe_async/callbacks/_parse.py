@@ -197,8 +197,7 @@ def _decode(body: object) -> Mapping[str, Any]:
 # What a lone surrogate may come from: a "\udXXX" escape (a valid pair is two of them), a
 # surrogate encoded as UTF-8 (ED A0..BF, read with "surrogatepass" as json does), or one in a
 # str body. Only a body that may hold one is checked value by value, as pairs are legitimate
-# (emoji sent with ensure_ascii) and most bodies hold neither; the substring tests first, as a
-# regex search over every body would cost more than the rest of a text message's parse.
+# (emoji sent with ensure_ascii) and most bodies hold neither.
 _ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _BYTES_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 _ENCODED = re.compile(rb"\xed[\xa0-\xbf]")
@@ -206,16 +205,14 @@ _IN_STR = re.compile("[\ud800-\udfff]")
 
 
 def _may_hold_surrogate(body: object) -> bool:
-    if type(body) is str:
-        return ("\\u" in body and _ESCAPE.search(body) is not None) or (
-            _IN_STR.search(body) is not None
-        )
-    if isinstance(body, bytes | bytearray):
+    if type(body) is bytes or type(body) is bytearray:
         if body[:1] != b"{":  # another encoding, or a BOM: check the values
             return True
-        return (b"\\u" in body and _BYTES_ESCAPE.search(body) is not None) or (
+        return _BYTES_ESCAPE.search(body) is not None or (
             b"\xed" in body and _ENCODED.search(body) is not None
         )
+    if type(body) is str:
+        return _ESCAPE.search(body) is not None or _IN_STR.search(body) is not None
     return False
 
 
