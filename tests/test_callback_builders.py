@@ -449,3 +449,38 @@ async def test_mixed_in_after_a_pushing_class_with_private_helpers() -> None:
     fake = Fake()
     payload = await fake.receive_text(APP, FRIEND, "hi")
     assert fake.pushed == [payload]
+
+
+# --- receive_<kind>: made from the builders (issue 20, item 1) ---------------------------
+
+
+def _builders() -> dict[str, Any]:
+    import gewe_async.testing as testing
+
+    return {
+        name.removesuffix("_payload"): getattr(testing, name)
+        for name in testing.__all__
+        if name.endswith("_payload") and name != "test_payload"
+    }
+
+
+def test_every_builder_has_its_receive_method() -> None:
+    from gewe_async.testing import FakeGewe
+
+    for kind in _builders():
+        assert callable(getattr(FakeGewe, f"receive_{kind}")), kind
+
+
+def test_receive_methods_take_their_builders_parameters() -> None:
+    """Not ``**kwargs``: the builder's own parameters, less ``wxid`` (the device's account)."""
+    import inspect
+
+    from gewe_async.testing import FakeGewe
+
+    for kind, builder in _builders().items():
+        method = inspect.signature(getattr(FakeGewe, f"receive_{kind}"))
+        built = list(inspect.signature(builder).parameters.values())
+        taken = list(method.parameters.values())
+        assert [p.name for p in taken] == ["self", "app_id"] + [p.name for p in built[2:]], kind
+        assert taken[2:] == built[2:], kind
+        assert method.return_annotation == inspect.signature(builder).return_annotation

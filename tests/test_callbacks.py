@@ -774,11 +774,14 @@ def test_deeply_nested_xml_does_not_crash() -> None:
     assert isinstance(event, cb.UnknownMessage)
 
 
-def test_lone_surrogates_in_xml_do_not_crash() -> None:
-    """A JSON escape that is not valid Unicode inside XML gives the kind, with None fields."""
+def test_lone_surrogates_in_xml_are_refused() -> None:
+    """A JSON escape that is not valid Unicode, even inside XML, refuses the body (issue 19).
+
+    Its fields and keys could not be encoded later (tests/test_callback_surrogates.py).
+    """
     body = json.dumps(text_push("<msg><img md5='a\ud800'/></msg>", msg_type=3))
-    event = parse_callback(body)
-    assert isinstance(event, cb.ImageMessage)
+    with pytest.raises(GeweCallbackError, match="surrogate"):
+        parse_callback(body)
 
 
 def test_event_repr_hides_the_raw_payload() -> None:

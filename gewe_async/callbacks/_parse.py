@@ -116,7 +116,10 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> CallbackEvent:
     type_name = payload.get("TypeName")
     app_id = payload.get("Appid")
     if not isinstance(type_name, str) or not isinstance(app_id, str):
-        return _checked(_without_envelope(payload), body)
+        lower = _lower_case_envelope(payload)
+        if lower is None:
+            return _checked(_without_envelope(payload), body)
+        payload, type_name, app_id = lower
     wxid = _string(payload.get("Wxid"))
     build = _BY_TYPE_NAME.get(type_name)
     if build is not None:
@@ -186,7 +189,44 @@ def _decode(body: object) -> Mapping[str, Any]:
         raise GeweCallbackError(f"the body is not JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise GeweCallbackError(f"the body is JSON but not an object ({type(payload).__name__})")
+    if _may_hold_surrogate(body):
+        _refuse_lone_surrogates(payload)
     return payload
+
+
+# What a lone surrogate may come from: a "\udXXX" escape (a valid pair is two of them), a
+# surrogate encoded as UTF-8 (ED A0..BF, read with "surrogatepass" as json does), or one in a
+# str body. Only a body that may hold one is checked value by value, as pairs are legitimate
+# (emoji sent with ensure_ascii) and most bodies hold neither.
+_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_BYTES_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_ENCODED = re.compile(rb"\xed[\xa0-\xbf]")
+_IN_STR = re.compile("[\ud800-\udfff]")
+
+
+def _may_hold_surrogate(body: object) -> bool:
+    if type(body) is bytes or type(body) is bytearray:
+        if body[:1] != b"{":  # another encoding, or a BOM: check the values
+            return True
+        return _BYTES_ESCAPE.search(body) is not None or (
+            b"\xed" in body and _ENCODED.search(body) is not None
+        )
+    if type(body) is str:
+        return _ESCAPE.search(body) is not None or _IN_STR.search(body) is not None
+    return False
+
+
+def _refuse_lone_surrogates(payload: Mapping[str, Any]) -> None:
+    """Refuse a body with a lone surrogate: no key, journal or handler could encode it."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise GeweCallbackError("the body is JSON nested too deeply to be a callback") from None
+    except UnicodeEncodeError:
+        raise GeweCallbackError(
+            "the body holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape): "
+            "not text any encoder can write"
+        ) from None
 
 
 _DECODER = json.JSONDecoder()
@@ -212,6 +252,26 @@ def _loads(body: bytes | str | bytearray) -> Any:
     if end != len(text) and text[end:].strip(_JSON_SPACE):
         return json.loads(body)
     return payload
+
+
+def _lower_case_envelope(
+    payload: Mapping[str, Any],
+) -> tuple[Mapping[str, Any], str, str] | None:
+    """The envelope of Gewechat's 2025-03 docker builds, as the documented one.
+
+    Those builds sent ``appid``, ``type_name`` and ``data`` in lower case (keeping ``Wxid``);
+    the same pushes otherwise. The events are built from a copy under the documented names,
+    so they are equal to those of the documented envelope.
+    """
+    type_name = payload.get("type_name")
+    app_id = payload.get("appid")
+    if not isinstance(type_name, str) or not isinstance(app_id, str):
+        return None
+    renamed = {_DOCUMENTED_KEYS.get(key, key): value for key, value in payload.items()}
+    return renamed, type_name, app_id
+
+
+_DOCUMENTED_KEYS = {"appid": "Appid", "type_name": "TypeName", "data": "Data", "wxid": "Wxid"}
 
 
 def _without_envelope(payload: Mapping[str, Any]) -> CallbackEvent:
@@ -567,10 +627,20 @@ def _link(fields: Fields, appmsg: Element) -> MessageEvent:
 
 _INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
 
+#: The longest notice text the notice patterns read. GeWe's notices name a few people and a
+#: group (well under 1 KiB); the patterns' lazy groups backtrack on text that repeats their
+#: literals, so reading longer text would cost time quadratic in its length on the event
+#: loop. Longer text is not a known notice: it is kept, as an unknown message.
+NOTICE_TEXT_MAX = 4096
+
+
+def _notice_text(text: str | None) -> str:
+    return text if text is not None and len(text) <= NOTICE_TEXT_MAX else ""
+
 
 def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
     description = child_text(appmsg, "des")
-    words = _INVITE_TEXT.match(description or "")
+    words = _INVITE_TEXT.match(_notice_text(description))
     return GroupInvite(
         invite_url=child_text(appmsg, "url"),
         inviter_wxid=fields["sender_wxid"],
@@ -797,7 +867,7 @@ _QUOTED_NAMES = re.compile(r'"(.+?)"')
 
 
 def _names(text: str | None) -> list[str]:
-    return _QUOTED_NAMES.findall(text or "")
+    return _QUOTED_NAMES.findall(_notice_text(text))
 
 
 def _mac_join(fields: Fields, sysmsg: Element) -> MessageEvent:
@@ -894,7 +964,7 @@ _JOINED_BY_QR = re.compile(r'"(.+?)"通过扫描(?:你|"(.+?)")分享的二维�
 def _notice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     text: str = fields["content"]
     account = fields["wxid"]
-    if not fields["is_group"]:
+    if not fields["is_group"] or len(text) > NOTICE_TEXT_MAX:
         return UnknownMessage(**fields)
     if words := _REMOVED.match(text):
         return RemovedFromGroup(operator_nickname=words.group(1), **fields)

@@ -11,18 +11,23 @@ wired in.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from gewe_async.testing._graph import Notice
+from gewe_async.testing._push import (
+    NoticeOptions,
+    _group_notice,
+    contact_deleted_payload,
+    group_announcement_payload,
+    group_dissolved_payload,
+    group_member_removed_payload,
+    group_owner_changed_payload,
+    group_renamed_payload,
+)
 
 if TYPE_CHECKING:
     from gewe_async.testing._state import FakeDevice
 
 __all__ = ["callback_envelope"]
-
-_SOURCE = (
-    "<msgsource>\n\t<tmp_node>\n\t\t<publisher-id></publisher-id>\n\t</tmp_node>\n</msgsource>\n"
-)
 
 
 def _names(device: FakeDevice, wxids: list[str]) -> list[tuple[str, str]]:
@@ -33,90 +38,36 @@ def _names(device: FakeDevice, wxids: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-def _template(room: str, template: str, link: str, members: list[tuple[str, str]]) -> str:
-    listed = "".join(
-        f"<member><username><![CDATA[{w}]]></username><nickname><![CDATA[{n}]]></nickname></member>"
-        for w, n in members
-    )
-    return (
-        f'{room}:\n<sysmsg type="sysmsgtemplate"><sysmsgtemplate>'
-        f'<content_template type="tmpl_type_profile"><plain><![CDATA[]]></plain>'
-        f"<template><![CDATA[{template}]]></template><link_list>"
-        f'<link name="{link}" type="link_profile"><memberlist>{listed}</memberlist></link>'
-        "</link_list></content_template></sysmsgtemplate></sysmsg>"
-    )
-
-
-def _announcement(notice: Notice) -> str:
-    room, by, text = notice.fields["chatroom_id"], notice.fields["by"], notice.fields["content"]
-    inner = (
-        f'<group_notice_item type="18"><edittime>{notice.at}</edittime>'
-        f"<source><fromusr>{by}</fromusr><tousr>{room}</tousr></source>"
-        f'<datalist count="1"><dataitem datatype="1"><datadesc>{escape(text)}</datadesc>'
-        "</dataitem></datalist></group_notice_item>"
-    )
-    return (
-        '<sysmsg type="mmchatroombarannouncememt"><mmchatroombarannouncememt>'
-        f"<content><![CDATA[{text}]]></content><xmlcontent><![CDATA[{inner}]]></xmlcontent>"
-        "</mmchatroombarannouncememt></sysmsg>"
-    )
-
-
-def _message(notice: Notice, device: FakeDevice) -> tuple[str, str, int, str] | None:
-    # (from, to, MsgType, content) of the AddMsg, or None when the notice has none.
-    f = notice.fields
-    room = f.get("chatroom_id", "")
-    if notice.kind == "group_renamed":
-        return room, device.wxid, 10000, f"你修改群名为“{f['name']}”"
-    if notice.kind == "owner_changed":
-        [(_, name)] = _names(device, [f["wxid"]])
-        return room, device.wxid, 10000, f"“{name}”已成为新群主"
-    if notice.kind == "member_joined":
-        names = "、".join(n for _, n in _names(device, f["wxids"]))
-        return room, device.wxid, 10000, f'你邀请"{names}"加入了群聊'
-    if notice.kind == "member_removed":
-        content = _template(
-            room, '你将"$kickoutname$"移出了群聊', "kickoutname", _names(device, f["wxids"])
-        )
-        return room, device.wxid, 10002, content
-    if notice.kind == "group_disbanded":
-        content = _template(
-            room, '群主"$identity$"已解散该群聊', "identity", _names(device, [device.wxid])
-        )
-        return room, device.wxid, 10002, content
-    if notice.kind == "announcement":
-        # Reversed: from the publisher to the group.
-        return f["by"], room, 10002, _announcement(notice)
-    return None
-
-
 def callback_envelope(device: FakeDevice, notice: Notice, new_msg_id: int) -> dict[str, Any] | None:
     """The push the real server sends ``device`` for ``notice``, or ``None`` if it sends none.
 
-    ``new_msg_id`` is the ``NewMsgId`` to give it (callers keep them unique).
+    ``new_msg_id`` is the ``NewMsgId`` to give it (callers keep them unique). Built by the
+    ``<kind>_payload`` builders of `gewe_async.testing`, so the fake pushes exactly what tests
+    build (one envelope, escaping done once).
     """
-    envelope: dict[str, Any] = {"TypeName": "AddMsg", "Appid": device.app_id, "Wxid": device.wxid}
+    app_id, wxid, f = device.app_id, device.wxid, notice.fields
     if notice.kind in ("friend_deleted", "group_quit"):
-        gone = notice.fields.get("wxid") or notice.fields["chatroom_id"]
-        envelope["TypeName"] = "DelContacts"
-        envelope["Data"] = {"UserName": {"string": gone}, "DeleteContactScen": 0}
-        return envelope
-    message = _message(notice, device)
-    if message is None:
-        return None
-    sender, receiver, msg_type, content = message
-    envelope["Data"] = {
-        "MsgId": new_msg_id % 2**31,
-        "FromUserName": {"string": sender},
-        "ToUserName": {"string": receiver},
-        "MsgType": msg_type,
-        "Content": {"string": content},
-        "Status": 4,
-        "ImgStatus": 1,
-        "ImgBuf": {"iLen": 0},
-        "CreateTime": notice.at,
-        "MsgSource": _SOURCE,
-        "NewMsgId": new_msg_id,
-        "MsgSeq": new_msg_id % 2**31,
+        return contact_deleted_payload(app_id, wxid, f.get("wxid") or f["chatroom_id"])
+    options: NoticeOptions = {
+        "new_msg_id": new_msg_id,
+        "msg_id": new_msg_id % 2**31,
+        "create_time": notice.at,
     }
-    return envelope
+    room = f.get("chatroom_id", "")
+    if notice.kind == "group_renamed":
+        return group_renamed_payload(app_id, wxid, room, f["name"], **options)
+    if notice.kind == "owner_changed":
+        [(_, name)] = _names(device, [f["wxid"]])
+        return group_owner_changed_payload(app_id, wxid, room, new_owner_nickname=name, **options)
+    if notice.kind == "member_joined":
+        names = '"、"'.join(n for _, n in _names(device, f["wxids"]))
+        return _group_notice(app_id, wxid, room, f'你邀请"{names}"加入了群聊', options)
+    if notice.kind == "member_removed":
+        members = _names(device, f["wxids"])
+        return group_member_removed_payload(app_id, wxid, room, members, **options)
+    if notice.kind == "group_disbanded":
+        [owner] = _names(device, [wxid])
+        return group_dissolved_payload(app_id, wxid, room, owner, **options)
+    if notice.kind == "announcement":
+        return group_announcement_payload(app_id, wxid, room, f["by"], f["content"], **options)
+    return None

@@ -19,10 +19,11 @@ kind to FakeGewe, which builds the payload for the device's account and pushes i
 
 from __future__ import annotations
 
+import inspect
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Concatenate, ParamSpec, TypedDict, Unpack, cast
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
@@ -1006,6 +1007,39 @@ test_payload.__test__ = False  # type: ignore[attr-defined]  # a builder, not a 
 # --- FakeGewe's side: build for the device's account, and push -----------------------------
 
 
+_P = ParamSpec("_P")
+
+
+def _receiver(
+    builder: Callable[Concatenate[str, str, _P], Payload],
+) -> Callable[Concatenate[CallbackBuilders, str, _P], Coroutine[Any, Any, Payload]]:
+    """``receive_<kind>``, made from ``<kind>_payload``: its signature without ``wxid``.
+
+    One definition for every kind, so a builder's parameters are the method's (typed, where
+    hand-written wrappers took ``**kwargs: Any``), and a new builder needs one line here.
+    """
+
+    async def receive(
+        self: CallbackBuilders, app_id: str, /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> Payload:
+        payload = builder(app_id, self._account_wxid(app_id), *args, **kwargs)
+        await self.deliver(payload)
+        return payload
+
+    kind = builder.__name__.removesuffix("_payload")
+    receive.__name__ = f"receive_{kind}"
+    receive.__qualname__ = f"CallbackBuilders.receive_{kind}"
+    receive.__doc__ = f"Push a ``{kind}`` callback built by ``{builder.__name__}``; returns it."
+    # For help() and the docs: the builder's parameters, as the method takes them.
+    signature = inspect.signature(builder)
+    app_id, _wxid, *rest = signature.parameters.values()
+    first = inspect.Parameter.POSITIONAL_ONLY
+    receive.__dict__["__signature__"] = signature.replace(
+        parameters=[inspect.Parameter("self", first), app_id.replace(kind=first), *rest]
+    )
+    return receive
+
+
 class CallbackBuilders:
     """``receive_<kind>`` for every documented kind, mixed into FakeGewe.
 
@@ -1047,330 +1081,261 @@ class CallbackBuilders:
         await self.deliver(payload)
         return payload
 
-    async def receive_text(
-        self, app_id: str, from_wxid: str, text: str, **options: Unpack[MessageOptions]
-    ) -> Payload:
-        """Push a text message.
+    receive_text = _receiver(text_payload)
+    """Push a text message.
 
-        See [`text_payload`][gewe_async.testing.text_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(text_payload(app_id, wxid, from_wxid, text, **options))
+    Takes the arguments of
+    [`text_payload`][gewe_async.testing.text_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_image(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push an image.
+    receive_image = _receiver(image_payload)
+    """Push an image.
 
-        See [`image_payload`][gewe_async.testing.image_payload].
-        """
-        return await self._deliver_built(
-            image_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`image_payload`][gewe_async.testing.image_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_voice(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a voice note.
+    receive_voice = _receiver(voice_payload)
+    """Push a voice note.
 
-        See [`voice_payload`][gewe_async.testing.voice_payload].
-        """
-        return await self._deliver_built(
-            voice_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`voice_payload`][gewe_async.testing.voice_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_video(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a video.
+    receive_video = _receiver(video_payload)
+    """Push a video.
 
-        See [`video_payload`][gewe_async.testing.video_payload].
-        """
-        return await self._deliver_built(
-            video_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`video_payload`][gewe_async.testing.video_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_emoji(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a sticker.
+    receive_emoji = _receiver(emoji_payload)
+    """Push a sticker.
 
-        See [`emoji_payload`][gewe_async.testing.emoji_payload].
-        """
-        return await self._deliver_built(
-            emoji_payload(app_id, self._account_wxid(app_id), from_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`emoji_payload`][gewe_async.testing.emoji_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_link(
-        self, app_id: str, from_wxid: str, title: str, url: str, **kwargs: Any
-    ) -> Payload:
-        """Push a link.
+    receive_link = _receiver(link_payload)
+    """Push a link.
 
-        See [`link_payload`][gewe_async.testing.link_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            link_payload(app_id, wxid, from_wxid, title, url, **kwargs)
-        )
+    Takes the arguments of
+    [`link_payload`][gewe_async.testing.link_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_file_notice(
-        self, app_id: str, from_wxid: str, file_name: str, **kwargs: Any
-    ) -> Payload:
-        """Push a file-upload notice.
+    receive_file_notice = _receiver(file_notice_payload)
+    """Push a file-upload notice.
 
-        See [`file_notice_payload`][gewe_async.testing.file_notice_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            file_notice_payload(app_id, wxid, from_wxid, file_name, **kwargs)
-        )
+    Takes the arguments of
+    [`file_notice_payload`][gewe_async.testing.file_notice_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_file(
-        self, app_id: str, from_wxid: str, file_name: str, **kwargs: Any
-    ) -> Payload:
-        """Push a file.
+    receive_file = _receiver(file_payload)
+    """Push a file.
 
-        See [`file_payload`][gewe_async.testing.file_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(file_payload(app_id, wxid, from_wxid, file_name, **kwargs))
+    Takes the arguments of
+    [`file_payload`][gewe_async.testing.file_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_name_card(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a contact card.
+    receive_name_card = _receiver(name_card_payload)
+    """Push a contact card.
 
-        See [`name_card_payload`][gewe_async.testing.name_card_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(name_card_payload(app_id, wxid, from_wxid, **kwargs))
+    Takes the arguments of
+    [`name_card_payload`][gewe_async.testing.name_card_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_friend_request(
-        self, app_id: str, requester_wxid: str, **kwargs: Any
-    ) -> Payload:
-        """Push a friend request.
+    receive_friend_request = _receiver(friend_request_payload)
+    """Push a friend request.
 
-        See [`friend_request_payload`][gewe_async.testing.friend_request_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            friend_request_payload(app_id, wxid, requester_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`friend_request_payload`][gewe_async.testing.friend_request_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_contact_changed(
-        self, app_id: str, contact_wxid: str, **kwargs: Any
-    ) -> Payload:
-        """Push a contact change.
+    receive_contact_changed = _receiver(contact_changed_payload)
+    """Push a contact change.
 
-        See [`contact_changed_payload`][gewe_async.testing.contact_changed_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            contact_changed_payload(app_id, wxid, contact_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`contact_changed_payload`][gewe_async.testing.contact_changed_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_mini_program(
-        self, app_id: str, from_wxid: str, title: str, **kwargs: Any
-    ) -> Payload:
-        """Push a mini-program card.
+    receive_mini_program = _receiver(mini_program_payload)
+    """Push a mini-program card.
 
-        See [`mini_program_payload`][gewe_async.testing.mini_program_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            mini_program_payload(app_id, wxid, from_wxid, title, **kwargs)
-        )
+    Takes the arguments of
+    [`mini_program_payload`][gewe_async.testing.mini_program_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_quote(
-        self, app_id: str, from_wxid: str, text: str, quoted: Mapping[str, Any], **kwargs: Any
-    ) -> Payload:
-        """Push a reply quoting ``quoted``.
+    receive_quote = _receiver(quote_payload)
+    """Push a reply quoting ``quoted``.
 
-        See [`quote_payload`][gewe_async.testing.quote_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            quote_payload(app_id, wxid, from_wxid, text, quoted, **kwargs)
-        )
+    Takes the arguments of
+    [`quote_payload`][gewe_async.testing.quote_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_transfer(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a transfer.
+    receive_transfer = _receiver(transfer_payload)
+    """Push a transfer.
 
-        See [`transfer_payload`][gewe_async.testing.transfer_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(transfer_payload(app_id, wxid, from_wxid, **kwargs))
+    Takes the arguments of
+    [`transfer_payload`][gewe_async.testing.transfer_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_red_packet(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a red packet.
+    receive_red_packet = _receiver(red_packet_payload)
+    """Push a red packet.
 
-        See [`red_packet_payload`][gewe_async.testing.red_packet_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(red_packet_payload(app_id, wxid, from_wxid, **kwargs))
+    Takes the arguments of
+    [`red_packet_payload`][gewe_async.testing.red_packet_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_channels(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a Channels post.
+    receive_channels = _receiver(channels_payload)
+    """Push a Channels post.
 
-        See [`channels_payload`][gewe_async.testing.channels_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(channels_payload(app_id, wxid, from_wxid, **kwargs))
+    Takes the arguments of
+    [`channels_payload`][gewe_async.testing.channels_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_revoke(
-        self, app_id: str, from_wxid: str, revoked: Mapping[str, Any], **kwargs: Any
-    ) -> Payload:
-        """Push a recall of ``revoked``.
+    receive_revoke = _receiver(revoke_payload)
+    """Push a recall of ``revoked``.
 
-        See [`revoke_payload`][gewe_async.testing.revoke_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(revoke_payload(app_id, wxid, from_wxid, revoked, **kwargs))
+    Takes the arguments of
+    [`revoke_payload`][gewe_async.testing.revoke_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_pat(
-        self, app_id: str, patter_wxid: str, patted_wxid: str, **kwargs: Any
-    ) -> Payload:
-        """Push a pat.
+    receive_pat = _receiver(pat_payload)
+    """Push a pat.
 
-        See [`pat_payload`][gewe_async.testing.pat_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            pat_payload(app_id, wxid, patter_wxid, patted_wxid, **kwargs)
-        )
+    Takes the arguments of
+    [`pat_payload`][gewe_async.testing.pat_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_location(self, app_id: str, from_wxid: str, **kwargs: Any) -> Payload:
-        """Push a location.
+    receive_location = _receiver(location_payload)
+    """Push a location.
 
-        See [`location_payload`][gewe_async.testing.location_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(location_payload(app_id, wxid, from_wxid, **kwargs))
+    Takes the arguments of
+    [`location_payload`][gewe_async.testing.location_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_invite(self, app_id: str, inviter_wxid: str, **kwargs: Any) -> Payload:
-        """Push a group invitation.
+    receive_group_invite = _receiver(group_invite_payload)
+    """Push a group invitation.
 
-        See [`group_invite_payload`][gewe_async.testing.group_invite_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(group_invite_payload(app_id, wxid, inviter_wxid, **kwargs))
+    Takes the arguments of
+    [`group_invite_payload`][gewe_async.testing.group_invite_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_member_joined(
-        self, app_id: str, group: str, members: Sequence[tuple[str, str]], **kwargs: Any
-    ) -> Payload:
-        """Push a join.
+    receive_group_member_joined = _receiver(group_member_joined_payload)
+    """Push a join.
 
-        See [`group_member_joined_payload`][gewe_async.testing.group_member_joined_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        payload = group_member_joined_payload(app_id, wxid, group, members, **kwargs)
-        return await self._deliver_built(payload)
+    Takes the arguments of
+    [`group_member_joined_payload`][gewe_async.testing.group_member_joined_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_removed_from_group(
-        self, app_id: str, group: str, operator_nickname: str, **kwargs: Any
-    ) -> Payload:
-        """Push a removal of the account.
+    receive_removed_from_group = _receiver(removed_from_group_payload)
+    """Push a removal of the account.
 
-        See [`removed_from_group_payload`][gewe_async.testing.removed_from_group_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        payload = removed_from_group_payload(app_id, wxid, group, operator_nickname, **kwargs)
-        return await self._deliver_built(payload)
+    Takes the arguments of
+    [`removed_from_group_payload`][gewe_async.testing.removed_from_group_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_member_removed(
-        self, app_id: str, group: str, members: Sequence[tuple[str, str]], **kwargs: Any
-    ) -> Payload:
-        """Push a kick.
+    receive_group_member_removed = _receiver(group_member_removed_payload)
+    """Push a kick.
 
-        See [`group_member_removed_payload`][gewe_async.testing.group_member_removed_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        payload = group_member_removed_payload(app_id, wxid, group, members, **kwargs)
-        return await self._deliver_built(payload)
+    Takes the arguments of
+    [`group_member_removed_payload`][gewe_async.testing.group_member_removed_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_dissolved(
-        self, app_id: str, group: str, owner: tuple[str, str], **kwargs: Any
-    ) -> Payload:
-        """Push a dissolution.
+    receive_group_dissolved = _receiver(group_dissolved_payload)
+    """Push a dissolution.
 
-        See [`group_dissolved_payload`][gewe_async.testing.group_dissolved_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            group_dissolved_payload(app_id, wxid, group, owner, **kwargs)
-        )
+    Takes the arguments of
+    [`group_dissolved_payload`][gewe_async.testing.group_dissolved_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_renamed(
-        self, app_id: str, group: str, new_name: str, **kwargs: Any
-    ) -> Payload:
-        """Push a rename.
+    receive_group_renamed = _receiver(group_renamed_payload)
+    """Push a rename.
 
-        See [`group_renamed_payload`][gewe_async.testing.group_renamed_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(
-            group_renamed_payload(app_id, wxid, group, new_name, **kwargs)
-        )
+    Takes the arguments of
+    [`group_renamed_payload`][gewe_async.testing.group_renamed_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_owner_changed(self, app_id: str, group: str, **kwargs: Any) -> Payload:
-        """Push a new owner.
+    receive_group_owner_changed = _receiver(group_owner_changed_payload)
+    """Push a new owner.
 
-        See [`group_owner_changed_payload`][gewe_async.testing.group_owner_changed_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(group_owner_changed_payload(app_id, wxid, group, **kwargs))
+    Takes the arguments of
+    [`group_owner_changed_payload`][gewe_async.testing.group_owner_changed_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_info_changed(self, app_id: str, group: str, **kwargs: Any) -> Payload:
-        """Push a group change.
+    receive_group_info_changed = _receiver(group_info_changed_payload)
+    """Push a group change.
 
-        See [`group_info_changed_payload`][gewe_async.testing.group_info_changed_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(group_info_changed_payload(app_id, wxid, group, **kwargs))
+    Takes the arguments of
+    [`group_info_changed_payload`][gewe_async.testing.group_info_changed_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_announcement(
-        self, app_id: str, group: str, publisher_wxid: str, text: str, **kwargs: Any
-    ) -> Payload:
-        """Push an announcement.
+    receive_group_announcement = _receiver(group_announcement_payload)
+    """Push an announcement.
 
-        See [`group_announcement_payload`][gewe_async.testing.group_announcement_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        payload = group_announcement_payload(app_id, wxid, group, publisher_wxid, text, **kwargs)
-        return await self._deliver_built(payload)
+    Takes the arguments of
+    [`group_announcement_payload`][gewe_async.testing.group_announcement_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_todo(
-        self,
-        app_id: str,
-        group: str,
-        operator_wxid: str,
-        title: str,
-        related_new_msg_id: int,
-        **kwargs: Any,
-    ) -> Payload:
-        """Push a group to-do.
+    receive_group_todo = _receiver(group_todo_payload)
+    """Push a group to-do.
 
-        See [`group_todo_payload`][gewe_async.testing.group_todo_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        payload = group_todo_payload(
-            app_id, wxid, group, operator_wxid, title, related_new_msg_id, **kwargs
-        )
-        return await self._deliver_built(payload)
+    Takes the arguments of
+    [`group_todo_payload`][gewe_async.testing.group_todo_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_contact_deleted(self, app_id: str, contact_wxid: str) -> Payload:
-        """Push a deleted friend.
+    receive_contact_deleted = _receiver(contact_deleted_payload)
+    """Push a deleted friend.
 
-        See [`contact_deleted_payload`][gewe_async.testing.contact_deleted_payload].
-        """
-        wxid = self._account_wxid(app_id)
-        return await self._deliver_built(contact_deleted_payload(app_id, wxid, contact_wxid))
+    Takes the arguments of
+    [`contact_deleted_payload`][gewe_async.testing.contact_deleted_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_group_quit(self, app_id: str, group: str) -> Payload:
-        """Push a group left.
+    receive_group_quit = _receiver(group_quit_payload)
+    """Push a group left.
 
-        See [`group_quit_payload`][gewe_async.testing.group_quit_payload].
-        """
-        return await self._deliver_built(
-            group_quit_payload(app_id, self._account_wxid(app_id), group)
-        )
+    Takes the arguments of
+    [`group_quit_payload`][gewe_async.testing.group_quit_payload]
+    without ``wxid`` (the device's account).
+    """
 
-    async def receive_offline(self, app_id: str) -> Payload:
-        """Push that the account went offline.
+    receive_offline = _receiver(offline_payload)
+    """Push that the account went offline.
 
-        See [`offline_payload`][gewe_async.testing.offline_payload].
-        """
-        return await self._deliver_built(offline_payload(app_id, self._account_wxid(app_id)))
+    Takes the arguments of
+    [`offline_payload`][gewe_async.testing.offline_payload]
+    without ``wxid`` (the device's account).
+    """
 
     async def receive_test(self, token: str | None = None) -> Payload:
         """Push the test push.
