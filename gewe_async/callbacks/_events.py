@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -903,6 +904,21 @@ class Offline(CallbackEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.OFFLINE
     """Always ``"offline"`` (``CallbackKind.OFFLINE``)."""
+
+    #: Pushes of ``Offline`` for one account within one slot of this many seconds are one.
+    DEDUPE_SLOT: ClassVar[float] = 300.0
+
+    @property
+    def idempotency_key(self) -> str:
+        """``"<Appid>:Offline:<slot>"``: the push names no id and is the same JSON every time.
+
+        A key made of its content would make the account's next disconnection, a day
+        later, a duplicate of this one, and the journal would drop it. Repeats within
+        [`DEDUPE_SLOT`][gewe_async.callbacks.Offline.DEDUPE_SLOT] seconds of the clock
+        share a key; a repeat that straddles two slots is handled twice (harmless for an
+        alert, unlike a lost one).
+        """
+        return f"{self.app_id}:{self.type_name}:{int(time.time() // self.DEDUPE_SLOT)}"
 
 
 @attrs.frozen(kw_only=True)
