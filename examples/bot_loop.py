@@ -1,7 +1,7 @@
 """A ping/pong bot: GeWe's pushes in, one reply per ping, every failure handled.
 
 In production GeWe pushes to your callback URL and a receiver runs this dispatcher:
-`gewe-async receive bot_loop:dp --secret ...` (or see bot_fastapi.py / bot_aiohttp.py).
+`GEWE_CALLBACK_SECRET=... gewe-async receive bot_loop:dp` (or see bot_fastapi.py / bot_aiohttp.py).
 Run as a script, an in-process FakeGewe pushes ten pings to it: python examples/bot_loop.py
 """
 

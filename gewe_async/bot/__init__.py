@@ -11,7 +11,7 @@ dp = Dispatcher(AsyncGeweClient())
 async def ping(event: TextMessage, ctx: Context) -> None:
     await ctx.reply("pong")
 
-app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app
+app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app --no-access-log
 ```
 
 The receivers (ASGI, aiohttp) store each push in a journal before answering it; handlers

@@ -32,7 +32,7 @@ class ASGIReceiver(Receiver):
     Served on its own (its lifespan starts the handlers and drains them at shutdown):
 
     ```python
-    app = ASGIReceiver(dp, secret=os.environ["BOT_SECRET"])   # uvicorn bot:app
+    app = ASGIReceiver(dp, secret=os.environ["BOT_SECRET"])   # uvicorn bot:app --no-access-log
     ```
 
     Mounted in FastAPI, whose lifespan must run the receiver's (Starlette does not run the
