@@ -209,6 +209,14 @@ def _search_info(value: object) -> SearchInfo | None:
     return value
 
 
+def _follow_search_info(value: object) -> SearchInfo | None:
+    # follow's page marks docId required where userPage has none: "" when the caller has none.
+    info = _search_info(value)
+    if info is not None and info.doc_id is None:
+        info = attrs.evolve(info, doc_id="")
+    return info
+
+
 @attrs.frozen(kw_only=True)
 class BrowseRequest(_OnObject):
     session_buffer: str = _cursor()
@@ -267,7 +275,7 @@ class FinderOptRequest(_Me):
 class FollowRequest(_Me):
     to_user_name: str = _name()
     op_type: FollowOperation = attrs.field(converter=_to_follow_operation)
-    search_info: SearchInfo | None = attrs.field(default=None, converter=_search_info)
+    search_info: SearchInfo | None = attrs.field(default=None, converter=_follow_search_info)
 
 
 @attrs.frozen(kw_only=True)
