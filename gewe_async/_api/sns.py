@@ -26,7 +26,7 @@ from gewe_async._api import _feeds as f
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async._paging import Page, paginate
-from gewe_async.exceptions import GeweError, GeweResponseError
+from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
 from gewe_async.types.sns import (
     CommentOperation,
     LikeOperation,
@@ -34,7 +34,6 @@ from gewe_async.types.sns import (
     MomentComment,
     MomentOptions,
     MomentPage,
-    MomentPostError,
     PostedMoment,
     UploadedImage,
     UploadedVideo,
