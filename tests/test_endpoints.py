@@ -149,3 +149,20 @@ def test_nested_request_objects_send_every_required_field(path):
                 missing = [name for name in required if name not in obj]
                 assert not missing, f"{path} {where}: {missing} dropped (without {key})"
     assert tried
+
+
+def test_public_answer_models_live_in_types():
+    """Every public model an endpoint answers with is in gewe_async.types.<group> (issue 20).
+
+    Private wrappers that a method unwraps (``_QrCode``) may stay with their group's requests.
+    """
+    strays = []
+    for endpoint in _declared_endpoints().values():
+        for cls in [endpoint.response, *typing.get_args(endpoint.response)]:
+            if not isinstance(cls, type) or cls.__module__ == "builtins":
+                continue
+            if not cls.__name__.startswith("_") and not cls.__module__.startswith(
+                "gewe_async.types."
+            ):
+                strays.append(f"{endpoint.path}: {cls.__module__}.{cls.__name__}")
+    assert not strays

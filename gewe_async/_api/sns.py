@@ -27,6 +27,7 @@ from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async._paging import Page, paginate
 from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
+from gewe_async.types.message import FileUrl
 from gewe_async.types.sns import (
     CommentOperation,
     LikeOperation,
@@ -254,11 +255,8 @@ class SendFinderSnsRequest(_WxAudience):
     description: str = attrs.field(validator=f.content)
 
 
-@attrs.frozen
-class DownloadedVideo:
-    """``data`` of ``sns/downloadSnsVideo``."""
-
-    file_url: str
+# sns/downloadSnsVideo answers like message/downloadVideo: the one model is in types.message.
+DownloadedVideo = FileUrl
 
 
 # -- endpoints ----------------------------------------------------------------------------
@@ -270,7 +268,7 @@ CONTACTS_SNS_LIST: Final = Endpoint(
 )
 SNS_DETAILS: Final = Endpoint("sns/snsDetails", SnsIdRequest, Moment, retry_safe=True)
 DOWNLOAD_SNS_VIDEO: Final = Endpoint(
-    "sns/downloadSnsVideo", SnsXmlRequest, DownloadedVideo, retry_safe=True
+    "sns/downloadSnsVideo", SnsXmlRequest, FileUrl, retry_safe=True
 )
 # Uploads only put a file on WeChat's CDN; a repeat makes a second copy nobody refers to.
 UPLOAD_SNS_IMAGE: Final = Endpoint(
