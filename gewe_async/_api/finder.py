@@ -140,11 +140,7 @@ def _to_thumbs_up(value: object) -> ThumbsUp:
 
 def _digits(value: object) -> str:
     # Ids the pages type as strings ("14484855201138809377"): an int is as clear, and exact.
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64:
-        return str(value)
-    if isinstance(value, str) and (value == "" or value.isdecimal()):
-        return value
-    raise TypeError(f"expected an id (int or string of digits), got {value!r:.40}")
+    return v.digits(value, empty=True)
 
 
 def _from_args(cls: type[T], args: Mapping[str, Any]) -> T:

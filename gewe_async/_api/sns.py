@@ -229,11 +229,7 @@ class ForwardSnsRequest(_Audience):
 
 def _digits(value: object) -> str:
     # The page types sizes and the media type as strings ("2000", "4"); an int is as clear.
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and value.isdecimal():
-        return value
-    raise TypeError(f"expected a non-negative int or a string of digits, got {value!r:.40}")
+    return v.digits(value)
 
 
 @attrs.frozen(kw_only=True)
