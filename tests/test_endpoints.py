@@ -38,9 +38,9 @@ def test_endpoint_has_its_method(path):
     assert callable(getattr(cls, snake(name), None)), f"{path}: no {page['method'](path)}"
 
 
-@pytest.mark.parametrize("group", ["sns", "favor", "finder", "personal"])
+@pytest.mark.parametrize("group", ALL_GROUPS)
 def test_declarations_are_exactly_the_official_endpoints(group):
-    """The group module declares one Endpoint per official path of the group, no other."""
+    """Each group module's ENDPOINTS (read from its declarations) are its official paths."""
     module = importlib.import_module(f"gewe_async._api.{group}")
     declared = sorted(e.path for e in module.ENDPOINTS)
     expected = sorted(p for p in OFFICIAL if p.partition("/")[0] == group)
@@ -48,6 +48,8 @@ def test_declarations_are_exactly_the_official_endpoints(group):
         assert "sns/sendFinderSns" in declared  # its page is under 视频号模块
     assert declared == expected
     assert len(set(declared)) == len(declared)
+    every = {id(v) for v in vars(module).values() if isinstance(v, Endpoint)}
+    assert every == {id(e) for e in module.ENDPOINTS}
 
 
 def test_every_group_is_listed():

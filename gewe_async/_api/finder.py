@@ -30,7 +30,7 @@ from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page, paginate
 from gewe_async.types.finder import (
     ChannelsLogin,
@@ -493,39 +493,7 @@ PUBLISH_FINDER_CDN: Final = _once("publishFinderCdn", PublishFinderCdnRequest)
 PUBLISH_FINDER_WEB: Final = _once("publishFinderWeb", PublishFinderWebRequest, _ObjectId)
 CREATE_FINDER: Final = _once("createFinder", CreateFinderRequest, FinderContact)
 
-ENDPOINTS: Final = (
-    GET_PROFILE,
-    GET_QR_CODE,
-    FOLLOW_LIST,
-    LIKE_FAV_LIST,
-    MENTION_LIST,
-    COMMENT_LIST,
-    USER_PAGE,
-    SEARCH,
-    CONTACT_LIST,
-    SYNC_PRIVATE_LETTER_MSG,
-    SCAN_QR_CODE,
-    BROWSE,
-    SCAN_BROWSE,
-    UPLOAD_FINDER_VIDEO,
-    FOLLOW,
-    SCAN_FOLLOW,
-    SEARCH_FOLLOW,
-    ID_FAV,
-    ID_LIKE,
-    SCAN_FAV,
-    SCAN_LIKE,
-    FINDER_OPT,
-    UPDATE_PROFILE,
-    SCAN_LOGIN_CHANNELS,
-    COMMENT,
-    SCAN_COMMENT,
-    POST_PRIVATE_LETTER,
-    POST_PRIVATE_LETTER_IMG,
-    PUBLISH_FINDER_CDN,
-    PUBLISH_FINDER_WEB,
-    CREATE_FINDER,
-)
+ENDPOINTS: Final = declared(globals())
 
 
 def _next(flag: int, buffer: str) -> str | None:

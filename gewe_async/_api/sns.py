@@ -24,7 +24,7 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page, paginate
 from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
 from gewe_async.types.message import FileUrl
@@ -298,26 +298,7 @@ SEND_FINDER_SNS: Final[Endpoint[None]] = Endpoint("sns/sendFinderSns", SendFinde
 # that worked as failed.
 DEL_SNS: Final[Endpoint[None]] = Endpoint("sns/delSns", SnsIdRequest, None, retry_safe=False)
 
-ENDPOINTS: Final = (
-    SNS_LIST,
-    CONTACTS_SNS_LIST,
-    SNS_DETAILS,
-    DOWNLOAD_SNS_VIDEO,
-    UPLOAD_SNS_IMAGE,
-    UPLOAD_SNS_VIDEO,
-    SNS_SET_PRIVACY,
-    SNS_VISIBLE_SCOPE,
-    STRANGER_VISIBILITY_ENABLED,
-    LIKE_SNS,
-    COMMENT_SNS,
-    SEND_TEXT_SNS,
-    SEND_IMG_SNS,
-    SEND_VIDEO_SNS,
-    SEND_URL_SNS,
-    FORWARD_SNS,
-    SEND_FINDER_SNS,
-    DEL_SNS,
-)
+ENDPOINTS: Final = declared(globals())
 
 _AUDIENCE: Final = (
     "allow_wx_ids",
