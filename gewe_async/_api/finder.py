@@ -21,7 +21,7 @@ Two pages contradict themselves; the docs (``moments.md``) say what we do:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
 import attrs
@@ -141,16 +141,6 @@ def _to_thumbs_up(value: object) -> ThumbsUp:
 def _digits(value: object) -> str:
     # Ids the pages type as strings ("14484855201138809377"): an int is as clear, and exact.
     return v.digits(value, empty=True)
-
-
-def _from_args(cls: type[T], args: Mapping[str, Any]) -> T:
-    """Build a request from a method's arguments: each field from the argument of its name.
-
-    The methods' keyword arguments are the body's fields by the naming rule, so the signature
-    and the request class each say them once. A field without its argument fails the
-    wire-level test of its endpoint (KeyError).
-    """
-    return cls(**{field.name: args[field.name] for field in attrs.fields(cls)})  # type: ignore[arg-type]
 
 
 def _optional(validator: Any) -> Any:
@@ -439,59 +429,68 @@ class _ObjectId:
 
 # -- endpoints ----------------------------------------------------------------------------
 
-
-def _read(name: str, request: type[Any], answer: type[Any] | None) -> Endpoint[Any]:
-    # Reads (repeating one changes nothing), and views (browse): a repeated view is harmless.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=True)
-
-
-def _set(name: str, request: type[Any], answer: type[Any] | None = None) -> Endpoint[Any]:
-    # Setters of a state (followed or not, liked or not, the profile's values): a repeat
-    # leaves the same state.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=True)
-
-
-def _once(name: str, request: type[Any], answer: type[Any] | None = None) -> Endpoint[Any]:
-    # Creates something (a comment, a letter, a video, an account): a repeat creates it twice.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=False)
-
-
-GET_PROFILE: Final = _read("getProfile", AppIdRequest, FinderProfile)
-GET_QR_CODE: Final = _read("getQrCode", _Me, _QrCode)
-FOLLOW_LIST: Final = _read("followList", MeListRequest, FollowPage)
-LIKE_FAV_LIST: Final = _read("likeFavList", LikeFavListRequest, ObjectPage)
-MENTION_LIST: Final = _read("mentionList", MentionListRequest, MentionPage)
-COMMENT_LIST: Final = _read("commentList", CommentListRequest, CommentPage)
-USER_PAGE: Final = _read("userPage", UserPageRequest, UserPage)
-SEARCH: Final = _read("search", SearchRequest, SearchResult)
-CONTACT_LIST: Final = _read("contactList", ContactListRequest, list[LetterContact])
-SYNC_PRIVATE_LETTER_MSG: Final = _read("syncPrivateLetterMsg", KeyBuffRequest, PrivateLetterSync)
-SCAN_QR_CODE: Final = _read("scanQrCode", _Scan, ObjectDetails)
-BROWSE: Final = _read("browse", BrowseRequest, None)
-SCAN_BROWSE: Final = _read("scanBrowse", _ScanObject, None)
-# Uploading puts a file on the CDN; a repeat makes a copy nobody refers to.
-UPLOAD_FINDER_VIDEO: Final = _read(
-    "uploadFinderVideo", UploadFinderVideoRequest, UploadedFinderVideo
+# Reads (repeating one changes nothing), and views (browse): a repeated view is harmless.
+GET_PROFILE: Final = Endpoint("finder/getProfile", AppIdRequest, FinderProfile, retry_safe=True)
+GET_QR_CODE: Final = Endpoint("finder/getQrCode", _Me, _QrCode, retry_safe=True)
+FOLLOW_LIST: Final = Endpoint("finder/followList", MeListRequest, FollowPage, retry_safe=True)
+LIKE_FAV_LIST: Final = Endpoint(
+    "finder/likeFavList", LikeFavListRequest, ObjectPage, retry_safe=True
 )
-FOLLOW: Final = _set("follow", FollowRequest, FinderContact)
-SCAN_FOLLOW: Final = _set("scanFollow", ScanFollowRequest, FinderContact)
-SEARCH_FOLLOW: Final = _set("searchFollow", SearchFollowRequest)
-ID_FAV: Final = _set("idFav", IdFavRequest)
-ID_LIKE: Final = _set("idLike", IdLikeRequest)
-SCAN_FAV: Final = _set("scanFav", _ScanObject)
-SCAN_LIKE: Final = _set("scanLike", _ScanObject)
-FINDER_OPT: Final = _set("finderOpt", FinderOptRequest)
-UPDATE_PROFILE: Final = _set("updateProfile", UpdateProfileRequest)
-# A QR code's login is used once: a repeat would be refused.
-SCAN_LOGIN_CHANNELS: Final = _once("scanLoginChannels", QrContentRequest, ChannelsLogin)
-COMMENT: Final = _once("comment", CommentRequest, _CommentId)
-SCAN_COMMENT: Final = _once("scanComment", ScanCommentRequest, FinderComment)
-POST_PRIVATE_LETTER: Final = _once("postPrivateLetter", PrivateLetterRequest, _NewMsgId)
-POST_PRIVATE_LETTER_IMG: Final = _once("postPrivateLetterImg", PrivateLetterImgRequest, _NewMsgId)
+MENTION_LIST: Final = Endpoint(
+    "finder/mentionList", MentionListRequest, MentionPage, retry_safe=True
+)
+COMMENT_LIST: Final = Endpoint(
+    "finder/commentList", CommentListRequest, CommentPage, retry_safe=True
+)
+USER_PAGE: Final = Endpoint("finder/userPage", UserPageRequest, UserPage, retry_safe=True)
+SEARCH: Final = Endpoint("finder/search", SearchRequest, SearchResult, retry_safe=True)
+CONTACT_LIST: Final = Endpoint(
+    "finder/contactList", ContactListRequest, list[LetterContact], retry_safe=True
+)
+SYNC_PRIVATE_LETTER_MSG: Final = Endpoint(
+    "finder/syncPrivateLetterMsg", KeyBuffRequest, PrivateLetterSync, retry_safe=True
+)
+SCAN_QR_CODE: Final = Endpoint("finder/scanQrCode", _Scan, ObjectDetails, retry_safe=True)
+BROWSE: Final[Endpoint[None]] = Endpoint("finder/browse", BrowseRequest, None, retry_safe=True)
+SCAN_BROWSE: Final[Endpoint[None]] = Endpoint(
+    "finder/scanBrowse", _ScanObject, None, retry_safe=True
+)
+# Uploading puts a file on the CDN; a repeat makes a copy nobody refers to.
+UPLOAD_FINDER_VIDEO: Final = Endpoint(
+    "finder/uploadFinderVideo", UploadFinderVideoRequest, UploadedFinderVideo, retry_safe=True
+)
+# Setters of a state (followed or not, liked or not, the profile's values): a repeat
+# leaves the same state.
+FOLLOW: Final = Endpoint("finder/follow", FollowRequest, FinderContact, retry_safe=True)
+SCAN_FOLLOW: Final = Endpoint(
+    "finder/scanFollow", ScanFollowRequest, FinderContact, retry_safe=True
+)
+SEARCH_FOLLOW: Final[Endpoint[None]] = Endpoint(
+    "finder/searchFollow", SearchFollowRequest, retry_safe=True
+)
+ID_FAV: Final[Endpoint[None]] = Endpoint("finder/idFav", IdFavRequest, retry_safe=True)
+ID_LIKE: Final[Endpoint[None]] = Endpoint("finder/idLike", IdLikeRequest, retry_safe=True)
+SCAN_FAV: Final[Endpoint[None]] = Endpoint("finder/scanFav", _ScanObject, retry_safe=True)
+SCAN_LIKE: Final[Endpoint[None]] = Endpoint("finder/scanLike", _ScanObject, retry_safe=True)
+FINDER_OPT: Final[Endpoint[None]] = Endpoint("finder/finderOpt", FinderOptRequest, retry_safe=True)
+UPDATE_PROFILE: Final[Endpoint[None]] = Endpoint(
+    "finder/updateProfile", UpdateProfileRequest, retry_safe=True
+)
+# Creates something (a comment, a letter, a video, an account): a repeat creates it twice,
+# so these are not retried. A QR code's login is used once: a repeat would be refused.
+SCAN_LOGIN_CHANNELS: Final = Endpoint("finder/scanLoginChannels", QrContentRequest, ChannelsLogin)
+COMMENT: Final = Endpoint("finder/comment", CommentRequest, _CommentId)
+SCAN_COMMENT: Final = Endpoint("finder/scanComment", ScanCommentRequest, FinderComment)
+POST_PRIVATE_LETTER: Final = Endpoint("finder/postPrivateLetter", PrivateLetterRequest, _NewMsgId)
+POST_PRIVATE_LETTER_IMG: Final = Endpoint(
+    "finder/postPrivateLetterImg", PrivateLetterImgRequest, _NewMsgId
+)
 # Only its failure answer is documented: no model for a success we have never seen.
-PUBLISH_FINDER_CDN: Final = _once("publishFinderCdn", PublishFinderCdnRequest)
-PUBLISH_FINDER_WEB: Final = _once("publishFinderWeb", PublishFinderWebRequest, _ObjectId)
-CREATE_FINDER: Final = _once("createFinder", CreateFinderRequest, FinderContact)
+PUBLISH_FINDER_CDN: Final[Endpoint[None]] = Endpoint(
+    "finder/publishFinderCdn", PublishFinderCdnRequest
+)
+PUBLISH_FINDER_WEB: Final = Endpoint("finder/publishFinderWeb", PublishFinderWebRequest, _ObjectId)
+CREATE_FINDER: Final = Endpoint("finder/createFinder", CreateFinderRequest, FinderContact)
 
 ENDPOINTS: Final = declared(globals())
 
@@ -532,7 +531,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderContact:
         """Create the account's Channels identity (``finder/createFinder``)."""
-        return await self._call(CREATE_FINDER, _from_args(CreateFinderRequest, locals()), options)
+        return await self._call(
+            CREATE_FINDER,
+            CreateFinderRequest(
+                app_id=app_id, nick_name=nick_name, head_img=head_img, sex=sex, signature=signature
+            ),
+            options,
+        )
 
     async def update_profile(
         self,
@@ -550,7 +555,22 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Change the Channels profile; only the fields given are sent."""
-        await self._call(UPDATE_PROFILE, _from_args(UpdateProfileRequest, locals()), options)
+        await self._call(
+            UPDATE_PROFILE,
+            UpdateProfileRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                nick_name=nick_name,
+                head_img=head_img,
+                signature=signature,
+                sex=sex,
+                country=country,
+                province=province,
+                city=city,
+            ),
+            options,
+        )
 
     async def get_qr_code(
         self,
@@ -561,7 +581,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> str:
         """The text of the account's Channels QR code (a ``weixin.qq.com`` URL)."""
-        request = _from_args(_Me, locals())
+        request = _Me(app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type)
         answer: _QrCode = await self._call(GET_QR_CODE, request, options)
         return answer.qrcode_url
 
@@ -570,7 +590,7 @@ class FinderAPI(APIGroup):
     ) -> ChannelsLogin:
         """Log in to 视频号助手 with the content of its QR code (``finder/scanLoginChannels``)."""
         return await self._call(
-            SCAN_LOGIN_CHANNELS, _from_args(QrContentRequest, locals()), options
+            SCAN_LOGIN_CHANNELS, QrContentRequest(app_id=app_id, qr_content=qr_content), options
         )
 
     # -- following -------------------------------------------------------------------------
@@ -591,7 +611,18 @@ class FinderAPI(APIGroup):
         ``search_info``: when the account was found by ``search``, its ``cookies``,
         ``search_id`` and the result's ``doc_id``.
         """
-        return await self._call(FOLLOW, _from_args(FollowRequest, locals()), options)
+        return await self._call(
+            FOLLOW,
+            FollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                search_info=search_info,
+            ),
+            options,
+        )
 
     async def follow_list(
         self,
@@ -603,7 +634,16 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FollowPage:
         """One page of the accounts followed (``finder/followList``); see ``iter_follow_list``."""
-        return await self._call(FOLLOW_LIST, _from_args(MeListRequest, locals()), options)
+        return await self._call(
+            FOLLOW_LIST,
+            MeListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buffer=last_buffer,
+            ),
+            options,
+        )
 
     def iter_follow_list(
         self,
@@ -648,7 +688,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Search for ``keyword`` and follow ``to_user_name`` from the results."""
-        await self._call(SEARCH_FOLLOW, _from_args(SearchFollowRequest, locals()), options)
+        await self._call(
+            SEARCH_FOLLOW,
+            SearchFollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                keyword=keyword,
+            ),
+            options,
+        )
 
     async def scan_follow(
         self,
@@ -666,7 +716,19 @@ class FinderAPI(APIGroup):
 
         For a username, also give one of its videos' ``object_id`` and ``object_nonce_id``.
         """
-        return await self._call(SCAN_FOLLOW, _from_args(ScanFollowRequest, locals()), options)
+        return await self._call(
+            SCAN_FOLLOW,
+            ScanFollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                proxy_ip=proxy_ip,
+            ),
+            options,
+        )
 
     # -- finding ---------------------------------------------------------------------------
 
@@ -688,7 +750,20 @@ class FinderAPI(APIGroup):
         For the next page send the result's ``cookies``, ``offset`` and ``search_id`` with
         ``page + 1``.
         """
-        return await self._call(SEARCH, _from_args(SearchRequest, locals()), options)
+        return await self._call(
+            SEARCH,
+            SearchRequest(
+                app_id=app_id,
+                content=content,
+                category=category,
+                filter=filter,
+                page=page,
+                offset=offset,
+                cookie=cookie,
+                search_id=search_id,
+            ),
+            options,
+        )
 
     async def user_page(
         self,
@@ -701,7 +776,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> UserPage:
         """An account's page and one page of its videos (``finder/userPage``)."""
-        return await self._call(USER_PAGE, _from_args(UserPageRequest, locals()), options)
+        return await self._call(
+            USER_PAGE,
+            UserPageRequest(
+                app_id=app_id,
+                to_user_name=to_user_name,
+                last_buffer=last_buffer,
+                max_id=max_id,
+                search_info=search_info,
+            ),
+            options,
+        )
 
     def iter_user_page(
         self,
@@ -739,7 +824,16 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectDetails:
         """The video a shared link names (``finder/scanQrCode``)."""
-        return await self._call(SCAN_QR_CODE, _from_args(_Scan, locals()), options)
+        return await self._call(
+            SCAN_QR_CODE,
+            _Scan(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+            ),
+            options,
+        )
 
     async def like_fav_list(
         self,
@@ -752,7 +846,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectPage:
         """One page of the videos the account liked or saved (``finder/likeFavList``)."""
-        return await self._call(LIKE_FAV_LIST, _from_args(LikeFavListRequest, locals()), options)
+        return await self._call(
+            LIKE_FAV_LIST,
+            LikeFavListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buffer=last_buffer,
+                flag=flag,
+            ),
+            options,
+        )
 
     def iter_like_fav_list(
         self,
@@ -790,7 +894,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> MentionPage:
         """One page of notifications of a kind (``finder/mentionList``)."""
-        return await self._call(MENTION_LIST, _from_args(MentionListRequest, locals()), options)
+        return await self._call(
+            MENTION_LIST,
+            MentionListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buff=last_buff,
+                req_scene=req_scene,
+            ),
+            options,
+        )
 
     def iter_mention_list(
         self,
@@ -832,7 +946,18 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Count a view of a video (``finder/browse``)."""
-        await self._call(BROWSE, _from_args(BrowseRequest, locals()), options)
+        await self._call(
+            BROWSE,
+            BrowseRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def id_fav(
         self,
@@ -848,7 +973,20 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a thumbs-up to a video (``finder/idFav``)."""
-        await self._call(ID_FAV, _from_args(IdFavRequest, locals()), options)
+        await self._call(
+            ID_FAV,
+            IdFavRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def id_like(
         self,
@@ -864,7 +1002,20 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a heart to a video (``finder/idLike``)."""
-        await self._call(ID_LIKE, _from_args(IdLikeRequest, locals()), options)
+        await self._call(
+            ID_LIKE,
+            IdLikeRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def finder_opt(
         self,
@@ -882,7 +1033,19 @@ class FinderAPI(APIGroup):
 
         ``id`` is sent as a string of digits, as the page's schema and example do.
         """
-        await self._call(FINDER_OPT, _from_args(FinderOptRequest, locals()), options)
+        await self._call(
+            FINDER_OPT,
+            FinderOptRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                id=id,
+                remain=remain,
+            ),
+            options,
+        )
 
     async def comment(
         self,
@@ -906,7 +1069,21 @@ class FinderAPI(APIGroup):
 
         Returns the new comment's id when the server gives one (its example gives ``null``).
         """
-        request = _from_args(CommentRequest, locals())
+        request = CommentRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            object_id=object_id,
+            object_nonce_id=object_nonce_id,
+            op_type=op_type,
+            content=content,
+            comment_id=comment_id,
+            ref_comment_id=ref_comment_id,
+            root_comment_id=root_comment_id,
+            reply_user_name=reply_user_name,
+            session_buffer=session_buffer,
+            proxy_ip=proxy_ip,
+        )
         answer: _CommentId = await self._call(COMMENT, request, options)
         return answer.comment_id
 
@@ -923,7 +1100,19 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> CommentPage:
         """One page of a video's comments (``finder/commentList``); see ``iter_comment_list``."""
-        return await self._call(COMMENT_LIST, _from_args(CommentListRequest, locals()), options)
+        return await self._call(
+            COMMENT_LIST,
+            CommentListRequest(
+                app_id=app_id,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                session_buffer=session_buffer,
+                last_buffer=last_buffer,
+                ref_comment_id=ref_comment_id,
+                root_comment_id=root_comment_id,
+            ),
+            options,
+        )
 
     def iter_comment_list(
         self,
@@ -964,7 +1153,17 @@ class FinderAPI(APIGroup):
         object_id: int,
         options: RequestOptions,
     ) -> None:
-        await self._call(endpoint, _from_args(_ScanObject, locals()), options)
+        await self._call(
+            endpoint,
+            _ScanObject(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+            ),
+            options,
+        )
 
     async def scan_browse(
         self,
@@ -1026,7 +1225,21 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderComment:
         """Comment on the video of a shared link (``finder/scanComment``)."""
-        return await self._call(SCAN_COMMENT, _from_args(ScanCommentRequest, locals()), options)
+        return await self._call(
+            SCAN_COMMENT,
+            ScanCommentRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+                comment_content=comment_content,
+                ref_comment_id=ref_comment_id,
+                root_comment_id=root_comment_id,
+                reply_username=reply_username,
+            ),
+            options,
+        )
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -1041,7 +1254,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Publish a video from its URL; returns the new video's id (``publishFinderWeb``)."""
-        request = _from_args(PublishFinderWebRequest, locals())
+        request = PublishFinderWebRequest(
+            app_id=app_id,
+            title=title,
+            description=description,
+            video_url=video_url,
+            thumb_url=thumb_url,
+        )
         published: _ObjectId = await self._call(PUBLISH_FINDER_WEB, request, options)
         return published.id
 
@@ -1050,7 +1269,11 @@ class FinderAPI(APIGroup):
     ) -> UploadedFinderVideo:
         """Upload a video to the Channels CDN once, to publish it from many accounts."""
         return await self._call(
-            UPLOAD_FINDER_VIDEO, _from_args(UploadFinderVideoRequest, locals()), options
+            UPLOAD_FINDER_VIDEO,
+            UploadFinderVideoRequest(
+                app_id=app_id, video_url=video_url, cover_img_url=cover_img_url
+            ),
+            options,
         )
 
     async def publish_finder_cdn(
@@ -1070,7 +1293,18 @@ class FinderAPI(APIGroup):
         the success answer is undocumented, so nothing is returned: find the new video with
         ``user_page``.
         """
-        await self._call(PUBLISH_FINDER_CDN, _from_args(PublishFinderCdnRequest, locals()), options)
+        await self._call(
+            PUBLISH_FINDER_CDN,
+            PublishFinderCdnRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                description=description,
+                topic=topic,
+                video_cdn=video_cdn,
+            ),
+            options,
+        )
 
     # -- private letters -------------------------------------------------------------------
 
@@ -1084,7 +1318,12 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> list[LetterContact]:
         """Who a private-letter username is, and its ``session_id`` (``finder/contactList``)."""
-        request = _from_args(ContactListRequest, locals())
+        request = ContactListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            query_info=query_info,
+        )
         contacts: list[LetterContact] = await self._call(CONTACT_LIST, request, options)
         return contacts
 
@@ -1099,7 +1338,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send a text private letter; returns its newMsgId (``finder/postPrivateLetter``)."""
-        request = _from_args(PrivateLetterRequest, locals())
+        request = PrivateLetterRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            to_user_name=to_user_name,
+            msg_session_id=msg_session_id,
+            content=content,
+        )
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER, request, options)
         return sent.new_msg_id
 
@@ -1114,7 +1359,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send an image private letter; returns its newMsgId."""
-        request = _from_args(PrivateLetterImgRequest, locals())
+        request = PrivateLetterImgRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            to_user_name=to_user_name,
+            msg_session_id=msg_session_id,
+            img_url=img_url,
+        )
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER_IMG, request, options)
         return sent.new_msg_id
 
@@ -1123,5 +1374,5 @@ class FinderAPI(APIGroup):
     ) -> PrivateLetterSync:
         """Fetch new private letters; pass the ``key_buff`` of the answer before."""
         return await self._call(
-            SYNC_PRIVATE_LETTER_MSG, _from_args(KeyBuffRequest, locals()), options
+            SYNC_PRIVATE_LETTER_MSG, KeyBuffRequest(app_id=app_id, key_buff=key_buff), options
         )
