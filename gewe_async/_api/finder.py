@@ -21,7 +21,7 @@ Two pages contradict themselves; the docs (``moments.md``) say what we do:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
 import attrs
@@ -65,6 +65,7 @@ from gewe_async.types.finder import (
 __all__ = ["FinderAPI"]
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -512,6 +513,24 @@ class FinderAPI(APIGroup):
     ``app_id`` are keywords; every method accepts ``timeout=``.
     """
 
+    def _by_buffer(
+        self,
+        endpoint: Endpoint[A],
+        first: Any,
+        field: str,
+        read: Callable[[A], Page[T, str]],
+        limit: int | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[T]:
+        # The lists continued by a buffer. The first request is built, so checked, by the
+        # caller before iterating: bad input fails at the call, not at the first page. Each
+        # later page changes only the buffer field.
+        async def fetch(buffer: str) -> Page[T, str]:
+            request = attrs.evolve(first, **{field: buffer})
+            return read(await self._call(endpoint, request, options))
+
+        return paginate(fetch, "", limit)
+
     __slots__ = ()
 
     # -- the account -----------------------------------------------------------------------
@@ -663,19 +682,17 @@ class FinderAPI(APIGroup):
             print(account.nickname)
         ```
         """
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        MeListRequest(**me, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderContact, str]:
-            request = MeListRequest(**me, last_buffer=buffer)
-            page = await self._call(FOLLOW_LIST, request, options)
-            return Page(page.contact_list or (), _next(page.continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = MeListRequest(
+            app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type, last_buffer=""
+        )
+        return self._by_buffer(
+            FOLLOW_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(page.contact_list or (), _next(page.continue_flag, page.last_buffer)),
+            limit,
+            options,
+        )
 
     async def search_follow(
         self,
@@ -869,19 +886,21 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderObject]:
         """Iterate over the videos the account liked or saved, up to ``limit``."""
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        LikeFavListRequest(**me, flag=flag, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderObject, str]:
-            request = LikeFavListRequest(**me, flag=flag, last_buffer=buffer)
-            page = await self._call(LIKE_FAV_LIST, request, options)
-            return Page(page.objects or (), _next(page.continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = LikeFavListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            flag=flag,
+            last_buffer="",
+        )
+        return self._by_buffer(
+            LIKE_FAV_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(page.objects or (), _next(page.continue_flag, page.last_buffer)),
+            limit,
+            options,
+        )
 
     async def mention_list(
         self,
@@ -917,20 +936,22 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderMention]:
         """Iterate over notifications of a kind, up to ``limit``; ends at an empty page."""
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        MentionListRequest(**me, req_scene=req_scene, last_buff="")
-
-        async def fetch(buffer: str) -> Page[FinderMention, str]:
-            request = MentionListRequest(**me, req_scene=req_scene, last_buff=buffer)
-            page = await self._call(MENTION_LIST, request, options)
-            # No continueFlag here: the list ends with an empty page or a repeated buffer.
-            return Page(page.mentions, page.last_buff or None)
-
-        return paginate(fetch, "", limit)
+        first = MentionListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            req_scene=req_scene,
+            last_buff="",
+        )
+        # No continueFlag here: the list ends with an empty page or a repeated buffer.
+        return self._by_buffer(
+            MENTION_LIST,
+            first,
+            "last_buff",
+            lambda page: Page(page.mentions, page.last_buff or None),
+            limit,
+            options,
+        )
 
     # -- acting on a video -----------------------------------------------------------------
 
@@ -1123,23 +1144,25 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderComment]:
         """Iterate over the comments of a video that a list or scan returned, up to ``limit``."""
-        ids: dict[str, Any] = {
-            "app_id": app_id,
-            "object_id": video.id,
-            "object_nonce_id": video.object_nonce_id,
-            "session_buffer": video.session_buffer,
-            "ref_comment_id": 0,
-            "root_comment_id": 0,
-        }
-        CommentListRequest(**ids, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderComment, str]:
-            page = await self._call(
-                COMMENT_LIST, CommentListRequest(**ids, last_buffer=buffer), options
-            )
-            return Page(page.comment_info or (), _next(page.down_continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = CommentListRequest(
+            app_id=app_id,
+            object_id=video.id,
+            object_nonce_id=video.object_nonce_id,
+            session_buffer=video.session_buffer,
+            ref_comment_id=0,
+            root_comment_id=0,
+            last_buffer="",
+        )
+        return self._by_buffer(
+            COMMENT_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(
+                page.comment_info or (), _next(page.down_continue_flag, page.last_buffer)
+            ),
+            limit,
+            options,
+        )
 
     # -- acting on a shared link -----------------------------------------------------------
 
