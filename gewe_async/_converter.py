@@ -84,7 +84,6 @@ def _build() -> cattrs.Converter:
 
     def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
         renames = {f.name: override(rename=_wire_name(f)) for f in attrs.fields(cls)}
-        # Optional request fields default to None: omitting them sends only what was given.
         return make_dict_unstructure_fn(
             cls,
             conv,
@@ -97,7 +96,26 @@ def _build() -> cattrs.Converter:
     return conv
 
 
+def _request_bodies(base: cattrs.Converter) -> cattrs.Converter:
+    conv = base.copy()
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        # A field left at None was not given and stays out of the body; any other value is sent,
+        # even one equal to its default: a page that marks searchInfo.cookies required wants
+        # "cookies": "" rather than no key (finder/follow sent {"docId": ""} alone).
+        fields = {
+            f.name: override(rename=_wire_name(f), omit_if_default=f.default is None)
+            for f in attrs.fields(cls)
+        }
+        return make_dict_unstructure_fn(cls, conv, **fields)  # type: ignore[arg-type]
+
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return conv
+
+
 converter: Final = _build()
+#: The converter of request bodies: what `unstructurer` gives `Endpoint`.
+_requests: Final = _request_bodies(converter)
 
 
 def structurer(cls: Any) -> Callable[[Any], Any]:
@@ -107,8 +125,11 @@ def structurer(cls: Any) -> Callable[[Any], Any]:
 
 
 def unstructurer(cls: Any) -> Callable[[Any], Any]:
-    """Return a fast ``instance -> JSON-ready`` function for ``cls``."""
-    return converter.get_unstructure_hook(cls)
+    """Return a fast ``instance -> JSON-ready`` function for request bodies of ``cls``.
+
+    Fields whose default is ``None`` are left out while ``None``; every other field is sent.
+    """
+    return _requests.get_unstructure_hook(cls)
 
 
 def _format_leaf(exc: BaseException, type_: type | None) -> str:

@@ -16,7 +16,7 @@ Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -81,6 +81,19 @@ class Endpoint(Generic[T]):
     def name(self) -> str:
         """The path's endpoint name (``getProfile``, ...)."""
         return self.path.partition("/")[2]
+
+
+def declared(namespace: Mapping[str, object]) -> tuple[Endpoint[Any], ...]:
+    """Return the endpoints a module declares, in order (its ``ENDPOINTS`` tuple).
+
+    Read from the declarations themselves, so that a new `Endpoint` is listed without a second,
+    hand-kept tuple to forget; a name bound twice to one endpoint lists it once.
+    """
+    found: dict[int, Endpoint[Any]] = {}
+    for value in namespace.values():
+        if isinstance(value, Endpoint):
+            found.setdefault(id(value), value)
+    return tuple(found.values())
 
 
 class APIGroup:

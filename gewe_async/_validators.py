@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -14,8 +15,39 @@ import attrs
 E = TypeVar("E", bound=IntEnum)
 
 
-def _describe(value: Any) -> str:
+#: Control characters other than tab, newline and carriage return: never meant in a text field.
+CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UINT64_LIMIT: Final = 2**64
+
+
+def describe(value: Any) -> str:
+    """Name a refused value in an error message: its type and a short repr."""
     return f"{type(value).__name__} {value!r:.60}"
+
+
+def no_control(name: str, value: str) -> None:
+    """Refuse control characters (tab, newline and carriage return are fine) in one wording."""
+    if CONTROL.search(value):
+        raise ValueError(f"{name} must not contain control characters, got {value!r:.60}")
+
+
+def free_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check free text: a str without control characters (newlines and tabs are fine)."""
+    text(_, attribute, value)
+    no_control(attribute.name, value)
+
+
+def digits(value: object, *, empty: bool = False) -> str:
+    """An id or size the pages type as a string (``"2000"``): an int or a string of digits.
+
+    Ints from 0 to 2**64 - 1 are sent as their digits; ``""`` passes only where ``empty`` says
+    the field may be blank.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _UINT64_LIMIT:
+        return str(value)
+    if isinstance(value, str) and ((empty and value == "") or value.isdecimal()):
+        return value
+    raise TypeError(f"expected a non-negative int or a string of digits, got {describe(value)}")
 
 
 def app_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -25,7 +57,7 @@ def app_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     lines and error messages, where a newline would forge a line.
     """
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {describe(value)}")
     if not value or value.strip() != value:
         raise ValueError(
             f"{attribute.name} must be a non-empty appId without surrounding spaces, got {value!r}"
@@ -57,7 +89,7 @@ def number(name: str, value: object, *, allow_inf: bool) -> float:
     silently); infinity only where ``allow_inf`` says it means "no limit".
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds, got {_describe(value)}")
+        raise TypeError(f"{name} must be a number of seconds, got {describe(value)}")
     if math.isnan(value):
         raise ValueError(f"{name} must be a number, got nan")
     if math.isinf(value) and not allow_inf:
@@ -70,7 +102,7 @@ def number(name: str, value: object, *, allow_inf: bool) -> float:
 def text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check that a field is a string."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {describe(value)}")
 
 
 def non_empty_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -83,13 +115,13 @@ def non_empty_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -
 def boolean(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for a real ``bool``: ``1`` or ``"true"`` would go out as something else."""
     if not isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be a bool, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a bool, got {describe(value)}")
 
 
 def http_url(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for an absolute ``http://`` or ``https://`` URL with a host."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str URL, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str URL, got {describe(value)}")
     try:
         parts = urlsplit(value)
     except ValueError as exc:
@@ -109,7 +141,7 @@ def to_int_enum(enum: type[E], value: object) -> E:
     Used in attrs *converters*, so that the field always holds the enum member.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a {enum.__name__} or int, got {_describe(value)}")
+        raise TypeError(f"expected a {enum.__name__} or int, got {describe(value)}")
     try:
         return enum(value)
     except ValueError:
@@ -140,6 +172,6 @@ def optional_app_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) 
 def region_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check a login region: the six-digit code of a province (see ``Region``)."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str such as '320000', got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str such as '320000', got {describe(value)}")
     if not (len(value) == 6 and value.isdigit()):
         raise ValueError(f"{attribute.name} must be a six-digit region code, got {value!r}")

@@ -17,7 +17,7 @@ GeweError
 ├── GeweTransportError       the request could not be completed on the network
 │   └── GeweTimeoutError         ... because a timeout expired
 ├── GeweLoginExpiredError    a login's QR code expired before the login completed
-├── MomentPostError          a Moment helper failed at a step (in gewe_async.types.sns)
+├── MomentPostError          a Moment helper failed at a step (sns.post_images/post_video)
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
 │   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
 └── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
@@ -33,7 +33,10 @@ attributes (task queues and process pools carry them).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from gewe_async.types.sns import UploadedImage, UploadedVideo
 
 __all__ = [
     "GeweAPIError",
@@ -53,6 +56,7 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
+    "MomentPostError",
 ]
 
 
@@ -309,3 +313,37 @@ class GeweCallbackError(GeweError, ValueError):
     Raised by `gewe_async.callbacks.parse_callback`; the receiver answers such
     a body with HTTP 400.
     """
+
+
+class MomentPostError(GeweError):
+    """A Moment helper (``post_images``, ``post_video``) failed; `step` says where.
+
+    - ``step == "upload"``: nothing was posted; retrying the whole helper is safe.
+    - ``step == "send"``: the media are uploaded (`uploaded`); the Moment may or may not exist
+      if the answer was lost. Check ``sns_list`` before sending again with ``send_img_sns`` /
+      ``send_video_sns`` and `uploaded` (no need to upload again).
+
+    The error that stopped the step is `error` (also ``__cause__``): catch this class around
+    the helper, then look at `error` for the reason (offline device, timeout, ...).
+
+    Attributes:
+        step: ``"upload"`` or ``"send"``.
+        error: The `GeweError` the step raised.
+        uploaded: What the upload step returned, when it succeeded.
+    """
+
+    def __init__(
+        self,
+        step: Literal["upload", "send"],
+        error: GeweError,
+        uploaded: tuple[UploadedImage, ...] | UploadedVideo | None = None,
+    ) -> None:
+        super().__init__(
+            f"posting the Moment failed at the {step} step: {error.message}",
+            endpoint=error.endpoint,
+            app_id=error.app_id,
+            attempts=error.attempts,
+        )
+        self.step: Literal["upload", "send"] = step
+        self.error = error
+        self.uploaded = uploaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import warnings
 from typing import Any
 
@@ -17,7 +18,9 @@ from gewe_async import (
     GeweConfigError,
     GeweInsecureTransportWarning,
     GeweTimeoutError,
+    GeweTransportError,
 )
+from gewe_async._redact import Redactor, Secret
 
 from .helpers import OFFICIAL, TOKEN, envelope
 
@@ -298,3 +301,43 @@ async def test_with_options_is_a_view_sharing_the_pool(api, transport):
     assert view.is_closed
     with pytest.raises(GeweClientClosedError):
         await view.personal.get_profile("wx_1")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_a_short_token_does_not_garble_error_text(caplog):
+    """GEWE_TOKEN=t hides the token, not the letter t inside every word of an error.
+
+    A real refused connection on loopback: the message keeps its words, and the client warns
+    that a one-character token cannot be real.
+    """
+    caplog.set_level(logging.WARNING, logger="gewe_async")
+    base_url = f"http://127.0.0.1:{_closed_port()}/v2/api"
+    async with AsyncGeweClient(token="t", base_url=base_url) as client:
+        with pytest.raises(GeweTransportError) as caught:
+            await client.personal.get_profile("wx_1", max_retries=0)
+    text = str(caught.value)
+    assert "***" not in text.replace("X-GEWE-TOKEN=***", "")
+    assert "connect" in text.lower()
+    assert "only 1 characters" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("token", "text", "expected"),
+    [
+        ("t", "ConnectError: Cannot connect to t", "ConnectError: Cannot connect to ***"),
+        ("t", "token t, then (t)", "token ***, then (***)"),
+        ("ab-c", "xab-c ab-c ab-cd", "xab-c *** ab-cd"),
+        # A real-length token is hidden even glued to other text: it must never show.
+        ("tok-3f9a1c-SECRET", "xtok-3f9a1c-SECRETy", "x***y"),
+    ],
+)
+def test_redaction_of_short_and_real_tokens(token, text, expected):
+    """A short token is hidden as a whole token; a real-length one everywhere."""
+    assert Redactor(Secret(token)).text(text) == expected

@@ -276,3 +276,21 @@ async def test_a_transport_of_another_loop_is_an_event_loop_error(api, transport
         with pytest.raises(GeweEventLoopError, match="another event loop"):
             await client.personal.get_profile("wx_1")
         assert not client.is_closed
+
+
+def test_moment_post_error_lives_with_the_other_errors():
+    """MomentPostError is in gewe_async.exceptions; its old home names the same class."""
+    import gewe_async.exceptions as exceptions
+    from gewe_async.types import sns
+
+    assert "MomentPostError" in exceptions.__all__
+    assert issubclass(exceptions.MomentPostError, exceptions.GeweError)
+    assert sns.MomentPostError is exceptions.MomentPostError
+    cause = GeweTimeoutError("slow", endpoint="sns/uploadSnsImage", app_id="wx_1")
+    error = exceptions.MomentPostError("upload", cause)
+    clone = pickle.loads(pickle.dumps(error))
+    assert (clone.step, clone.error.message, clone.endpoint) == (
+        "upload",
+        "slow",
+        "sns/uploadSnsImage",
+    )

@@ -504,3 +504,22 @@ async def test_comment_ids_go_out_as_strings_of_digits(api, client):
         "wx_1", **me, **ON, content="", op_type=1, comment_id=14484855201138809377
     )
     assert b'"commentId":"14484855201138809377"' in route.calls.last.request.content
+
+
+@pytest.mark.parametrize(
+    ("info", "wire"),
+    [
+        (SearchInfo(), {"cookies": "", "searchId": "", "docId": ""}),
+        (SearchInfo("ck", "sid"), {"cookies": "ck", "searchId": "sid", "docId": ""}),
+        (SearchInfo("ck", "sid", "doc"), {"cookies": "ck", "searchId": "sid", "docId": "doc"}),
+    ],
+)
+async def test_follow_sends_every_search_info_field_its_page_requires(api, client, info, wire):
+    """finder/follow's page marks cookies, searchId and docId required: none is left out."""
+    route = api.post("/finder/follow").mock(
+        return_value=httpx.Response(200, json=envelope(answer_for("finder/follow")["data"]))
+    )
+    await client.finder.follow("wx_1", **me, to_user_name=THEM, search_info=info)
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["searchInfo"] == wire
+    fits_request_schema("finder/follow", sent)

@@ -117,3 +117,41 @@ async def test_update_profile_refuses_bad_values(client, any_route, fields, erro
     with pytest.raises(error):
         await client.personal.update_profile("wx_1", **fields)
     assert not any_route.called
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.label.add("wx_1", "a\x00b"),  # social groups
+        lambda c: c.contacts.set_friend_remark("wx_1", "wxid_abc", "a\x00b"),
+        lambda c: c.finder.publish_finder_web(
+            "wx_1",
+            title="a\x00b",
+            description="",
+            video_url="https://x.test/v.mp4",
+            thumb_url="https://x.test/t.jpg",
+        ),  # feeds groups
+    ],
+)
+async def test_one_wording_for_a_control_character(client, any_route, call):
+    """The same mistake reads the same in every group (issue 20 item 4)."""
+    with pytest.raises(ValueError, match=r"must not contain control characters, got 'a\\x00b'"):
+        await call(client)
+    assert not any_route.called
+
+
+def test_one_describe_and_one_digits_rule():
+    """No group keeps its own copy of the shared checks."""
+    import inspect
+
+    from gewe_async import _validators
+    from gewe_async._api import _feeds, _message_checks, _social, finder, sns
+
+    for module in (_feeds, _message_checks, _social, finder, sns):
+        source = inspect.getsource(module)
+        assert "def _describe" not in source
+        assert 're.compile(r"[\\x00' not in source
+    assert _feeds.content is _validators.free_text is _social.clean_text
+    with pytest.raises(TypeError, match="non-negative int or a string of digits"):
+        sns._digits("")
+    assert finder._digits("") == ""

@@ -6,7 +6,6 @@ exceed 2**53 and some 2**63, so they are Python ints, sent as JSON integers, nev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -14,19 +13,14 @@ import attrs
 
 from gewe_async import _validators as v
 
-#: Control characters other than tab, newline and carriage return: never meant in a text field.
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL: Final = v.CONTROL
 _UINT64_MAX: Final = 2**64 - 1
-
-
-def _describe(value: Any) -> str:
-    return f"{type(value).__name__} {value!r:.60}"
 
 
 def uint64(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check an id: an int (not a bool, not a float) between 0 and 2**64 - 1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be an int, got {v.describe(value)}")
     if not 0 <= value <= _UINT64_MAX:
         raise ValueError(f"{attribute.name} must be between 0 and 2**64 - 1, got {value}")
 
@@ -41,17 +35,12 @@ def object_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
 def small_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check a count or offset: an int (not a bool) from 0 to 2**31 - 1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be an int, got {v.describe(value)}")
     if not 0 <= value < 2**31:
         raise ValueError(f"{attribute.name} must be between 0 and 2**31 - 1, got {value}")
 
 
-def content(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Check free text: a str without control characters (newlines and tabs are fine)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
-    if _CONTROL.search(value):
-        raise ValueError(f"{attribute.name} must not contain control characters, got {value!r:.60}")
+content = v.free_text
 
 
 def non_empty_content(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -64,7 +53,7 @@ def non_empty_content(instance: Any, attribute: attrs.Attribute[Any], value: Any
 def name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check a wxid, username, key or token: a non-empty str without spaces or control chars."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
     if not value or any(c.isspace() for c in value) or _CONTROL.search(value):
         raise ValueError(
             f"{attribute.name} must be non-empty, without spaces or control characters, "
@@ -75,7 +64,7 @@ def name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def cursor(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check a continuation key (``""`` on the first page): a str without spaces."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
     if any(c.isspace() for c in value) or _CONTROL.search(value):
         raise ValueError(f"{attribute.name} must not contain spaces, got {value!r:.60}")
 
@@ -83,7 +72,7 @@ def cursor(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def names(value: Any) -> tuple[str, ...]:
     """Converter: a list of wxids or tag ids, as a tuple; refuses a bare string."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise TypeError(f"expected a list of str, got {_describe(value)}")
+        raise TypeError(f"expected a list of str, got {v.describe(value)}")
     return tuple(value)
 
 

@@ -9,19 +9,16 @@ from typing import Any, Final
 
 import attrs
 
+from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 
 _MD5: Final = re.compile(r"[0-9a-fA-F]{32}")
 
 
-def _describe(value: Any) -> str:
-    return f"{type(value).__name__} {value!r:.60}"
-
-
 def positive_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for an int above 0 (``True``, ``2.0`` and NaN are refused)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be an int, got {v.describe(value)}")
     if value <= 0:
         raise ValueError(f"{attribute.name} must be positive, got {value}")
 
@@ -29,7 +26,7 @@ def positive_int(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def md5(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for 32 hex digits."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
     if not _MD5.fullmatch(value):
         raise ValueError(f"{attribute.name} must be an MD5 (32 hex digits), got {value!r:.60}")
 
@@ -55,7 +52,7 @@ def message_xml(*children: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str):
-            raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+            raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
         try:
             root = _appmsg.parse(value)
         except ValueError as exc:
@@ -73,7 +70,7 @@ def message_xml(*children: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
 def appmsg_xml(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for a well-formed ``<appmsg>`` element (postAppMsg's ``appmsg``)."""
     if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {_describe(value)}")
+        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
     try:
         root = _appmsg.parse(value)
     except ValueError as exc:
@@ -90,7 +87,7 @@ def id_text(value: object) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return str(value)
-    raise ValueError(f"expected a non-negative integer id, got {_describe(value)}")
+    raise ValueError(f"expected a non-negative integer id, got {v.describe(value)}")
 
 
 def number_text(value: object) -> str:

@@ -18,17 +18,12 @@ from gewe_async import _validators as v
 #: wxid_..., user-chosen ids (letters, digits, ``_`` ``-``), gh_..., and suffixed ids such as
 #: ``123@chatroom`` or ``2598...@openim``.
 _WXID: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(@[A-Za-z0-9_]{1,32})?")
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _describe(value: Any) -> str:
-    return f"{type(value).__name__} {value!r:.60}"
 
 
 def check_wxid(value: Any, name: str = "wxid") -> str:
     """Return ``value`` if it is a well-formed wxid, else raise TypeError/ValueError."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str wxid, got {_describe(value)}")
+        raise TypeError(f"{name} must be a str wxid, got {v.describe(value)}")
     if not _WXID.fullmatch(value):
         raise ValueError(
             f"{name} is not a wxid (such as 'wxid_abc123' or '123@chatroom'): {value!r:.80}"
@@ -50,18 +45,13 @@ def chatroom_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
-def clean_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Attrs validator: a string without control characters (newlines and tabs are fine)."""
-    v.text(_, attribute, value)
-    match = _CONTROL.search(value)
-    if match:
-        raise ValueError(f"{attribute.name} contains the control character {match.group()!r}")
+clean_text = v.free_text
 
 
 def wxid_list(items: Any, name: str = "wxids", *, minimum: int = 1) -> tuple[str, ...]:
     """Check a list of wxids: a list or tuple (not one string), long enough, each well-formed."""
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        raise TypeError(f"{name} must be a list of wxids, got {_describe(items)}")
+        raise TypeError(f"{name} must be a list of wxids, got {v.describe(items)}")
     checked = tuple(check_wxid(item, f"{name}[{i}]") for i, item in enumerate(items))
     if len(checked) < minimum:
         raise ValueError(f"{name} needs at least {minimum} wxid(s), got {len(checked)}")
@@ -93,7 +83,7 @@ def to_int_id(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and math.isnan(value):
             raise ValueError(f"{name} is NaN")
-        raise TypeError(f"{name} must be an int id, got {_describe(value)}")
+        raise TypeError(f"{name} must be an int id, got {v.describe(value)}")
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value

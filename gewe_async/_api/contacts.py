@@ -25,7 +25,7 @@ from gewe_async._api._social import (
 )
 from gewe_async._chunks import ChunkedResult, run_chunks
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.exceptions import GeweTimeoutError
 from gewe_async.types.contacts import (
     AddContactOption,
@@ -193,20 +193,7 @@ UPLOAD_PHONE_ADDRESS_LIST: Final[Endpoint[None]] = Endpoint(
     "contacts/uploadPhoneAddressList", UploadPhoneAddressListRequest, None, retry_safe=True
 )
 
-ENDPOINTS: Final = (
-    ADD_CONTACTS,
-    CHECK_RELATION,
-    DELETE_FRIEND,
-    FETCH_CONTACTS_LIST,
-    FETCH_CONTACTS_LIST_CACHE,
-    GET_BRIEF_INFO,
-    GET_DETAIL_INFO,
-    GET_PHONE_ADDRESS_LIST,
-    SEARCH,
-    SET_FRIEND_PERMISSIONS,
-    SET_FRIEND_REMARK,
-    UPLOAD_PHONE_ADDRESS_LIST,
-)
+ENDPOINTS: Final = declared(globals())
 
 
 class FriendRequestTickets(Protocol):

@@ -13,7 +13,7 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page, paginate
 from gewe_async.types.favor import Favorite, FavoriteSummary, FavoriteSyncPage
 
@@ -48,7 +48,7 @@ GET_CONTENT: Final = Endpoint("favor/getContent", FavIdRequest, Favorite, retry_
 # as failed a deletion that worked.
 DELETE: Final[Endpoint[None]] = Endpoint("favor/delete", FavIdRequest, None, retry_safe=False)
 
-ENDPOINTS: Final = (SYNC, GET_CONTENT, DELETE)
+ENDPOINTS: Final = declared(globals())
 
 
 class FavorAPI(APIGroup):

@@ -21,7 +21,7 @@ Two pages contradict themselves; the docs (``moments.md``) say what we do:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
 import attrs
@@ -30,7 +30,7 @@ from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page, paginate
 from gewe_async.types.finder import (
     ChannelsLogin,
@@ -65,6 +65,7 @@ from gewe_async.types.finder import (
 __all__ = ["FinderAPI"]
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -140,21 +141,7 @@ def _to_thumbs_up(value: object) -> ThumbsUp:
 
 def _digits(value: object) -> str:
     # Ids the pages type as strings ("14484855201138809377"): an int is as clear, and exact.
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64:
-        return str(value)
-    if isinstance(value, str) and (value == "" or value.isdecimal()):
-        return value
-    raise TypeError(f"expected an id (int or string of digits), got {value!r:.40}")
-
-
-def _from_args(cls: type[T], args: Mapping[str, Any]) -> T:
-    """Build a request from a method's arguments: each field from the argument of its name.
-
-    The methods' keyword arguments are the body's fields by the naming rule, so the signature
-    and the request class each say them once. A field without its argument fails the
-    wire-level test of its endpoint (KeyError).
-    """
-    return cls(**{field.name: args[field.name] for field in attrs.fields(cls)})  # type: ignore[arg-type]
+    return v.digits(value, empty=True)
 
 
 def _optional(validator: Any) -> Any:
@@ -207,6 +194,14 @@ def _search_info(value: object) -> SearchInfo | None:
         if getattr(value, field.name) is not None:
             f.cursor(value, field, getattr(value, field.name))
     return value
+
+
+def _follow_search_info(value: object) -> SearchInfo | None:
+    # follow's page marks docId required where userPage has none: "" when the caller has none.
+    info = _search_info(value)
+    if info is not None and info.doc_id is None:
+        info = attrs.evolve(info, doc_id="")
+    return info
 
 
 @attrs.frozen(kw_only=True)
@@ -267,7 +262,7 @@ class FinderOptRequest(_Me):
 class FollowRequest(_Me):
     to_user_name: str = _name()
     op_type: FollowOperation = attrs.field(converter=_to_follow_operation)
-    search_info: SearchInfo | None = attrs.field(default=None, converter=_search_info)
+    search_info: SearchInfo | None = attrs.field(default=None, converter=_follow_search_info)
 
 
 @attrs.frozen(kw_only=True)
@@ -435,93 +430,70 @@ class _ObjectId:
 
 # -- endpoints ----------------------------------------------------------------------------
 
-
-def _read(name: str, request: type[Any], answer: type[Any] | None) -> Endpoint[Any]:
-    # Reads (repeating one changes nothing), and views (browse): a repeated view is harmless.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=True)
-
-
-def _set(name: str, request: type[Any], answer: type[Any] | None = None) -> Endpoint[Any]:
-    # Setters of a state (followed or not, liked or not, the profile's values): a repeat
-    # leaves the same state.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=True)
-
-
-def _once(name: str, request: type[Any], answer: type[Any] | None = None) -> Endpoint[Any]:
-    # Creates something (a comment, a letter, a video, an account): a repeat creates it twice.
-    return Endpoint(f"finder/{name}", request, answer, retry_safe=False)
-
-
-GET_PROFILE: Final = _read("getProfile", AppIdRequest, FinderProfile)
-GET_QR_CODE: Final = _read("getQrCode", _Me, _QrCode)
-FOLLOW_LIST: Final = _read("followList", MeListRequest, FollowPage)
-LIKE_FAV_LIST: Final = _read("likeFavList", LikeFavListRequest, ObjectPage)
-MENTION_LIST: Final = _read("mentionList", MentionListRequest, MentionPage)
-COMMENT_LIST: Final = _read("commentList", CommentListRequest, CommentPage)
-USER_PAGE: Final = _read("userPage", UserPageRequest, UserPage)
-SEARCH: Final = _read("search", SearchRequest, SearchResult)
-CONTACT_LIST: Final = _read("contactList", ContactListRequest, list[LetterContact])
-SYNC_PRIVATE_LETTER_MSG: Final = _read("syncPrivateLetterMsg", KeyBuffRequest, PrivateLetterSync)
-SCAN_QR_CODE: Final = _read("scanQrCode", _Scan, ObjectDetails)
-BROWSE: Final = _read("browse", BrowseRequest, None)
-SCAN_BROWSE: Final = _read("scanBrowse", _ScanObject, None)
+# Reads (repeating one changes nothing), and views (browse): a repeated view is harmless.
+GET_PROFILE: Final = Endpoint("finder/getProfile", AppIdRequest, FinderProfile, retry_safe=True)
+GET_QR_CODE: Final = Endpoint("finder/getQrCode", _Me, _QrCode, retry_safe=True)
+FOLLOW_LIST: Final = Endpoint("finder/followList", MeListRequest, FollowPage, retry_safe=True)
+LIKE_FAV_LIST: Final = Endpoint(
+    "finder/likeFavList", LikeFavListRequest, ObjectPage, retry_safe=True
+)
+MENTION_LIST: Final = Endpoint(
+    "finder/mentionList", MentionListRequest, MentionPage, retry_safe=True
+)
+COMMENT_LIST: Final = Endpoint(
+    "finder/commentList", CommentListRequest, CommentPage, retry_safe=True
+)
+USER_PAGE: Final = Endpoint("finder/userPage", UserPageRequest, UserPage, retry_safe=True)
+SEARCH: Final = Endpoint("finder/search", SearchRequest, SearchResult, retry_safe=True)
+CONTACT_LIST: Final = Endpoint(
+    "finder/contactList", ContactListRequest, list[LetterContact], retry_safe=True
+)
+SYNC_PRIVATE_LETTER_MSG: Final = Endpoint(
+    "finder/syncPrivateLetterMsg", KeyBuffRequest, PrivateLetterSync, retry_safe=True
+)
+SCAN_QR_CODE: Final = Endpoint("finder/scanQrCode", _Scan, ObjectDetails, retry_safe=True)
+BROWSE: Final[Endpoint[None]] = Endpoint("finder/browse", BrowseRequest, None, retry_safe=True)
+SCAN_BROWSE: Final[Endpoint[None]] = Endpoint(
+    "finder/scanBrowse", _ScanObject, None, retry_safe=True
+)
 # Uploading puts a file on the CDN; a repeat makes a copy nobody refers to.
-UPLOAD_FINDER_VIDEO: Final = _read(
-    "uploadFinderVideo", UploadFinderVideoRequest, UploadedFinderVideo
+UPLOAD_FINDER_VIDEO: Final = Endpoint(
+    "finder/uploadFinderVideo", UploadFinderVideoRequest, UploadedFinderVideo, retry_safe=True
 )
-FOLLOW: Final = _set("follow", FollowRequest, FinderContact)
-SCAN_FOLLOW: Final = _set("scanFollow", ScanFollowRequest, FinderContact)
-SEARCH_FOLLOW: Final = _set("searchFollow", SearchFollowRequest)
-ID_FAV: Final = _set("idFav", IdFavRequest)
-ID_LIKE: Final = _set("idLike", IdLikeRequest)
-SCAN_FAV: Final = _set("scanFav", _ScanObject)
-SCAN_LIKE: Final = _set("scanLike", _ScanObject)
-FINDER_OPT: Final = _set("finderOpt", FinderOptRequest)
-UPDATE_PROFILE: Final = _set("updateProfile", UpdateProfileRequest)
-# A QR code's login is used once: a repeat would be refused.
-SCAN_LOGIN_CHANNELS: Final = _once("scanLoginChannels", QrContentRequest, ChannelsLogin)
-COMMENT: Final = _once("comment", CommentRequest, _CommentId)
-SCAN_COMMENT: Final = _once("scanComment", ScanCommentRequest, FinderComment)
-POST_PRIVATE_LETTER: Final = _once("postPrivateLetter", PrivateLetterRequest, _NewMsgId)
-POST_PRIVATE_LETTER_IMG: Final = _once("postPrivateLetterImg", PrivateLetterImgRequest, _NewMsgId)
+# Setters of a state (followed or not, liked or not, the profile's values): a repeat
+# leaves the same state.
+FOLLOW: Final = Endpoint("finder/follow", FollowRequest, FinderContact, retry_safe=True)
+SCAN_FOLLOW: Final = Endpoint(
+    "finder/scanFollow", ScanFollowRequest, FinderContact, retry_safe=True
+)
+SEARCH_FOLLOW: Final[Endpoint[None]] = Endpoint(
+    "finder/searchFollow", SearchFollowRequest, retry_safe=True
+)
+ID_FAV: Final[Endpoint[None]] = Endpoint("finder/idFav", IdFavRequest, retry_safe=True)
+ID_LIKE: Final[Endpoint[None]] = Endpoint("finder/idLike", IdLikeRequest, retry_safe=True)
+SCAN_FAV: Final[Endpoint[None]] = Endpoint("finder/scanFav", _ScanObject, retry_safe=True)
+SCAN_LIKE: Final[Endpoint[None]] = Endpoint("finder/scanLike", _ScanObject, retry_safe=True)
+FINDER_OPT: Final[Endpoint[None]] = Endpoint("finder/finderOpt", FinderOptRequest, retry_safe=True)
+UPDATE_PROFILE: Final[Endpoint[None]] = Endpoint(
+    "finder/updateProfile", UpdateProfileRequest, retry_safe=True
+)
+# Creates something (a comment, a letter, a video, an account): a repeat creates it twice,
+# so these are not retried. A QR code's login is used once: a repeat would be refused.
+SCAN_LOGIN_CHANNELS: Final = Endpoint("finder/scanLoginChannels", QrContentRequest, ChannelsLogin)
+COMMENT: Final = Endpoint("finder/comment", CommentRequest, _CommentId)
+SCAN_COMMENT: Final = Endpoint("finder/scanComment", ScanCommentRequest, FinderComment)
+POST_PRIVATE_LETTER: Final = Endpoint("finder/postPrivateLetter", PrivateLetterRequest, _NewMsgId)
+POST_PRIVATE_LETTER_IMG: Final = Endpoint(
+    "finder/postPrivateLetterImg", PrivateLetterImgRequest, _NewMsgId
+)
 # Only its failure answer is documented: no model for a success we have never seen.
-PUBLISH_FINDER_CDN: Final = _once("publishFinderCdn", PublishFinderCdnRequest)
-PUBLISH_FINDER_WEB: Final = _once("publishFinderWeb", PublishFinderWebRequest, _ObjectId)
-CREATE_FINDER: Final = _once("createFinder", CreateFinderRequest, FinderContact)
-
-ENDPOINTS: Final = (
-    GET_PROFILE,
-    GET_QR_CODE,
-    FOLLOW_LIST,
-    LIKE_FAV_LIST,
-    MENTION_LIST,
-    COMMENT_LIST,
-    USER_PAGE,
-    SEARCH,
-    CONTACT_LIST,
-    SYNC_PRIVATE_LETTER_MSG,
-    SCAN_QR_CODE,
-    BROWSE,
-    SCAN_BROWSE,
-    UPLOAD_FINDER_VIDEO,
-    FOLLOW,
-    SCAN_FOLLOW,
-    SEARCH_FOLLOW,
-    ID_FAV,
-    ID_LIKE,
-    SCAN_FAV,
-    SCAN_LIKE,
-    FINDER_OPT,
-    UPDATE_PROFILE,
-    SCAN_LOGIN_CHANNELS,
-    COMMENT,
-    SCAN_COMMENT,
-    POST_PRIVATE_LETTER,
-    POST_PRIVATE_LETTER_IMG,
-    PUBLISH_FINDER_CDN,
-    PUBLISH_FINDER_WEB,
-    CREATE_FINDER,
+PUBLISH_FINDER_CDN: Final[Endpoint[None]] = Endpoint(
+    "finder/publishFinderCdn", PublishFinderCdnRequest
 )
+PUBLISH_FINDER_WEB: Final = Endpoint("finder/publishFinderWeb", PublishFinderWebRequest, _ObjectId)
+CREATE_FINDER: Final = Endpoint("finder/createFinder", CreateFinderRequest, FinderContact)
+
+ENDPOINTS: Final = declared(globals())
 
 
 def _next(flag: int, buffer: str) -> str | None:
@@ -540,6 +512,24 @@ class FinderAPI(APIGroup):
     ``my_role_type`` (a [`FinderRole`][gewe_async.types.finder.FinderRole]). Arguments after
     ``app_id`` are keywords; every method accepts ``timeout=``.
     """
+
+    def _by_buffer(
+        self,
+        endpoint: Endpoint[A],
+        first: Any,
+        field: str,
+        read: Callable[[A], Page[T, str]],
+        limit: int | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[T]:
+        # The lists continued by a buffer. The first request is built, so checked, by the
+        # caller before iterating: bad input fails at the call, not at the first page. Each
+        # later page changes only the buffer field.
+        async def fetch(buffer: str) -> Page[T, str]:
+            request = attrs.evolve(first, **{field: buffer})
+            return read(await self._call(endpoint, request, options))
+
+        return paginate(fetch, "", limit)
 
     __slots__ = ()
 
@@ -560,7 +550,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderContact:
         """Create the account's Channels identity (``finder/createFinder``)."""
-        return await self._call(CREATE_FINDER, _from_args(CreateFinderRequest, locals()), options)
+        return await self._call(
+            CREATE_FINDER,
+            CreateFinderRequest(
+                app_id=app_id, nick_name=nick_name, head_img=head_img, sex=sex, signature=signature
+            ),
+            options,
+        )
 
     async def update_profile(
         self,
@@ -578,7 +574,22 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Change the Channels profile; only the fields given are sent."""
-        await self._call(UPDATE_PROFILE, _from_args(UpdateProfileRequest, locals()), options)
+        await self._call(
+            UPDATE_PROFILE,
+            UpdateProfileRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                nick_name=nick_name,
+                head_img=head_img,
+                signature=signature,
+                sex=sex,
+                country=country,
+                province=province,
+                city=city,
+            ),
+            options,
+        )
 
     async def get_qr_code(
         self,
@@ -589,7 +600,7 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> str:
         """The text of the account's Channels QR code (a ``weixin.qq.com`` URL)."""
-        request = _from_args(_Me, locals())
+        request = _Me(app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type)
         answer: _QrCode = await self._call(GET_QR_CODE, request, options)
         return answer.qrcode_url
 
@@ -598,7 +609,7 @@ class FinderAPI(APIGroup):
     ) -> ChannelsLogin:
         """Log in to 视频号助手 with the content of its QR code (``finder/scanLoginChannels``)."""
         return await self._call(
-            SCAN_LOGIN_CHANNELS, _from_args(QrContentRequest, locals()), options
+            SCAN_LOGIN_CHANNELS, QrContentRequest(app_id=app_id, qr_content=qr_content), options
         )
 
     # -- following -------------------------------------------------------------------------
@@ -619,7 +630,18 @@ class FinderAPI(APIGroup):
         ``search_info``: when the account was found by ``search``, its ``cookies``,
         ``search_id`` and the result's ``doc_id``.
         """
-        return await self._call(FOLLOW, _from_args(FollowRequest, locals()), options)
+        return await self._call(
+            FOLLOW,
+            FollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                search_info=search_info,
+            ),
+            options,
+        )
 
     async def follow_list(
         self,
@@ -631,7 +653,16 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FollowPage:
         """One page of the accounts followed (``finder/followList``); see ``iter_follow_list``."""
-        return await self._call(FOLLOW_LIST, _from_args(MeListRequest, locals()), options)
+        return await self._call(
+            FOLLOW_LIST,
+            MeListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buffer=last_buffer,
+            ),
+            options,
+        )
 
     def iter_follow_list(
         self,
@@ -651,19 +682,17 @@ class FinderAPI(APIGroup):
             print(account.nickname)
         ```
         """
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        MeListRequest(**me, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderContact, str]:
-            request = MeListRequest(**me, last_buffer=buffer)
-            page = await self._call(FOLLOW_LIST, request, options)
-            return Page(page.contact_list or (), _next(page.continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = MeListRequest(
+            app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type, last_buffer=""
+        )
+        return self._by_buffer(
+            FOLLOW_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(page.contact_list or (), _next(page.continue_flag, page.last_buffer)),
+            limit,
+            options,
+        )
 
     async def search_follow(
         self,
@@ -676,7 +705,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Search for ``keyword`` and follow ``to_user_name`` from the results."""
-        await self._call(SEARCH_FOLLOW, _from_args(SearchFollowRequest, locals()), options)
+        await self._call(
+            SEARCH_FOLLOW,
+            SearchFollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                keyword=keyword,
+            ),
+            options,
+        )
 
     async def scan_follow(
         self,
@@ -694,7 +733,19 @@ class FinderAPI(APIGroup):
 
         For a username, also give one of its videos' ``object_id`` and ``object_nonce_id``.
         """
-        return await self._call(SCAN_FOLLOW, _from_args(ScanFollowRequest, locals()), options)
+        return await self._call(
+            SCAN_FOLLOW,
+            ScanFollowRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                proxy_ip=proxy_ip,
+            ),
+            options,
+        )
 
     # -- finding ---------------------------------------------------------------------------
 
@@ -716,7 +767,20 @@ class FinderAPI(APIGroup):
         For the next page send the result's ``cookies``, ``offset`` and ``search_id`` with
         ``page + 1``.
         """
-        return await self._call(SEARCH, _from_args(SearchRequest, locals()), options)
+        return await self._call(
+            SEARCH,
+            SearchRequest(
+                app_id=app_id,
+                content=content,
+                category=category,
+                filter=filter,
+                page=page,
+                offset=offset,
+                cookie=cookie,
+                search_id=search_id,
+            ),
+            options,
+        )
 
     async def user_page(
         self,
@@ -729,7 +793,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> UserPage:
         """An account's page and one page of its videos (``finder/userPage``)."""
-        return await self._call(USER_PAGE, _from_args(UserPageRequest, locals()), options)
+        return await self._call(
+            USER_PAGE,
+            UserPageRequest(
+                app_id=app_id,
+                to_user_name=to_user_name,
+                last_buffer=last_buffer,
+                max_id=max_id,
+                search_info=search_info,
+            ),
+            options,
+        )
 
     def iter_user_page(
         self,
@@ -767,7 +841,16 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectDetails:
         """The video a shared link names (``finder/scanQrCode``)."""
-        return await self._call(SCAN_QR_CODE, _from_args(_Scan, locals()), options)
+        return await self._call(
+            SCAN_QR_CODE,
+            _Scan(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+            ),
+            options,
+        )
 
     async def like_fav_list(
         self,
@@ -780,7 +863,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ObjectPage:
         """One page of the videos the account liked or saved (``finder/likeFavList``)."""
-        return await self._call(LIKE_FAV_LIST, _from_args(LikeFavListRequest, locals()), options)
+        return await self._call(
+            LIKE_FAV_LIST,
+            LikeFavListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buffer=last_buffer,
+                flag=flag,
+            ),
+            options,
+        )
 
     def iter_like_fav_list(
         self,
@@ -793,19 +886,21 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderObject]:
         """Iterate over the videos the account liked or saved, up to ``limit``."""
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        LikeFavListRequest(**me, flag=flag, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderObject, str]:
-            request = LikeFavListRequest(**me, flag=flag, last_buffer=buffer)
-            page = await self._call(LIKE_FAV_LIST, request, options)
-            return Page(page.objects or (), _next(page.continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = LikeFavListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            flag=flag,
+            last_buffer="",
+        )
+        return self._by_buffer(
+            LIKE_FAV_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(page.objects or (), _next(page.continue_flag, page.last_buffer)),
+            limit,
+            options,
+        )
 
     async def mention_list(
         self,
@@ -818,7 +913,17 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> MentionPage:
         """One page of notifications of a kind (``finder/mentionList``)."""
-        return await self._call(MENTION_LIST, _from_args(MentionListRequest, locals()), options)
+        return await self._call(
+            MENTION_LIST,
+            MentionListRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                last_buff=last_buff,
+                req_scene=req_scene,
+            ),
+            options,
+        )
 
     def iter_mention_list(
         self,
@@ -831,20 +936,22 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderMention]:
         """Iterate over notifications of a kind, up to ``limit``; ends at an empty page."""
-        me: dict[str, Any] = {
-            "app_id": app_id,
-            "my_user_name": my_user_name,
-            "my_role_type": my_role_type,
-        }
-        MentionListRequest(**me, req_scene=req_scene, last_buff="")
-
-        async def fetch(buffer: str) -> Page[FinderMention, str]:
-            request = MentionListRequest(**me, req_scene=req_scene, last_buff=buffer)
-            page = await self._call(MENTION_LIST, request, options)
-            # No continueFlag here: the list ends with an empty page or a repeated buffer.
-            return Page(page.mentions, page.last_buff or None)
-
-        return paginate(fetch, "", limit)
+        first = MentionListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            req_scene=req_scene,
+            last_buff="",
+        )
+        # No continueFlag here: the list ends with an empty page or a repeated buffer.
+        return self._by_buffer(
+            MENTION_LIST,
+            first,
+            "last_buff",
+            lambda page: Page(page.mentions, page.last_buff or None),
+            limit,
+            options,
+        )
 
     # -- acting on a video -----------------------------------------------------------------
 
@@ -860,7 +967,18 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Count a view of a video (``finder/browse``)."""
-        await self._call(BROWSE, _from_args(BrowseRequest, locals()), options)
+        await self._call(
+            BROWSE,
+            BrowseRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def id_fav(
         self,
@@ -876,7 +994,20 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a thumbs-up to a video (``finder/idFav``)."""
-        await self._call(ID_FAV, _from_args(IdFavRequest, locals()), options)
+        await self._call(
+            ID_FAV,
+            IdFavRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def id_like(
         self,
@@ -892,7 +1023,20 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Give (or take back) a heart to a video (``finder/idLike``)."""
-        await self._call(ID_LIKE, _from_args(IdLikeRequest, locals()), options)
+        await self._call(
+            ID_LIKE,
+            IdLikeRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                session_buffer=session_buffer,
+            ),
+            options,
+        )
 
     async def finder_opt(
         self,
@@ -910,7 +1054,19 @@ class FinderAPI(APIGroup):
 
         ``id`` is sent as a string of digits, as the page's schema and example do.
         """
-        await self._call(FINDER_OPT, _from_args(FinderOptRequest, locals()), options)
+        await self._call(
+            FINDER_OPT,
+            FinderOptRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                to_user_name=to_user_name,
+                op_type=op_type,
+                id=id,
+                remain=remain,
+            ),
+            options,
+        )
 
     async def comment(
         self,
@@ -934,7 +1090,21 @@ class FinderAPI(APIGroup):
 
         Returns the new comment's id when the server gives one (its example gives ``null``).
         """
-        request = _from_args(CommentRequest, locals())
+        request = CommentRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            object_id=object_id,
+            object_nonce_id=object_nonce_id,
+            op_type=op_type,
+            content=content,
+            comment_id=comment_id,
+            ref_comment_id=ref_comment_id,
+            root_comment_id=root_comment_id,
+            reply_user_name=reply_user_name,
+            session_buffer=session_buffer,
+            proxy_ip=proxy_ip,
+        )
         answer: _CommentId = await self._call(COMMENT, request, options)
         return answer.comment_id
 
@@ -951,7 +1121,19 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> CommentPage:
         """One page of a video's comments (``finder/commentList``); see ``iter_comment_list``."""
-        return await self._call(COMMENT_LIST, _from_args(CommentListRequest, locals()), options)
+        return await self._call(
+            COMMENT_LIST,
+            CommentListRequest(
+                app_id=app_id,
+                object_id=object_id,
+                object_nonce_id=object_nonce_id,
+                session_buffer=session_buffer,
+                last_buffer=last_buffer,
+                ref_comment_id=ref_comment_id,
+                root_comment_id=root_comment_id,
+            ),
+            options,
+        )
 
     def iter_comment_list(
         self,
@@ -962,23 +1144,25 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderComment]:
         """Iterate over the comments of a video that a list or scan returned, up to ``limit``."""
-        ids: dict[str, Any] = {
-            "app_id": app_id,
-            "object_id": video.id,
-            "object_nonce_id": video.object_nonce_id,
-            "session_buffer": video.session_buffer,
-            "ref_comment_id": 0,
-            "root_comment_id": 0,
-        }
-        CommentListRequest(**ids, last_buffer="")
-
-        async def fetch(buffer: str) -> Page[FinderComment, str]:
-            page = await self._call(
-                COMMENT_LIST, CommentListRequest(**ids, last_buffer=buffer), options
-            )
-            return Page(page.comment_info or (), _next(page.down_continue_flag, page.last_buffer))
-
-        return paginate(fetch, "", limit)
+        first = CommentListRequest(
+            app_id=app_id,
+            object_id=video.id,
+            object_nonce_id=video.object_nonce_id,
+            session_buffer=video.session_buffer,
+            ref_comment_id=0,
+            root_comment_id=0,
+            last_buffer="",
+        )
+        return self._by_buffer(
+            COMMENT_LIST,
+            first,
+            "last_buffer",
+            lambda page: Page(
+                page.comment_info or (), _next(page.down_continue_flag, page.last_buffer)
+            ),
+            limit,
+            options,
+        )
 
     # -- acting on a shared link -----------------------------------------------------------
 
@@ -992,7 +1176,17 @@ class FinderAPI(APIGroup):
         object_id: int,
         options: RequestOptions,
     ) -> None:
-        await self._call(endpoint, _from_args(_ScanObject, locals()), options)
+        await self._call(
+            endpoint,
+            _ScanObject(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+            ),
+            options,
+        )
 
     async def scan_browse(
         self,
@@ -1054,7 +1248,21 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> FinderComment:
         """Comment on the video of a shared link (``finder/scanComment``)."""
-        return await self._call(SCAN_COMMENT, _from_args(ScanCommentRequest, locals()), options)
+        return await self._call(
+            SCAN_COMMENT,
+            ScanCommentRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                qr_content=qr_content,
+                object_id=object_id,
+                comment_content=comment_content,
+                ref_comment_id=ref_comment_id,
+                root_comment_id=root_comment_id,
+                reply_username=reply_username,
+            ),
+            options,
+        )
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -1069,7 +1277,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Publish a video from its URL; returns the new video's id (``publishFinderWeb``)."""
-        request = _from_args(PublishFinderWebRequest, locals())
+        request = PublishFinderWebRequest(
+            app_id=app_id,
+            title=title,
+            description=description,
+            video_url=video_url,
+            thumb_url=thumb_url,
+        )
         published: _ObjectId = await self._call(PUBLISH_FINDER_WEB, request, options)
         return published.id
 
@@ -1078,7 +1292,11 @@ class FinderAPI(APIGroup):
     ) -> UploadedFinderVideo:
         """Upload a video to the Channels CDN once, to publish it from many accounts."""
         return await self._call(
-            UPLOAD_FINDER_VIDEO, _from_args(UploadFinderVideoRequest, locals()), options
+            UPLOAD_FINDER_VIDEO,
+            UploadFinderVideoRequest(
+                app_id=app_id, video_url=video_url, cover_img_url=cover_img_url
+            ),
+            options,
         )
 
     async def publish_finder_cdn(
@@ -1098,7 +1316,18 @@ class FinderAPI(APIGroup):
         the success answer is undocumented, so nothing is returned: find the new video with
         ``user_page``.
         """
-        await self._call(PUBLISH_FINDER_CDN, _from_args(PublishFinderCdnRequest, locals()), options)
+        await self._call(
+            PUBLISH_FINDER_CDN,
+            PublishFinderCdnRequest(
+                app_id=app_id,
+                my_user_name=my_user_name,
+                my_role_type=my_role_type,
+                description=description,
+                topic=topic,
+                video_cdn=video_cdn,
+            ),
+            options,
+        )
 
     # -- private letters -------------------------------------------------------------------
 
@@ -1112,7 +1341,12 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> list[LetterContact]:
         """Who a private-letter username is, and its ``session_id`` (``finder/contactList``)."""
-        request = _from_args(ContactListRequest, locals())
+        request = ContactListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            query_info=query_info,
+        )
         contacts: list[LetterContact] = await self._call(CONTACT_LIST, request, options)
         return contacts
 
@@ -1127,7 +1361,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send a text private letter; returns its newMsgId (``finder/postPrivateLetter``)."""
-        request = _from_args(PrivateLetterRequest, locals())
+        request = PrivateLetterRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            to_user_name=to_user_name,
+            msg_session_id=msg_session_id,
+            content=content,
+        )
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER, request, options)
         return sent.new_msg_id
 
@@ -1142,7 +1382,13 @@ class FinderAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> int:
         """Send an image private letter; returns its newMsgId."""
-        request = _from_args(PrivateLetterImgRequest, locals())
+        request = PrivateLetterImgRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            to_user_name=to_user_name,
+            msg_session_id=msg_session_id,
+            img_url=img_url,
+        )
         sent: _NewMsgId = await self._call(POST_PRIVATE_LETTER_IMG, request, options)
         return sent.new_msg_id
 
@@ -1151,5 +1397,5 @@ class FinderAPI(APIGroup):
     ) -> PrivateLetterSync:
         """Fetch new private letters; pass the ``key_buff`` of the answer before."""
         return await self._call(
-            SYNC_PRIVATE_LETTER_MSG, _from_args(KeyBuffRequest, locals()), options
+            SYNC_PRIVATE_LETTER_MSG, KeyBuffRequest(app_id=app_id, key_buff=key_buff), options
         )

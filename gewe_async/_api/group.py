@@ -21,7 +21,7 @@ from gewe_async._api._social import (
     wxid_list,
 )
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.group import (
     _V3,
     AdminOperation,
@@ -279,30 +279,7 @@ SET_CHATROOM_ANNOUNCEMENT: Final[Endpoint[None]] = Endpoint(
     "group/setChatroomAnnouncement", SetChatroomAnnouncementRequest, None
 )
 
-ENDPOINTS: Final = (
-    ADD_GROUP_MEMBER_AS_FRIEND,
-    ADMIN_OPERATE,
-    AGREE_JOIN_ROOM,
-    CREATE_CHATROOM,
-    DISBAND_CHATROOM,
-    GET_CHATROOM_ANNOUNCEMENT,
-    GET_CHATROOM_INFO,
-    GET_CHATROOM_MEMBER_DETAIL,
-    GET_CHATROOM_MEMBER_LIST,
-    GET_CHATROOM_QR_CODE,
-    INVITE_MEMBER,
-    JOIN_ROOM_USING_QR_CODE,
-    MODIFY_CHATROOM_NAME,
-    MODIFY_CHATROOM_NICK_NAME_FOR_SELF,
-    MODIFY_CHATROOM_REMARK,
-    PIN_CHAT,
-    QUIT_CHATROOM,
-    REMOVE_MEMBER,
-    ROOM_ACCESS_APPLY_CHECK_APPROVE,
-    SAVE_CONTRACT_LIST,
-    SET_CHATROOM_ANNOUNCEMENT,
-    SET_MSG_SILENCE,
-)
+ENDPOINTS: Final = declared(globals())
 
 
 class GroupAPI(APIGroup):

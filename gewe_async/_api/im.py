@@ -13,7 +13,7 @@ from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
 from gewe_async._api._social import clean_text, wxid
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.contacts import ContactSearchResult
 from gewe_async.types.im import WeComContact, WeComContactDetail, WeComSearchScene
 
@@ -63,7 +63,7 @@ DETAIL: Final = Endpoint("im/detail", DetailRequest, WeComContactDetail, retry_s
 SEARCH: Final = Endpoint("im/search", SearchRequest, ContactSearchResult, retry_safe=True)
 SYNC: Final = Endpoint("im/sync", AppIdRequest, list[WeComContact], retry_safe=True)
 
-ENDPOINTS: Final = (ADD, DETAIL, SEARCH, SYNC)
+ENDPOINTS: Final = declared(globals())
 
 
 class ImAPI(APIGroup):

@@ -15,7 +15,7 @@ from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
 from gewe_async._api._social import clean_text, to_int_id, to_wxids, wxid_list
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.label import Label, _LabelList
 
 __all__ = ["LabelAPI"]
@@ -75,7 +75,7 @@ MODIFY_MEMBER_LIST: Final[Endpoint[None]] = Endpoint(
     "label/modifyMemberList", ModifyMemberListRequest, None, retry_safe=True
 )
 
-ENDPOINTS: Final = (ADD, DELETE, LIST, MODIFY_MEMBER_LIST)
+ENDPOINTS: Final = declared(globals())
 
 
 class LabelAPI(APIGroup):

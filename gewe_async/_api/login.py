@@ -14,7 +14,7 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.login import (
     AccountLogin,
     DeviceType,
@@ -113,6 +113,8 @@ CHECK_ONLINE = Endpoint("login/checkOnline", AppIdRequest, bool, retry_safe=True
 RECONNECTION: Endpoint[None] = Endpoint("login/reconnection", AppIdRequest, None)
 LOGOUT: Endpoint[None] = Endpoint("login/logout", AppIdRequest, None)
 CHANGE_MAC_TO_IPAD = Endpoint("login/changeMacToIpad", AppIdRequest, LoginQrCode)
+
+ENDPOINTS: Final = declared(globals())
 
 
 class LoginAPI(APIGroup):

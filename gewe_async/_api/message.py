@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Unpack
+from typing import Final, Unpack
 
 import attrs
 
@@ -19,7 +19,7 @@ from gewe_async._api import _message_checks as c
 from gewe_async._api._appmsg import HasContent
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.message import (
     EmojiUrl,
     FileUrl,
@@ -302,31 +302,7 @@ DOWNLOAD_EMOJI_MD5: Final = Endpoint(
 )
 DOWNLOAD_CDN: Final = Endpoint("message/downloadCdn", DownloadCdnRequest, FileUrl, retry_safe=True)
 
-ENDPOINTS: Final[tuple[Endpoint[Any], ...]] = (
-    POST_TEXT,
-    POST_IMAGE,
-    POST_FILE,
-    POST_VOICE,
-    POST_VIDEO,
-    POST_LINK,
-    POST_NAME_CARD,
-    POST_EMOJI,
-    POST_APP_MSG,
-    POST_MINI_APP,
-    FORWARD_IMAGE,
-    FORWARD_VIDEO,
-    FORWARD_FILE,
-    FORWARD_URL,
-    FORWARD_MINI_APP,
-    SEND_FINDER_MSG,
-    REVOKE_MSG,
-    DOWNLOAD_IMAGE,
-    DOWNLOAD_VOICE,
-    DOWNLOAD_VIDEO,
-    DOWNLOAD_FILE,
-    DOWNLOAD_EMOJI_MD5,
-    DOWNLOAD_CDN,
-)
+ENDPOINTS: Final = declared(globals())
 
 Message = str | HasContent
 """A received message: its XML, or an event whose ``content`` is the XML."""

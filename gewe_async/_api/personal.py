@@ -14,7 +14,7 @@ from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest, built
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.personal import (
     LoginRecord,
     PrivacyOption,
@@ -118,14 +118,7 @@ UPDATE_HEAD_IMG: Final[Endpoint[None]] = Endpoint(
     "personal/updateHeadImg", UpdateHeadImgRequest, None, retry_safe=True
 )
 
-ENDPOINTS: Final = (
-    GET_PROFILE,
-    GET_QR_CODE,
-    GET_SAFETY_INFO,
-    PRIVACY_SETTINGS,
-    UPDATE_PROFILE,
-    UPDATE_HEAD_IMG,
-)
+ENDPOINTS: Final = declared(globals())
 
 
 class PersonalAPI(APIGroup):

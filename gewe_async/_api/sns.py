@@ -24,9 +24,10 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page, paginate
-from gewe_async.exceptions import GeweError, GeweResponseError
+from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
+from gewe_async.types.message import FileUrl
 from gewe_async.types.sns import (
     CommentOperation,
     LikeOperation,
@@ -34,7 +35,6 @@ from gewe_async.types.sns import (
     MomentComment,
     MomentOptions,
     MomentPage,
-    MomentPostError,
     PostedMoment,
     UploadedImage,
     UploadedVideo,
@@ -229,11 +229,7 @@ class ForwardSnsRequest(_Audience):
 
 def _digits(value: object) -> str:
     # The page types sizes and the media type as strings ("2000", "4"); an int is as clear.
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and value.isdecimal():
-        return value
-    raise TypeError(f"expected a non-negative int or a string of digits, got {value!r:.40}")
+    return v.digits(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -255,11 +251,8 @@ class SendFinderSnsRequest(_WxAudience):
     description: str = attrs.field(validator=f.content)
 
 
-@attrs.frozen
-class DownloadedVideo:
-    """``data`` of ``sns/downloadSnsVideo``."""
-
-    file_url: str
+# sns/downloadSnsVideo answers like message/downloadVideo: the one model is in types.message.
+DownloadedVideo = FileUrl
 
 
 # -- endpoints ----------------------------------------------------------------------------
@@ -271,7 +264,7 @@ CONTACTS_SNS_LIST: Final = Endpoint(
 )
 SNS_DETAILS: Final = Endpoint("sns/snsDetails", SnsIdRequest, Moment, retry_safe=True)
 DOWNLOAD_SNS_VIDEO: Final = Endpoint(
-    "sns/downloadSnsVideo", SnsXmlRequest, DownloadedVideo, retry_safe=True
+    "sns/downloadSnsVideo", SnsXmlRequest, FileUrl, retry_safe=True
 )
 # Uploads only put a file on WeChat's CDN; a repeat makes a second copy nobody refers to.
 UPLOAD_SNS_IMAGE: Final = Endpoint(
@@ -305,26 +298,7 @@ SEND_FINDER_SNS: Final[Endpoint[None]] = Endpoint("sns/sendFinderSns", SendFinde
 # that worked as failed.
 DEL_SNS: Final[Endpoint[None]] = Endpoint("sns/delSns", SnsIdRequest, None, retry_safe=False)
 
-ENDPOINTS: Final = (
-    SNS_LIST,
-    CONTACTS_SNS_LIST,
-    SNS_DETAILS,
-    DOWNLOAD_SNS_VIDEO,
-    UPLOAD_SNS_IMAGE,
-    UPLOAD_SNS_VIDEO,
-    SNS_SET_PRIVACY,
-    SNS_VISIBLE_SCOPE,
-    STRANGER_VISIBILITY_ENABLED,
-    LIKE_SNS,
-    COMMENT_SNS,
-    SEND_TEXT_SNS,
-    SEND_IMG_SNS,
-    SEND_VIDEO_SNS,
-    SEND_URL_SNS,
-    FORWARD_SNS,
-    SEND_FINDER_SNS,
-    DEL_SNS,
-)
+ENDPOINTS: Final = declared(globals())
 
 _AUDIENCE: Final = (
     "allow_wx_ids",

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
+from gewe_async import exceptions as _exceptions
 from gewe_async._config import RequestOptions
-from gewe_async.exceptions import GeweError
 
 __all__ = [
     "CommentOperation",
@@ -222,35 +222,5 @@ class UploadedVideo:
 # -- errors -------------------------------------------------------------------------------
 
 
-class MomentPostError(GeweError):
-    """A Moment helper (``post_images``, ``post_video``) failed; `step` says where.
-
-    - ``step == "upload"``: nothing was posted; retrying the whole helper is safe.
-    - ``step == "send"``: the media are uploaded (`uploaded`); the Moment may or may not exist
-      if the answer was lost. Check ``sns_list`` before sending again with ``send_img_sns`` /
-      ``send_video_sns`` and `uploaded` (no need to upload again).
-
-    The error that stopped the step is `error` (also ``__cause__``): catch this class around
-    the helper, then look at `error` for the reason (offline device, timeout, ...).
-
-    Attributes:
-        step: ``"upload"`` or ``"send"``.
-        error: The `GeweError` the step raised.
-        uploaded: What the upload step returned, when it succeeded.
-    """
-
-    def __init__(
-        self,
-        step: Literal["upload", "send"],
-        error: GeweError,
-        uploaded: tuple[UploadedImage, ...] | UploadedVideo | None = None,
-    ) -> None:
-        super().__init__(
-            f"posting the Moment failed at the {step} step: {error.message}",
-            endpoint=error.endpoint,
-            app_id=error.app_id,
-            attempts=error.attempts,
-        )
-        self.step: Literal["upload", "send"] = step
-        self.error = error
-        self.uploaded = uploaded
+# Moved to gewe_async.exceptions with the other errors; this name stays importable.
+MomentPostError = _exceptions.MomentPostError
