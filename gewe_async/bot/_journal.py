@@ -10,6 +10,9 @@ each, and the mode is configuration.
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import AsyncIterator
 from typing import Protocol, runtime_checkable
 
@@ -103,3 +106,68 @@ class Journal(Protocol):
     async def stats(self) -> JournalStats:
         """Queue depth, oldest pending age and redeliveries."""
         ...
+
+    @property
+    def unavailable_since(self) -> float | None:
+        """When the storage started failing (``time.time()``), ``None`` while it works.
+
+        Set by the first failed storage operation (a Redis command, a SQLite commit) and
+        cleared by the next one that succeeds. The journal retries by itself meanwhile; a
+        health endpoint reports it.
+        """
+        ...
+
+
+logger = logging.getLogger("gewe_async.bot.journal")
+
+# Backoff of the retries of a failing storage: from 50 ms, doubling, at most 5 s.
+_BACKOFF_FIRST = 0.05
+_BACKOFF_CAP = 5.0
+# A storage that keeps failing is logged again at most this often.
+_LOG_EVERY = 30.0
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait before retry number `failures` (1, 2, ...): capped, with jitter."""
+    delay = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** min(max(failures - 1, 0), 16))
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
+
+
+class Health:
+    """Whether a journal's storage works, logged once when it fails and once when it recovers."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self.since: float | None = None
+        self.failures = 0
+        self._logged = 0.0
+
+    def failed(self, exc: BaseException) -> None:
+        """Record a failed storage operation."""
+        self.failures += 1
+        now = time.monotonic()
+        if self.since is None:
+            self.since = time.time()
+            self._logged = now
+            logger.error("%s: storage failing, retrying: %r", self._name, exc)
+        elif now - self._logged >= _LOG_EVERY:
+            self._logged = now
+            logger.error(
+                "%s: storage still failing (%d failures in %.0f s): %r",
+                self._name,
+                self.failures,
+                time.time() - self.since,
+                exc,
+            )
+
+    def ok(self) -> None:
+        """Record a storage operation that worked."""
+        if self.since is not None:
+            logger.info(
+                "%s: storage back after %.1f s (%d failures)",
+                self._name,
+                time.time() - self.since,
+                self.failures,
+            )
+            self.since = None
+            self.failures = 0
