@@ -53,6 +53,7 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
+    "JournalFullError",
 ]
 
 
@@ -103,6 +104,14 @@ def _rebuild(cls: type[GeweError], args: tuple[Any, ...], state: dict[str, Any])
     error.args = args
     error.__dict__.update(state)
     return error
+
+
+class JournalFullError(GeweError):
+    """A bot journal cannot take more entries now (its entry or byte bound is reached).
+
+    The receiver answers 503 and GeWe pushes the callback again later. Importable from
+    ``gewe_async.bot`` too.
+    """
 
 
 class GeweConfigError(GeweError, ValueError):

@@ -18,6 +18,8 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from gewe_async.exceptions import JournalFullError
+
 __all__ = ["Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
 
 #: How long a journal remembers an idempotency key to refuse duplicates, by default (48 h).
@@ -59,10 +61,6 @@ class JournalStats:
     """Seconds since the oldest unacknowledged entry arrived (``None``: nothing pending)."""
     redeliveries: int
     """Deliveries made again after a crash or timeout, since this journal was opened."""
-
-
-class JournalFullError(Exception):
-    """The journal cannot take more entries now; the receiver answers 503 and GeWe may retry."""
 
 
 @runtime_checkable
@@ -140,7 +138,8 @@ class Health:
         self._name = name
         self.since: float | None = None
         self.failures = 0
-        self._logged = 0.0
+        self._logged = -_LOG_EVERY
+        self._reported = False
 
     def failed(self, exc: BaseException) -> None:
         """Record a failed storage operation."""
@@ -148,9 +147,14 @@ class Health:
         now = time.monotonic()
         if self.since is None:
             self.since = time.time()
-            self._logged = now
-            logger.error("%s: storage failing, retrying: %r", self._name, exc)
+            # A storage flapping (appends failing on a full disk while acks work) is logged
+            # once per `_LOG_EVERY`, not once per flip.
+            self._reported = now - self._logged >= _LOG_EVERY
+            if self._reported:
+                self._logged = now
+                logger.error("%s: storage failing, retrying: %r", self._name, exc)
         elif now - self._logged >= _LOG_EVERY:
+            self._reported = True
             self._logged = now
             logger.error(
                 "%s: storage still failing (%d failures in %.0f s): %r",
@@ -162,12 +166,12 @@ class Health:
 
     def ok(self) -> None:
         """Record a storage operation that worked."""
-        if self.since is not None:
+        if self.since is not None and self._reported:
             logger.info(
                 "%s: storage back after %.1f s (%d failures)",
                 self._name,
                 time.time() - self.since,
                 self.failures,
             )
-            self.since = None
-            self.failures = 0
+        self.since = None
+        self.failures = 0

@@ -19,9 +19,12 @@ class MemoryJournal:
       default), and at most ``dedupe_max_keys`` keys (100,000) are kept, the oldest
       forgotten first. A push repeated later than that, or after a restart, is handled again:
       GeWe repeats some pushes hours later, which only a durable journal catches.
-    - Bound: at most ``max_pending`` entries stored and not yet handled. When full,
-      ``append`` waits up to ``full_timeout`` seconds for room, then raises
-      [`JournalFullError`][gewe_async.bot.JournalFullError] (the receiver answers 503).
+    - Bound: at most ``max_pending`` entries stored and not yet handled, holding at most
+      ``max_pending_bytes`` bytes of bodies (64 MiB; one entry larger than that is taken
+      when nothing else waits). When full, ``append`` waits up to ``full_timeout`` seconds
+      for room, then raises [`JournalFullError`][gewe_async.bot.JournalFullError] (the
+      receiver answers 503). Without the byte bound, 1,000 pending pushes of 500 KB held
+      512 MiB.
     - Clock: ``clock`` (``time.time``) dates keys and entries; tests pass a fake one.
     - Loss: entries not yet handled are lost when the process stops or crashes. Closed and
       opened again in the same process (a receiver restarted), it hands out again what was
@@ -32,15 +35,20 @@ class MemoryJournal:
         self,
         *,
         max_pending: int = 10_000,
+        max_pending_bytes: int = 64 * 1024 * 1024,
         dedupe_window: float = 600.0,
         dedupe_max_keys: int = 100_000,
         full_timeout: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Make an empty journal; the arguments are described on the class."""
-        if max_pending < 1 or dedupe_max_keys < 1:
-            raise ValueError("max_pending and dedupe_max_keys must be at least 1")
+        if max_pending < 1 or dedupe_max_keys < 1 or max_pending_bytes < 1:
+            raise ValueError(
+                "max_pending, max_pending_bytes and dedupe_max_keys must be at least 1"
+            )
         self.max_pending = max_pending
+        self.max_pending_bytes = max_pending_bytes
+        self._pending_bytes = 0
         self.dedupe_window = dedupe_window
         self.dedupe_max_keys = dedupe_max_keys
         self.full_timeout = full_timeout
@@ -85,28 +93,30 @@ class MemoryJournal:
         """Store ``entry``; ``False`` for a key seen within the window.
 
         Raises:
-            JournalFullError: ``max_pending`` entries wait and none was handled within
-                ``full_timeout`` seconds.
+            JournalFullError: ``max_pending`` entries (or ``max_pending_bytes`` bytes) wait
+                and not enough was handled within ``full_timeout`` seconds.
         """
         self._forget_old_keys()
         if entry.key in self._seen:
             return False
-        if len(self._pending) >= self.max_pending:
+        size = len(entry.body)
+        if not self._has_room(size):
             async with self._room:
                 try:
                     await asyncio.wait_for(
-                        self._room.wait_for(lambda: len(self._pending) < self.max_pending),
-                        self.full_timeout,
+                        self._room.wait_for(lambda: self._has_room(size)), self.full_timeout
                     )
                 except TimeoutError:
                     raise JournalFullError(
-                        f"{len(self._pending)} callbacks wait to be handled"
+                        f"{len(self._pending)} callbacks ({self._pending_bytes} bytes)"
+                        " wait to be handled"
                     ) from None
             if entry.key in self._seen:  # the same push arrived while this one waited
                 return False
         self._seen[entry.key] = self._clock()
         self._next_id += 1
         self._pending[self._next_id] = entry
+        self._pending_bytes += size
         queue = self._chats.get(entry.chat)
         if queue is None:
             self._chats[entry.chat] = collections.deque([(self._next_id, entry)])
@@ -114,6 +124,12 @@ class MemoryJournal:
         else:
             queue.append((self._next_id, entry))
         return True
+
+    def _has_room(self, size: int) -> bool:
+        if len(self._pending) >= self.max_pending:
+            return False
+        # One body larger than the whole bound still goes in alone, or it never would.
+        return not self._pending or self._pending_bytes + size <= self.max_pending_bytes
 
     async def consume(self) -> AsyncIterator[Delivery]:
         """Yield entries, one chat's in order and the next only after the previous is acked."""
@@ -136,7 +152,7 @@ class MemoryJournal:
         if self._out.get(chat) is not delivery:
             return
         del self._out[chat]
-        del self._pending[int(delivery.id)]
+        self._pending_bytes -= len(self._pending.pop(int(delivery.id)).body)
         self._attempts.pop(int(delivery.id), None)
         queue = self._chats[chat]
         queue.popleft()
@@ -145,7 +161,7 @@ class MemoryJournal:
         else:
             del self._chats[chat]
         async with self._room:
-            self._room.notify()
+            self._room.notify_all()  # a waiter whose body does not fit yet waits on
 
     async def stats(self) -> JournalStats:
         """Entries waiting or being handled, and the age of the oldest."""
