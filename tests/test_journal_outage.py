@@ -12,14 +12,16 @@ import collections
 import contextlib
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from gewe_async.bot import Delivery, Journal
+from gewe_async.bot import Delivery, Journal, SqliteJournal
 
 from .journals import entry, free_port
 
@@ -76,8 +78,11 @@ def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
 class Handler:
     """A consumer that records every key it handles and acks it."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, delay: float = 0.0) -> None:
         self.journal = journal
+        self.delay = delay
+        self.gate = asyncio.Event()
+        self.gate.set()
         self.handled: collections.Counter[str] = collections.Counter()
         self._handlers: set[asyncio.Task[None]] = set()
         self.task = asyncio.create_task(self._run())
@@ -89,7 +94,9 @@ class Handler:
             task.add_done_callback(self._handlers.discard)
 
     async def _handle(self, delivery: Delivery) -> None:
+        await self.gate.wait()
         self.handled[delivery.entry.key] += 1
+        await asyncio.sleep(self.delay)
         await self.journal.ack(delivery)
 
     async def wait_for(self, keys: set[str]) -> None:
@@ -155,3 +162,91 @@ async def test_redis_restart_mid_stream_delivers_everything_once(redis_process: 
             assert journal.unavailable_since is None
         finally:
             await handler.stop()
+
+
+class FailOnce:
+    """The journal's real sqlite3 connection, raising once for the first statement of a kind."""
+
+    def __init__(self, conn: sqlite3.Connection, statement: str) -> None:
+        self._conn = conn
+        self._statement = statement
+        self.failed = False
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if not self.failed and sql.startswith(self._statement):
+            self.failed = True
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+@pytest.mark.parametrize(
+    "statement", ["DELETE FROM entries", "UPDATE entries"], ids=["ack", "mark"]
+)
+async def test_sqlite_one_failed_ack_or_mark_wedges_nothing(tmp_path: Path, statement: str):
+    journal = SqliteJournal(tmp_path / "journal.db")
+    await journal.open()
+    failing = FailOnce(journal._conn, statement)  # type: ignore[arg-type]
+    journal._conn = failing  # type: ignore[assignment]
+    handler = Handler(journal)
+    keys = [f"push-{n}" for n in range(32)]
+    try:
+        await append_all(journal, keys)
+        await handler.wait_for(set(keys))
+        await asyncio.sleep(0.3)
+        assert failing.failed
+        assert set(handler.handled) == set(keys)
+        assert [k for k, n in handler.handled.items() if n > 1] == []
+        deadline = time.monotonic() + WAIT
+        while (await journal.stats()).depth and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        assert (await journal.stats()).depth == 0
+    finally:
+        await handler.stop()
+    # The retried ack reached the file: nothing comes back on the next run.
+    again = SqliteJournal(tmp_path / "journal.db")
+    await again.open()
+    try:
+        assert (await again.stats()).depth == 0
+    finally:
+        await again.aclose()
+
+
+async def test_sqlite_disk_full_then_space_back(tmp_path: Path):
+    journal = SqliteJournal(tmp_path / "journal.db")
+    await journal.open()
+    handler = Handler(journal, delay=0.02)
+    conn = journal._conn
+    assert conn is not None
+    stored = [f"stored-{n}" for n in range(20)]
+    try:
+        handler.gate.clear()
+        await append_all(journal, stored)
+        # No page more: a real SQLITE_FULL on every write that needs one.
+        await journal._run(
+            lambda: conn.execute("PRAGMA max_page_count = 1")  # clamped to the current size
+        )
+        handler.gate.set()
+        refused = 0
+        seen_unavailable = False
+        deadline = time.monotonic() + WAIT
+        while not set(stored) <= set(handler.handled) and time.monotonic() < deadline:
+            with pytest.raises(sqlite3.OperationalError, match="full"):
+                await journal.append(entry(f"refused-{refused}", body=b"x" * 20_000))
+            seen_unavailable |= journal.unavailable_since is not None
+            refused += 1
+            await asyncio.sleep(0.005)
+        assert set(stored) <= set(handler.handled)  # stored ones went on while full
+        assert seen_unavailable
+
+        await journal._run(lambda: conn.execute("PRAGMA max_page_count = 1000000"))
+        later = [f"later-{n}" for n in range(20)]
+        await append_all(journal, later)
+        await handler.wait_for(set(stored + later))
+        assert set(handler.handled) == set(stored + later)
+        assert [k for k, n in handler.handled.items() if n > 1] == []
+        assert journal.unavailable_since is None
+    finally:
+        await handler.stop()

@@ -10,6 +10,7 @@ deliveries ready at once (their attempt counts) in one commit before handing the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections import deque
@@ -23,8 +24,10 @@ from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
     Delivery,
     Entry,
+    Health,
     JournalFullError,
     JournalStats,
+    backoff,
 )
 
 __all__ = ["SqliteJournal"]
@@ -129,6 +132,14 @@ class SqliteJournal:
         self._redeliveries = 0
         self._last_prune = float("-inf")
         self._next_id = 0  # the last entry id given (the journal's thread only)
+        self._health = Health(f"SqliteJournal({str(path)!r})")
+        self._closing = asyncio.Event()
+        self._retries: set[asyncio.Task[None]] = set()
+
+    @property
+    def unavailable_since(self) -> float | None:
+        """When a commit started failing (`time.time()`); `None` once one succeeded again."""
+        return self._health.since
 
     def __repr__(self) -> str:
         return f"SqliteJournal({str(self._path)!r})"
@@ -145,6 +156,11 @@ class SqliteJournal:
     async def aclose(self) -> None:
         """Finish the writes under way, then close the file; pending entries stay in it."""
         self._chats.close()
+        self._closing.set()
+        # Acks still failing stay undone: their entries come back (attempt 2) next run.
+        for task in list(self._retries):
+            task.cancel()
+        await asyncio.gather(*self._retries, return_exceptions=True)
         if self._writer is not None:
             self._ops.put_nowait(None)
             await self._writer
@@ -188,7 +204,17 @@ class SqliteJournal:
                         return
                     ahead.append(first)
                     ahead.extend(self._chats.take_ready(_AHEAD - 1))
-                    await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                    try:
+                        await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                    except sqlite3.Error:
+                        # Not marked, so not handed out: back to their chats' heads, and
+                        # marked again once the file takes writes (a mark that raised out
+                        # of `consume` ended the consumer, issue 19).
+                        for delivery in ahead:
+                            self._chats.put_back(delivery)
+                        ahead.clear()
+                        await self._pause(backoff(self._health.failures))
+                        continue
                 delivery = ahead.popleft()
                 if delivery.attempt > 1:
                     self._redeliveries += 1
@@ -201,9 +227,33 @@ class SqliteJournal:
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: its entry is removed, its key kept for the window."""
-        await self._submit(_ACK, int(delivery.id))
+        try:
+            await self._submit(_ACK, int(delivery.id))
+        except sqlite3.Error:
+            # The entry is handled: its chat goes on now, and the removal is retried in the
+            # background (a failed ack once wedged its chat for good, issue 19). Should the
+            # process stop first, the entry is delivered again with `attempt` 2.
+            task = asyncio.create_task(self._retry_ack(int(delivery.id)))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
         self._chats.done(delivery)
         self._room.set()
+
+    async def _retry_ack(self, row_id: int) -> None:
+        failures = 1
+        while not self._closing.is_set():
+            await self._pause(backoff(failures))
+            try:
+                await self._submit(_ACK, row_id)
+            except sqlite3.Error:
+                failures += 1
+            else:
+                return
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if the journal closes meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     async def stats(self) -> JournalStats:
         """Depth, age of the oldest unacknowledged entry, and redeliveries since `open`."""
@@ -253,10 +303,12 @@ class SqliteJournal:
             try:
                 results = await self._run(self._apply, [(k, a) for k, a, _ in batch])
             except Exception as exc:  # the disk failed: every caller of this batch hears it
+                self._health.failed(exc)
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            self._health.ok()
             for (_, _, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
