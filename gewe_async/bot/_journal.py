@@ -127,7 +127,7 @@ _LOG_EVERY = 30.0
 
 def backoff(failures: int) -> float:
     """Seconds to wait before retry number `failures` (1, 2, ...): capped, with jitter."""
-    delay = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** min(max(failures - 1, 0), 16))
+    delay: float = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2.0 ** min(max(failures - 1, 0), 16))
     return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
 
 

@@ -66,6 +66,11 @@ class MemoryJournal:
         self._next_id = 0
         self._closed = False
 
+    @property
+    def unavailable_since(self) -> None:
+        """Always ``None``: memory does not fail the way a disk or a server does."""
+        return None
+
     def __repr__(self) -> str:
         return f"<MemoryJournal pending={len(self._pending)} keys={len(self._seen)}>"
 
