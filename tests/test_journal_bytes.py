@@ -3,9 +3,13 @@ of 500 KB held 512 MiB)."""
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+from pathlib import Path
+
 import pytest
 
-from gewe_async.bot import JournalFullError, MemoryJournal
+from gewe_async.bot import JournalFullError, MemoryJournal, SqliteJournal
 from gewe_async.exceptions import GeweError
 
 from .journals import entry
@@ -46,3 +50,49 @@ def test_memory_journal_byte_bound_must_be_positive():
 
 def test_journal_full_error_is_a_gewe_error():
     assert issubclass(JournalFullError, GeweError)
+
+
+def _held() -> int:
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+async def test_sqlite_journal_keeps_waiting_bodies_in_the_file_not_in_memory(tmp_path: Path):
+    pushes, size = 200, 500_000
+    journal = SqliteJournal(tmp_path / "journal.db", synchronous="NORMAL")
+    await journal.open()
+    tracemalloc.start()
+    try:
+        before = _held()
+        for n in range(pushes):
+            assert await journal.append(entry(f"k{n}", chat=f"c{n % 7}", body=bytes([n]) * size))
+        grown = _held() - before
+    finally:
+        tracemalloc.stop()
+    # 100 MB of bodies wait; what stays in memory is per-entry bookkeeping.
+    assert grown < 10 * 1024 * 1024, grown
+    consumer = journal.consume()
+    delivery = await anext(consumer)
+    assert delivery.entry.key == "k0"
+    assert delivery.entry.body == bytes([0]) * size
+    await journal.ack(delivery)
+    await journal.aclose()
+
+    # Opened again: the waiting entries are loaded without their bodies too.
+    again = SqliteJournal(tmp_path / "journal.db", synchronous="NORMAL")
+    tracemalloc.start()
+    try:
+        before = _held()
+        await again.open()
+        grown = _held() - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 10 * 1024 * 1024, grown
+    seen = {}
+    consumer = again.consume()
+    while len(seen) < pushes - 1:
+        delivery = await anext(consumer)
+        seen[delivery.entry.key] = delivery.entry.body
+        await again.ack(delivery)
+    assert seen == {f"k{n}": bytes([n]) * size for n in range(1, pushes)}
+    await again.aclose()

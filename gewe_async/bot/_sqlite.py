@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from typing import Any, Final, Literal
 
+import attrs
+
 from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
@@ -78,6 +80,11 @@ def _marks(rows: int, columns: int) -> str:
 _Op = tuple[int, Any, "asyncio.Future[Any]"]
 
 
+def _bodiless(entry: Entry) -> Entry:
+    """`entry` as it waits in memory: its body is read from the file when handed out."""
+    return attrs.evolve(entry, body=b"")
+
+
 class SqliteJournal:
     """A [`Journal`][gewe_async.bot.Journal] in one SQLite file (WAL mode), for one process.
 
@@ -87,8 +94,16 @@ class SqliteJournal:
     saves an fsync per commit and may lose the last commits then, which GeWe never resends.
 
     The file has one owner: it is locked exclusively while open, and a second process
-    opening it gets `sqlite3.OperationalError`. Unacknowledged entries are kept in memory
-    once loaded, up to `max_pending`.
+    opening it gets `sqlite3.OperationalError`. Of an unacknowledged entry, memory holds its
+    key, chat and id, up to `max_pending` of them; its body stays in the file until it is
+    handed out (at most 64 bodies are read ahead at a time).
+
+    Recovery: a failed commit (a full disk, an I/O error) makes `append` raise (the receiver
+    answers 503) and sets `unavailable_since`; stored entries keep being handed out; a failed
+    hand-out mark puts its deliveries back and is retried with capped exponential backoff; a
+    failed ack releases its chat at once and is retried in the background (should the process
+    stop first, the entry comes back with `attempt` 2). Once the disk takes writes again, all
+    goes on by itself.
 
     Args:
         path: The database file; created with its tables if missing.
@@ -148,8 +163,8 @@ class SqliteJournal:
         """Open (or create) the file, lock it, and load the entries left unacknowledged."""
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gewe-sqlite-journal")
         pending = await self._run(self._connect)
-        for row_id, key, chat, body, received_at, attempts in pending:
-            entry = Entry(key=key, chat=chat, body=bytes(body), received_at=received_at)
+        for row_id, key, chat, received_at, attempts in pending:
+            entry = Entry(key=key, chat=chat, body=b"", received_at=received_at)
             self._chats.put(Delivery(entry, str(row_id), attempt=attempts + 1))
         self._writer = asyncio.create_task(self._write_loop(), name="gewe-sqlite-journal")
 
@@ -183,7 +198,9 @@ class SqliteJournal:
             self._appending -= 1
         if row_id is None:
             return False
-        self._chats.put(Delivery(entry, str(row_id)))
+        # The body stays in the file only until handed out: a waiting entry costs its key,
+        # chat and id in memory, not its body (200 pending pushes of 500 KB held 100 MB).
+        self._chats.put(Delivery(_bodiless(entry), str(row_id)))
         return True
 
     async def consume(self) -> AsyncIterator[Delivery]:
@@ -196,6 +213,7 @@ class SqliteJournal:
         # 2 too: `attempt > 1` means "may have been handled", and a false "maybe" is safe
         # where a false "first time" is not. At most `_AHEAD` entries are marked in advance.
         ahead: deque[Delivery] = deque()
+        bodies: dict[int, bytes] = {}
         try:
             while True:
                 if not ahead:
@@ -205,7 +223,7 @@ class SqliteJournal:
                     ahead.append(first)
                     ahead.extend(self._chats.take_ready(_AHEAD - 1))
                     try:
-                        await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                        bodies = await self._submit(_DELIVER, [int(d.id) for d in ahead])
                     except sqlite3.Error:
                         # Not marked, so not handed out: back to their chats' heads, and
                         # marked again once the file takes writes (a mark that raised out
@@ -218,7 +236,8 @@ class SqliteJournal:
                 delivery = ahead.popleft()
                 if delivery.attempt > 1:
                     self._redeliveries += 1
-                yield delivery
+                body = bodies.pop(int(delivery.id), b"")
+                yield attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
         finally:
             # Closed, cancelled or failed: what was not handed out goes back to its chat's
             # head for the other consumers (in order: one per chat, so chats do not mix).
@@ -236,7 +255,7 @@ class SqliteJournal:
             task = asyncio.create_task(self._retry_ack(int(delivery.id)))
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
-        self._chats.done(delivery)
+        self._chats.done(attrs.evolve(delivery, entry=_bodiless(delivery.entry)))
         self._room.set()
 
     async def _retry_ack(self, row_id: int) -> None:
@@ -329,7 +348,7 @@ class SqliteJournal:
             conn.execute("BEGIN IMMEDIATE")  # takes the exclusive lock, kept until close
             conn.executescript(_SCHEMA)  # commits
             rows = conn.execute(
-                "SELECT id, key, chat, body, received_at, attempts FROM entries ORDER BY id"
+                "SELECT id, key, chat, received_at, attempts FROM entries ORDER BY id"
             ).fetchall()
         except sqlite3.OperationalError as exc:
             conn.close()
@@ -371,6 +390,7 @@ class SqliteJournal:
                     appends.append((n, arg))
                 elif kind == _DELIVER:
                     self._each_id(conn, "UPDATE entries SET attempts = attempts + 1", arg)
+                    results[n] = self._bodies(conn, arg)
                 else:
                     acked.append(arg)
             if appends:
@@ -385,6 +405,18 @@ class SqliteJournal:
                 conn.execute("ROLLBACK")
             raise
         return results
+
+    @staticmethod
+    def _bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, bytes]:
+        """The bodies of the entries `ids`, read when they are handed out."""
+        bodies: dict[int, bytes] = {}
+        for chunk in _chunks(ids, 1):
+            found = conn.execute(
+                f"SELECT id, body FROM entries WHERE id IN ({_marks(len(chunk), 1)})",  # noqa: S608
+                chunk,
+            )
+            bodies.update((row_id, bytes(body)) for row_id, body in found)
+        return bodies
 
     @staticmethod
     def _each_id(conn: sqlite3.Connection, statement: str, ids: Sequence[int]) -> None:
