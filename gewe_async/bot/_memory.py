@@ -7,6 +7,9 @@ import collections
 import time
 from collections.abc import AsyncIterator, Callable
 
+import attrs
+
+from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import Delivery, Entry, JournalFullError, JournalStats
 
 __all__ = ["MemoryJournal"]
@@ -54,14 +57,10 @@ class MemoryJournal:
         self.full_timeout = full_timeout
         self._clock = clock
         self._seen: collections.OrderedDict[str, float] = collections.OrderedDict()
-        # One FIFO per chat; a chat is in `_ready` when its head may be handed out, and not
-        # while a delivery of it is out (that is how one chat stays in order).
-        self._chats: dict[str, collections.deque[tuple[int, Entry]]] = {}
-        self._ready: asyncio.Queue[str | None] = asyncio.Queue()
-        self._out: dict[str, Delivery] = {}
+        # Per-chat order is the one the durable journals use (`ChatQueue`), not a copy of it.
+        self._chats = ChatQueue()
         self._pending: dict[int, Entry] = {}
         self._room = asyncio.Condition()
-        self._attempts: dict[int, int] = {}
         self._redeliveries = 0
         self._next_id = 0
         self._closed = False
@@ -77,16 +76,17 @@ class MemoryJournal:
     async def open(self) -> None:
         """Open (or reopen) the journal: what was handed out and not acked is handed out again."""
         if self._closed:
-            self._ready = asyncio.Queue()
-            self._out.clear()
-            for chat in self._chats:
-                self._ready.put_nowait(chat)
+            old, self._chats = self._chats, ChatQueue()
+            for delivery in old.in_flight():  # each ahead of the rest of its chat
+                self._chats.put(attrs.evolve(delivery, attempt=delivery.attempt + 1))
+            for delivery in old.waiting():
+                self._chats.put(delivery)
         self._closed = False
 
     async def aclose(self) -> None:
         """End ``consume``; entries not handled yet are dropped with the object."""
         self._closed = True
-        self._ready.put_nowait(None)
+        self._chats.close()
 
     def _forget_old_keys(self) -> None:
         horizon = self._clock() - self.dedupe_window
@@ -122,12 +122,7 @@ class MemoryJournal:
         self._next_id += 1
         self._pending[self._next_id] = entry
         self._pending_bytes += size
-        queue = self._chats.get(entry.chat)
-        if queue is None:
-            self._chats[entry.chat] = collections.deque([(self._next_id, entry)])
-            self._ready.put_nowait(entry.chat)
-        else:
-            queue.append((self._next_id, entry))
+        self._chats.put(Delivery(entry, str(self._next_id)))
         return True
 
     def _has_room(self, size: int) -> bool:
@@ -138,33 +133,19 @@ class MemoryJournal:
 
     async def consume(self) -> AsyncIterator[Delivery]:
         """Yield entries, one chat's in order and the next only after the previous is acked."""
-        while not self._closed:
-            chat = await self._ready.get()
-            if chat is None:
-                self._ready.put_nowait(None)  # wake the next consumer: it ends too
+        while not self._closed:  # closed: nothing more, even what was ready
+            delivery = await self._chats.get()
+            if delivery is None:
                 return
-            entry_id, entry = self._chats[chat][0]
-            attempt = self._attempts[entry_id] = self._attempts.get(entry_id, 0) + 1
-            if attempt > 1:
+            if delivery.attempt > 1:
                 self._redeliveries += 1
-            delivery = Delivery(entry, str(entry_id), attempt)
-            self._out[chat] = delivery
             yield delivery
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark ``delivery`` handled: the next entry of its chat may be handed out."""
-        chat = delivery.entry.chat
-        if self._out.get(chat) is not delivery:
+        if not self._chats.done(delivery):
             return
-        del self._out[chat]
         self._pending_bytes -= len(self._pending.pop(int(delivery.id)).body)
-        self._attempts.pop(int(delivery.id), None)
-        queue = self._chats[chat]
-        queue.popleft()
-        if queue:
-            self._ready.put_nowait(chat)
-        else:
-            del self._chats[chat]
         async with self._room:
             self._room.notify_all()  # a waiter whose body does not fit yet waits on
 
