@@ -10,10 +10,11 @@ each, and the mode is configuration.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -175,3 +176,31 @@ class Health:
             )
         self.since = None
         self.failures = 0
+
+
+class Room:
+    """ "Wait until there is room" of the journals bounded in this process (memory, SQLite).
+
+    `append` calls `wait` when the journal is full; `ack` calls `freed`. One rule for both,
+    where one used a Condition and the other an Event loop.
+    """
+
+    def __init__(self) -> None:
+        self._freed = asyncio.Event()
+
+    def freed(self) -> None:
+        """Something was handled: waiters check their room again."""
+        self._freed.set()
+
+    async def wait(self, fits: Callable[[], bool], timeout: float, full: Callable[[], str]) -> None:
+        """Return once `fits()`; raise `JournalFullError(full())` after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not fits():
+            self._freed.clear()
+            try:
+                await asyncio.wait_for(self._freed.wait(), max(deadline - loop.time(), 0.0))
+            except TimeoutError:
+                if fits():
+                    return
+                raise JournalFullError(full()) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import time
 from collections.abc import AsyncIterator, Callable
@@ -10,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 import attrs
 
 from gewe_async.bot._chatqueue import ChatQueue
-from gewe_async.bot._journal import Delivery, Entry, JournalFullError, JournalStats
+from gewe_async.bot._journal import Delivery, Entry, JournalStats, Room
 
 __all__ = ["MemoryJournal"]
 
@@ -60,7 +59,7 @@ class MemoryJournal:
         # Per-chat order is the one the durable journals use (`ChatQueue`), not a copy of it.
         self._chats = ChatQueue()
         self._pending: dict[int, Entry] = {}
-        self._room = asyncio.Condition()
+        self._room = Room()
         self._redeliveries = 0
         self._next_id = 0
         self._closed = False
@@ -106,16 +105,14 @@ class MemoryJournal:
             return False
         size = len(entry.body)
         if not self._has_room(size):
-            async with self._room:
-                try:
-                    await asyncio.wait_for(
-                        self._room.wait_for(lambda: self._has_room(size)), self.full_timeout
-                    )
-                except TimeoutError:
-                    raise JournalFullError(
-                        f"{len(self._pending)} callbacks ({self._pending_bytes} bytes)"
-                        " wait to be handled"
-                    ) from None
+            await self._room.wait(
+                lambda: self._has_room(size),
+                self.full_timeout,
+                lambda: (
+                    f"{len(self._pending)} callbacks ({self._pending_bytes} bytes)"
+                    " wait to be handled"
+                ),
+            )
             if entry.key in self._seen:  # the same push arrived while this one waited
                 return False
         self._seen[entry.key] = self._clock()
@@ -146,8 +143,7 @@ class MemoryJournal:
         if not self._chats.done(delivery):
             return
         self._pending_bytes -= len(self._pending.pop(int(delivery.id)).body)
-        async with self._room:
-            self._room.notify_all()  # a waiter whose body does not fit yet waits on
+        self._room.freed()
 
     async def stats(self) -> JournalStats:
         """Entries waiting or being handled, and the age of the oldest."""

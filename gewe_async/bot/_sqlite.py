@@ -27,8 +27,8 @@ from gewe_async.bot._journal import (
     Delivery,
     Entry,
     Health,
-    JournalFullError,
     JournalStats,
+    Room,
     backoff,
 )
 
@@ -143,7 +143,7 @@ class SqliteJournal:
         self._writer: asyncio.Task[None] | None = None
         self._chats = ChatQueue()
         self._appending = 0
-        self._room = asyncio.Event()
+        self._room = Room()
         self._redeliveries = 0
         self._last_prune = float("-inf")
         self._next_id = 0  # the last entry id given (the journal's thread only)
@@ -256,7 +256,7 @@ class SqliteJournal:
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
         self._chats.done(attrs.evolve(delivery, entry=_bodiless(delivery.entry)))
-        self._room.set()
+        self._room.freed()
 
     async def _retry_ack(self, row_id: int) -> None:
         failures = 1
@@ -283,16 +283,11 @@ class SqliteJournal:
         )
 
     async def _wait_for_room(self) -> None:
-        deadline = asyncio.get_running_loop().time() + self._full_timeout
-        while len(self._chats) + self._appending >= self._max_pending:
-            self._room.clear()
-            remaining = deadline - asyncio.get_running_loop().time()
-            try:
-                await asyncio.wait_for(self._room.wait(), max(remaining, 0.0))
-            except TimeoutError:
-                raise JournalFullError(
-                    f"{self._max_pending} entries are waiting for handlers"
-                ) from None
+        await self._room.wait(
+            lambda: len(self._chats) + self._appending < self._max_pending,
+            self._full_timeout,
+            lambda: f"{self._max_pending} entries are waiting for handlers",
+        )
 
     async def _submit(self, kind: int, arg: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
