@@ -250,3 +250,25 @@ async def test_sqlite_disk_full_then_space_back(tmp_path: Path):
         assert journal.unavailable_since is None
     finally:
         await handler.stop()
+
+
+async def test_redis_connections_killed_mid_stream_deliver_everything_once(
+    redis_process: RedisProcess,
+):
+    import redis.asyncio as aioredis
+
+    admin = aioredis.Redis.from_url(redis_process.url)
+    async with redis_journal(redis_process.url) as journal:
+        handler = Handler(journal)
+        keys = [f"push-{n}" for n in range(200)]
+        try:
+            for round_ in range(4):  # every connection of the journal dropped, four times
+                await append_all(journal, keys[round_ * 50 : (round_ + 1) * 50])
+                await admin.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+            await handler.wait_for(set(keys))
+            await asyncio.sleep(0.5)  # a second delivery, if any, has time to show
+            assert set(handler.handled) == set(keys)
+            assert [k for k, n in handler.handled.items() if n > 1] == []
+        finally:
+            await handler.stop()
+            await admin.aclose()
