@@ -179,7 +179,7 @@ class Health:
 
 
 class Room:
-    """ "Wait until there is room" of the journals bounded in this process (memory, SQLite).
+    """Waiting for room in the journals bounded in this process (memory, SQLite).
 
     `append` calls `wait` when the journal is full; `ack` calls `freed`. One rule for both,
     where one used a Condition and the other an Event loop.
