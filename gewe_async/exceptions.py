@@ -20,7 +20,8 @@ GeweError
 ├── MomentPostError          a Moment helper failed at a step (sns.post_images/post_video)
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
 │   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
-└── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
+├── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
+└── JournalFullError         a receiver's journal stayed full: the push is answered 503
 ```
 
 Bad *input* is not in this tree: it raises `ValueError` or `TypeError`
@@ -56,6 +57,7 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
+    "JournalFullError",
     "MomentPostError",
 ]
 
@@ -107,6 +109,14 @@ def _rebuild(cls: type[GeweError], args: tuple[Any, ...], state: dict[str, Any])
     error.args = args
     error.__dict__.update(state)
     return error
+
+
+class JournalFullError(GeweError):
+    """A bot journal cannot take more entries now (its entry or byte bound is reached).
+
+    The receiver answers 503 and GeWe pushes the callback again later. Importable from
+    ``gewe_async.bot`` too.
+    """
 
 
 class GeweConfigError(GeweError, ValueError):

@@ -10,10 +10,16 @@ each, and the mode is configuration.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol, runtime_checkable
 
 import attrs
+
+from gewe_async.exceptions import JournalFullError
 
 __all__ = ["Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
 
@@ -58,10 +64,6 @@ class JournalStats:
     """Deliveries made again after a crash or timeout, since this journal was opened."""
 
 
-class JournalFullError(Exception):
-    """The journal cannot take more entries now; the receiver answers 503 and GeWe may retry."""
-
-
 @runtime_checkable
 class Journal(Protocol):
     """Durable storage of callbacks between the receiver and the handlers.
@@ -103,3 +105,102 @@ class Journal(Protocol):
     async def stats(self) -> JournalStats:
         """Queue depth, oldest pending age and redeliveries."""
         ...
+
+    @property
+    def unavailable_since(self) -> float | None:
+        """When the storage started failing (``time.time()``), ``None`` while it works.
+
+        Set by the first failed storage operation (a Redis command, a SQLite commit) and
+        cleared by the next one that succeeds. The journal retries by itself meanwhile; a
+        health endpoint reports it.
+        """
+        ...
+
+
+logger = logging.getLogger("gewe_async.bot.journal")
+
+# Backoff of the retries of a failing storage: from 50 ms, doubling, at most 5 s.
+_BACKOFF_FIRST = 0.05
+_BACKOFF_CAP = 5.0
+# A storage that keeps failing is logged again at most this often.
+_LOG_EVERY = 30.0
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait before retry number `failures` (1, 2, ...): capped, with jitter."""
+    delay: float = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2.0 ** min(max(failures - 1, 0), 16))
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
+
+
+class Health:
+    """Whether a journal's storage works, logged once when it fails and once when it recovers."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self.since: float | None = None
+        self.failures = 0
+        self._logged = -_LOG_EVERY
+        self._reported = False
+
+    def failed(self, exc: BaseException) -> None:
+        """Record a failed storage operation."""
+        self.failures += 1
+        now = time.monotonic()
+        if self.since is None:
+            self.since = time.time()
+            # A storage flapping (appends failing on a full disk while acks work) is logged
+            # once per `_LOG_EVERY`, not once per flip.
+            self._reported = now - self._logged >= _LOG_EVERY
+            if self._reported:
+                self._logged = now
+                logger.error("%s: storage failing, retrying: %r", self._name, exc)
+        elif now - self._logged >= _LOG_EVERY:
+            self._reported = True
+            self._logged = now
+            logger.error(
+                "%s: storage still failing (%d failures in %.0f s): %r",
+                self._name,
+                self.failures,
+                time.time() - self.since,
+                exc,
+            )
+
+    def ok(self) -> None:
+        """Record a storage operation that worked."""
+        if self.since is not None and self._reported:
+            logger.info(
+                "%s: storage back after %.1f s (%d failures)",
+                self._name,
+                time.time() - self.since,
+                self.failures,
+            )
+        self.since = None
+        self.failures = 0
+
+
+class Room:
+    """Waiting for room in the journals bounded in this process (memory, SQLite).
+
+    `append` calls `wait` when the journal is full; `ack` calls `freed`. One rule for both,
+    where one used a Condition and the other an Event loop.
+    """
+
+    def __init__(self) -> None:
+        self._freed = asyncio.Event()
+
+    def freed(self) -> None:
+        """Something was handled: waiters check their room again."""
+        self._freed.set()
+
+    async def wait(self, fits: Callable[[], bool], timeout: float, full: Callable[[], str]) -> None:
+        """Return once `fits()`; raise `JournalFullError(full())` after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not fits():
+            self._freed.clear()
+            try:
+                await asyncio.wait_for(self._freed.wait(), max(deadline - loop.time(), 0.0))
+            except TimeoutError:
+                if fits():
+                    return
+                raise JournalFullError(full()) from None

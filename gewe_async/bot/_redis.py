@@ -32,8 +32,10 @@ from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
     Delivery,
     Entry,
+    Health,
     JournalFullError,
     JournalStats,
+    backoff,
 )
 
 if TYPE_CHECKING:
@@ -162,6 +164,20 @@ class RedisJournal:
         # Appends and acks that arrive together go to Redis in one pipeline.
         self._appends = Burst(self._run_appends, "gewe-redis-journal-append")
         self._acks = Burst(self._run_acks, "gewe-redis-journal-ack")
+        self._health = Health(f"RedisJournal(prefix={prefix!r})")
+        # Set when a read or a claim failed part-way: entries may then be pending for this
+        # consumer in Redis without being loaded here; the reader reads them again.
+        self._reread = False
+
+    @property
+    def unavailable_since(self) -> float | None:
+        """When Redis started failing (`time.time()`); `None` while it answers."""
+        return self._health.since
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if the journal closes meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     def __repr__(self) -> str:
         return f"RedisJournal(prefix={self._prefix!r}, consumer={self.consumer!r})"
@@ -225,9 +241,14 @@ class RedisJournal:
         if self._client is None:
             return
         if worker:
-            for partition in list(self._owned):
-                await self._release(partition)
-            await self._redis.zrem(f"{self._prefix}:workers", self.consumer)
+            try:
+                for partition in list(self._owned):
+                    await self._release(partition)
+                await self._redis.zrem(f"{self._prefix}:workers", self.consumer)
+            except Exception as exc:  # unreachable: the leases expire by themselves
+                if not self._is_transient(exc):
+                    raise
+                self._health.failed(exc)
         if self._own_client:
             await self._client.aclose()
             self._client = None
@@ -266,13 +287,18 @@ class RedisJournal:
         appends it refused with NOSCRIPT did not run: the script is loaded and they run again.
         """
         sha = self._scripts["append"].sha
-        results = await self._evalsha_pipeline(sha, batch)
-        missing = [n for n, r in enumerate(results) if isinstance(r, self._no_script)]
-        if missing:
-            await self._redis.script_load(_APPEND)
-            again = await self._evalsha_pipeline(sha, [batch[n] for n in missing])
-            for n, result in zip(missing, again, strict=True):
-                results[n] = result
+        try:
+            results = await self._evalsha_pipeline(sha, batch)
+            missing = [n for n, r in enumerate(results) if isinstance(r, self._no_script)]
+            if missing:
+                await self._redis.script_load(_APPEND)
+                again = await self._evalsha_pipeline(sha, [batch[n] for n in missing])
+                for n, result in zip(missing, again, strict=True):
+                    results[n] = result
+        except Exception as exc:  # the receiver answers 503; GeWe retries the push later
+            self._health.failed(exc)
+            raise
+        self._health.ok()
         return results
 
     async def _evalsha_pipeline(
@@ -299,7 +325,19 @@ class RedisJournal:
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""
         partition, _, stream_id = delivery.id.partition("/")
-        await self._acks((self._stream(int(partition)), stream_id.encode()))
+        # Retried until Redis takes it: an ack given up would leave the entry pending for
+        # this consumer and its chat stuck behind it. Closing stops the retries; the entry
+        # then stays pending and is delivered again (`attempt > 1`) by the next owner.
+        failures = 0
+        while True:
+            try:
+                await self._acks((self._stream(int(partition)), stream_id.encode()))
+                break
+            except Exception as exc:
+                if not self._is_transient(exc) or self._stop.is_set():
+                    raise
+                failures += 1
+                await self._pause(backoff(failures))
         self._in_flight.discard(delivery.id)
         self._chats.done(delivery)
         self._room.set()
@@ -314,11 +352,16 @@ class RedisJournal:
         ids: dict[str, list[bytes]] = {}
         for stream, stream_id in batch:
             ids.setdefault(stream, []).append(stream_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for stream, stream_ids in ids.items():
-                pipe.xack(stream, GROUP, *stream_ids)
-                pipe.xdel(stream, *stream_ids)
-            replies = await pipe.execute(raise_on_error=False)
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for stream, stream_ids in ids.items():
+                    pipe.xack(stream, GROUP, *stream_ids)
+                    pipe.xdel(stream, *stream_ids)
+                replies = await pipe.execute(raise_on_error=False)
+        except Exception as exc:
+            self._health.failed(exc)
+            raise
+        self._health.ok()
         # MULTI/EXEC runs every command even when one fails: a stream's error (XACK, else
         # XDEL) goes to the callers of that stream only, the others' entries are acked.
         errors: dict[str, BaseException | None] = {}
@@ -341,11 +384,25 @@ class RedisJournal:
 
     # Worker side: leases, claiming, reading.
 
+    def _is_transient(self, exc: BaseException) -> bool:
+        """Whether `exc` is Redis being unreachable or busy (retried), not a bug (raised)."""
+        from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+
+        return isinstance(exc, ConnectionError | TimeoutError | BusyLoadingError | OSError)
+
     async def _coordinate(self) -> None:
+        # Never ends on a Redis error: a worker whose lease loop died kept its process alive
+        # and handled nothing more (issue 19). It retries with backoff instead.
         while not self._stop.is_set():
-            await self._rebalance()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self._lease_ms / 3000)
+            try:
+                await self._rebalance()
+            except Exception as exc:
+                self._health.failed(exc)
+                self._reread = True  # a claim may have stopped between XCLAIM and loading
+                await self._pause(backoff(self._health.failures))
+                continue
+            self._health.ok()
+            await self._pause(self._lease_ms / 3000)
 
     async def _rebalance(self) -> None:
         """Heartbeat, keep our leases, take free partitions up to our share, drain extras."""
@@ -439,20 +496,56 @@ class RedisJournal:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._room.wait(), self._lease_ms / 3000)
                 continue
-            async with self._reading:
+            try:
+                async with self._reading:
+                    if self._reread:
+                        await self._read_own_pending(reading)
+                        self._reread = False
+                    await self._read_new(reading)
+            except Exception as exc:
+                # A read whose reply was lost left its entries pending for this consumer:
+                # `>` never returns them again, so they are read from the pending list.
+                self._reread = True
+                self._health.failed(exc)
+                await self._pause(backoff(self._health.failures))
+                continue
+            self._health.ok()
+
+    async def _read_own_pending(self, reading: dict[bytes, int]) -> None:
+        """Load the entries pending for this consumer that are neither waiting nor in flight."""
+        for stream, partition in reading.items():
+            start = b"0"
+            while True:
                 replies = await self._redis.xreadgroup(
-                    GROUP,
-                    self.consumer,
-                    dict.fromkeys(reading, ">"),
-                    count=self._prefetch,
-                    block=_BLOCK_MS,
+                    GROUP, self.consumer, {stream: start}, count=self._prefetch
                 )
-                for stream, entries in replies or ():
-                    partition = reading[stream]
-                    if partition not in self._owned:
-                        continue  # lost meanwhile: its new owner claims them once stale
-                    for stream_id, fields in entries:
-                        self._put(partition, stream_id, fields, 1)
+                entries = [e for _, es in replies or () for e in es]
+                if not entries:
+                    break
+                start = entries[-1][0]
+                if partition not in self._owned:
+                    break
+                # Checked after the await, with nothing awaited until the entries are put:
+                # a claim running meanwhile cannot load the same entry twice.
+                known = self._in_flight | {d.id for d in self._chats.waiting()}
+                for stream_id, fields in entries:
+                    if fields and f"{partition}/{stream_id.decode()}" not in known:
+                        self._put(partition, stream_id, fields, 2)
+
+    async def _read_new(self, reading: dict[bytes, int]) -> None:
+        replies = await self._redis.xreadgroup(
+            GROUP,
+            self.consumer,
+            dict.fromkeys(reading, ">"),
+            count=self._prefetch,
+            block=_BLOCK_MS,
+        )
+        for stream, entries in replies or ():
+            partition = reading[stream]
+            if partition not in self._owned:
+                continue  # lost meanwhile: its new owner claims them once stale
+            for stream_id, fields in entries:
+                self._put(partition, stream_id, fields, 1)
 
     def _put(
         self, partition: int, stream_id: bytes, fields: dict[bytes, bytes], attempt: int

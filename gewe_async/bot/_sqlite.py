@@ -10,6 +10,7 @@ deliveries ready at once (their attempt counts) in one commit before handing the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections import deque
@@ -18,13 +19,17 @@ from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from typing import Any, Final, Literal
 
+import attrs
+
 from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
     Delivery,
     Entry,
-    JournalFullError,
+    Health,
     JournalStats,
+    Room,
+    backoff,
 )
 
 __all__ = ["SqliteJournal"]
@@ -75,6 +80,11 @@ def _marks(rows: int, columns: int) -> str:
 _Op = tuple[int, Any, "asyncio.Future[Any]"]
 
 
+def _bodiless(entry: Entry) -> Entry:
+    """`entry` as it waits in memory: its body is read from the file when handed out."""
+    return attrs.evolve(entry, body=b"")
+
+
 class SqliteJournal:
     """A [`Journal`][gewe_async.bot.Journal] in one SQLite file (WAL mode), for one process.
 
@@ -84,8 +94,16 @@ class SqliteJournal:
     saves an fsync per commit and may lose the last commits then, which GeWe never resends.
 
     The file has one owner: it is locked exclusively while open, and a second process
-    opening it gets `sqlite3.OperationalError`. Unacknowledged entries are kept in memory
-    once loaded, up to `max_pending`.
+    opening it gets `sqlite3.OperationalError`. Of an unacknowledged entry, memory holds its
+    key, chat and id, up to `max_pending` of them; its body stays in the file until it is
+    handed out (at most 64 bodies are read ahead at a time).
+
+    Recovery: a failed commit (a full disk, an I/O error) makes `append` raise (the receiver
+    answers 503) and sets `unavailable_since`; stored entries keep being handed out; a failed
+    hand-out mark puts its deliveries back and is retried with capped exponential backoff; a
+    failed ack releases its chat at once and is retried in the background (should the process
+    stop first, the entry comes back with `attempt` 2). Once the disk takes writes again, all
+    goes on by itself.
 
     Args:
         path: The database file; created with its tables if missing.
@@ -125,10 +143,18 @@ class SqliteJournal:
         self._writer: asyncio.Task[None] | None = None
         self._chats = ChatQueue()
         self._appending = 0
-        self._room = asyncio.Event()
+        self._room = Room()
         self._redeliveries = 0
         self._last_prune = float("-inf")
         self._next_id = 0  # the last entry id given (the journal's thread only)
+        self._health = Health(f"SqliteJournal({str(path)!r})")
+        self._closing = asyncio.Event()
+        self._retries: set[asyncio.Task[None]] = set()
+
+    @property
+    def unavailable_since(self) -> float | None:
+        """When a commit started failing (`time.time()`); `None` once one succeeded again."""
+        return self._health.since
 
     def __repr__(self) -> str:
         return f"SqliteJournal({str(self._path)!r})"
@@ -137,14 +163,19 @@ class SqliteJournal:
         """Open (or create) the file, lock it, and load the entries left unacknowledged."""
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gewe-sqlite-journal")
         pending = await self._run(self._connect)
-        for row_id, key, chat, body, received_at, attempts in pending:
-            entry = Entry(key=key, chat=chat, body=bytes(body), received_at=received_at)
+        for row_id, key, chat, received_at, attempts in pending:
+            entry = Entry(key=key, chat=chat, body=b"", received_at=received_at)
             self._chats.put(Delivery(entry, str(row_id), attempt=attempts + 1))
         self._writer = asyncio.create_task(self._write_loop(), name="gewe-sqlite-journal")
 
     async def aclose(self) -> None:
         """Finish the writes under way, then close the file; pending entries stay in it."""
         self._chats.close()
+        self._closing.set()
+        # Acks still failing stay undone: their entries come back (attempt 2) next run.
+        for task in list(self._retries):
+            task.cancel()
+        await asyncio.gather(*self._retries, return_exceptions=True)
         if self._writer is not None:
             self._ops.put_nowait(None)
             await self._writer
@@ -167,7 +198,9 @@ class SqliteJournal:
             self._appending -= 1
         if row_id is None:
             return False
-        self._chats.put(Delivery(entry, str(row_id)))
+        # The body stays in the file only until handed out: a waiting entry costs its key,
+        # chat and id in memory, not its body (200 pending pushes of 500 KB held 100 MB).
+        self._chats.put(Delivery(_bodiless(entry), str(row_id)))
         return True
 
     async def consume(self) -> AsyncIterator[Delivery]:
@@ -180,6 +213,7 @@ class SqliteJournal:
         # 2 too: `attempt > 1` means "may have been handled", and a false "maybe" is safe
         # where a false "first time" is not. At most `_AHEAD` entries are marked in advance.
         ahead: deque[Delivery] = deque()
+        bodies: dict[int, bytes] = {}
         try:
             while True:
                 if not ahead:
@@ -188,11 +222,22 @@ class SqliteJournal:
                         return
                     ahead.append(first)
                     ahead.extend(self._chats.take_ready(_AHEAD - 1))
-                    await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                    try:
+                        bodies = await self._submit(_DELIVER, [int(d.id) for d in ahead])
+                    except sqlite3.Error:
+                        # Not marked, so not handed out: back to their chats' heads, and
+                        # marked again once the file takes writes (a mark that raised out
+                        # of `consume` ended the consumer, issue 19).
+                        for delivery in ahead:
+                            self._chats.put_back(delivery)
+                        ahead.clear()
+                        await self._pause(backoff(self._health.failures))
+                        continue
                 delivery = ahead.popleft()
                 if delivery.attempt > 1:
                     self._redeliveries += 1
-                yield delivery
+                body = bodies.pop(int(delivery.id), b"")
+                yield attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
         finally:
             # Closed, cancelled or failed: what was not handed out goes back to its chat's
             # head for the other consumers (in order: one per chat, so chats do not mix).
@@ -201,9 +246,33 @@ class SqliteJournal:
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: its entry is removed, its key kept for the window."""
-        await self._submit(_ACK, int(delivery.id))
-        self._chats.done(delivery)
-        self._room.set()
+        try:
+            await self._submit(_ACK, int(delivery.id))
+        except sqlite3.Error:
+            # The entry is handled: its chat goes on now, and the removal is retried in the
+            # background (a failed ack once wedged its chat for good, issue 19). Should the
+            # process stop first, the entry is delivered again with `attempt` 2.
+            task = asyncio.create_task(self._retry_ack(int(delivery.id)))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+        self._chats.done(attrs.evolve(delivery, entry=_bodiless(delivery.entry)))
+        self._room.freed()
+
+    async def _retry_ack(self, row_id: int) -> None:
+        failures = 1
+        while not self._closing.is_set():
+            await self._pause(backoff(failures))
+            try:
+                await self._submit(_ACK, row_id)
+            except sqlite3.Error:
+                failures += 1
+            else:
+                return
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if the journal closes meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     async def stats(self) -> JournalStats:
         """Depth, age of the oldest unacknowledged entry, and redeliveries since `open`."""
@@ -214,16 +283,11 @@ class SqliteJournal:
         )
 
     async def _wait_for_room(self) -> None:
-        deadline = asyncio.get_running_loop().time() + self._full_timeout
-        while len(self._chats) + self._appending >= self._max_pending:
-            self._room.clear()
-            remaining = deadline - asyncio.get_running_loop().time()
-            try:
-                await asyncio.wait_for(self._room.wait(), max(remaining, 0.0))
-            except TimeoutError:
-                raise JournalFullError(
-                    f"{self._max_pending} entries are waiting for handlers"
-                ) from None
+        await self._room.wait(
+            lambda: len(self._chats) + self._appending < self._max_pending,
+            self._full_timeout,
+            lambda: f"{self._max_pending} entries are waiting for handlers",
+        )
 
     async def _submit(self, kind: int, arg: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -253,10 +317,12 @@ class SqliteJournal:
             try:
                 results = await self._run(self._apply, [(k, a) for k, a, _ in batch])
             except Exception as exc:  # the disk failed: every caller of this batch hears it
+                self._health.failed(exc)
                 for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            self._health.ok()
             for (_, _, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
@@ -277,7 +343,7 @@ class SqliteJournal:
             conn.execute("BEGIN IMMEDIATE")  # takes the exclusive lock, kept until close
             conn.executescript(_SCHEMA)  # commits
             rows = conn.execute(
-                "SELECT id, key, chat, body, received_at, attempts FROM entries ORDER BY id"
+                "SELECT id, key, chat, received_at, attempts FROM entries ORDER BY id"
             ).fetchall()
         except sqlite3.OperationalError as exc:
             conn.close()
@@ -319,6 +385,7 @@ class SqliteJournal:
                     appends.append((n, arg))
                 elif kind == _DELIVER:
                     self._each_id(conn, "UPDATE entries SET attempts = attempts + 1", arg)
+                    results[n] = self._bodies(conn, arg)
                 else:
                     acked.append(arg)
             if appends:
@@ -333,6 +400,18 @@ class SqliteJournal:
                 conn.execute("ROLLBACK")
             raise
         return results
+
+    @staticmethod
+    def _bodies(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, bytes]:
+        """The bodies of the entries `ids`, read when they are handed out."""
+        bodies: dict[int, bytes] = {}
+        for chunk in _chunks(ids, 1):
+            found = conn.execute(
+                f"SELECT id, body FROM entries WHERE id IN ({_marks(len(chunk), 1)})",  # noqa: S608
+                chunk,
+            )
+            bodies.update((row_id, bytes(body)) for row_id, body in found)
+        return bodies
 
     @staticmethod
     def _each_id(conn: sqlite3.Connection, statement: str, ids: Sequence[int]) -> None:
