@@ -19,8 +19,9 @@ run in the background, take events from the journal, and acknowledge each once h
 in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from gewe_async.bot import filters
-from gewe_async.bot._aiohttp import AiohttpReceiver
 from gewe_async.bot._asgi import ASGIReceiver
 from gewe_async.bot._context import Context
 from gewe_async.bot._dispatcher import (
@@ -40,6 +41,9 @@ from gewe_async.bot._runner import Runner
 from gewe_async.bot._sqlite import SqliteJournal
 from gewe_async.bot._urls import journal_from_url
 from gewe_async.bot._worker import Worker
+
+if TYPE_CHECKING:
+    from gewe_async.bot._aiohttp import AiohttpReceiver
 
 __all__ = [
     "ASGIReceiver",
@@ -67,3 +71,16 @@ __all__ = [
     "filters",
     "journal_from_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # aiohttp costs about half a second of every start: load it only for its receiver.
+    if name == "AiohttpReceiver":
+        from gewe_async.bot._aiohttp import AiohttpReceiver
+
+        return AiohttpReceiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
