@@ -46,6 +46,7 @@ def test_import_gewe_async_loads_no_group_and_no_aiohttp() -> None:
     }
     assert loaded & eager == set()
     assert "aiohttp" not in loaded
+    assert "cattrs" not in loaded  # loaded with the first endpoint's converter
     assert "gewe_async.resources" not in loaded
     assert "gewe_async.bot" not in loaded
 
