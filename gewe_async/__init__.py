@@ -8,16 +8,11 @@ async with AsyncGeweClient(token="...") as client:
 ```
 """
 
-from gewe_async._api.contacts import ContactsAPI
-from gewe_async._api.favor import FavorAPI
-from gewe_async._api.finder import FinderAPI
-from gewe_async._api.group import GroupAPI
-from gewe_async._api.im import ImAPI
-from gewe_async._api.label import LabelAPI
-from gewe_async._api.login import LoginAPI
-from gewe_async._api.message import MessageAPI
-from gewe_async._api.personal import PersonalAPI
-from gewe_async._api.sns import SnsAPI
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
 from gewe_async._batch import (
     BatchOptions,
     BatchResult,
@@ -58,7 +53,23 @@ from gewe_async.exceptions import (
     GeweTransportError,
 )
 
+if TYPE_CHECKING:
+    # Type checkers still resolve the deprecated names below.
+    from gewe_async.resources import (  # noqa: F401
+        ContactsAPI,
+        FavorAPI,
+        FinderAPI,
+        GroupAPI,
+        ImAPI,
+        LabelAPI,
+        LoginAPI,
+        MessageAPI,
+        PersonalAPI,
+        SnsAPI,
+    )
+
 __version__ = "0.1.0.dev0"
+"""The version of this gewe-async."""
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -69,10 +80,7 @@ __all__ = [
     "BatchOptions",
     "BatchResult",
     "CallEvent",
-    "ContactsAPI",
     "EventHook",
-    "FavorAPI",
-    "FinderAPI",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
@@ -91,20 +99,43 @@ __all__ = [
     "GeweSeatLimitError",
     "GeweTimeoutError",
     "GeweTransportError",
-    "GroupAPI",
-    "ImAPI",
-    "LabelAPI",
     "Limits",
-    "LoginAPI",
-    "MessageAPI",
     "Outcome",
-    "PersonalAPI",
     "ProgressCallback",
     "RequestOptions",
     "Retries",
-    "SnsAPI",
     "TimeoutTypes",
     "__version__",
     "iter_batch",
     "run_batch",
 ]
+
+#: The API group classes moved to `gewe_async.resources`: the old names still resolve, with
+#: a warning, and are loaded only when named (they cost most of an eager import).
+_MOVED = frozenset(
+    {
+        "ContactsAPI",
+        "FavorAPI",
+        "FinderAPI",
+        "GroupAPI",
+        "ImAPI",
+        "LabelAPI",
+        "LoginAPI",
+        "MessageAPI",
+        "PersonalAPI",
+        "SnsAPI",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        warnings.warn(
+            f"gewe_async.{name} moved: import it from gewe_async.resources",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from gewe_async import resources
+
+        return getattr(resources, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

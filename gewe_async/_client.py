@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import warnings
 from collections.abc import Sequence
 from enum import Enum
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
 from gewe_async import _pipeline
-from gewe_async._api.contacts import ContactsAPI
-from gewe_async._api.favor import FavorAPI
-from gewe_async._api.finder import FinderAPI
-from gewe_async._api.group import GroupAPI
-from gewe_async._api.im import ImAPI
-from gewe_async._api.label import LabelAPI
-from gewe_async._api.login import LoginAPI
-from gewe_async._api.message import MessageAPI
-from gewe_async._api.personal import PersonalAPI
-from gewe_async._api.sns import SnsAPI
 from gewe_async._config import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -51,6 +42,18 @@ from gewe_async.exceptions import (
     GeweConfigError,
     GeweResponseTooLargeError,
 )
+
+if TYPE_CHECKING:
+    from gewe_async._api.contacts import ContactsAPI
+    from gewe_async._api.favor import FavorAPI
+    from gewe_async._api.finder import FinderAPI
+    from gewe_async._api.group import GroupAPI
+    from gewe_async._api.im import ImAPI
+    from gewe_async._api.label import LabelAPI
+    from gewe_async._api.login import LoginAPI
+    from gewe_async._api.message import MessageAPI
+    from gewe_async._api.personal import PersonalAPI
+    from gewe_async._api.sns import SnsAPI
 
 __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
 
@@ -153,27 +156,6 @@ class AsyncGeweClient:
         GeweConfigError: No token was given, or the token or base URL is malformed.
     """
 
-    personal: PersonalAPI
-    """The personal module: the account's own profile, QR code, devices and privacy."""
-    login: LoginAPI
-    """The login module: devices, logging accounts in and out, the message callback."""
-    message: MessageAPI
-    """The message module: sending messages (never repeated by retries once sent)."""
-    contacts: ContactsAPI
-    """The contacts module: friends, look-ups, remarks and the phone address book."""
-    im: ImAPI
-    """The WeCom module: WeCom (企业微信) contacts."""
-    group: GroupAPI
-    """The group module: group chats, members, admins and announcements."""
-    label: LabelAPI
-    """The label module: contact labels (tags)."""
-    sns: SnsAPI
-    """The Moments module: posting, listing, liking and commenting on Moments."""
-    favor: FavorAPI
-    """The favorites module: the account's saved items."""
-    finder: FinderAPI
-    """The Channels module: WeChat Channels (视频号)."""
-
     def __init__(
         self,
         token: str | None = None,
@@ -233,23 +215,84 @@ class AsyncGeweClient:
             hooks=tuple(event_hooks),
             bounds_attempts=owns and isinstance(transport, AiohttpTransport),
         )
-        self._bind_groups()
 
     def _set_timeout(self, timeout: httpx.Timeout) -> None:
         self._timeout = timeout
         self._phases = timeout.as_dict()
 
-    def _bind_groups(self) -> None:
-        self.login = LoginAPI(self)
-        self.personal = PersonalAPI(self)
-        self.message = MessageAPI(self)
-        self.contacts = ContactsAPI(self)
-        self.im = ImAPI(self)
-        self.group = GroupAPI(self)
-        self.label = LabelAPI(self)
-        self.sns = SnsAPI(self)
-        self.favor = FavorAPI(self)
-        self.finder = FinderAPI(self)
+    # -- the API groups --------------------------------------------------------------------
+    # Each group's module builds hundreds of attrs models when imported: loading all ten made
+    # ``import gewe_async`` cost twice ``import httpx``, so a group's module loads on first use.
+
+    @functools.cached_property
+    def personal(self) -> PersonalAPI:
+        """The personal module: the account's own profile, QR code, devices and privacy."""
+        from gewe_async._api.personal import PersonalAPI
+
+        return PersonalAPI(self)
+
+    @functools.cached_property
+    def login(self) -> LoginAPI:
+        """The login module: devices, logging accounts in and out, the message callback."""
+        from gewe_async._api.login import LoginAPI
+
+        return LoginAPI(self)
+
+    @functools.cached_property
+    def message(self) -> MessageAPI:
+        """The message module: sending messages (never repeated by retries once sent)."""
+        from gewe_async._api.message import MessageAPI
+
+        return MessageAPI(self)
+
+    @functools.cached_property
+    def contacts(self) -> ContactsAPI:
+        """The contacts module: friends, look-ups, remarks and the phone address book."""
+        from gewe_async._api.contacts import ContactsAPI
+
+        return ContactsAPI(self)
+
+    @functools.cached_property
+    def im(self) -> ImAPI:
+        """The WeCom module: WeCom (企业微信) contacts."""
+        from gewe_async._api.im import ImAPI
+
+        return ImAPI(self)
+
+    @functools.cached_property
+    def group(self) -> GroupAPI:
+        """The group module: group chats, members, admins and announcements."""
+        from gewe_async._api.group import GroupAPI
+
+        return GroupAPI(self)
+
+    @functools.cached_property
+    def label(self) -> LabelAPI:
+        """The label module: contact labels (tags)."""
+        from gewe_async._api.label import LabelAPI
+
+        return LabelAPI(self)
+
+    @functools.cached_property
+    def sns(self) -> SnsAPI:
+        """The Moments module: posting, listing, liking and commenting on Moments."""
+        from gewe_async._api.sns import SnsAPI
+
+        return SnsAPI(self)
+
+    @functools.cached_property
+    def favor(self) -> FavorAPI:
+        """The favorites module: the account's saved items."""
+        from gewe_async._api.favor import FavorAPI
+
+        return FavorAPI(self)
+
+    @functools.cached_property
+    def finder(self) -> FinderAPI:
+        """The Channels module: WeChat Channels (视频号)."""
+        from gewe_async._api.finder import FinderAPI
+
+        return FinderAPI(self)
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -318,7 +361,6 @@ class AsyncGeweClient:
         view._total_timeout = (
             self._total_timeout if total_timeout is _KEEP else as_total_timeout(total_timeout)
         )
-        view._bind_groups()
         return view
 
     def __repr__(self) -> str:

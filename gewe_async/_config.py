@@ -17,13 +17,13 @@ __all__ = [
     "TimeoutTypes",
 ]
 
-#: The hosted GeWe API. The discontinued self-hosted Gewechat served the same paths under
-#: ``http://HOST:2531/v2/api``: pass that as ``base_url`` to use one.
 DEFAULT_BASE_URL: Final = "http://api.geweapi.com/gewe/v2/api"
+"""The hosted GeWe API. The discontinued self-hosted Gewechat served the same paths under
+``http://HOST:2531/v2/api``: pass that as ``base_url`` to use one."""
 
-#: 5 s to connect, 30 s for each of write, read and pool wait. GeWe answers most calls within a
-#: second, but it drives a real phone: media calls can take tens of seconds.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
+"""5 s to connect, 30 s for each of write, read and pool wait. GeWe answers most calls within a
+second, but it drives a real phone: media calls can take tens of seconds."""
 
 TimeoutTypes = float | httpx.Timeout
 """A timeout in seconds for every phase, or an `httpx.Timeout` per phase."""
@@ -42,9 +42,9 @@ class RequestOptions(TypedDict, total=False):
     """Override the client's ``send_interval`` for this send (``0`` or ``None``: no pacing)."""
 
 
-#: The whole of one call, from waiting its turn through every attempt and backoff. Generous:
-#: it is the last line against a hang, the per-attempt timeout is the first.
 DEFAULT_TOTAL_TIMEOUT: Final = 120.0
+"""Seconds for the whole of one call, from waiting its turn through every attempt and backoff.
+Generous: it is the last line against a hang, the per-attempt timeout is the first."""
 
 
 def as_total_timeout(value: object) -> float | None:

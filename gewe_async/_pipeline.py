@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
-from gewe_async import _converter
 from gewe_async._batch import CALL_TRACE
 from gewe_async._events import CallEvent, EventHook, hook_failed
 from gewe_async._transport import ACCEPT_ENCODING
@@ -166,6 +165,8 @@ def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) 
         return endpoint.decode(envelope.get("data"))
     # Any failure to fit untrusted data is a bad answer, whatever cattrs raised.
     except Exception as exc:
+        from gewe_async import _converter  # loaded with cattrs on first use, as in _endpoint
+
         raise GeweResponseError(
             f"the answer's data does not fit {getattr(endpoint.response, '__name__', 'the model')}",
             body=redactor.body(raw),

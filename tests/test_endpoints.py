@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gewe_async import AsyncGeweClient
+from gewe_async import AsyncGeweClient, resources
 from gewe_async._converter import converter
 from gewe_async._endpoint import Endpoint
 
@@ -33,7 +33,10 @@ CHECKED = ALL_GROUPS
 def test_endpoint_has_its_method(path):
     """`group/fooBar` is callable as `client.group.foo_bar`."""
     group, _, name = path.partition("/")
-    cls = typing.get_type_hints(AsyncGeweClient).get(group)
+    # Groups are cached properties whose classes load on first use: resolve the return type.
+    prop = AsyncGeweClient.__dict__.get(group)
+    hints = typing.get_type_hints(prop.func, localns=vars(resources)) if prop else {}
+    cls = hints.get("return")
     assert cls is not None, f"the client has no {group} group"
     assert callable(getattr(cls, snake(name), None)), f"{path}: no {page['method'](path)}"
 

@@ -19,9 +19,10 @@ run in the background, take events from the journal, and acknowledge each once h
 in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from gewe_async.bot import filters, fsm
 from gewe_async.bot._access_log import SecretRedactor, redact_secret_in_logs
-from gewe_async.bot._aiohttp import AiohttpReceiver
 from gewe_async.bot._asgi import ASGIReceiver
 from gewe_async.bot._context import Context
 from gewe_async.bot._dispatcher import (
@@ -51,6 +52,9 @@ from gewe_async.bot.fsm import (
     StatesGroup,
     storage_from_url,
 )
+
+if TYPE_CHECKING:
+    from gewe_async.bot._aiohttp import AiohttpReceiver
 
 __all__ = [
     "ASGIReceiver",
@@ -90,3 +94,16 @@ __all__ = [
     "redact_secret_in_logs",
     "storage_from_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # aiohttp costs about half a second of every start: load it only for its receiver.
+    if name == "AiohttpReceiver":
+        from gewe_async.bot._aiohttp import AiohttpReceiver
+
+        return AiohttpReceiver
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,7 +11,9 @@ from typing import assert_type
 
 import httpx
 
+import gewe_async.types
 from gewe_async import AsyncGeweClient, BatchResult, GeweAPIError, GeweError
+from gewe_async.resources import FinderAPI, SnsAPI
 from gewe_async.types.login import LoggedIn, LoginState, Region
 from gewe_async.types.message import Quoted, SentImage, SentMessage, SentVideo
 from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, Sex
@@ -19,6 +21,10 @@ from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCod
 
 async def main() -> None:
     async with AsyncGeweClient(token="t", timeout=httpx.Timeout(10.0)) as client:
+        # Groups are built on first use, and still typed as their classes.
+        assert_type(client.finder, FinderAPI)
+        assert_type(client.with_options(timeout=3).sns, SnsAPI)
+        assert_type(gewe_async.types.personal.Profile, type[Profile])
         profiles = await asyncio.gather(*(client.personal.get_profile(a) for a in ["a", "b"]))
         assert_type(profiles, list[Profile])
         assert_type(profiles[0].alias, str | None)
