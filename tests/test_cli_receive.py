@@ -21,6 +21,7 @@ from gewe_async.bot._access_log import SecretRedactor
 from gewe_async.cli import main
 
 from .bot_helpers import text_push
+from .helpers import TOKEN
 from .test_bot_cli import BOT, free_port, stopped, wait_for_port
 
 SECRET = "rcv-7Hq2xZ"
@@ -49,7 +50,7 @@ def _env(**extra: str) -> dict[str, str]:
 def run_receive(cwd: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`gewe-async receive ...` expected to refuse its input: it must end on its own."""
     return subprocess.run(
-        [sys.executable, "-m", "gewe_async", "receive", *argv, "--token", "t"],
+        [sys.executable, "-m", "gewe_async", "receive", *argv, "--token", TOKEN],
         cwd=cwd,
         env=_env(**env),
         capture_output=True,
@@ -62,7 +63,7 @@ def run_receive(cwd: Path, *argv: str, **env: str) -> subprocess.CompletedProces
 def start_receive(cwd: Path, port: int, *argv: str, **env: str) -> subprocess.Popen[bytes]:
     """`gewe-async receive echo_bot:router` serving on ``port``; stderr goes to cwd/err.txt."""
     return subprocess.Popen(
-        [sys.executable, "-m", "gewe_async", "receive", "echo_bot:router", "--token", "t",
+        [sys.executable, "-m", "gewe_async", "receive", "echo_bot:router", "--token", TOKEN,
          "--port", str(port), *argv],
         cwd=cwd, env=_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
@@ -155,7 +156,7 @@ def test_a_redis_journal_without_redis_py_is_one_line(bot_dir, command, monkeypa
     monkeypatch.syspath_prepend(str(bot_dir))
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
-    argv = [command, "echo_bot:router", "--journal", "redis://127.0.0.1:1/0", "--token", "t"]
+    argv = [command, "echo_bot:router", "--journal", "redis://127.0.0.1:1/0", "--token", TOKEN]
     if command == "receive":
         argv += ["--no-handlers", "--port", "0"]
     assert main(argv) == 2
@@ -263,7 +264,7 @@ async def test_a_second_signal_during_shutdown_exits_quietly(bot_dir):
     log_path = bot_dir / "err.txt"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
-            [sys.executable, "-m", "gewe_async", "receive", "echo_bot:router", "--token", "t",
+            [sys.executable, "-m", "gewe_async", "receive", "echo_bot:router", "--token", TOKEN,
              "--port", str(port)],
             cwd=bot_dir, env=_env(GEWE_CALLBACK_SECRET=SECRET), stdout=subprocess.DEVNULL,
             stderr=log_file,
@@ -355,7 +356,7 @@ async def test_a_second_signal_to_a_worker_exits_quietly_after_the_drain(tmp_pat
     port = free_port()
     with redis_server(tmp_path) as redis_url:
         common = ["slow_bot:router", "--journal", f"{redis_url}?partitions=2&lease=1",
-                  "--journal-prefix", "second-signal", "--token", "t"]  # fmt: skip
+                  "--journal-prefix", "second-signal", "--token", TOKEN]  # fmt: skip
         receiver = subprocess.Popen(  # noqa: ASYNC220 - started once, waited in a thread
             [sys.executable, "-m", "gewe_async", "receive", *common, "--no-handlers",
              "--port", str(port)],
@@ -394,7 +395,7 @@ def test_a_redis_journal_that_cannot_be_reached_is_one_line(bot_dir, command):
     if command == "receive":
         argv += ["--no-handlers", "--port", "0"]
     result = subprocess.run(
-        [sys.executable, "-m", "gewe_async", command, *argv, "--token", "t"],
+        [sys.executable, "-m", "gewe_async", command, *argv, "--token", TOKEN],
         cwd=bot_dir, env=_env(), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "cannot open the journal RedisJournal" in one_line(result)

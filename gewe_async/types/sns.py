@@ -224,3 +224,5 @@ class UploadedVideo:
 
 # Moved to gewe_async.exceptions with the other errors; this name stays importable.
 MomentPostError = _exceptions.MomentPostError
+"""The error of the Moment helpers, kept here where it was first defined: it lives in
+[`gewe_async.exceptions`][gewe_async.exceptions.MomentPostError] with every other error."""
