@@ -905,8 +905,8 @@ class Offline(CallbackEvent):
     kind: ClassVar[CallbackKind] = CallbackKind.OFFLINE
     """Always ``"offline"`` (``CallbackKind.OFFLINE``)."""
 
-    #: Pushes of ``Offline`` for one account within one slot of this many seconds are one.
     DEDUPE_SLOT: ClassVar[float] = 300.0
+    """Pushes of ``Offline`` for one account within one slot of this many seconds are one."""
 
     @property
     def idempotency_key(self) -> str:
@@ -914,9 +914,8 @@ class Offline(CallbackEvent):
 
         A key made of its content would make the account's next disconnection, a day
         later, a duplicate of this one, and the journal would drop it. Repeats within
-        [`DEDUPE_SLOT`][gewe_async.callbacks.Offline.DEDUPE_SLOT] seconds of the clock
-        share a key; a repeat that straddles two slots is handled twice (harmless for an
-        alert, unlike a lost one).
+        `DEDUPE_SLOT` seconds of the clock share a key; a repeat that straddles two slots
+        is handled twice (harmless for an alert, unlike a lost one).
         """
         return f"{self.app_id}:{self.type_name}:{int(time.time() // self.DEDUPE_SLOT)}"
 

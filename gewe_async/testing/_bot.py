@@ -64,6 +64,10 @@ class _WatchedJournal:
     async def stats(self) -> JournalStats:
         return await self.inner.stats()
 
+    @property
+    def unavailable_since(self) -> float | None:
+        return self.inner.unavailable_since
+
     async def depth(self) -> int:
         return (await self.inner.stats()).depth
 
