@@ -410,3 +410,25 @@ async def test_sqlite_updates_from_two_connections_do_not_interleave(tmp_path: P
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_stopping_a_receiver_closes_the_conversation_storage_and_a_restart_reopens_it(
+    tmp_path,
+):
+    from gewe_async.bot import Receiver
+    from gewe_async.bot.fsm import SqliteStorage
+
+    storage = SqliteStorage(tmp_path / "state.db")
+    dp = Dispatcher(storage=storage)
+    receiver = Receiver(dp, secret="a-long-secret")
+    await receiver.start()
+    await storage.open()
+    assert storage._executor is not None
+    await receiver.stop()
+    assert storage._executor is None  # its thread does not outlive the receiver
+    await receiver.start()
+    try:
+        await storage.open()  # opens again on use
+        assert storage._executor is not None
+    finally:
+        await receiver.stop()

@@ -51,6 +51,9 @@ class JournalSession:
     async def close(self, drain_timeout: float) -> int:
         """Stop the metrics, drain the handlers (up to `drain_timeout`), close the journal.
 
+        The dispatcher's conversation storage is closed too, after the last handler: it opens
+        again by itself on its next use, so a receiver restarted in the process goes on.
+
         Returns how many handlers were cancelled (their events are not acknowledged).
         """
         metrics, self._metrics = self._metrics, None
@@ -59,5 +62,9 @@ class JournalSession:
             await asyncio.gather(metrics, return_exceptions=True)
         runner, self._runner = self._runner, None
         cancelled = 0 if runner is None else await runner.stop(drain_timeout)
-        await self._journal.aclose()
+        try:
+            await self._journal.aclose()
+        finally:
+            # Its SQLite thread or Redis pool would otherwise outlive the receiver.
+            await self._dispatcher.storage.aclose()
         return cancelled
