@@ -232,6 +232,8 @@ class Dispatcher(Router):
         self._middleware: list[Middleware] = []
         self._on_error: ErrorHandler = _log_error
         self.storage: BaseStorage = storage if storage is not None else MemoryStorage()
+        self.storage_given = storage is not None
+        """Whether the storage was chosen (`storage=`), not the default: the CLI keeps it."""
         """Where conversations (``ctx.state``) are kept."""
 
     @property

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async._limits import Limits
@@ -27,6 +28,7 @@ from gewe_async.bot import (
     journal_from_url,
 )
 from gewe_async.bot._access_log import redact_secret_in_logs
+from gewe_async.bot.fsm import storage_from_url
 from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
 
@@ -77,6 +79,15 @@ def _bot_options(parser: argparse.ArgumentParser, *, journal_default: str | None
         default=os.environ.get("GEWE_JOURNAL_PREFIX"),
         metavar="PREFIX",
         help="the Redis journal's key prefix, one per bot (default: $GEWE_JOURNAL_PREFIX or gewe)",
+    )
+    parser.add_argument(
+        "--storage",
+        default=os.environ.get("GEWE_STORAGE"),
+        metavar="URL",
+        help="where conversations (ctx.state) are kept: sqlite:///PATH, redis://HOST:PORT/DB or "
+        "memory (default: $GEWE_STORAGE, else beside the journal: PATH-state for a SQLite "
+        "journal, the same Redis server and prefix for a Redis one; a storage the bot's own "
+        "Dispatcher was given is kept)",
     )
     parser.add_argument(
         "--metrics-interval",
@@ -227,6 +238,33 @@ def callback_secret(given: str | None) -> str | None:
     return secret
 
 
+def storage_beside(journal_url: str) -> str:
+    """The storage URL that goes with a journal's URL.
+
+    A SQLite journal's file gets its ``-state`` twin (the journal locks its own file), a Redis
+    journal the same server without the journal's options (the keys are apart), and anything
+    else memory.
+    """
+    parts = urlsplit(journal_url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        return f"sqlite://{parts.netloc}{parts.path}-state"
+    if scheme in ("redis", "rediss", "unix"):
+        return f"{scheme}://{parts.netloc}{parts.path}"  # journal options are not the storage's
+    return "memory"
+
+
+def _choose_storage(dp: Dispatcher, args: argparse.Namespace) -> None:
+    """Give ``dp`` the storage of ``--storage``, or the one beside the journal by default."""
+    if args.storage is None and dp.storage_given:
+        return
+    url = args.storage if args.storage is not None else storage_beside(args.journal)
+    try:
+        dp.storage = storage_from_url(url, prefix=args.journal_prefix)
+    except (TypeError, ValueError) as exc:
+        raise TargetError(f"--storage: {exc}") from None
+
+
 def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweClient | None]:
     """The bot, its journal, and the client to close at the end (when made here).
 
@@ -261,6 +299,7 @@ def _prepare(args: argparse.Namespace) -> tuple[Dispatcher, Journal, AsyncGeweCl
                 "a Redis journal needs redis-py: pip install 'gewe-async[redis]'"
             ) from None
     dp = dispatcher_for(load_target(args.target))
+    _choose_storage(dp, args)
     client = None
     try:
         dp.client  # noqa: B018 - does the bot's module give a client?
