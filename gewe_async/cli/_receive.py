@@ -80,14 +80,25 @@ def _bot_options(parser: argparse.ArgumentParser, *, journal_default: str | None
         metavar="PREFIX",
         help="the Redis journal's key prefix, one per bot (default: $GEWE_JOURNAL_PREFIX or gewe)",
     )
+    if journal_default is None:
+        # A worker's conversations are shared with the other workers: Redis, like its journal.
+        storage_help = (
+            "where conversations (ctx.state) are kept: redis://HOST:PORT/DB (default: "
+            "$GEWE_STORAGE, else the journal's Redis server and prefix; a storage the bot's "
+            "own Dispatcher was given is kept)"
+        )
+    else:
+        storage_help = (
+            "where conversations (ctx.state) are kept: sqlite:///PATH, redis://HOST:PORT/DB or "
+            "memory (default: $GEWE_STORAGE, else beside the journal: PATH-state for a SQLite "
+            "journal, the same Redis server and prefix for a Redis one; a storage the bot's "
+            "own Dispatcher was given is kept)"
+        )
     parser.add_argument(
         "--storage",
         default=os.environ.get("GEWE_STORAGE"),
         metavar="URL",
-        help="where conversations (ctx.state) are kept: sqlite:///PATH, redis://HOST:PORT/DB or "
-        "memory (default: $GEWE_STORAGE, else beside the journal: PATH-state for a SQLite "
-        "journal, the same Redis server and prefix for a Redis one; a storage the bot's own "
-        "Dispatcher was given is kept)",
+        help=storage_help,
     )
     parser.add_argument(
         "--metrics-interval",
