@@ -223,6 +223,16 @@ async def test_a_client_dripping_a_body_does_not_hold_up_sigterm(bot_dir):
     assert SECRET not in out.decode() + text
 
 
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    """Whether the server closed the connection within 30 s: an end of stream, or a reset
+    (a connection closed with unread bytes in the server's buffer ends with a RST)."""
+    async with asyncio.timeout(30):
+        try:
+            return await reader.read() == b""
+        except ConnectionResetError:
+            return True
+
+
 async def test_idle_and_slow_connections_beyond_the_cap_do_not_block_a_push(bot_dir):
     """40 silent sockets over a cap of 20, and a client dripping headers: pushes still land."""
     port = free_port()
@@ -240,12 +250,10 @@ async def test_idle_and_slow_connections_beyond_the_cap_do_not_block_a_push(bot_
             idle.append(await asyncio.open_connection("127.0.0.1", port))
         assert await post_push(port) == 200
         # The header dripper is closed by the read timeout (if the cap did not close it first).
-        async with asyncio.timeout(30):
-            assert await slow_reader.read() == b""
+        assert await closed_by_server(slow_reader)
         # Silent connections never made a request: closed by the read timeout too.
         for reader, _ in idle:
-            async with asyncio.timeout(30):
-                assert await reader.read() == b""
+            assert await closed_by_server(reader)
         assert await post_push(port) == 200
     finally:
         for _, writer in idle:
