@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gewe_async._validators import number
 from gewe_async.bot._journal import Journal
@@ -78,6 +78,55 @@ def _options(
     return options, rest
 
 
+#: The schemes redis-py connects to; a store URL with one of them names a Redis server.
+REDIS_SCHEMES: Final = ("redis", "rediss", "unix")
+
+
+def split_store_url(url: str, what: str) -> SplitResult:
+    """``url`` split, once checked to be a str without control characters.
+
+    The journals' and the conversation storages' URLs share their forms (`memory`,
+    `sqlite:///PATH`, `redis://...`); ``what`` names which one the messages speak of.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"the {what} URL must be a str, not {type(url).__name__}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ValueError(f"the {what} URL holds control characters")
+    return urlsplit(url)
+
+
+def names_memory(parts: SplitResult) -> bool:
+    """Whether the URL is `memory` (or empty)."""
+    return (
+        parts.scheme.lower() in ("", "memory")
+        and parts.path.strip("/") in ("", "memory")
+        and not parts.netloc
+    )
+
+
+def sqlite_path(parts: SplitResult, url: str, what: str) -> str:
+    """The file of a `sqlite:` URL.
+
+    `sqlite:///bot.db` is relative, `sqlite:////abs/bot.db` absolute (SQLAlchemy's rule).
+    """
+    if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
+        raise ValueError(
+            f"give an SQLite {what} as sqlite:///relative.db or sqlite:////absolute.db, not {url!r}"
+        )
+    return parts.path[1:]
+
+
+def unknown_scheme(parts: SplitResult, url: str, what: str) -> ValueError:
+    """The error for a URL of no known form.
+
+    It names the scheme only: the rest of a URL may hold a password.
+    """
+    return ValueError(
+        f"unknown {what} scheme {parts.scheme.lower() or url.partition(':')[0]!r}: give memory, "
+        "sqlite:///PATH or redis://HOST:PORT/DB"
+    )
+
+
 def journal_from_url(url: str, *, prefix: str | None = None) -> Journal:
     """The journal a URL names, not opened yet.
 
@@ -101,26 +150,17 @@ def journal_from_url(url: str, *, prefix: str | None = None) -> Journal:
     Raises:
         ValueError: An unknown scheme or option, or an option's value out of range.
     """
-    if not isinstance(url, str):
-        raise TypeError(f"the journal URL must be a str, not {type(url).__name__}")
-    if any(ord(c) < 32 or ord(c) == 127 for c in url):
-        raise ValueError("the journal URL holds control characters")
-    parts = urlsplit(url)
+    parts = split_store_url(url, "journal")
     scheme = parts.scheme.lower()
     query = parse_qsl(parts.query, keep_blank_values=True)
-    if scheme in ("", "memory") and parts.path.strip("/") in ("", "memory") and not parts.netloc:
+    if names_memory(parts):
         options, _ = _options(query, _MEMORY, strict=True)
         return MemoryJournal(**options)
     if scheme == "sqlite":
-        # sqlite:///bot.db is relative, sqlite:////abs/bot.db absolute (SQLAlchemy's rule).
-        if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
-            raise ValueError(
-                f"give an SQLite journal as sqlite:///relative.db or sqlite:////absolute.db, "
-                f"not {url!r}"
-            )
+        path = sqlite_path(parts, url, "journal")
         options, _ = _options(query, _SQLITE, strict=True)
-        return SqliteJournal(parts.path[1:], **options)
-    if scheme in ("redis", "rediss", "unix"):
+        return SqliteJournal(path, **options)
+    if scheme in REDIS_SCHEMES:
         options, rest = _options(query, _REDIS, strict=False)
         if prefix is not None:
             if not prefix or any(c.isspace() or c in "{}" for c in prefix):
@@ -130,8 +170,4 @@ def journal_from_url(url: str, *, prefix: str | None = None) -> Journal:
             options["prefix"] = prefix
         redis_url = urlunsplit(parts._replace(query=urlencode(rest)))
         return RedisJournal(redis_url, **options)
-    # The scheme only: the rest of a URL may hold a password.
-    raise ValueError(
-        f"unknown journal scheme {scheme or url.partition(':')[0]!r}: give memory, "
-        "sqlite:///PATH or redis://HOST:PORT/DB"
-    )
+    raise unknown_scheme(parts, url, "journal")

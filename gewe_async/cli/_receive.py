@@ -28,6 +28,7 @@ from gewe_async.bot import (
     journal_from_url,
 )
 from gewe_async.bot._access_log import redact_secret_in_logs
+from gewe_async.bot._urls import REDIS_SCHEMES
 from gewe_async.bot.fsm import storage_from_url
 from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
@@ -260,7 +261,7 @@ def storage_beside(journal_url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         return f"sqlite://{parts.netloc}{parts.path}-state"
-    if scheme in ("redis", "rediss", "unix"):
+    if scheme in REDIS_SCHEMES:
         return f"{scheme}://{parts.netloc}{parts.path}"  # journal options are not the storage's
     return "memory"
 

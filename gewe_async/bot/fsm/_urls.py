@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlunsplit
 
+from gewe_async.bot._urls import (
+    REDIS_SCHEMES,
+    names_memory,
+    split_store_url,
+    sqlite_path,
+    unknown_scheme,
+)
 from gewe_async.bot.fsm._base import _SCOPES, BaseStorage, Scope
 from gewe_async.bot.fsm._memory import MemoryStorage
 from gewe_async.bot.fsm._redis import RedisStorage
@@ -43,11 +50,7 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
     Raises:
         ValueError: An unknown scheme or option, or an option's value out of range.
     """
-    if not isinstance(url, str):
-        raise TypeError(f"the storage URL must be a str, not {type(url).__name__}")
-    if any(ord(c) < 32 or ord(c) == 127 for c in url):
-        raise ValueError("the storage URL holds control characters")
-    parts = urlsplit(url)
+    parts = split_store_url(url, "storage")
     scheme = parts.scheme.lower()
     known = {"ttl", "scope"} | ({"synchronous"} if scheme == "sqlite" else set())
     options: dict[str, object] = {}
@@ -65,28 +68,21 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
             if value.upper() not in ("FULL", "NORMAL"):
                 raise ValueError(f"storage option synchronous: FULL or NORMAL, not {value!r}")
             options["synchronous"] = value.upper()
-        elif scheme in ("redis", "rediss", "unix"):
+        elif scheme in REDIS_SCHEMES:
             rest.append((name, value))
         else:
             raise ValueError(f"unknown storage option {name!r}; known: {', '.join(sorted(known))}")
     ttl = options.get("ttl")
     scope: Scope = options.get("scope", "chat_sender")  # type: ignore[assignment]
     assert ttl is None or isinstance(ttl, float)
-    if scheme in ("", "memory") and parts.path.strip("/") in ("", "memory") and not parts.netloc:
+    if names_memory(parts):
         return MemoryStorage(ttl=ttl, scope=scope)
     if scheme == "sqlite":
-        if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
-            raise ValueError(
-                f"give an SQLite storage as sqlite:///relative.db or sqlite:////absolute.db, "
-                f"not {url!r}"
-            )
+        path = sqlite_path(parts, url, "storage")
         if options.get("synchronous") == "FULL":
-            return SqliteStorage(parts.path[1:], ttl=ttl, scope=scope, synchronous="FULL")
-        return SqliteStorage(parts.path[1:], ttl=ttl, scope=scope)
-    if scheme in ("redis", "rediss", "unix"):
+            return SqliteStorage(path, ttl=ttl, scope=scope, synchronous="FULL")
+        return SqliteStorage(path, ttl=ttl, scope=scope)
+    if scheme in REDIS_SCHEMES:
         redis_url = urlunsplit(parts._replace(query=urlencode(rest)))
         return RedisStorage(redis_url, prefix=prefix or "gewe", ttl=ttl, scope=scope)
-    raise ValueError(
-        f"unknown storage scheme {scheme or url.partition(':')[0]!r}: give memory, "
-        "sqlite:///PATH or redis://HOST:PORT/DB"
-    )
+    raise unknown_scheme(parts, url, "storage")
