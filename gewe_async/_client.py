@@ -179,6 +179,7 @@ class AsyncGeweClient:
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
+        media = check_media(media, secret.value)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {http_client!r}")
         if http_client is not None and transport is not None:
@@ -220,7 +221,7 @@ class AsyncGeweClient:
             limiter=Limiter(limits),
             hooks=tuple(event_hooks),
             bounds_attempts=owns and isinstance(transport, AiohttpTransport),
-            media=check_media(media, secret.value),
+            media=media,
         )
 
     def _set_timeout(self, timeout: httpx.Timeout) -> None:
