@@ -1,4 +1,4 @@
-"""ReceiverMediaHost over real HTTP: the receiver serves what the client publishes, the fake fetches it.
+"""ReceiverMediaHost over real HTTP: the receiver serves what the client publishes, to the fake.
 
 A real uvicorn server on 127.0.0.1 serves an ASGIReceiver (and an aiohttp app the
 AiohttpReceiver); the client sends to FakeGewe in-process, and the fake downloads each media
