@@ -1,4 +1,4 @@
-"""Voice messages: SILK durations, conversion of common formats (the voice extra), clear refusals."""
+"""Voice messages: SILK durations, converting common formats (the voice extra), clear refusals."""
 
 from __future__ import annotations
 
