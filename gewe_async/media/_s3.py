@@ -102,7 +102,8 @@ class S3MediaHost(MediaHost):
             "aws_access_key_id": aws_access_key_id,
             "aws_secret_access_key": aws_secret_access_key,
             "aws_session_token": aws_session_token,
-            "config": AioConfig(**(client_config or {})),
+            # SigV4: v2 presigned URLs are refused by most providers (and not expired by some).
+            "config": AioConfig(**{"signature_version": "s3v4", **(client_config or {})}),
         }
         self._stack: contextlib.AsyncExitStack | None = None
         self._client: S3Client | None = None
