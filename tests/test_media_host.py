@@ -352,3 +352,49 @@ async def test_a_host_that_fails_its_own_way_raises_a_media_error(fake):
 def test_repr_shows_no_content(tmp_path: Path):
     media = ReceiverMediaHost("https://bot.example.com/gewe")
     assert repr(media) == "<ReceiverMediaHost 'https://bot.example.com/gewe' entries=0 in_memory=0>"
+
+
+# -- the docs pages' code, run as written ----------------------------------------------------
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def python_block(page: str, section: str) -> str:
+    """The first ```python block under the heading ``section`` of a docs page."""
+    text = (DOCS / page).read_text(encoding="utf-8").split(f"\n## {section}\n")[1]
+    match = re.search(r"^```python\n(.*?)^```", text, re.S | re.M)
+    assert match is not None
+    return match[1]
+
+
+@pytest.mark.parametrize(
+    ("page", "section"),
+    [("media.md", "Served by the bot's receiver"), ("media.zh.md", "由机器人的接收器提供")],
+)
+async def test_the_pages_bot_sends_files_its_own_receiver_serves(
+    page, section, fake, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BOT_PUBLIC_URL", "http://127.0.0.1:9/gewe")  # set below, once served
+    monkeypatch.setenv("BOT_SECRET", SECRET)
+    monkeypatch.setenv("GEWE_TOKEN", fake.token)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chart.png").write_bytes(PNG)
+    bot: dict[str, object] = {}
+    exec(python_block(page, section), bot)  # the page's own code
+    media, dp = bot["media"], bot["dp"]
+    assert isinstance(media, ReceiverMediaHost)
+    assert isinstance(dp, Dispatcher)
+    async with served(bot["app"]) as root:
+        media.public_base_url = f"{root}/gewe"
+        page_client = dp.client
+        dp.client = fake.client(media=media)  # the same code, against the fake
+        fake.connect(dp)
+        await fake.receive_text("wx_1", "wxid_friend", "chart")
+        await dp.client.aclose()
+        await page_client.aclose()
+    image = sent_field(fake, "message/postImage", "imgUrl")
+    table = sent_field(fake, "message/postFile", "fileUrl")
+    assert image.startswith(f"{root}/gewe/media/")
+    assert fake.fetched_media[image] == PNG
+    assert fake.fetched_media[table] == b"day,sales\n"
+    await media.aclose()

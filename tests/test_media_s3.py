@@ -10,6 +10,7 @@ import re
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -159,3 +160,36 @@ def test_without_the_s3_extra_the_host_says_what_to_install(monkeypatch):
 def test_repr_names_the_bucket_and_no_credentials():
     media = S3MediaHost(BUCKET, endpoint_url="http://127.0.0.1:1", **CREDENTIALS)
     assert repr(media) == f"<S3MediaHost bucket={BUCKET!r} at 'http://127.0.0.1:1'>"
+
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def python_block(page: str, section: str) -> str:
+    """The first ```python block under the heading ``section`` of a docs page."""
+    text = (DOCS / page).read_text(encoding="utf-8").split(f"\n## {section}\n")[1]
+    match = re.search(r"^```python\n(.*?)^```", text, re.S | re.M)
+    assert match is not None
+    return match[1]
+
+
+@pytest.mark.parametrize(
+    ("page", "section"), [("media.md", "S3-compatible storage"), ("media.zh.md", "S3 兼容存储")]
+)
+async def test_the_pages_s3_host_publishes_to_the_bucket(
+    page, section, endpoint, bucket, monkeypatch
+):
+    monkeypatch.setenv("S3_BUCKET", bucket)
+    monkeypatch.setenv("S3_ENDPOINT", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS["aws_secret_access_key"])
+    monkeypatch.setenv("GEWE_TOKEN", "a-gewe-token-for-the-docs")
+    namespace: dict[str, object] = {}
+    exec(python_block(page, section), namespace)  # the page's own code
+    media, client = namespace["media"], namespace["client"]
+    assert isinstance(media, S3MediaHost)
+    async with media, client:  # type: ignore[attr-defined]
+        assert client.media is media  # type: ignore[attr-defined]
+        url = await media.publish(b"from the docs", name="a.txt")
+        async with httpx.AsyncClient(trust_env=False) as http:
+            assert (await http.get(url)).content == b"from the docs"
