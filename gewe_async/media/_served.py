@@ -189,7 +189,8 @@ class ReceiverMediaHost(MediaHost):
     def _purge(self) -> None:
         # Every entry lives `ttl`: the dict's order is the order of expiry.
         now = time.monotonic()
-        for token, entry in list(self._entries.items()):
+        while self._entries:
+            token, entry = next(iter(self._entries.items()))
             if entry.expires_at > now:
                 break
             self._drop(token)

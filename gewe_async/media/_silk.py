@@ -154,7 +154,10 @@ def to_silk(data: bytes, *, max_duration: int = 60_000) -> Voice:
         if not pcm:
             raise ValueError(f"the {kind.upper()} audio is empty")
         out = io.BytesIO()
-        pysilk.encode(io.BytesIO(pcm), out, _SAMPLE_RATE, _BIT_RATE, tencent=True)
+        try:
+            pysilk.encode(io.BytesIO(pcm), out, _SAMPLE_RATE, _BIT_RATE, tencent=True)
+        except Exception as exc:  # pysilk.SilkError, with the SDK's error number
+            raise ValueError(f"the {kind.upper()} audio could not be encoded to SILK") from exc
         silk = out.getvalue()
         voice = Voice(silk, silk_duration(silk))
     if voice.duration > max_duration:
