@@ -398,3 +398,19 @@ async def test_the_pages_bot_sends_files_its_own_receiver_serves(
     assert fake.fetched_media[image] == PNG
     assert fake.fetched_media[table] == b"day,sales\n"
     await media.aclose()
+
+
+async def test_a_receiver_mounted_in_fastapi_serves_media_beside_its_pushes(http):
+    from fastapi import FastAPI
+
+    from .bot_helpers import text_push
+
+    receiver = ASGIReceiver(Dispatcher(), secret=SECRET)
+    app = FastAPI(lifespan=receiver.lifespan)
+    app.mount("/gewe", receiver)
+    async with served(app) as root, ReceiverMediaHost(f"{root}/gewe") as media:
+        url = await media.publish(b"mounted")
+        assert (await http.get(url)).content == b"mounted"
+        push = await http.post(f"{root}/gewe/{SECRET}", json=text_push("hi"))
+        assert push.status_code == 200
+        assert (await http.get(f"{root}/gewe/media/{'a' * 32}")).status_code == 404
