@@ -42,6 +42,7 @@ from gewe_async.exceptions import (
     GeweConfigError,
     GeweResponseTooLargeError,
 )
+from gewe_async.media._resolve import check_media
 
 if TYPE_CHECKING:
     from gewe_async._api.contacts import ContactsAPI
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from gewe_async._api.message import MessageAPI
     from gewe_async._api.personal import PersonalAPI
     from gewe_async._api.sns import SnsAPI
+    from gewe_async.media import MediaHost
 
 __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
 
@@ -90,6 +92,7 @@ class _Core:
     bounds_attempts: bool = False
     closed: bool = False
     urls: dict[str, httpx.URL] = attrs.Factory(dict)
+    media: MediaHost | None = None
 
     def url(self, path: str) -> httpx.URL:
         """The endpoint's full URL, parsed once: httpx re-parses a string on every request."""
@@ -151,6 +154,8 @@ class AsyncGeweClient:
         max_answer_size: The largest answer read, in bytes after decompression (default
             32 MiB, far above GeWe's largest answers); a larger one raises
             [`GeweResponseTooLargeError`][gewe_async.exceptions.GeweResponseTooLargeError].
+        media: Where local files and bytes given to the media sends are published
+            ([`MediaHost`][gewe_async.media.MediaHost]); without one they take URLs only.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -170,9 +175,11 @@ class AsyncGeweClient:
         event_hooks: Sequence[EventHook] = (),
         send_interval: float | None = DEFAULT_SEND_INTERVAL,
         max_answer_size: int = DEFAULT_MAX_ANSWER_SIZE,
+        media: MediaHost | None = None,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
+        media = check_media(media, secret.value)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {http_client!r}")
         if http_client is not None and transport is not None:
@@ -214,6 +221,7 @@ class AsyncGeweClient:
             limiter=Limiter(limits),
             hooks=tuple(event_hooks),
             bounds_attempts=owns and isinstance(transport, AiohttpTransport),
+            media=media,
         )
 
     def _set_timeout(self, timeout: httpx.Timeout) -> None:
@@ -310,6 +318,11 @@ class AsyncGeweClient:
     def limits(self) -> Limits:
         """The concurrency and pacing limits shared by this client and its views."""
         return self._core.limiter.limits
+
+    @property
+    def media(self) -> MediaHost | None:
+        """Where local files and bytes of the media sends are published (``None``: URLs only)."""
+        return self._core.media
 
     @property
     def is_closed(self) -> bool:

@@ -18,6 +18,7 @@ GeweError
 │   └── GeweTimeoutError         ... because a timeout expired
 ├── GeweLoginExpiredError    a login's QR code expired before the login completed
 ├── MomentPostError          a Moment helper failed at a step (sns.post_images/post_video)
+├── GeweMediaError           a local file or bytes could not be published (``gewe_async.media``)
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
 │   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
 ├── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
@@ -52,6 +53,7 @@ __all__ = [
     "GeweEventLoopError",
     "GeweHTTPStatusError",
     "GeweLoginExpiredError",
+    "GeweMediaError",
     "GeweResponseError",
     "GeweResponseTooLargeError",
     "GeweSeatLimitError",
@@ -357,3 +359,12 @@ class MomentPostError(GeweError):
         self.step: Literal["upload", "send"] = step
         self.error = error
         self.uploaded = uploaded
+
+
+class GeweMediaError(GeweError):
+    """A local file or bytes could not be published for GeWe to download; nothing was sent.
+
+    Raised by the media hosts of `gewe_async.media` (an upload to S3 that failed, a file that
+    could not be read or stored), with the underlying error as ``__cause__``. Importable from
+    ``gewe_async.media`` too.
+    """

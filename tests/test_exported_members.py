@@ -190,6 +190,20 @@ EXPORTS: dict[str, frozenset[str]] = {
             "voice_payload",
         }
     ),
+    "gewe_async.media": frozenset(
+        {
+            "GeweMediaError",
+            "MediaHost",
+            "MediaKind",
+            "MediaLimits",
+            "MediaSource",
+            "ReceiverMediaHost",
+            "S3MediaHost",
+            "Voice",
+            "silk_duration",
+            "to_silk",
+        }
+    ),
     "gewe_async.resources": frozenset(
         {
             "ContactsAPI",

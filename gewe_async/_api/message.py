@@ -20,6 +20,8 @@ from gewe_async._api._appmsg import HasContent
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
+from gewe_async.media._host import MediaSource
+from gewe_async.media._resolve import resolve_media, resolve_voice
 from gewe_async.types.message import (
     EmojiUrl,
     FileUrl,
@@ -362,27 +364,36 @@ class MessageAPI(APIGroup):
         return await self._call(POST_TEXT, request, options)
 
     async def post_image(
-        self, app_id: str, to_wxid: str, img_url: str, **options: Unpack[RequestOptions]
+        self, app_id: str, to_wxid: str, img_url: MediaSource, **options: Unpack[RequestOptions]
     ) -> SentImage:
         """Send the image at ``img_url`` (``message/postImage``).
 
-        The answer's CDN fields let [`resend()`][gewe_async.MessageAPI.resend] send the same
-        image again without another upload.
+        ``img_url`` may be a `pathlib.Path` or bytes when the client has a
+        [media host][gewe_async.media.MediaHost]. The answer's CDN fields let
+        [`resend()`][gewe_async.MessageAPI.resend] send the same image again without another
+        upload.
 
         Raises:
-            ValueError: ``to_wxid`` is empty or ``img_url`` is not an http(s) URL.
+            ValueError: ``to_wxid`` is empty, ``img_url`` is not an http(s) URL, or a local
+                image is over the media host's limit.
+            GeweMediaError: publishing a local image failed.
         """
+        img_url = await resolve_media(self._client, img_url, kind="image")
         return await self._call(POST_IMAGE, PostImageRequest(app_id, to_wxid, img_url), options)
 
     async def post_file(
         self,
         app_id: str,
         to_wxid: str,
-        file_url: str,
+        file_url: MediaSource,
         file_name: str,
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
-        """Send the file at ``file_url``, shown as ``file_name`` (``message/postFile``)."""
+        """Send the file at ``file_url``, shown as ``file_name`` (``message/postFile``).
+
+        ``file_url`` may be a `pathlib.Path` or bytes when the client has a media host.
+        """
+        file_url = await resolve_media(self._client, file_url, kind="file", name=file_name)
         request = PostFileRequest(app_id, to_wxid, file_url, file_name)
         return await self._call(POST_FILE, request, options)
 
@@ -390,15 +401,22 @@ class MessageAPI(APIGroup):
         self,
         app_id: str,
         to_wxid: str,
-        voice_url: str,
-        voice_duration: int,
+        voice_url: MediaSource,
+        voice_duration: int | None = None,
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Send a voice message: a SILK file at ``voice_url``, ``voice_duration`` milliseconds.
 
+        With a media host, ``voice_url`` may be a `pathlib.Path` or bytes of SILK, or of WAV,
+        MP3, FLAC or Ogg Vorbis converted to SILK (the ``voice`` extra); the duration is then
+        computed when not given.
+
         Raises:
-            ValueError: ``voice_duration`` is not a positive int of milliseconds.
+            ValueError: ``voice_duration`` is missing with a URL or not a positive int of
+                milliseconds, or a local voice is of an unknown format or over the limits.
+            GeweMediaError: publishing a local voice failed.
         """
+        voice_url, voice_duration = await resolve_voice(self._client, voice_url, voice_duration)
         request = PostVoiceRequest(app_id, to_wxid, voice_url, voice_duration)
         return await self._call(POST_VOICE, request, options)
 
@@ -406,12 +424,17 @@ class MessageAPI(APIGroup):
         self,
         app_id: str,
         to_wxid: str,
-        video_url: str,
-        thumb_url: str,
+        video_url: MediaSource,
+        thumb_url: MediaSource,
         video_duration: int,
         **options: Unpack[RequestOptions],
     ) -> SentVideo:
-        """Send the video at ``video_url`` with a thumbnail, ``video_duration`` seconds long."""
+        """Send the video at ``video_url`` with a thumbnail, ``video_duration`` seconds long.
+
+        Either may be a `pathlib.Path` or bytes when the client has a media host.
+        """
+        video_url = await resolve_media(self._client, video_url, kind="video")
+        thumb_url = await resolve_media(self._client, thumb_url, kind="thumb")
         request = PostVideoRequest(app_id, to_wxid, video_url, thumb_url, video_duration)
         return await self._call(POST_VIDEO, request, options)
 

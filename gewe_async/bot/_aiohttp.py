@@ -13,6 +13,7 @@ from gewe_async.bot._receiver import (
     TOO_LARGE,
     Receiver,
 )
+from gewe_async.media._served import add_media_route
 
 __all__ = ["AiohttpReceiver"]
 
@@ -40,6 +41,7 @@ class AiohttpReceiver(Receiver):
         """
         base = path.rstrip("/")
         app.router.add_get(f"{base}/{HEALTH_SEGMENT}", self.handle_health)
+        add_media_route(app, base)  # GET <path>/media/<token>: gewe_async.media
         app.router.add_post(base or "/", self.handle)
         app.router.add_post(base + "/{secret}", self.handle)
         # A cleanup context: contexts added before (a client) outlive the drain.

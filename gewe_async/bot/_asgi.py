@@ -16,6 +16,7 @@ from gewe_async.bot._receiver import (
     Answer,
     Receiver,
 )
+from gewe_async.media._served import serve_media
 
 __all__ = ["ASGIReceiver"]
 
@@ -87,6 +88,8 @@ class ASGIReceiver(Receiver):
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
+            return
+        if await serve_media(self.path, scope, send):  # GET <path>/media/<token>: gewe_async.media
             return
         content_type = b"text/plain; charset=utf-8"
         if scope["method"] in ("GET", "HEAD") and _is_health(scope["path"], self.path):

@@ -21,6 +21,7 @@ from gewe_async._client import AsyncGeweClient
 from gewe_async.testing._delivery import CallbackDelivery
 from gewe_async.testing._graph import GraphSeeding
 from gewe_async.testing._graph_callbacks import callback_envelope
+from gewe_async.testing._media import fetch_media
 from gewe_async.testing._push import CallbackBuilders
 from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
 from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
@@ -144,6 +145,9 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
     [`scan()`][gewe_async.testing.FakeGewe.scan])."""
     callback_url: str | None = attrs.field(default=None, init=False)
     """The URL ``set_callback`` last set."""
+    fetched_media: dict[str, bytes] = attrs.field(factory=dict, init=False)
+    """What media sends' loopback URLs served, by URL: the fake downloads them as GeWe does
+    (a [`MediaHost`][gewe_async.media.MediaHost] under test); other hosts are never fetched."""
     _created: int = attrs.field(default=0, init=False)
     _notices_pushed: dict[str, int] = attrs.field(factory=dict, init=False)
     # NewMsgIds of the fake's own pushes: unique, and above 2**53 like the real ones.
@@ -299,7 +303,7 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
             body = None  # answered as the server answers any body that is not a JSON object
         if self.record_requests:
             self.requests.append(RecordedRequest(path, body, token == self.token))
-        answer = self._answer(route, token, body)
+        answer = await fetch_media(self, path, token, body) or self._answer(route, token, body)
         if fault == "bad_data" and answer["ret"] == 200:
             answer["data"] = ["not", "what", "the", "schema", "says"]
         payload = json.dumps(answer, ensure_ascii=False).encode()
