@@ -31,7 +31,7 @@ class FleetFlags:
     zombie: bool = False
     """``checkOnline`` says online, but every other call is refused with ``微信已离线``."""
     reconnection_cures: bool = False
-    """Whether ``login/reconnection`` ends the zombie state."""
+    """Whether ``login/reconnection`` brings the account back (zombie or offline)."""
 
 
 def zombie_refusal(route: FakeRoute, device: FakeDevice) -> dict[str, Any] | None:
@@ -42,9 +42,10 @@ def zombie_refusal(route: FakeRoute, device: FakeDevice) -> dict[str, Any] | Non
 
 
 def cure_on_reconnection(device: FakeDevice) -> None:
-    """What ``login/reconnection`` does to a zombie device that it cures."""
-    if device.fleet.zombie and device.fleet.reconnection_cures:
+    """What ``login/reconnection`` does to a device it can bring back."""
+    if device.fleet.reconnection_cures:
         device.fleet.zombie = False
+        device.online = True
 
 
 def muted(devices: Mapping[str, FakeDevice], payload: Mapping[str, Any]) -> bool:
@@ -77,16 +78,19 @@ class FleetControls:
             raise ValueError(f"no device {app_id!r}: add_device() it first")
         return device
 
-    async def take_offline(self, app_id: str, *, push: bool = True) -> None:
+    async def take_offline(
+        self, app_id: str, *, push: bool = True, reconnection_cures: bool = False
+    ) -> None:
         """Log the account out as the server does: ``checkOnline`` false, calls refused.
 
         With ``push`` (and something to push to: `connect()` or a callback URL), the
-        ``Offline`` callback is pushed, as GeWe does.
+        ``Offline`` callback is pushed, as GeWe does. With ``reconnection_cures``, the
+        phone still shows the iPad online, and ``login/reconnection`` brings it back.
         """
         device = self._fleet_device(app_id)
         device.online = False
         device.pending_login = None
-        device.fleet = FleetFlags()
+        device.fleet = FleetFlags(reconnection_cures=reconnection_cures)
         if push and (self._connected is not None or self.callback_url is not None):
             await self.deliver(offline_payload(app_id, device.wxid))
 

@@ -118,9 +118,9 @@ def _check_online(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
 
 @route("login/reconnection", needs_online=False)
 def _reconnection(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+    cure_on_reconnection(device)  # FakeGewe.take_offline/make_zombie(reconnection_cures=True)
     if not device.online:
         raise FakeRefusal("操作失败", {"code": "-1", "msg": "重连失败，请重新登录"})
-    cure_on_reconnection(device)
     return None
 
 
