@@ -430,8 +430,8 @@ class Directory:
             return book
         lock = self._loading.setdefault(app_id, asyncio.Lock())
         async with lock:
-            if book.loaded:
-                return book
+            if book.loaded:  # another task loaded it meanwhile
+                return book  # type: ignore[unreachable]
             storage = self.storage
             contacts = await storage.get_data(_book_key(app_id, "contacts"))
             groups = await storage.get_data(_book_key(app_id, "groups"))
@@ -468,12 +468,13 @@ class Directory:
         app_id = event.app_id
         storage = self.storage
         if isinstance(event, ContactChanged):
-            old = book._contacts.get(event.contact_wxid)
+            old = book._contacts.get(event.contact_wxid) or DirectoryContact(event.contact_wxid)
+            # A push may leave a name out: keep what was known rather than forget it.
             new = DirectoryContact(
                 event.contact_wxid,
-                event.nickname if event.nickname is not None else old and old.nick_name,
-                event.remark if event.remark is not None else old and old.remark,
-                event.alias if event.alias is not None else old and old.alias,
+                event.nickname if event.nickname is not None else old.nick_name,
+                event.remark if event.remark is not None else old.remark,
+                event.alias if event.alias is not None else old.alias,
             )
             if new == old:
                 return False
@@ -488,14 +489,14 @@ class Directory:
             await storage.update_data(_book_key(app_id, "contacts"), **{event.contact_wxid: None})
             return True
         if isinstance(event, GroupInfoChanged):
-            old_group = book._groups.get(event.group_id)
+            was = book._groups.get(event.group_id) or DirectoryGroup(event.group_id)
             return await self._put_group(
                 book,
                 DirectoryGroup(
                     event.group_id,
-                    event.name if event.name is not None else old_group and old_group.name,
-                    event.owner_wxid or (old_group and old_group.owner_wxid),
-                    event.remark if event.remark is not None else old_group and old_group.remark,
+                    event.name if event.name is not None else was.name,
+                    event.owner_wxid or was.owner_wxid,
+                    event.remark if event.remark is not None else was.remark,
                 ),
             )
         if isinstance(event, GroupQuit):
@@ -598,7 +599,7 @@ class Directory:
         members: dict[str, dict[str, DirectoryMember]] = {}
         for group_id in dict.fromkeys([*listed.chatrooms, *book._groups]):
             try:
-                info = await client.group.get_chatroom_info(app_id, group_id)
+                room = await client.group.get_chatroom_info(app_id, group_id)
             except GeweAPIError as exc:
                 if group_id in listed.chatrooms:
                     errors.append(f"getChatroomInfo of {group_id}: {exc}")
@@ -608,17 +609,19 @@ class Directory:
                 # Known only from pushes and refused: the account is no longer in it.
                 continue
             groups[group_id] = DirectoryGroup(
-                group_id, _text(info.nick_name), _text(info.chat_room_owner), _text(info.remark)
+                group_id, _text(room.nick_name), _text(room.chat_room_owner), _text(room.remark)
             )
             members[group_id] = {
                 m.wxid: DirectoryMember(m.wxid, _text(m.nick_name), _text(m.display_name))
-                for m in info.member_list
+                for m in room.member_list
             }
         a, c, r = _diff(book._groups, groups)
         added, changed, removed = added + a, changed + c, removed + r
         for group_id in groups:
             a, c, r = _diff(book._members.get(group_id, {}), members[group_id])
             added, changed, removed = added + a, changed + c, removed + r
+        gone = set(book._groups) - set(groups)
+        removed += sum(len(book._members.get(g, {})) for g in gone)
 
         storage = self.storage
         await storage.set_data(
@@ -632,7 +635,7 @@ class Directory:
                 _members_key(app_id, group_id),
                 {w: m._json() for w, m in members[group_id].items()},
             )
-        for group_id in set(book._groups) - set(groups):
+        for group_id in gone:
             await storage.clear(_members_key(app_id, group_id))
         now = self._clock()
         await storage.update_data(_book_key(app_id, "meta"), synced_at=now, updated_at=now)
