@@ -283,3 +283,22 @@ async def test_health_events_are_not_callbacks_but_go_through_the_dispatcher(fak
     assert not isinstance(event, Offline)
     await fake.take_offline("wx_1")
     assert len(seen) == 1  # offline already: no second event for the repeated push
+
+
+@pytest.mark.parametrize("page", ["fleet-health.md", "fleet-health.zh.md"])
+async def test_the_pages_setup_block_runs_as_written(page, monkeypatch):
+    """The first block (a real client, no fake) builds a monitor wired as the page says."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
+    setup = next(b for b in blocks if not b.startswith("# "))
+    monkeypatch.setenv("GEWE_TOKEN", "page-token")
+    namespace: dict[str, object] = {}
+    exec(compile(setup, page, "exec"), namespace)
+    monitor, client = namespace["monitor"], namespace["client"]
+    assert isinstance(monitor, AccountMonitor)
+    assert monitor.app_ids == ("wx_1", "wx_2", "wx_3")
+    assert isinstance(client, AsyncGeweClient)
+    await client.aclose()
