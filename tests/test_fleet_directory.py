@@ -252,3 +252,22 @@ async def test_misuse_is_refused_with_clear_errors(fake):
         await fake.receive_text(APP, "wxid_bob", "hi")
         assert isinstance(errors[0], GeweConfigError)
         assert "directory=Directory()" in str(errors[0])
+
+
+async def test_a_broken_storage_does_not_stop_the_handlers(fake, tmp_path, caplog):
+    """The directory's file cannot be opened: handlers run on what memory holds, logged."""
+    from gewe_async.bot.fsm import SqliteStorage
+
+    async with fake.client() as client:
+        directory = Directory(SqliteStorage(tmp_path))  # a folder, not a file
+        dp = Dispatcher(client, directory=directory)
+        names: list[str | None] = []
+
+        @dp.on(TextMessage)
+        async def who(event: TextMessage, ctx: Context) -> None:
+            names.append(ctx.directory.name(event.from_wxid))
+
+        fake.connect(dp)
+        await fake.receive_text(APP, "wxid_bob", "hi")
+        assert names == [None]
+        assert "the directory could not keep" in caplog.text

@@ -401,10 +401,10 @@ class Directory:
     async def middleware(self, call_next: CallNext, event: CallbackEvent, ctx: Context) -> Any:
         """The dispatcher middleware: load the account's directory, apply the push, go on."""
         if event.app_id:
-            await self.load(event.app_id)
             try:
+                await self.load(event.app_id)
                 await self.apply(event)
-            except GeweError:  # the storage failed: handlers still run on what memory holds
+            except Exception:  # the storage failed: handlers still run on what memory holds
                 log.exception("the directory could not keep %s", event.idempotency_key)
         return await call_next(event, ctx)
 
