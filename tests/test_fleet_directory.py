@@ -271,3 +271,29 @@ async def test_a_broken_storage_does_not_stop_the_handlers(fake, tmp_path, caplo
         await fake.receive_text(APP, "wxid_bob", "hi")
         assert names == [None]
         assert "the directory could not keep" in caplog.text
+
+
+async def test_a_push_handled_during_a_sync_is_not_undone_by_it(fake):
+    """The sync read the server before the push: the push, newer, wins."""
+    import asyncio
+
+    from gewe_async.callbacks import parse_callback
+    from gewe_async.testing import Faults, contact_changed_payload
+
+    async with fake.client() as client:
+        directory = Directory(storage_from_url("memory"), client=client)
+        await directory.sync(APP)
+        fake.set_faults(Faults(latency=0.02))
+        before = len(fake.requests)
+        syncing = asyncio.create_task(directory.sync(APP))
+        for _ in range(3000):  # until the sync has read the friends' profiles
+            if any(r.endpoint == "contacts/getBriefInfo" for r in fake.requests[before:]):
+                break
+            await asyncio.sleep(0.005)
+        assert not syncing.done()
+        push = contact_changed_payload(APP, ME, "wxid_bob", nickname="Bob", remark="Bobby")
+        assert await directory.apply(parse_callback(push))
+        await syncing
+        assert directory[APP].name("wxid_bob") == "Bobby"
+        stored = await Directory(directory.storage).load(APP)
+        assert stored.name("wxid_bob") == "Bobby"

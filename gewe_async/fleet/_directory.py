@@ -176,6 +176,9 @@ class AccountDirectory:
         """When a push or a sync last changed anything (wall clock)."""
         self.loaded = False
         """Whether what the storage held was read."""
+        # Pushes applied while a sync runs: applied again after it, as they may be newer
+        # than what the sync read.
+        self._during_sync: list[CallbackEvent] | None = None
 
     def __repr__(self) -> str:
         age = "never synced" if self.age is None else f"age={self.age:.0f}s"
@@ -357,6 +360,7 @@ class Directory:
         self._dispatcher: Dispatcher | None = None
         self._books: dict[str, AccountDirectory] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self._syncing: dict[str, asyncio.Lock] = {}
 
     def __repr__(self) -> str:
         return f"<Directory accounts={len(self._books)}>"
@@ -465,6 +469,8 @@ class Directory:
     async def apply(self, event: CallbackEvent) -> bool:
         """Apply what a push says about names and members; return whether anything changed."""
         book = self.account(event.app_id)
+        if book._during_sync is not None:
+            book._during_sync.append(event)
         app_id = event.app_id
         storage = self.storage
         if isinstance(event, ContactChanged):
@@ -576,6 +582,18 @@ class Directory:
             GeweError: ``fetchContactsList`` itself failed (nothing is changed).
         """
         book = await self.load(app_id)
+        async with self._syncing.setdefault(app_id, asyncio.Lock()):
+            book._during_sync = []
+            try:
+                report = await self._sync(book)
+            finally:
+                missed, book._during_sync = book._during_sync, None
+            for event in missed:
+                await self.apply(event)
+        return report
+
+    async def _sync(self, book: AccountDirectory) -> SyncReport:
+        app_id = book.app_id
         client = self.client
         listed = await client.contacts.fetch_contacts_list_or_cache(app_id)
         errors: list[str] = []
