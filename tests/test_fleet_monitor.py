@@ -302,3 +302,30 @@ async def test_the_pages_setup_block_runs_as_written(page, monkeypatch):
     assert monitor.app_ids == ("wx_1", "wx_2", "wx_3")
     assert isinstance(client, AsyncGeweClient)
     await client.aclose()
+
+
+async def test_accounts_join_and_leave_and_listeners_may_be_async_or_fail(fake, caplog):
+    clock = Clock()
+    heard: list[str] = []
+
+    async def slow(event: AccountEvent) -> None:
+        await asyncio.sleep(0)
+        heard.append(f"async {event.app_id}")
+
+    def broken(event: AccountEvent) -> None:
+        raise RuntimeError("metrics are down")
+
+    async with fake.client() as client:
+        monitor = AccountMonitor(client, ["wx_1"], listeners=[broken, slow], clock=clock)
+        monitor.add("wx_gone")
+        monitor.add("wx_1")  # watched already: nothing changes
+        assert monitor.app_ids == ("wx_1", "wx_gone")
+        await monitor.tick()
+        assert heard == ["async wx_gone"]
+        assert "listener failed" in caplog.text
+        monitor.remove("wx_gone")
+        monitor.remove("wx_never")
+        assert [s.app_id for s in monitor.statuses()] == ["wx_1"]
+        assert "offline" not in repr(monitor)
+        with pytest.raises(KeyError):
+            monitor.status("wx_gone")

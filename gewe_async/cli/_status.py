@@ -42,7 +42,7 @@ async def status(args: argparse.Namespace, client: AsyncGeweClient) -> int:
     ids = _app_ids(args)
     if not args.watch:
         return await _login.status(args, client)
-    return await watch(client, ids, interval=args.interval)
+    return await watch(client, ids, interval=args.interval, concurrency=args.concurrency)
 
 
 def table(statuses: list[AccountStatus], now: float) -> Table:
@@ -65,7 +65,9 @@ def table(statuses: list[AccountStatus], now: float) -> Table:
     return grid
 
 
-async def watch(client: AsyncGeweClient, app_ids: list[str], *, interval: float) -> int:
+async def watch(
+    client: AsyncGeweClient, app_ids: list[str], *, interval: float, concurrency: int = 32
+) -> int:
     """Show the live table until SIGINT or SIGTERM; exit 0 then (a watch ends so)."""
     # A refused token is exit 2, as for every command: the monitor would only show it.
     try:
@@ -74,7 +76,9 @@ async def watch(client: AsyncGeweClient, app_ids: list[str], *, interval: float)
         raise
     except GeweError:
         pass  # shown in the table
-    monitor = AccountMonitor(client, app_ids, interval=interval, reconnect=False)
+    monitor = AccountMonitor(
+        client, app_ids, interval=interval, concurrency=concurrency, reconnect=False
+    )
     await monitor.check_all()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
