@@ -53,6 +53,25 @@ EXPORTS: dict[str, frozenset[str]] = {
             "run_batch",
         }
     ),
+    "gewe_async.fleet": frozenset(
+        {
+            "AccountDirectory",
+            "AccountEvent",
+            "AccountHealth",
+            "AccountMonitor",
+            "AccountOffline",
+            "AccountOnline",
+            "AccountSilent",
+            "AccountStatus",
+            "Directory",
+            "DirectoryContact",
+            "DirectoryGroup",
+            "DirectoryMember",
+            "HealthCause",
+            "Listener",
+            "SyncReport",
+        }
+    ),
     "gewe_async.bot": frozenset(
         {
             "ASGIReceiver",

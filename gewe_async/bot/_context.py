@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from gewe_async.bot._dispatcher import Dispatcher
     from gewe_async.bot.filters import CommandObject
     from gewe_async.bot.fsm import Conversation
+    from gewe_async.fleet import AccountDirectory
     from gewe_async.types.message import SentMessage
 
 __all__ = ["Context"]
@@ -57,6 +58,20 @@ class Context:
             TypeError: The event is not a message, so it has no conversation.
         """
         return self.dispatcher.storage.conversation(self.event)
+
+    @property
+    def directory(self) -> AccountDirectory:
+        """The account's contacts and groups (``Dispatcher(directory=Directory())``).
+
+        Raises:
+            GeweConfigError: The dispatcher has no directory.
+        """
+        directory = self.dispatcher.directory
+        if directory is None:
+            from gewe_async.exceptions import GeweConfigError
+
+            raise GeweConfigError("no directory: Dispatcher(client, directory=Directory())")
+        return directory.account(self.app_id)
 
     @property
     def command(self) -> CommandObject | None:

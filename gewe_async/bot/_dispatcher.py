@@ -23,6 +23,7 @@ from gewe_async.exceptions import GeweConfigError
 
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
+    from gewe_async.fleet import Directory
 
 __all__ = [
     "CallNext",
@@ -185,6 +186,7 @@ class Dispatcher(Router):
         storage: BaseStorage | None = None,
         handler_timeout: float | None = 60.0,
         max_delivery_attempts: int | None = 5,
+        directory: Directory | None = None,
     ) -> None:
         """Make a dispatcher.
 
@@ -202,6 +204,8 @@ class Dispatcher(Router):
             max_delivery_attempts: A journal entry delivered more often than this (the
                 process died while handling it each time) is a poison push: logged as an
                 error and acknowledged without running handlers. `None` for no limit.
+            directory: A [`Directory`][gewe_async.fleet.Directory] of contacts and groups
+                (``ctx.directory``), kept in ``storage`` and updated from each push first.
         """
         super().__init__(name or "dispatcher")
         if concurrency < 1:
@@ -235,6 +239,10 @@ class Dispatcher(Router):
         self.storage_given = storage is not None
         """Whether the storage was chosen (`storage=`), not the default: the CLI keeps it."""
         """Where conversations (``ctx.state``) are kept."""
+        self.directory = directory
+        """The contact directory handlers read as ``ctx.directory`` (`None`: none)."""
+        if directory is not None:
+            directory.bind(self)
 
     @property
     def client(self) -> AsyncGeweClient:

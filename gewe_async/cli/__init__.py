@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", parents=[api], help="check whether devices are online")
     status.add_argument("app_ids", nargs="+", metavar="APP_ID")
+    status.add_argument("--watch", action="store_true", help="a live table until Ctrl-C")
+    status.add_argument(
+        "--interval", type=_args.seconds, default=30.0, help="seconds between checks (30)"
+    )
 
     server = commands.add_parser("fake-server", help="serve a FakeGewe over HTTP")
     server.add_argument("--host", default="127.0.0.1", help="bind address (127.0.0.1)")
@@ -219,7 +223,9 @@ def _run(args: argparse.Namespace) -> int:
             if args.command == "login":
                 return await _login.login(args, client)
             if args.command == "status":
-                return await _login.status(args, client)
+                from gewe_async.cli import _status
+
+                return await _status.status(args, client)
             if args.command == "set-callback":
                 return await _callback.set_callback(args, client)
             if plan is None:

@@ -19,6 +19,8 @@ from typing import Any, Final, Protocol
 import attrs
 import httpx
 
+from gewe_async.testing._fleet import muted
+
 __all__ = ["CallbackDelivery", "CallbackFaults", "Push"]
 
 log = logging.getLogger("gewe_async.testing")
@@ -167,6 +169,8 @@ class CallbackDelivery:
         await self._push(payload, duplicate=True)
 
     async def _push(self, payload: Mapping[str, Any], *, duplicate: bool) -> int | None:
+        if muted(getattr(self, "devices", {}), payload):  # FakeGewe.make_silent
+            return None
         if self.callback_faults.latency:
             await asyncio.sleep(self.callback_faults.latency)
         target = self._connected

@@ -19,6 +19,7 @@ import httpx
 
 from gewe_async._client import AsyncGeweClient
 from gewe_async.testing._delivery import CallbackDelivery
+from gewe_async.testing._fleet import FleetControls, zombie_refusal
 from gewe_async.testing._graph import GraphSeeding
 from gewe_async.testing._graph_callbacks import callback_envelope
 from gewe_async.testing._media import fetch_media
@@ -111,7 +112,7 @@ class Faults:
 
 
 @attrs.define
-class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
+class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
     """An in-memory GeWe server for tests, demos and benchmarks.
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP
@@ -379,6 +380,8 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding):
             return _refusal("操作失败", {"code": "-1", "msg": "设备不存在"})
         if route.needs_online and not device.online:
             return _refusal("操作失败", {"code": "-1", "msg": "微信已离线"})
+        if (zombie := zombie_refusal(route, device)) is not None:
+            return zombie
         try:
             data = route.handler(self, device, body)
         except FakeRefusal as refusal:

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from gewe_async.testing._feeds import Feeds
+from gewe_async.testing._fleet import FleetFlags
 from gewe_async.testing._graph import SocialGraph
 from gewe_async.testing._outbox import Outbox
 from gewe_async.types.personal import PrivacyOption
@@ -81,6 +82,8 @@ class FakeDevice:
     """Its contacts, groups, labels and friend requests."""
     feeds: Feeds = attrs.field(factory=Feeds)
     """Its Moments, favorites and Channels follows."""
+    fleet: FleetFlags = attrs.field(factory=FleetFlags)
+    """Silent or zombie (see `FakeGewe.make_silent` and `FakeGewe.make_zombie`)."""
 
     def profile_json(self) -> dict[str, Any]:
         """The profile as ``getProfile`` sends it: every documented field, camelCase."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from gewe_async.testing._fleet import cure_on_reconnection
 from gewe_async.testing._routes._registry import FakeRefusal, route, text
 from gewe_async.testing._state import FakeDevice, PendingLogin
 
@@ -117,6 +118,7 @@ def _check_online(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
 
 @route("login/reconnection", needs_online=False)
 def _reconnection(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+    cure_on_reconnection(device)  # FakeGewe.take_offline/make_zombie(reconnection_cures=True)
     if not device.online:
         raise FakeRefusal("操作失败", {"code": "-1", "msg": "重连失败，请重新登录"})
     return None

@@ -1,0 +1,167 @@
+"""The fake's fleet troubles: accounts taken offline, made silent or zombie; a graph that churns.
+
+[`FakeGewe`][gewe_async.testing.FakeGewe] mixes in `FleetControls`; the server consults
+`zombie_refusal` for each call and the delivery consults `muted` for each push.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from gewe_async.testing._graph import Member
+from gewe_async.testing._push import offline_payload
+
+if TYPE_CHECKING:
+    from gewe_async.testing._routes._registry import FakeRoute
+    from gewe_async.testing._state import FakeDevice
+
+__all__ = ["FleetControls", "FleetFlags", "muted", "zombie_refusal"]
+
+
+@attrs.define
+class FleetFlags:
+    """A device's troubles beside being offline (``FakeDevice.fleet``)."""
+
+    silent: bool = False
+    """Online, but the server pushes nothing for it."""
+    zombie: bool = False
+    """``checkOnline`` says online, but every other call is refused with ``微信已离线``."""
+    reconnection_cures: bool = False
+    """Whether ``login/reconnection`` brings the account back (zombie or offline)."""
+
+
+def zombie_refusal(route: FakeRoute, device: FakeDevice) -> dict[str, Any] | None:
+    """The answer of a zombie device to a call outside ``login/*``, else `None`."""
+    if not device.fleet.zombie or route.path.startswith("login/"):
+        return None
+    return {"ret": 500, "msg": "操作失败", "data": {"code": "-1", "msg": "微信已离线"}}
+
+
+def cure_on_reconnection(device: FakeDevice) -> None:
+    """What ``login/reconnection`` does to a device it can bring back."""
+    if device.fleet.reconnection_cures:
+        device.fleet.zombie = False
+        device.online = True
+
+
+def muted(devices: Mapping[str, FakeDevice], payload: Mapping[str, Any]) -> bool:
+    """Whether ``payload`` is for a silent device, so the server does not push it."""
+    device = devices.get(payload.get("Appid"))  # type: ignore[arg-type]
+    return device is not None and device.fleet.silent
+
+
+class FleetControls:
+    """Fleet troubles for tests (a mixin of `FakeGewe`).
+
+    ```python
+    await fake.take_offline("wx_1")     # pushes Offline; checkOnline says false
+    fake.make_silent("wx_2")            # online, but nothing is pushed for it
+    fake.make_zombie("wx_3")            # checkOnline true, sends refused with 微信已离线
+    fake.make_healthy("wx_3")
+    ```
+    """
+
+    if TYPE_CHECKING:
+        devices: dict[str, FakeDevice]
+        _connected: Any
+        callback_url: str | None
+
+        async def deliver(self, payload: Mapping[str, Any]) -> int | None: ...
+
+    def _fleet_device(self, app_id: str) -> FakeDevice:
+        device = self.devices.get(app_id)
+        if device is None:
+            raise ValueError(f"no device {app_id!r}: add_device() it first")
+        return device
+
+    async def take_offline(
+        self, app_id: str, *, push: bool = True, reconnection_cures: bool = False
+    ) -> None:
+        """Log the account out as the server does: ``checkOnline`` false, calls refused.
+
+        With ``push`` (and something to push to: `connect()` or a callback URL), the
+        ``Offline`` callback is pushed, as GeWe does. With ``reconnection_cures``, the
+        phone still shows the iPad online, and ``login/reconnection`` brings it back.
+        """
+        device = self._fleet_device(app_id)
+        device.online = False
+        device.pending_login = None
+        device.fleet = FleetFlags(reconnection_cures=reconnection_cures)
+        if push and (self._connected is not None or self.callback_url is not None):
+            await self.deliver(offline_payload(app_id, device.wxid))
+
+    def make_silent(self, app_id: str) -> None:
+        """Keep the account online but push nothing for it (a stuck callback)."""
+        self._fleet_device(app_id).fleet.silent = True
+
+    def make_zombie(self, app_id: str, *, reconnection_cures: bool = False) -> None:
+        """``checkOnline`` true, every other call refused with ``微信已离线``.
+
+        With ``reconnection_cures``, a ``login/reconnection`` ends it.
+        """
+        device = self._fleet_device(app_id)
+        device.online = True
+        device.fleet.zombie = True
+        device.fleet.reconnection_cures = reconnection_cures
+
+    def make_healthy(self, app_id: str) -> None:
+        """Online, pushed for, answering: undo the troubles above."""
+        device = self._fleet_device(app_id)
+        device.online = True
+        device.fleet = FleetFlags()
+
+    def churn(self, app_id: str, *, changes: int = 10, seed: int = 0) -> list[str]:
+        """Change the device's contacts and groups behind the bot's back (no push).
+
+        Renames friends, adds and deletes some, renames groups, adds and removes members,
+        changes nicknames in groups: what a periodic sync must catch. Returns one line per
+        change.
+        """
+        device = self._fleet_device(app_id)
+        graph = device.graph
+        rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        done: list[str] = []
+        for n in range(changes):
+            friends = graph.friends()
+            groups = [g for g in graph.groups.values() if device.wxid in g.members]
+            what = rng.choice(("rename", "add", "delete", "group", "join", "leave", "nick"))
+            tag = f"{seed}_{n}"
+            if what == "rename" and friends:
+                person = graph.people[rng.choice(friends)]
+                person.nick_name = f"Renamed {tag}"
+                done.append(f"renamed friend {person.wxid} to {person.nick_name}")
+            elif what == "delete" and friends:
+                person = graph.people[rng.choice(friends)]
+                person.friend = False
+                done.append(f"deleted friend {person.wxid}")
+            elif what == "group" and groups:
+                group = rng.choice(groups)
+                group.name = f"Group {tag}"
+                done.append(f"renamed group {group.chatroom_id} to {group.name}")
+            elif what == "join" and groups:
+                group = rng.choice(groups)
+                wxid = f"wxid_joined_{tag}"
+                graph.add_person(wxid, nick_name=f"Joiner {tag}")
+                group.members[wxid] = Member(wxid, device.wxid)
+                done.append(f"{wxid} joined {group.chatroom_id}")
+            elif what == "leave" and groups:
+                group = rng.choice(groups)
+                others = [w for w in group.members if w not in (device.wxid, group.owner)]
+                if others:
+                    wxid = rng.choice(others)
+                    del group.members[wxid]
+                    done.append(f"{wxid} left {group.chatroom_id}")
+            elif what == "nick" and groups:
+                group = rng.choice(groups)
+                wxid = rng.choice(list(group.members))
+                group.members[wxid].display_name = f"Nick {tag}"
+                done.append(f"{wxid} is Nick {tag} in {group.chatroom_id}")
+            else:
+                wxid = f"wxid_new_{tag}"
+                graph.add_friend(wxid, nick_name=f"New {tag}")
+                done.append(f"added friend {wxid}")
+        return done
