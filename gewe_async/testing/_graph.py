@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from gewe_async.testing._refusal import FakeRefusal
+
 if TYPE_CHECKING:
     from gewe_async.testing._state import FakeDevice
 
 __all__ = [
     "FriendRequest",
-    "GraphRefusal",
     "GraphSeeding",
     "Group",
     "Member",
@@ -31,14 +32,6 @@ __all__ = [
     "SocialGraph",
     "WeComUser",
 ]
-
-
-class GraphRefusal(Exception):
-    """What the real server would refuse; the routes answer it as ``ret: 500`` with the reason."""
-
-
-def _refuse(reason: str) -> GraphRefusal:
-    return GraphRefusal(reason)
 
 
 def _token(*parts: str) -> str:
@@ -319,30 +312,30 @@ class SocialGraph:
         """The friend ``wxid``, or the server's refusal."""
         person = self.people.get(wxid)
         if person is None or not person.friend:
-            raise _refuse(f"{wxid} 不是你的好友")
+            raise FakeRefusal.failed(f"{wxid} 不是你的好友")
         return person
 
     def person(self, wxid: str) -> Person:
         """Anyone known as ``wxid``, or the server's refusal."""
         person = self.people.get(wxid)
         if person is None:
-            raise _refuse(f"联系人 {wxid} 不存在")
+            raise FakeRefusal.failed(f"联系人 {wxid} 不存在")
         return person
 
     def group_of(self, chatroom_id: str, me: str) -> Group:
         """A group the device (``me``) is a member of, or the server's refusal."""
         group = self.groups.get(chatroom_id)
         if group is None:
-            raise _refuse(f"群聊 {chatroom_id} 不存在")
+            raise FakeRefusal.failed(f"群聊 {chatroom_id} 不存在")
         if me not in group.members:
-            raise _refuse("你不是该群成员")
+            raise FakeRefusal.failed("你不是该群成员")
         return group
 
     def managed(self, chatroom_id: str, me: str) -> Group:
         """A group the device owns or administers, or the server's refusal."""
         group = self.group_of(chatroom_id, me)
         if not group.can_manage(me):
-            raise _refuse("仅群主或管理员可以操作")
+            raise FakeRefusal.failed("仅群主或管理员可以操作")
         return group
 
     def notify(self, kind: str, **fields: Any) -> None:

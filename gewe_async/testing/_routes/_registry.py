@@ -11,21 +11,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
+from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._state import FakeDevice
 
 if TYPE_CHECKING:
     from gewe_async.testing._fake import FakeGewe
 
 Handler = Callable[["FakeGewe", FakeDevice, dict[str, Any]], Any]
-
-
-class FakeRefusal(Exception):
-    """Raised by a handler to answer ``ret: 500`` with this message."""
-
-    def __init__(self, msg: str, data: Any = None) -> None:
-        super().__init__(msg)
-        self.msg = msg
-        self.data = data
 
 
 @attrs.frozen
@@ -65,5 +57,5 @@ def route(
 def text(body: dict[str, Any], name: str) -> str:
     value = body[name]
     if not isinstance(value, str):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+        raise FakeRefusal.invalid(f"{name} 格式错误")
     return value

@@ -24,7 +24,7 @@ def _offset(key: Any) -> int:
     try:
         return int(base64.b64decode(key, validate=True).decode().removeprefix("fav:"))
     except (ValueError, TypeError):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "syncKey 无效"}) from None
+        raise FakeRefusal.invalid("syncKey 无效") from None
 
 
 @route("favor/sync")
@@ -44,7 +44,7 @@ def _sync(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
 def _favorite(device: FakeDevice, body: dict[str, Any]) -> FakeFavorite:
     favorite = device.feeds.favorites.get(body["favId"])
     if favorite is None or favorite.deleted:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "收藏不存在"})
+        raise FakeRefusal.failed("收藏不存在")
     return favorite
 
 

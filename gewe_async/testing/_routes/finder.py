@@ -43,9 +43,9 @@ def finder_username(device: FakeDevice) -> str:
 
 def _check_me(device: FakeDevice, body: Body) -> None:
     if "myUserName" in body and body["myUserName"] != finder_username(device):
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "myUserName 与当前账号不符"})
+        raise FakeRefusal.failed("myUserName 与当前账号不符")
     if "myRoleType" in body and body["myRoleType"] not in (1, 3):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "myRoleType 只支持 1/3"})
+        raise FakeRefusal.invalid("myRoleType 只支持 1/3")
 
 
 # -- stateful: follows --------------------------------------------------------------------
@@ -70,7 +70,7 @@ def _set_follow(device: FakeDevice, username: str, follow: bool) -> dict[str, An
 def _follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     if body["opType"] not in (1, 2):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "opType 只支持 1/2"})
+        raise FakeRefusal.invalid("opType 只支持 1/2")
     return _set_follow(device, text(body, "toUserName"), body["opType"] == 1)
 
 
@@ -96,7 +96,7 @@ def _offset(buffer: Any) -> int:
     try:
         return int(base64.b64decode(buffer, validate=True).decode().removeprefix("follow:"))
     except (ValueError, TypeError):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "lastBuffer 无效"}) from None
+        raise FakeRefusal.invalid("lastBuffer 无效") from None
 
 
 @route("finder/followList", required=("appId", "myUserName", "myRoleType"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gewe_async.testing._graph import GraphRefusal, Member, SocialGraph
+from gewe_async.testing._graph import Member, SocialGraph
+from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._social import (
     bad,
     comma_wxids,
@@ -31,10 +32,10 @@ def _add_group_member_as_friend(
     group = graph.group_of(text(body, "chatroomId"), device.wxid)
     wxid = text(body, "memberWxid")
     if wxid not in group.members:
-        raise GraphRefusal(f"{wxid} 不是该群成员")
+        raise FakeRefusal.failed(f"{wxid} 不是该群成员")
     person = graph.person(wxid)
     if not person.allows_group_adds:
-        raise GraphRefusal("对方已关闭通过群聊添加好友")
+        raise FakeRefusal.failed("对方已关闭通过群聊添加好友")
     graph.sent_requests.append((wxid, text(body, "content")))
     return {"v3": person.v3}
 
@@ -45,10 +46,10 @@ def _admin_operate(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     operation = number(body, "operType", (1, 2, 3))
     targets = wxids(body, "wxids")
     if group.owner != device.wxid:
-        raise GraphRefusal("仅群主可以操作")
+        raise FakeRefusal.failed("仅群主可以操作")
     for wxid in targets:
         if wxid not in group.members:
-            raise GraphRefusal(f"{wxid} 不是该群成员")
+            raise FakeRefusal.failed(f"{wxid} 不是该群成员")
     if operation == 1:
         group.admins.extend(w for w in targets if w not in group.admins and w != group.owner)
     elif operation == 2:
@@ -66,7 +67,7 @@ def _join(graph: SocialGraph, device: FakeDevice, url: str) -> Any:
     room = graph.invitations.get(url)
     group = graph.groups.get(room) if room else None
     if group is None:
-        raise GraphRefusal("邀请已失效")
+        raise FakeRefusal.failed("邀请已失效")
     if device.wxid not in group.members:
         group.members[device.wxid] = Member(device.wxid, group.owner)
         graph.notify("member_joined", chatroom_id=group.chatroom_id, wxids=[device.wxid])
@@ -99,7 +100,7 @@ def _create_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any
 def _disband_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
     group = graph.group_of(text(body, "chatroomId"), device.wxid)
     if group.owner != device.wxid:
-        raise GraphRefusal("仅群主可以解散群聊")
+        raise FakeRefusal.failed("仅群主可以解散群聊")
     del graph.groups[group.chatroom_id]
     graph.notify("group_disbanded", chatroom_id=group.chatroom_id)
 
@@ -141,7 +142,7 @@ def _get_chatroom_member_detail(
     details = []
     for wxid in wxids(body, "memberWxids"):
         if wxid not in group.members:
-            raise GraphRefusal(f"{wxid} 不是该群成员")
+            raise FakeRefusal.failed(f"{wxid} 不是该群成员")
         person = graph.person(wxid)
         details.append(
             person.info_json()
@@ -237,9 +238,9 @@ def _remove_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     removed = comma_wxids(body, "wxids")
     for wxid in removed:
         if wxid not in group.members:
-            raise GraphRefusal(f"{wxid} 不是该群成员")
+            raise FakeRefusal.failed(f"{wxid} 不是该群成员")
         if wxid == group.owner or (wxid in group.admins and device.wxid != group.owner):
-            raise GraphRefusal("不能移除群主或管理员")
+            raise FakeRefusal.failed("不能移除群主或管理员")
     for wxid in dict.fromkeys(removed):
         del group.members[wxid]
         if wxid in group.admins:
@@ -254,7 +255,7 @@ def _room_access_apply_check_approve(
     group = graph.managed(text(body, "chatroomId"), device.wxid)
     application = graph.join_applications.get(text(body, "newMsgId"))
     if application is None or application[0] != group.chatroom_id:
-        raise GraphRefusal("进群申请不存在或已处理")
+        raise FakeRefusal.failed("进群申请不存在或已处理")
     del graph.join_applications[body["newMsgId"]]
     new = [w for w in application[1] if w not in group.members]
     for wxid in new:

@@ -33,7 +33,7 @@ def _qr_answer(fake: FakeGewe, device: FakeDevice) -> dict[str, Any]:
 )
 def _get_login_qr_code(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("ipad", "mac"):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 只支持 ipad/mac"})
+        raise FakeRefusal.invalid("type 只支持 ipad/mac")
     return _qr_answer(fake, device)
 
 
@@ -46,13 +46,13 @@ def _change_mac_to_ipad(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]
 def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     pending = device.pending_login
     if pending is None or pending.uuid != body["uuid"]:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "二维码已失效，请重新获取"})
+        raise FakeRefusal.failed("二维码已失效，请重新获取")
     left = int(pending.expires_at - time.monotonic())
     if left <= 0 and pending.status != 2:
         device.pending_login = None
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "二维码已过期，请重新获取"})
+        raise FakeRefusal.failed("二维码已过期，请重新获取")
     if pending.needs_verification:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "请在手机上完成新设备验证"})
+        raise FakeRefusal.failed("请在手机上完成新设备验证")
     if fake.auto_login and pending.status < 2:
         pending.status += 1
         device.online = pending.status == 2
@@ -99,7 +99,7 @@ def _login_by_account(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) 
         return {"appId": device.app_id, "base64Img": fake.qr_code_base64}
     pending = device.pending_login
     if pending is None:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "请先执行第一步"})
+        raise FakeRefusal.failed("请先执行第一步")
     return {
         "uuid": pending.uuid,
         "headImgUrl": device.big_head_img_url,
@@ -118,7 +118,7 @@ def _check_online(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
 @route("login/reconnection", needs_online=False)
 def _reconnection(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if not device.online:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "重连失败，请重新登录"})
+        raise FakeRefusal.failed("重连失败，请重新登录")
     return None
 
 
@@ -132,7 +132,7 @@ def _logout(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
 @route("login/setCallback", required=("token", "callbackUrl"), device="none")
 def _set_callback(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["token"] != fake.token:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "token 不正确"})
+        raise FakeRefusal.failed("token 不正确")
     fake.callback_url = text(body, "callbackUrl")
     # "配置成功后，会接收一条包含文字“验证回调地址是否可用”的JSON回调" (开发指南/消息订阅).
     fake.push_test_callback()

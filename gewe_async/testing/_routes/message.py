@@ -27,10 +27,6 @@ EMOJI: Final = 47
 APP: Final = 49
 
 
-def _refuse(reason: str) -> FakeRefusal:
-    return FakeRefusal("操作失败", {"code": "-1", "msg": reason})
-
-
 def _sent(message: OutboxMessage, type: int | None, *, timed: bool = True) -> dict[str, Any]:
     return {
         "toWxid": message.to_wxid,
@@ -54,18 +50,18 @@ def _xml(body: dict[str, Any], name: str = "xml") -> ET.Element:
     """Parse a body's message XML as the server does: a ``<msg>``, or a refusal."""
     raw = text(body, name).strip()
     if "<!DOCTYPE" in raw:
-        raise _refuse("xml格式错误")
+        raise FakeRefusal.failed("xml格式错误")
     try:
         return ET.fromstring(raw)  # noqa: S314 - DOCTYPEs refused above
     except ET.ParseError:
-        raise _refuse("xml格式错误") from None
+        raise FakeRefusal.failed("xml格式错误") from None
 
 
 def _message(body: dict[str, Any], child: str) -> ET.Element:
     root = _xml(body)
     element = root.find(child) if root.tag == "msg" else None
     if element is None:
-        raise _refuse(f"xml不是{child}消息")
+        raise FakeRefusal.failed(f"xml不是{child}消息")
     return element
 
 
@@ -77,7 +73,7 @@ def _appmsg_type(appmsg: ET.Element | None) -> int | None:
 def _app_message(body: dict[str, Any], *types: int) -> int:
     kind = _appmsg_type(_message(body, "appmsg"))
     if kind is None or kind not in types:
-        raise _refuse(f"appmsg类型{kind}不支持")
+        raise FakeRefusal.failed(f"appmsg类型{kind}不支持")
     return kind
 
 
@@ -96,7 +92,7 @@ def _send(
 
 def _int(value: Any, name: str) -> int:
     if type(value) is not int or value <= 0:
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+        raise FakeRefusal.invalid(f"{name} 格式错误")
     return value
 
 
@@ -169,7 +165,7 @@ def _post_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 def _post_app_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     appmsg = _xml(body, "appmsg")
     if appmsg.tag != "appmsg":
-        raise _refuse("appmsg格式错误")
+        raise FakeRefusal.failed("appmsg格式错误")
     sent = _send(device, "postAppMsg", body, APP, body["appmsg"], _appmsg_type(appmsg))
     return _sent(sent, 0)  # the page's example answers type 0, whatever the appmsg's type
 
@@ -255,7 +251,7 @@ def _id(body: dict[str, Any], name: str) -> int:
         return int(value)
     if type(value) is int:
         return value
-    raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+    raise FakeRefusal.invalid(f"{name} 格式错误")
 
 
 @route("message/revokeMsg", required=("appId", "toWxid", "msgId", "newMsgId", "createTime"))
@@ -264,11 +260,11 @@ def _revoke_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
     message = outbox.find(_id(body, "newMsgId"))
     _id(body, "createTime")
     if message is None or message.to_wxid != body["toWxid"] or message.msg_id != _id(body, "msgId"):
-        raise _refuse("撤回失败，消息不存在")
+        raise FakeRefusal.failed("撤回失败，消息不存在")
     if message.new_msg_id in outbox.revoked:
-        raise _refuse("撤回失败，消息已撤回")
+        raise FakeRefusal.failed("撤回失败，消息已撤回")
     if outbox.now() - message.create_time > REVOKE_WINDOW:
-        raise _refuse("撤回失败，消息发送已超过2分钟")
+        raise FakeRefusal.failed("撤回失败，消息发送已超过2分钟")
     outbox.revoked.add(message.new_msg_id)
     return None
 
@@ -279,14 +275,14 @@ def _revoke_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 def _media_url(device: FakeDevice, key: str | None) -> dict[str, Any]:
     url = device.outbox.media.get(key or "")
     if url is None:
-        raise _refuse("下载失败，文件不存在或已过期")
+        raise FakeRefusal.failed("下载失败，文件不存在或已过期")
     return {"fileUrl": url}
 
 
 @route("message/downloadImage", required=("appId", "xml", "type"))
 def _download_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in (1, 2, 3):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 格式错误"})
+        raise FakeRefusal.invalid("type 格式错误")
     img = _message(body, "img")
     return _media_url(device, img.get("cdnmidimgurl") or img.get("cdnthumburl"))
 
@@ -320,5 +316,5 @@ def _download_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
 )
 def _download_cdn(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("1", "2", "3", "4", "5"):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 格式错误"})
+        raise FakeRefusal.invalid("type 格式错误")
     return _media_url(device, text(body, "fileId"))

@@ -31,9 +31,9 @@ def _get_safety_info(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -
 def _privacy_settings(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     option, is_open = body["option"], body["open"]
     if type(option) is not int or option not in PrivacyOption._value2member_map_:
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": f"option {option!r} 不支持"})
+        raise FakeRefusal.invalid(f"option {option!r} 不支持")
     if not isinstance(is_open, bool):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "open 格式错误"})
+        raise FakeRefusal.invalid("open 格式错误")
     device.privacy[PrivacyOption(option)] = is_open
     return None
 
@@ -56,10 +56,10 @@ def _update_profile(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
         sex = body["sex"]
         # The schema says string, the example sends an integer: accept both, as the server does.
         if str(sex) not in ("1", "2"):
-            raise FakeRefusal("参数错误", {"code": "-1", "msg": "sex 格式错误"})
+            raise FakeRefusal.invalid("sex 格式错误")
         changes["sex"] = int(sex)
     if not changes:
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "没有要修改的内容"})
+        raise FakeRefusal.invalid("没有要修改的内容")
     for attr, value in changes.items():
         setattr(device, attr, value)
     return None

@@ -14,14 +14,10 @@ if TYPE_CHECKING:
     from gewe_async.testing._fake import FakeGewe
 
 
-def _refuse(msg: str) -> FakeRefusal:
-    return FakeRefusal("操作失败", {"code": "-1", "msg": msg})
-
-
 def _page(device: FakeDevice, moments: list[FakeMoment], body: dict[str, Any]) -> Any:
     max_id = body.get("maxId") or 0
     if type(max_id) is not int:
-        raise _refuse("maxId 格式错误")
+        raise FakeRefusal.failed("maxId 格式错误")
     after = [m for m in moments if not max_id or m.id < max_id]
     page = after[: device.feeds.page_size]
     first = moments[: device.feeds.page_size]
@@ -50,14 +46,14 @@ def _contacts_sns_list(fake: FakeGewe, device: FakeDevice, body: dict[str, Any])
 def _moment(device: FakeDevice, body: dict[str, Any]) -> FakeMoment:
     moment = device.feeds.find_moment(body["snsId"])
     if moment is None:
-        raise _refuse("朋友圈不存在")
+        raise FakeRefusal.failed("朋友圈不存在")
     return moment
 
 
 def _own(device: FakeDevice, body: dict[str, Any]) -> FakeMoment:
     moment = _moment(device, body)
     if moment.user_name != device.wxid:
-        raise _refuse("只能操作自己的朋友圈")
+        raise FakeRefusal.failed("只能操作自己的朋友圈")
     return moment
 
 
@@ -79,7 +75,7 @@ def _sns_set_privacy(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -
 @route("sns/snsVisibleScope", required=("appId", "option"))
 def _sns_visible_scope(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["option"] not in (1, 2, 3, 4):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "option 只支持 1-4"})
+        raise FakeRefusal.invalid("option 只支持 1-4")
     device.feeds.visible_scope = body["option"]
 
 
@@ -91,13 +87,13 @@ def _stranger_visibility(fake: FakeGewe, device: FakeDevice, body: dict[str, Any
 def _of_author(device: FakeDevice, body: dict[str, Any]) -> FakeMoment:
     moment = _moment(device, body)
     if moment.user_name != body["wxid"]:
-        raise _refuse("wxid 与朋友圈作者不符")
+        raise FakeRefusal.failed("wxid 与朋友圈作者不符")
     return moment
 
 
 def _oper_type(body: dict[str, Any]) -> None:
     if type(body["operType"]) is not int or body["operType"] not in (1, 2):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "operType 只支持 1/2"})
+        raise FakeRefusal.invalid("operType 只支持 1/2")
 
 
 @route("sns/likeSns", required=("appId", "snsId", "operType", "wxid"))
@@ -125,7 +121,7 @@ def _comment_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
     if body["operType"] == 2:
         kept = [c for c in moment.comments if c["commentId"] != comment_id]
         if len(kept) == len(moment.comments):
-            raise _refuse("评论不存在")
+            raise FakeRefusal.failed("评论不存在")
         moment.comments = kept
         return None
     moment.comments.append(
@@ -187,7 +183,7 @@ def _download_sns_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]
 def _post(device: FakeDevice, body: dict[str, Any], style: int, media: list[Any]) -> Any:
     for name in ("allowWxIds", "atWxIds", "disableWxIds", "allowTagIds", "disableTagIds"):
         if not isinstance(body.get(name, []), list):
-            raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+            raise FakeRefusal.invalid(f"{name} 格式错误")
     moment = FakeMoment(
         device.feeds.new_moment_id(),
         device.wxid,
@@ -215,7 +211,7 @@ def _send_text_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> 
 def _send_img_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     images = body["imgInfos"]
     if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "imgInfos 格式错误"})
+        raise FakeRefusal.invalid("imgInfos 格式错误")
     media = [{"type": 2, "url": i.get("fileUrl"), "thumb": i.get("thumbUrl")} for i in images]
     return _post(device, body, 1, media)
 
@@ -224,7 +220,7 @@ def _send_img_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
 def _send_video_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
     video = body["videoInfo"]
     if not isinstance(video, dict) or not video.get("fileUrl"):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "videoInfo 格式错误"})
+        raise FakeRefusal.invalid("videoInfo 格式错误")
     media = [{"type": 6, "url": video["fileUrl"], "thumb": video.get("thumbUrl")}]
     return _post(device, body, 15, media)
 
