@@ -4,8 +4,8 @@ The fake's ``/contacts``, ``/group``, ``/label`` and ``/im`` routes read and cha
 tests seed it with the ``add_*`` methods (``fake.devices[app_id].graph.add_friend(...)``).
 
 Where the real server also pushes a callback for an action (a member removed, a group renamed,
-an announcement published, a friend deleted), the graph appends a `Notice` to ``notices``:
-delivering those to the callback URL is wired where receiving lives.
+an announcement published, a friend deleted), the graph appends a `Notice` to ``notices``;
+`FakeGewe` pushes each new one after the call's answer, built by ``_graph_callbacks``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from gewe_async.testing._refusal import FakeRefusal
 
-if TYPE_CHECKING:
-    from gewe_async.testing._state import FakeDevice
-
 __all__ = [
     "FriendRequest",
-    "GraphSeeding",
     "Group",
     "Member",
     "Notice",
@@ -345,41 +341,3 @@ class SocialGraph:
     def now(self) -> int:
         """Unix seconds, for publish times."""
         return int(time.time())
-
-
-class GraphSeeding:
-    """Seeding helpers for `FakeGewe` (a mixin: ``fake.add_friend(app_id, wxid, ...)``).
-
-    Each delegates to the device's `SocialGraph`, filling in the device's own wxid where a
-    group needs it.
-    """
-
-    devices: dict[str, FakeDevice]
-
-    def add_friend(self, app_id: str, wxid: str, **fields: Any) -> Person:
-        """Make ``wxid`` a friend of the device (fields as `Person`: ``nick_name=``, ...)."""
-        return self.devices[app_id].graph.add_friend(wxid, **fields)
-
-    def add_group(
-        self,
-        app_id: str,
-        members: list[str],
-        *,
-        owner: str | None = None,
-        **fields: Any,
-    ) -> Group:
-        """Put the device in a group with ``members`` (the device owns it unless ``owner``)."""
-        device = self.devices[app_id]
-        me = device.wxid
-        return device.graph.add_group(owner or me, [me, *members], **fields)
-
-    def add_friend_request(self, app_id: str, wxid: str, **fields: Any) -> FriendRequest:
-        """Have ``wxid`` send the device a friend request; returns its tickets."""
-        return self.devices[app_id].graph.add_friend_request(wxid, **fields)
-
-    def add_label(self, app_id: str, name: str) -> int:
-        """Create a label on the device; returns its id."""
-        graph = self.devices[app_id].graph
-        label_id = max(graph.labels, default=0) + 1
-        graph.labels[label_id] = name
-        return label_id

@@ -5,15 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gewe_async.testing._graph import Group, SocialGraph
 from gewe_async.testing._refusal import FakeRefusal
-from gewe_async.testing._routes._registry import Handler, route
+from gewe_async.testing._routes._registry import FakeServer, Handler, route
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 GraphHandler = Callable[[SocialGraph, FakeDevice, dict[str, Any]], Any]
 
@@ -23,7 +20,7 @@ def social_route(path: str, *required: str) -> Callable[[GraphHandler], Handler]
 
     def register(handler: GraphHandler) -> Handler:
         @functools.wraps(handler)
-        def serve(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+        def serve(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
             return handler(device.graph, device, body)
 
         return route(path, required=("appId", *required))(serve)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gewe_async.testing._feeds import FakeFavorite
-from gewe_async.testing._routes._registry import FakeRefusal, route
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 
 def _key(offset: int) -> str:
@@ -28,7 +26,7 @@ def _offset(key: Any) -> int:
 
 
 @route("favor/sync")
-def _sync(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sync(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     start = _offset(body.get("syncKey"))
     items = sorted(device.feeds.favorites.values(), key=lambda x: x.fav_id)
     page = items[start : start + device.feeds.page_size]
@@ -49,7 +47,7 @@ def _favorite(device: FakeDevice, body: dict[str, Any]) -> FakeFavorite:
 
 
 @route("favor/getContent", required=("appId", "favId"))
-def _get_content(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_content(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     x = _favorite(device, body)
     return {
         "content": x.content,
@@ -61,6 +59,6 @@ def _get_content(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
 
 
 @route("favor/delete", required=("appId", "favId"))
-def _delete(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _delete(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _favorite(device, body).deleted = True
     return None

@@ -14,13 +14,11 @@ import json
 import time
 from collections.abc import Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 Body = dict[str, Any]
 
@@ -67,7 +65,7 @@ def _set_follow(device: FakeDevice, username: str, follow: bool) -> dict[str, An
 
 
 @route("finder/follow", required=("appId", "myUserName", "myRoleType", "toUserName", "opType"))
-def _follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     if body["opType"] not in (1, 2):
         raise FakeRefusal.invalid("opType 只支持 1/2")
@@ -75,7 +73,7 @@ def _follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
 
 
 @route("finder/scanFollow", required=("appId", "myUserName", "myRoleType", "qrContent"))
-def _scan_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _scan_follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     _set_follow(device, text(body, "qrContent"), True)
     return example("scanFollow") | {"username": body["qrContent"], "followFlag": 1}
@@ -85,7 +83,7 @@ def _scan_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
     "finder/searchFollow",
     required=("appId", "myUserName", "myRoleType", "toUserName", "keyword"),
 )
-def _search_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _search_follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     _set_follow(device, text(body, "toUserName"), True)
 
@@ -100,7 +98,7 @@ def _offset(buffer: Any) -> int:
 
 
 @route("finder/followList", required=("appId", "myUserName", "myRoleType"))
-def _follow_list(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _follow_list(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     start = _offset(body.get("lastBuffer"))
     follows = list(device.feeds.follows.values())
@@ -208,7 +206,7 @@ _TABLE: Final[dict[str, tuple[tuple[str, ...], Fill]]] = {
 
 
 def _register(name: str, required: tuple[str, ...], fill: Fill) -> None:
-    def handler(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+    def handler(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
         _check_me(device, body)
         return fill(device, body, example(name))
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice, PendingLogin
 
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
-
-def _qr_answer(fake: FakeGewe, device: FakeDevice) -> dict[str, Any]:
+def _qr_answer(fake: FakeServer, device: FakeDevice) -> dict[str, Any]:
     if device.online:
         raise FakeRefusal("微信已登录，请勿重复登录。")
     uuid = fake.new_uuid()
@@ -31,19 +29,19 @@ def _qr_answer(fake: FakeGewe, device: FakeDevice) -> dict[str, Any]:
     needs_online=False,
     device="new_if_empty",
 )
-def _get_login_qr_code(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_login_qr_code(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("ipad", "mac"):
         raise FakeRefusal.invalid("type 只支持 ipad/mac")
     return _qr_answer(fake, device)
 
 
 @route("login/changeMacToIpad", needs_online=False)
-def _change_mac_to_ipad(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _change_mac_to_ipad(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _qr_answer(fake, device)
 
 
 @route("login/checkLogin", required=("appId", "uuid"), needs_online=False)
-def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _check_login(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     pending = device.pending_login
     if pending is None or pending.uuid != body["uuid"]:
         raise FakeRefusal.failed("二维码已失效，请重新获取")
@@ -78,7 +76,7 @@ def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
 
 
 @route("login/dialogLogin", required=("appId", "regionId"), needs_online=False)
-def _dialog_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _dialog_login(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if device.online:
         raise FakeRefusal("微信已登录，请勿重复登录。")
     uuid = fake.new_uuid()
@@ -93,7 +91,7 @@ def _dialog_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
     needs_online=False,
     device="new_if_empty",
 )
-def _login_by_account(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _login_by_account(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["step"] == 1:
         _qr_answer(fake, device)
         return {"appId": device.app_id, "base64Img": fake.qr_code_base64}
@@ -111,26 +109,26 @@ def _login_by_account(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) 
 
 
 @route("login/checkOnline", needs_online=False)
-def _check_online(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _check_online(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return device.online
 
 
 @route("login/reconnection", needs_online=False)
-def _reconnection(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _reconnection(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if not device.online:
         raise FakeRefusal.failed("重连失败，请重新登录")
     return None
 
 
 @route("login/logout", needs_online=False)
-def _logout(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _logout(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     device.online = False
     device.pending_login = None
     return None
 
 
 @route("login/setCallback", required=("token", "callbackUrl"), device="none")
-def _set_callback(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _set_callback(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["token"] != fake.token:
         raise FakeRefusal.failed("token 不正确")
     fake.callback_url = text(body, "callbackUrl")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from gewe_async.testing._outbox import REVOKE_WINDOW, OutboxMessage
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 TEXT: Final = 1
 IMAGE: Final = 3
@@ -100,12 +98,12 @@ def _int(value: Any, name: str) -> int:
 
 
 @route("message/postText", required=("appId", "toWxid", "content"))
-def _post_text(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_text(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _sent(_send(device, "postText", body, TEXT, text(body, "content")), TEXT)
 
 
 @route("message/postImage", required=("appId", "toWxid", "imgUrl"))
-def _post_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     sent = _send(device, "postImage", body, IMAGE, text(body, "imgUrl"))
     file_id = _file_id(sent)
     device.outbox.know_media(file_id, sent.content)
@@ -121,19 +119,19 @@ def _post_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 
 
 @route("message/postFile", required=("appId", "toWxid", "fileName", "fileUrl"))
-def _post_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     text(body, "fileName")
     return _sent(_send(device, "postFile", body, APP, text(body, "fileUrl"), 6), 6)
 
 
 @route("message/postVoice", required=("appId", "toWxid", "voiceUrl", "voiceDuration"))
-def _post_voice(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_voice(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["voiceDuration"], "voiceDuration")
     return _sent(_send(device, "postVoice", body, VOICE, text(body, "voiceUrl")), VOICE)
 
 
 @route("message/postVideo", required=("appId", "toWxid", "videoUrl", "thumbUrl", "videoDuration"))
-def _post_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["videoDuration"], "videoDuration")
     sent = _send(device, "postVideo", body, VIDEO, text(body, "videoUrl"))
     file_id = _file_id(sent)
@@ -143,18 +141,18 @@ def _post_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 
 
 @route("message/postLink", required=("appId", "toWxid", "title", "linkUrl", "thumbUrl"))
-def _post_link(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_link(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _sent(_send(device, "postLink", body, APP, text(body, "linkUrl"), 5), 5)
 
 
 @route("message/postNameCard", required=("appId", "toWxid", "nickName", "nameCardWxid"))
-def _post_name_card(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_name_card(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     card = text(body, "nameCardWxid")
     return _sent(_send(device, "postNameCard", body, NAME_CARD, card), NAME_CARD)
 
 
 @route("message/postEmoji", required=("appId", "toWxid", "emojiMd5", "emojiSize"))
-def _post_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_emoji(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["emojiSize"], "emojiSize")
     md5 = text(body, "emojiMd5")
     device.outbox.media.setdefault(md5, f"http://wxapp.tc.qq.com/262/20304/stodownload?m={md5}")
@@ -162,7 +160,7 @@ def _post_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 
 
 @route("message/postAppMsg", required=("appId", "toWxid", "appmsg"))
-def _post_app_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_app_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     appmsg = _xml(body, "appmsg")
     if appmsg.tag != "appmsg":
         raise FakeRefusal.failed("appmsg格式错误")
@@ -183,12 +181,12 @@ def _post_app_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
         "displayName",
     ),
 )
-def _post_mini_app(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _sent(_send(device, "postMiniApp", body, APP, text(body, "pagePath"), 33), 33)
 
 
 @route("message/sendFinderMsg", required=("appId", "toWxid", "id", "username", "url"))
-def _send_finder_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_finder_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _send(device, "sendFinderMsg", body, APP, text(body, "url"), 51)
     return None
 
@@ -197,7 +195,7 @@ def _send_finder_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -
 
 
 @route("message/forwardImage", required=("appId", "toWxid", "xml"))
-def _forward_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     img = _message(body, "img")
     sent = _send(device, "forwardImage", body, IMAGE, body["xml"])
     return {
@@ -212,7 +210,7 @@ def _forward_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> 
 
 
 @route("message/forwardVideo", required=("appId", "toWxid", "xml"))
-def _forward_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     video = _message(body, "videomsg")
     sent = _send(device, "forwardVideo", body, VIDEO, body["xml"])
     return {
@@ -224,19 +222,19 @@ def _forward_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> 
 
 
 @route("message/forwardFile", required=("appId", "toWxid", "xml"))
-def _forward_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 6)
     return _sent(_send(device, "forwardFile", body, APP, body["xml"], kind), kind)
 
 
 @route("message/forwardUrl", required=("appId", "toWxid", "xml"))
-def _forward_url(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_url(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 5)
     return _sent(_send(device, "forwardUrl", body, APP, body["xml"], kind), kind)
 
 
 @route("message/forwardMiniApp", required=("appId", "toWxid", "xml", "coverImgUrl"))
-def _forward_mini_app(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 33, 36)
     return _sent(_send(device, "forwardMiniApp", body, APP, body["xml"], kind), kind)
 
@@ -255,7 +253,7 @@ def _id(body: dict[str, Any], name: str) -> int:
 
 
 @route("message/revokeMsg", required=("appId", "toWxid", "msgId", "newMsgId", "createTime"))
-def _revoke_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _revoke_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     outbox = device.outbox
     message = outbox.find(_id(body, "newMsgId"))
     _id(body, "createTime")
@@ -280,7 +278,7 @@ def _media_url(device: FakeDevice, key: str | None) -> dict[str, Any]:
 
 
 @route("message/downloadImage", required=("appId", "xml", "type"))
-def _download_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in (1, 2, 3):
         raise FakeRefusal.invalid("type 格式错误")
     img = _message(body, "img")
@@ -288,25 +286,25 @@ def _download_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
 
 
 @route("message/downloadVoice", required=("appId", "xml", "msgId"))
-def _download_voice(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_voice(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["msgId"], "msgId")
     return _media_url(device, _message(body, "voicemsg").get("voiceurl"))
 
 
 @route("message/downloadVideo", required=("appId", "xml"))
-def _download_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _media_url(device, _message(body, "videomsg").get("cdnvideourl"))
 
 
 @route("message/downloadFile", required=("appId", "xml"))
-def _download_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _app_message(body, 6)
     root = _xml(body)
     return _media_url(device, root.findtext("appmsg/appattach/cdnattachurl"))
 
 
 @route("message/downloadEmojiMd5", required=("appId", "emojiMd5"))
-def _download_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_emoji(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return {"url": _media_url(device, text(body, "emojiMd5"))["fileUrl"]}
 
 
@@ -314,7 +312,7 @@ def _download_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
     "message/downloadCdn",
     required=("appId", "aesKey", "totalSize", "type", "fileId"),
 )
-def _download_cdn(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_cdn(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("1", "2", "3", "4", "5"):
         raise FakeRefusal.invalid("type 格式错误")
     return _media_url(device, text(body, "fileId"))

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
 from gewe_async.types.personal import PrivacyOption
 
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
-
 
 @route("personal/getProfile")
-def _get_profile(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_profile(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return device.profile_json()
 
 
 @route("personal/getQrCode")
-def _get_qr_code(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_qr_code(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return {"qrCode": fake.qr_code_base64}
 
 
 @route("personal/getSafetyInfo")
-def _get_safety_info(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_safety_info(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return {"list": [dict(record) for record in device.login_records]}
 
 
 @route("personal/privacySettings", required=("appId", "option", "open"))
-def _privacy_settings(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _privacy_settings(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     option, is_open = body["option"], body["open"]
     if type(option) is not int or option not in PrivacyOption._value2member_map_:
         raise FakeRefusal.invalid(f"option {option!r} 不支持")
@@ -48,7 +46,7 @@ _PROFILE_FIELDS: Final = {
 
 
 @route("personal/updateProfile")
-def _update_profile(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _update_profile(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     changes: dict[str, Any] = {
         attr: text(body, wire) for wire, attr in _PROFILE_FIELDS.items() if wire in body
     }
@@ -66,7 +64,7 @@ def _update_profile(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
 
 
 @route("personal/updateHeadImg", required=("appId", "headImgUrl"))
-def _update_head_img(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _update_head_img(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     url = text(body, "headImgUrl")
     if not url.startswith(("http://", "https://")):
         raise FakeRefusal("头像下载失败", {"code": "-1", "msg": "头像地址无效"})

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gewe_async.testing._feeds import FakeMoment
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 
 def _page(device: FakeDevice, moments: list[FakeMoment], body: dict[str, Any]) -> Any:
@@ -34,12 +32,12 @@ def _page(device: FakeDevice, moments: list[FakeMoment], body: dict[str, Any]) -
 
 
 @route("sns/snsList")
-def _sns_list(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sns_list(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _page(device, device.feeds.moments, body)
 
 
 @route("sns/contactsSnsList", required=("appId", "wxid"))
-def _contacts_sns_list(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _contacts_sns_list(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _page(device, device.feeds.contact_moments.get(text(body, "wxid"), []), body)
 
 
@@ -58,29 +56,29 @@ def _own(device: FakeDevice, body: dict[str, Any]) -> FakeMoment:
 
 
 @route("sns/snsDetails", required=("appId", "snsId"))
-def _sns_details(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sns_details(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _moment(device, body).wire(details=True)
 
 
 @route("sns/delSns", required=("appId", "snsId"))
-def _del_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _del_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     device.feeds.moments.remove(_own(device, body))
 
 
 @route("sns/snsSetPrivacy", required=("appId", "snsId", "open"))
-def _sns_set_privacy(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sns_set_privacy(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _own(device, body).private = body["open"] is False
 
 
 @route("sns/snsVisibleScope", required=("appId", "option"))
-def _sns_visible_scope(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sns_visible_scope(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["option"] not in (1, 2, 3, 4):
         raise FakeRefusal.invalid("option 只支持 1-4")
     device.feeds.visible_scope = body["option"]
 
 
 @route("sns/strangerVisibilityEnabled", required=("appId", "enabled"))
-def _stranger_visibility(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _stranger_visibility(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     device.feeds.strangers_see_moments = body["enabled"] is True
 
 
@@ -97,7 +95,7 @@ def _oper_type(body: dict[str, Any]) -> None:
 
 
 @route("sns/likeSns", required=("appId", "snsId", "operType", "wxid"))
-def _like_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _like_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _oper_type(body)
     moment = _of_author(device, body)
     moment.likes = [x for x in moment.likes if x["userName"] != device.wxid]
@@ -114,7 +112,7 @@ def _like_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
 
 
 @route("sns/commentSns", required=("appId", "snsId", "operType", "wxid"))
-def _comment_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _comment_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _oper_type(body)
     moment = _of_author(device, body)
     comment_id = body.get("commentId") or 0
@@ -147,7 +145,7 @@ def _cdn(kind: str, url: str) -> tuple[str, str]:
 
 
 @route("sns/uploadSnsImage")
-def _upload_sns_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _upload_sns_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     urls = body.get("imgUrls")
     if not isinstance(urls, list) or not urls:
         raise FakeRefusal("imgUrls不可为空")
@@ -168,14 +166,14 @@ def _upload_sns_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) 
 
 
 @route("sns/uploadSnsVideo", required=("appId", "thumbUrl", "videoUrl"))
-def _upload_sns_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _upload_sns_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     file_url, md5 = _cdn("video", text(body, "videoUrl"))
     thumb_url, _ = _cdn("thumb", text(body, "thumbUrl"))
     return {"fileMd5": md5, "fileUrl": file_url, "length": 1315979, "thumbUrl": thumb_url}
 
 
 @route("sns/downloadSnsVideo", required=("appId", "snsXml"))
-def _download_sns_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_sns_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     digest = hashlib.md5(text(body, "snsXml").encode(), usedforsecurity=False).hexdigest()
     return {"fileUrl": f"http://oos-sccd.ctyunapi.cn/{device.app_id}/{digest}.mp4"}
 
@@ -203,12 +201,12 @@ def _post(device: FakeDevice, body: dict[str, Any], style: int, media: list[Any]
 
 
 @route("sns/sendTextSns", required=("appId", "content"))
-def _send_text_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_text_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _post(device, body, 2, [])
 
 
 @route("sns/sendImgSns", required=("appId", "imgInfos"))
-def _send_img_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_img_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     images = body["imgInfos"]
     if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
         raise FakeRefusal.invalid("imgInfos 格式错误")
@@ -217,7 +215,7 @@ def _send_img_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
 
 
 @route("sns/sendVideoSns", required=("appId", "videoInfo"))
-def _send_video_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_video_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     video = body["videoInfo"]
     if not isinstance(video, dict) or not video.get("fileUrl"):
         raise FakeRefusal.invalid("videoInfo 格式错误")
@@ -226,12 +224,12 @@ def _send_video_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
 
 
 @route("sns/sendUrlSns", required=("appId", "title", "linkUrl", "thumbUrl", "description"))
-def _send_url_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_url_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _post(device, body, 3, [{"type": 2, "url": body["linkUrl"], "thumb": body["thumbUrl"]}])
 
 
 @route("sns/forwardSns", required=("appId", "snsXml", "allowWxIds", "atWxIds", "disableWxIds"))
-def _forward_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _post(device, {**body, "content": ""}, 3, [])
 
 
@@ -239,6 +237,6 @@ def _forward_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
     "sns/sendFinderSns",
     required=("appId", "id", "username", "nonceId", "url", "thumbUrl", "mediaType"),
 )
-def _send_finder_sns(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _send_finder_sns(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _post(device, body, 28, [{"type": 6, "url": body["url"], "thumb": body["thumbUrl"]}])
     return None
