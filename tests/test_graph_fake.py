@@ -11,6 +11,7 @@ import pytest
 
 from gewe_async import GeweAPIError
 from gewe_async._api import contacts, group, im, label
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing import FakeGewe
 from gewe_async.types.group import AdminOperation
 
@@ -273,12 +274,12 @@ async def test_group_lifecycle_keeps_the_graph_consistent(fake):
         with pytest.raises(GeweAPIError, match="不是该群成员"):
             await client.group.get_chatroom_info("wx_1", room)
     assert [n.kind for n in graph.notices] == [
-        "group_renamed",
-        "announcement",
-        "member_joined",
-        "member_removed",
-        "owner_changed",
-        "group_quit",
+        CallbackKind.GROUP_RENAMED,
+        CallbackKind.GROUP_ANNOUNCEMENT,
+        CallbackKind.GROUP_MEMBER_JOINED,
+        CallbackKind.GROUP_MEMBER_REMOVED,
+        CallbackKind.GROUP_OWNER_CHANGED,
+        CallbackKind.GROUP_QUIT,
     ]
     assert graph.notices[3].fields == {"chatroom_id": room, "wxids": ["wxid_bob"], "by": ME}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing._refusal import FakeRefusal
 
 __all__ = [
@@ -173,12 +174,12 @@ class WeComUser:
 class Notice:
     """A callback the real server would push for an action (see the module's docstring)."""
 
-    kind: str
-    """``friend_deleted``, ``member_removed``, ``member_joined``, ``group_renamed``,
-    ``announcement``, ``owner_changed``, ``group_disbanded``, ``group_quit``,
-    ``friend_added``; `callback_envelope` turns each into the documented push."""
+    kind: CallbackKind
+    """The kind of the push; `callback_envelope` builds it with the kind's payload builder
+    (a kind it has no builder for, such as ``contact_changed`` for a friend added, is
+    recorded and not pushed)."""
     fields: dict[str, Any]
-    """What the callback says: ``chatroom_id``, ``wxids``, ``by``, ``name``, ``content``..."""
+    """What the callback says: ``chatroom_id``, ``wxid(s)``, ``by``, ``name``, ``content``..."""
     at: int = 0
     """When it happened (Unix seconds)."""
 
@@ -334,7 +335,7 @@ class SocialGraph:
             raise FakeRefusal.failed("仅群主或管理员可以操作")
         return group
 
-    def notify(self, kind: str, **fields: Any) -> None:
+    def notify(self, kind: CallbackKind, **fields: Any) -> None:
         """Record a callback the real server would push."""
         self.notices.append(Notice(kind, fields, self.now()))
 

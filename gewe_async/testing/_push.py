@@ -752,12 +752,19 @@ def group_member_joined_payload(
     members: Sequence[tuple[str, str]],
     *,
     inviter: tuple[str, str] | None = None,
+    as_text: bool = False,
     **options: Unpack[NoticeOptions],
 ) -> Payload:
     """``members`` (``(wxid, nickname)`` pairs) joined ``group``, invited by ``inviter``.
 
     A ``sysmsgtemplate`` notice; with no ``inviter`` the account invited them (``你邀请...``).
+    With ``as_text``, the ``MsgType`` 10000 sentence other clients get instead
+    (``你邀请"A"、"B"加入了群聊``: names only).
     """
+    if as_text:
+        who = "你" if inviter is None else f'"{inviter[1]}"'
+        names = '"、"'.join(nickname for _, nickname in members)
+        return _group_notice(app_id, wxid, group, f'{who}邀请"{names}"加入了群聊', options)
     if inviter is None:
         xml = _template('你邀请"$names$"加入了群聊', {"names": members})
     else:

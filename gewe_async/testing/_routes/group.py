@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing._graph import Member, SocialGraph
 from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._social import (
@@ -60,7 +61,9 @@ def _admin_operate(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
         group.owner = targets[0]
         if targets[0] in group.admins:
             group.admins.remove(targets[0])
-        graph.notify("owner_changed", chatroom_id=group.chatroom_id, wxid=targets[0])
+        graph.notify(
+            CallbackKind.GROUP_OWNER_CHANGED, chatroom_id=group.chatroom_id, wxid=targets[0]
+        )
 
 
 def _join(graph: SocialGraph, device: FakeDevice, url: str) -> Any:
@@ -70,7 +73,9 @@ def _join(graph: SocialGraph, device: FakeDevice, url: str) -> Any:
         raise FakeRefusal.failed("邀请已失效")
     if device.wxid not in group.members:
         group.members[device.wxid] = Member(device.wxid, group.owner)
-        graph.notify("member_joined", chatroom_id=group.chatroom_id, wxids=[device.wxid])
+        graph.notify(
+            CallbackKind.GROUP_MEMBER_JOINED, chatroom_id=group.chatroom_id, wxids=[device.wxid]
+        )
     return group
 
 
@@ -102,7 +107,7 @@ def _disband_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, An
     if group.owner != device.wxid:
         raise FakeRefusal.failed("仅群主可以解散群聊")
     del graph.groups[group.chatroom_id]
-    graph.notify("group_disbanded", chatroom_id=group.chatroom_id)
+    graph.notify(CallbackKind.GROUP_DISSOLVED, chatroom_id=group.chatroom_id)
 
 
 @social_route("group/getChatroomAnnouncement", "chatroomId")
@@ -186,14 +191,16 @@ def _invite_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     for wxid in new:
         group.members[wxid] = Member(wxid, device.wxid)
     if new:
-        graph.notify("member_joined", chatroom_id=group.chatroom_id, wxids=new)
+        graph.notify(CallbackKind.GROUP_MEMBER_JOINED, chatroom_id=group.chatroom_id, wxids=new)
 
 
 @social_route("group/modifyChatroomName", "chatroomId", "chatroomName")
 def _modify_chatroom_name(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
     group = graph.group_of(text(body, "chatroomId"), device.wxid)
     group.name = text(body, "chatroomName")
-    graph.notify("group_renamed", chatroom_id=group.chatroom_id, name=group.name, by=device.wxid)
+    graph.notify(
+        CallbackKind.GROUP_RENAMED, chatroom_id=group.chatroom_id, name=group.name, by=device.wxid
+    )
 
 
 @social_route("group/modifyChatroomNickNameForSelf", "chatroomId", "nickName")
@@ -222,7 +229,7 @@ def _quit_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     if device.wxid in group.admins:
         group.admins.remove(device.wxid)
     group.saved = False
-    graph.notify("group_quit", chatroom_id=group.chatroom_id)
+    graph.notify(CallbackKind.GROUP_QUIT, chatroom_id=group.chatroom_id)
     if not group.members:
         # The last member gone, nobody can reach the group again: it no longer exists.
         del graph.groups[group.chatroom_id]
@@ -245,7 +252,12 @@ def _remove_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
         del group.members[wxid]
         if wxid in group.admins:
             group.admins.remove(wxid)
-    graph.notify("member_removed", chatroom_id=group.chatroom_id, wxids=removed, by=device.wxid)
+    graph.notify(
+        CallbackKind.GROUP_MEMBER_REMOVED,
+        chatroom_id=group.chatroom_id,
+        wxids=removed,
+        by=device.wxid,
+    )
 
 
 @social_route("group/roomAccessApplyCheckApprove", "chatroomId", "newMsgId", "msgContent")
@@ -260,7 +272,7 @@ def _room_access_apply_check_approve(
     new = [w for w in application[1] if w not in group.members]
     for wxid in new:
         group.members[wxid] = Member(wxid, device.wxid)
-    graph.notify("member_joined", chatroom_id=group.chatroom_id, wxids=new)
+    graph.notify(CallbackKind.GROUP_MEMBER_JOINED, chatroom_id=group.chatroom_id, wxids=new)
 
 
 @social_route("group/saveContractList", "chatroomId", "operType")
@@ -276,7 +288,10 @@ def _set_chatroom_announcement(graph: SocialGraph, device: FakeDevice, body: dic
     group.announcement_editor = device.wxid
     group.announcement_time = graph.now()
     graph.notify(
-        "announcement", chatroom_id=group.chatroom_id, content=group.announcement, by=device.wxid
+        CallbackKind.GROUP_ANNOUNCEMENT,
+        chatroom_id=group.chatroom_id,
+        content=group.announcement,
+        by=device.wxid,
     )
 
 
