@@ -18,11 +18,20 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from gewe_async.callbacks._kinds import CallbackKind
+
+#: The metadata key of a field read from the push's ``Data`` under that name (``ModContacts``).
+DATA_KEY: Final = "gewe_async.data_key"
+
+
+def _data(key: str) -> Any:
+    """A field read from ``Data[key]`` by the parser: ``None`` when absent or empty."""
+    return attrs.field(default=None, metadata={DATA_KEY: key})
+
 
 __all__ = [
     "CallbackEvent",
@@ -809,27 +818,27 @@ class ContactChanged(CallbackEvent):
     """Always ``"contact_changed"`` (``CallbackKind.CONTACT_CHANGED``)."""
     contact_wxid: str
     """The contact (``UserName``)."""
-    nickname: str | None = None
+    nickname: str | None = _data("NickName")
     """Their name (``NickName``)."""
-    remark: str | None = None
+    remark: str | None = _data("Remark")
     """The account's note on them (``Remark``)."""
-    alias: str | None = None
+    alias: str | None = _data("Alias")
     """Their WeChat ID, if they set one (``Alias``)."""
-    sex: int | None = None
+    sex: int | None = _data("Sex")
     """0 unknown, 1 male, 2 female (``Sex``)."""
-    signature: str | None = None
+    signature: str | None = _data("Signature")
     """Their profile's signature (``Signature``)."""
-    country: str | None = None
+    country: str | None = _data("Country")
     """``Country``."""
-    province: str | None = None
+    province: str | None = _data("Province")
     """``Province``."""
-    city: str | None = None
+    city: str | None = _data("City")
     """``City``."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _data("BigHeadImgUrl")
     """Their large avatar (``BigHeadImgUrl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _data("SmallHeadImgUrl")
     """Their small avatar (``SmallHeadImgUrl``)."""
-    v3: str | None = None
+    v3: str | None = _data("EncryptUserName")
     """Their ``v3_...`` ticket (``EncryptUserName``)."""
 
     @property
@@ -849,17 +858,17 @@ class GroupInfoChanged(CallbackEvent):
     """Always ``"group_info_changed"`` (``CallbackKind.GROUP_INFO_CHANGED``)."""
     group_id: str
     """The group (``UserName``)."""
-    name: str | None = None
+    name: str | None = _data("NickName")
     """The group's name (``NickName``)."""
-    owner_wxid: str | None = None
+    owner_wxid: str | None = _data("ChatRoomOwner")
     """The group's owner (``ChatRoomOwner``)."""
-    remark: str | None = None
+    remark: str | None = _data("Remark")
     """The account's note on the group (``Remark``)."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _data("BigHeadImgUrl")
     """The group's large picture (``BigHeadImgUrl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _data("SmallHeadImgUrl")
     """The group's small picture (``SmallHeadImgUrl``)."""
-    max_member_count: int | None = None
+    max_member_count: int | None = _data("ChatroomMaxCount")
     """``ChatroomMaxCount`` as sent (WeChat packs flags into it; not a plain number)."""
 
     @property

@@ -1,6 +1,6 @@
 """`parse_callback`: one pushed body in, one typed event out.
 
-How kinds are told apart (回调消息详解.md; FIELD-NOTES section 5):
+How kinds are told apart (回调消息详解.md, and pushes seen from real servers):
 
 - ``TypeName``: ``AddMsg`` (messages), ``ModContacts`` / ``DelContacts`` (a friend or, for
   ``...@chatroom``, a group), ``Offline``.
@@ -10,21 +10,26 @@ How kinds are told apart (回调消息详解.md; FIELD-NOTES section 5):
 - Anything else with an envelope is an unknown event that keeps the payload; only a body that
   is not a callback at all raises `GeweCallbackError`.
 
-Each XML document is parsed once; a quote's quoted content is parsed a second time, as it is a
-document of its own.
+Every kind is described once, in `KINDS` at the end of this module: its event class, where in
+a push it is found, and the function that reads it there. The dispatch tables are made from
+it. Each XML document is parsed once; a quote's quoted content is parsed a second time, as it
+is a document of its own.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+import attrs
+
 from gewe_async.callbacks._events import (
+    DATA_KEY,
     CallbackEvent,
     ChannelsMessage,
     ContactChanged,
@@ -396,8 +401,6 @@ def _add_msg(
         "push_content": push_content,
         "content": content,
     }
-    if msg_type == 1:
-        return TextMessage(text=content, **fields)
     build = _BY_MSG_TYPE.get(msg_type)
     if build is None:
         return UnknownMessage(**fields)
@@ -411,6 +414,10 @@ def _mentions(msg_source: str) -> tuple[str, ...]:
     if not listed:
         return ()
     return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))
+
+
+def _text(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    return TextMessage(text=fields["content"], **fields)
 
 
 def _buffer(data: Mapping[str, Any]) -> str | None:
@@ -575,16 +582,7 @@ def _float(value: str | None) -> float | None:
 
 _INVITE_TITLES = frozenset({"邀请你加入群聊"})
 _INVITE_URL = "addchatroombyinvite"
-_APPMSG_KINDS = {
-    "6": CallbackKind.FILE,
-    "74": CallbackKind.FILE_NOTICE,
-    "33": CallbackKind.MINI_PROGRAM,
-    "36": CallbackKind.MINI_PROGRAM,
-    "57": CallbackKind.QUOTE,
-    "2000": CallbackKind.TRANSFER,
-    "2001": CallbackKind.RED_PACKET,
-    "51": CallbackKind.CHANNELS,
-}
+_LINK = "5"  # a link, or a group invitation: told apart by its URL or title
 
 
 def _appmsg_of(root: Element | None) -> tuple[Element | None, str | None]:
@@ -594,7 +592,7 @@ def _appmsg_of(root: Element | None) -> tuple[Element | None, str | None]:
 
 
 def _appmsg_kind(appmsg: Element | None, subtype: str | None) -> CallbackKind:
-    if subtype == "5":
+    if subtype == _LINK:
         url = child_text(appmsg, "url") or ""
         if _INVITE_URL in url or child_text(appmsg, "title") in _INVITE_TITLES:
             return CallbackKind.GROUP_INVITE
@@ -608,9 +606,8 @@ def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     appmsg, subtype = _appmsg_of(parse_xml(fields["content"]))
     kind = _appmsg_kind(appmsg, subtype)
     build = _BY_APPMSG_KIND.get(kind)
-    if appmsg is None or build is None:
-        return UnknownMessage(subtype=subtype, **fields)
-    return build(fields, appmsg)
+    event = None if appmsg is None or build is None else build(fields, appmsg)
+    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
 
 
 def _link(fields: Fields, appmsg: Element) -> MessageEvent:
@@ -693,18 +690,6 @@ def _mini_program(fields: Fields, appmsg: Element) -> MessageEvent:
         cdn_thumb_aeskey=child_text(attach, "cdnthumbaeskey"),
         **fields,
     )
-
-
-_KIND_OF_MSG_TYPE = {
-    1: CallbackKind.TEXT,
-    3: CallbackKind.IMAGE,
-    34: CallbackKind.VOICE,
-    37: CallbackKind.FRIEND_REQUEST,
-    42: CallbackKind.NAME_CARD,
-    43: CallbackKind.VIDEO,
-    47: CallbackKind.EMOJI,
-    48: CallbackKind.LOCATION,
-}
 
 
 def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
@@ -812,7 +797,7 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
     build = _BY_SYSMSG_TYPE.get(subtype or "")
     event = None if root is None or build is None else build(fields, root)
-    return event if event is not None else UnknownMessage(subtype=subtype, **fields)
+    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
 
 
 def _revoke(fields: Fields, sysmsg: Element) -> MessageEvent:
@@ -1015,31 +1000,28 @@ def _mod_contacts(
         return None
     common: Fields = {"app_id": app_id, "wxid": wxid, "type_name": type_name, "raw": payload}
     if username.endswith(_CHATROOM):
-        return GroupInfoChanged(
-            group_id=username,
-            name=_string(data.get("NickName")) or None,
-            owner_wxid=_string(data.get("ChatRoomOwner")) or None,
-            remark=_string(data.get("Remark")) or None,
-            big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
-            small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
-            max_member_count=_int(data.get("ChatroomMaxCount")),
-            **common,
-        )
-    return ContactChanged(
-        contact_wxid=username,
-        nickname=_string(data.get("NickName")) or None,
-        remark=_string(data.get("Remark")) or None,
-        alias=_string(data.get("Alias")) or None,
-        sex=_int(data.get("Sex")),
-        signature=_string(data.get("Signature")) or None,
-        country=_string(data.get("Country")) or None,
-        province=_string(data.get("Province")) or None,
-        city=_string(data.get("City")) or None,
-        big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
-        small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
-        v3=_string(data.get("EncryptUserName")) or None,
-        **common,
+        return GroupInfoChanged(group_id=username, **_from_data(data, _GROUP_DATA), **common)
+    return ContactChanged(contact_wxid=username, **_from_data(data, _CONTACT_DATA), **common)
+
+
+def _data_fields(event: type[CallbackEvent]) -> tuple[tuple[str, str, bool], ...]:
+    """``(field, Data key, is a number)`` of each field the event reads from ``Data``."""
+    return tuple(
+        (field.name, field.metadata[DATA_KEY], field.type == "int | None")
+        for field in attrs.fields(event)
+        if DATA_KEY in field.metadata
     )
+
+
+_CONTACT_DATA = _data_fields(ContactChanged)
+_GROUP_DATA = _data_fields(GroupInfoChanged)
+
+
+def _from_data(data: Mapping[str, Any], fields: tuple[tuple[str, str, bool], ...]) -> Fields:
+    return {
+        name: _int(data.get(key)) if number else (_string(data.get(key)) or None)
+        for name, key, number in fields
+    }
 
 
 def _del_contacts(
@@ -1064,41 +1046,162 @@ def _offline(
     return Offline(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload)
 
 
-_Envelope = Callable[[Mapping[str, Any], str, str | None, str], CallbackEvent | None]
-_BY_TYPE_NAME: dict[str, _Envelope] = {
-    "AddMsg": _add_msg,
-    "ModContacts": _mod_contacts,
-    "DelContacts": _del_contacts,
-    "Offline": _offline,
-}
-_BY_MSG_TYPE: dict[int, Callable[[Fields, Mapping[str, Any]], MessageEvent]] = {
-    3: _image,
-    34: _voice,
-    37: _friend_request,
-    42: _name_card,
-    43: _video,
-    47: _emoji,
-    48: _location,
-    49: _app_message,
-    10000: _notice,
-    10002: _system_message,
-}
-_BY_APPMSG_KIND: dict[CallbackKind, Callable[[Fields, Element], MessageEvent]] = {
-    CallbackKind.LINK: _link,
-    CallbackKind.GROUP_INVITE: _group_invite,
-    CallbackKind.FILE_NOTICE: _file_notice,
-    CallbackKind.FILE: _file,
-    CallbackKind.MINI_PROGRAM: _mini_program,
-    CallbackKind.QUOTE: _quote,
-    CallbackKind.TRANSFER: _transfer,
-    CallbackKind.RED_PACKET: _red_packet,
-    CallbackKind.CHANNELS: _channels,
-}
-_BY_SYSMSG_TYPE: dict[str, Callable[[Fields, Element], MessageEvent | None]] = {
-    "revokemsg": _revoke,
-    "pat": _pat,
-    "roomtoolstips": _todo,
-    "mmchatroombarannouncememt": _announcement,
-    "delchatroommember": _mac_join,
-    "sysmsgtemplate": _template,
-}
+# --- the kinds, described once -------------------------------------------------------------
+
+#: What reads a push into its event: the envelope readers take the payload, app id, wxid and
+#: type name; the message readers the message fields and ``Data`` (or the element the kind
+#: is told apart by); a reader may find the push is not its kind and give ``None``.
+Reader = Callable[..., CallbackEvent | None]
+
+_ADD_MSG = "AddMsg"
+_APP = 49
+_SYSTEM = 10002
+_NOTICE_TYPE = 10000
+
+
+@attrs.frozen
+class Where:
+    """Where the parser finds a kind in a push, and the function that reads it there."""
+
+    type_name: str
+    """The envelope's ``TypeName`` (``""``: a push without one, the test push)."""
+    msg_type: int | None = None
+    """``AddMsg``'s ``MsgType``."""
+    subtype: str | None = None
+    """What tells kinds of one ``MsgType`` apart: ``appmsg/type`` (49), ``sysmsg/@type`` (10002)."""
+    read: Reader | None = None
+    """The function that reads the push there (``None``: read where it is told apart)."""
+
+
+@attrs.frozen
+class KindSpec:
+    """One kind, described once: its event class and where the parser finds it."""
+
+    event: type[CallbackEvent]
+    """The event class; its ``kind`` is the kind described."""
+    where: tuple[Where, ...]
+    """Every place the kind is found (a join, for one, is pushed three ways)."""
+
+    @property
+    def kind(self) -> CallbackKind:
+        """The kind described."""
+        return self.event.kind
+
+
+def _spec(event: type[CallbackEvent], *where: Where) -> KindSpec:
+    return KindSpec(event, where)
+
+
+def _message(msg_type: int, read: Reader) -> Where:
+    return Where(_ADD_MSG, msg_type, read=read)
+
+
+def _app(subtype: str, read: Reader) -> Where:
+    return Where(_ADD_MSG, _APP, subtype, read)
+
+
+def _sys(subtype: str, read: Reader) -> Where:
+    return Where(_ADD_MSG, _SYSTEM, subtype, read)
+
+
+def _envelope(type_name: str, read: Reader) -> Where:
+    return Where(type_name, read=read)
+
+
+_NOTICE = _message(_NOTICE_TYPE, _notice)  # told apart by its text
+
+#: Every kind but ``unknown``, described once; the dispatch tables below are made from it.
+KINDS: Final[tuple[KindSpec, ...]] = (
+    _spec(TextMessage, _message(1, _text)),
+    _spec(ImageMessage, _message(3, _image)),
+    _spec(VoiceMessage, _message(34, _voice)),
+    _spec(VideoMessage, _message(43, _video)),
+    _spec(EmojiMessage, _message(47, _emoji)),
+    _spec(NameCardMessage, _message(42, _name_card)),
+    _spec(FriendRequest, _message(37, _friend_request)),
+    _spec(LocationMessage, _message(48, _location)),
+    _spec(LinkMessage, _app(_LINK, _link)),
+    _spec(GroupInvite, _app(_LINK, _group_invite)),
+    _spec(FileNotice, _app("74", _file_notice)),
+    _spec(FileMessage, _app("6", _file)),
+    _spec(MiniProgramMessage, _app("33", _mini_program), _app("36", _mini_program)),
+    _spec(QuoteMessage, _app("57", _quote)),
+    _spec(TransferMessage, _app("2000", _transfer)),
+    _spec(RedPacketMessage, _app("2001", _red_packet)),
+    _spec(ChannelsMessage, _app("51", _channels)),
+    _spec(RevokeMessage, _sys("revokemsg", _revoke)),
+    _spec(PatMessage, _sys("pat", _pat)),
+    _spec(GroupTodo, _sys("roomtoolstips", _todo)),
+    _spec(GroupAnnouncement, _sys("mmchatroombarannouncememt", _announcement)),
+    _spec(
+        GroupMemberJoined,
+        _sys("delchatroommember", _mac_join),
+        _sys("sysmsgtemplate", _template),
+        _NOTICE,
+    ),
+    _spec(GroupMemberRemoved, _sys("sysmsgtemplate", _template)),
+    _spec(GroupDissolved, _sys("sysmsgtemplate", _template)),
+    _spec(RemovedFromGroup, _NOTICE),
+    _spec(GroupRenamed, _NOTICE),
+    _spec(GroupOwnerChanged, _NOTICE),
+    _spec(ContactChanged, _envelope("ModContacts", _mod_contacts)),
+    _spec(GroupInfoChanged, _envelope("ModContacts", _mod_contacts)),
+    _spec(ContactDeleted, _envelope("DelContacts", _del_contacts)),
+    _spec(GroupQuit, _envelope("DelContacts", _del_contacts)),
+    _spec(Offline, _envelope("Offline", _offline)),
+    _spec(TestCallback, Where("")),  # no envelope: told by its text (_without_envelope)
+)
+
+
+@attrs.frozen
+class _Dispatch:
+    """The parser's tables, made from `KINDS`."""
+
+    by_type_name: dict[str, Reader] = attrs.field(factory=dict)
+    by_msg_type: dict[int, Reader] = attrs.field(factory=dict)
+    by_appmsg_kind: dict[CallbackKind, Reader] = attrs.field(factory=dict)
+    appmsg_kinds: dict[str, CallbackKind] = attrs.field(factory=dict)
+    by_sysmsg_type: dict[str, Reader] = attrs.field(factory=dict)
+    kind_of_msg_type: dict[int, CallbackKind] = attrs.field(factory=dict)
+
+
+def _put(table: dict[Any, Any], key: object, value: object) -> None:
+    if table.setdefault(key, value) != value:
+        raise AssertionError(f"KINDS reads {key!r} two ways: {table[key]!r} and {value!r}")
+
+
+def _dispatch(kinds: Iterable[KindSpec]) -> _Dispatch:
+    tables = _Dispatch(
+        by_type_name={_ADD_MSG: _add_msg},
+        by_msg_type={_APP: _app_message, _SYSTEM: _system_message},
+    )
+    claims: dict[int, set[CallbackKind]] = {}
+    for spec in kinds:
+        for where in spec.where:
+            if where.read is None:
+                continue  # found before any table is read (the test push)
+            if where.type_name != _ADD_MSG:
+                _put(tables.by_type_name, where.type_name, where.read)
+            elif where.msg_type == _APP and where.subtype is not None:
+                _put(tables.by_appmsg_kind, spec.kind, where.read)
+                if where.subtype != _LINK:  # a link or an invitation: see _appmsg_kind
+                    _put(tables.appmsg_kinds, where.subtype, spec.kind)
+            elif where.msg_type == _SYSTEM and where.subtype is not None:
+                _put(tables.by_sysmsg_type, where.subtype, where.read)
+            elif where.msg_type is not None:
+                _put(tables.by_msg_type, where.msg_type, where.read)
+                claims.setdefault(where.msg_type, set()).add(spec.kind)
+    # A quoted message is told apart by its type alone: only the types that are one kind.
+    for msg_type, claimed in claims.items():
+        if len(claimed) == 1:
+            tables.kind_of_msg_type[msg_type] = next(iter(claimed))
+    return tables
+
+
+_TABLES = _dispatch(KINDS)
+_BY_TYPE_NAME: Final = _TABLES.by_type_name
+_BY_MSG_TYPE: Final = _TABLES.by_msg_type
+_BY_APPMSG_KIND: Final = _TABLES.by_appmsg_kind
+_APPMSG_KINDS: Final = _TABLES.appmsg_kinds
+_BY_SYSMSG_TYPE: Final = _TABLES.by_sysmsg_type
+_KIND_OF_MSG_TYPE: Final = _TABLES.kind_of_msg_type
