@@ -114,8 +114,10 @@ def test_the_parser_tables_are_made_from_the_description() -> None:
 def test_a_place_read_two_ways_is_refused() -> None:
     """Two rows that read one place with different functions are a mistake, caught at import."""
     rows = (
-        _parse.KindSpec(cb.RevokeMessage, (_parse._sys("revokemsg", _parse._revoke),)),
-        _parse.KindSpec(cb.PatMessage, (_parse._sys("revokemsg", _parse._pat),)),
+        _parse.KindSpec(
+            cb.RevokeMessage, (_parse._sys("revokemsg", _parse._at(cb.RevokeMessage)),)
+        ),
+        _parse.KindSpec(cb.PatMessage, (_parse._sys("revokemsg", _parse._at(cb.PatMessage)),)),
     )
     with pytest.raises(AssertionError, match="revokemsg"):
         _parse._dispatch(rows)
@@ -173,3 +175,28 @@ def test_fields_read_from_data_name_their_key() -> None:
     )
     assert isinstance(event, cb.ContactChanged)
     assert (event.nickname, event.sex, event.v3) == ("C", 2, "v3_x")
+
+
+def test_fields_read_from_xml_name_their_path() -> None:
+    """Each XML field names its path once, as metadata, and the parser reads it from there."""
+    paths = {f.name: f.metadata.get(_events.XML_PATH) for f in attrs.fields(cb.RevokeMessage)}
+    assert paths["revoked_new_msg_id"] == "revokemsg/newmsgid"
+    for spec in _parse.KINDS:
+        named = [f for f in attrs.fields(spec.event) if _events.XML_PATH in f.metadata]
+        assert len(_parse._PLANS[spec.event]) == len(named), spec.kind
+    event = parse_callback(build(CallbackKind.CHANNELS))
+    assert isinstance(event, cb.ChannelsMessage)
+    assert (event.object_id, event.nickname) == (14264358459626428566, "国风锦鲤")
+    assert event.media_url is not None
+    assert event.media_url.startswith("http://wxapp.tc.qq.com")
+
+
+def test_a_field_type_without_a_converter_is_refused() -> None:
+    """A new XML field of a type the parser cannot convert fails when the plan is made."""
+
+    @attrs.frozen(kw_only=True)
+    class Odd(cb.MessageEvent):
+        blob: bytes | None = attrs.field(default=None, metadata={_events.XML_PATH: "a/b"})
+
+    with pytest.raises(KeyError, match="bytes"):
+        _parse._plan(Odd)
