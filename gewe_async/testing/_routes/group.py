@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gewe_async.callbacks import CallbackKind
-from gewe_async.testing._graph import Member, SocialGraph
+from gewe_async.testing._graph import Group, Member, SocialGraph
 from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._social import (
     bad,
@@ -26,11 +26,21 @@ from gewe_async.testing._routes._social import (
 from gewe_async.testing._state import FakeDevice
 
 
+def _group(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Group:
+    """The group the body's ``chatroomId`` names, of which the device is a member."""
+    return graph.group_of(text(body, "chatroomId"), device.wxid)
+
+
+def _managed(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Group:
+    """The group the body's ``chatroomId`` names, which the device owns or administers."""
+    return graph.managed(text(body, "chatroomId"), device.wxid)
+
+
 @social_route("group/addGroupMemberAsFriend", "chatroomId", "memberWxid")
 def _add_group_member_as_friend(
     graph: SocialGraph, device: FakeDevice, body: dict[str, Any]
 ) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     wxid = text(body, "memberWxid")
     if wxid not in group.members:
         raise FakeRefusal.failed(f"{wxid} 不是该群成员")
@@ -43,7 +53,7 @@ def _add_group_member_as_friend(
 
 @social_route("group/adminOperate", "chatroomId", "operType", "wxids")
 def _admin_operate(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     operation = number(body, "operType", (1, 2, 3))
     targets = wxids(body, "wxids")
     if group.owner != device.wxid:
@@ -103,7 +113,7 @@ def _create_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any
 
 @social_route("group/disbandChatroom", "chatroomId")
 def _disband_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     if group.owner != device.wxid:
         raise FakeRefusal.failed("仅群主可以解散群聊")
     del graph.groups[group.chatroom_id]
@@ -112,7 +122,7 @@ def _disband_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, An
 
 @social_route("group/getChatroomAnnouncement", "chatroomId")
 def _get_chatroom_announcement(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     return {
         "announcement": group.announcement,
         "announcementEditor": group.announcement_editor,
@@ -122,7 +132,7 @@ def _get_chatroom_announcement(graph: SocialGraph, device: FakeDevice, body: dic
 
 @social_route("group/getChatroomInfo", "chatroomId")
 def _get_chatroom_info(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     return {
         "chatroomId": group.chatroom_id,
         "nickName": group.name,
@@ -143,7 +153,7 @@ def _get_chatroom_info(graph: SocialGraph, device: FakeDevice, body: dict[str, A
 def _get_chatroom_member_detail(
     graph: SocialGraph, device: FakeDevice, body: dict[str, Any]
 ) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     details = []
     for wxid in wxids(body, "memberWxids"):
         if wxid not in group.members:
@@ -165,7 +175,7 @@ def _get_chatroom_member_detail(
 
 @social_route("group/getChatroomMemberList", "chatroomId")
 def _get_chatroom_member_list(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     return {
         "memberList": [member_json(graph, device, group, w) for w in group.members],
         "chatroomOwner": group.owner,
@@ -175,14 +185,14 @@ def _get_chatroom_member_list(graph: SocialGraph, device: FakeDevice, body: dict
 
 @social_route("group/getChatroomQrCode", "chatroomId")
 def _get_chatroom_qr_code(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     graph.qr_url(group.chatroom_id)
     return {"qrBase64": image_base64(), "qrTips": "该二维码7天内有效，重新进入将更新"}
 
 
 @social_route("group/inviteMember", "chatroomId", "wxids")
 def _invite_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     text(body, "reason")
     invited = comma_wxids(body, "wxids")
     for wxid in invited:
@@ -196,7 +206,7 @@ def _invite_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
 
 @social_route("group/modifyChatroomName", "chatroomId", "chatroomName")
 def _modify_chatroom_name(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     group.name = text(body, "chatroomName")
     graph.notify(
         CallbackKind.GROUP_RENAMED, chatroom_id=group.chatroom_id, name=group.name, by=device.wxid
@@ -207,24 +217,24 @@ def _modify_chatroom_name(graph: SocialGraph, device: FakeDevice, body: dict[str
 def _modify_chatroom_nick_name_for_self(
     graph: SocialGraph, device: FakeDevice, body: dict[str, Any]
 ) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     group.members[device.wxid].display_name = text(body, "nickName")
 
 
 @social_route("group/modifyChatroomRemark", "chatroomId")
 def _modify_chatroom_remark(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     group.remark = text(body, "chatroomRemark")
 
 
 @social_route("group/pinChat", "chatroomId", "top")
 def _pin_chat(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    graph.group_of(text(body, "chatroomId"), device.wxid).pinned = flag(body, "top")
+    _group(graph, device, body).pinned = flag(body, "top")
 
 
 @social_route("group/quitChatroom", "chatroomId")
 def _quit_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     del group.members[device.wxid]
     if device.wxid in group.admins:
         group.admins.remove(device.wxid)
@@ -241,7 +251,7 @@ def _quit_chatroom(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
 
 @social_route("group/removeMember", "chatroomId", "wxids")
 def _remove_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.managed(text(body, "chatroomId"), device.wxid)
+    group = _managed(graph, device, body)
     removed = comma_wxids(body, "wxids")
     for wxid in removed:
         if wxid not in group.members:
@@ -264,7 +274,7 @@ def _remove_member(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
 def _room_access_apply_check_approve(
     graph: SocialGraph, device: FakeDevice, body: dict[str, Any]
 ) -> Any:
-    group = graph.managed(text(body, "chatroomId"), device.wxid)
+    group = _managed(graph, device, body)
     application = graph.join_applications.get(text(body, "newMsgId"))
     if application is None or application[0] != group.chatroom_id:
         raise FakeRefusal.failed("进群申请不存在或已处理")
@@ -277,13 +287,13 @@ def _room_access_apply_check_approve(
 
 @social_route("group/saveContractList", "chatroomId", "operType")
 def _save_contract_list(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.group_of(text(body, "chatroomId"), device.wxid)
+    group = _group(graph, device, body)
     group.saved = number(body, "operType", (2, 3)) == 3
 
 
 @social_route("group/setChatroomAnnouncement", "chatroomId", "content")
 def _set_chatroom_announcement(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    group = graph.managed(text(body, "chatroomId"), device.wxid)
+    group = _managed(graph, device, body)
     group.announcement = text(body, "content")
     group.announcement_editor = device.wxid
     group.announcement_time = graph.now()
@@ -297,4 +307,4 @@ def _set_chatroom_announcement(graph: SocialGraph, device: FakeDevice, body: dic
 
 @social_route("group/setMsgSilence", "chatroomId", "silence")
 def _set_msg_silence(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
-    graph.group_of(text(body, "chatroomId"), device.wxid).silenced = flag(body, "silence")
+    _group(graph, device, body).silenced = flag(body, "silence")

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from typing import Any, Final
+from enum import IntEnum
+from typing import Any
 
 from gewe_async.testing._outbox import REVOKE_WINDOW, OutboxMessage
 from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
 
-TEXT: Final = 1
-IMAGE: Final = 3
-VOICE: Final = 34
-NAME_CARD: Final = 42
-VIDEO: Final = 43
-EMOJI: Final = 47
-APP: Final = 49
+
+class MsgType(IntEnum):
+    """The ``MsgType`` of what the device sends, as its recipients receive it."""
+
+    TEXT = 1
+    IMAGE = 3
+    VOICE = 34
+    NAME_CARD = 42
+    VIDEO = 43
+    EMOJI = 47
+    APP = 49
 
 
 def _sent(message: OutboxMessage, type: int | None, *, timed: bool = True) -> dict[str, Any]:
@@ -99,12 +104,12 @@ def _int(value: Any, name: str) -> int:
 
 @route("message/postText", required=("appId", "toWxid", "content"))
 def _post_text(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postText", body, TEXT, text(body, "content")), TEXT)
+    return _sent(_send(device, "postText", body, MsgType.TEXT, text(body, "content")), MsgType.TEXT)
 
 
 @route("message/postImage", required=("appId", "toWxid", "imgUrl"))
 def _post_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    sent = _send(device, "postImage", body, IMAGE, text(body, "imgUrl"))
+    sent = _send(device, "postImage", body, MsgType.IMAGE, text(body, "imgUrl"))
     file_id = _file_id(sent)
     device.outbox.know_media(file_id, sent.content)
     return {
@@ -121,19 +126,21 @@ def _post_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> A
 @route("message/postFile", required=("appId", "toWxid", "fileName", "fileUrl"))
 def _post_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     text(body, "fileName")
-    return _sent(_send(device, "postFile", body, APP, text(body, "fileUrl"), 6), 6)
+    return _sent(_send(device, "postFile", body, MsgType.APP, text(body, "fileUrl"), 6), 6)
 
 
 @route("message/postVoice", required=("appId", "toWxid", "voiceUrl", "voiceDuration"))
 def _post_voice(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["voiceDuration"], "voiceDuration")
-    return _sent(_send(device, "postVoice", body, VOICE, text(body, "voiceUrl")), VOICE)
+    return _sent(
+        _send(device, "postVoice", body, MsgType.VOICE, text(body, "voiceUrl")), MsgType.VOICE
+    )
 
 
 @route("message/postVideo", required=("appId", "toWxid", "videoUrl", "thumbUrl", "videoDuration"))
 def _post_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["videoDuration"], "videoDuration")
-    sent = _send(device, "postVideo", body, VIDEO, text(body, "videoUrl"))
+    sent = _send(device, "postVideo", body, MsgType.VIDEO, text(body, "videoUrl"))
     file_id = _file_id(sent)
     device.outbox.know_media(file_id, sent.content)
     answer = _sent(sent, None, timed=False)
@@ -142,13 +149,13 @@ def _post_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> A
 
 @route("message/postLink", required=("appId", "toWxid", "title", "linkUrl", "thumbUrl"))
 def _post_link(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postLink", body, APP, text(body, "linkUrl"), 5), 5)
+    return _sent(_send(device, "postLink", body, MsgType.APP, text(body, "linkUrl"), 5), 5)
 
 
 @route("message/postNameCard", required=("appId", "toWxid", "nickName", "nameCardWxid"))
 def _post_name_card(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     card = text(body, "nameCardWxid")
-    return _sent(_send(device, "postNameCard", body, NAME_CARD, card), NAME_CARD)
+    return _sent(_send(device, "postNameCard", body, MsgType.NAME_CARD, card), MsgType.NAME_CARD)
 
 
 @route("message/postEmoji", required=("appId", "toWxid", "emojiMd5", "emojiSize"))
@@ -156,7 +163,7 @@ def _post_emoji(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> A
     _int(body["emojiSize"], "emojiSize")
     md5 = text(body, "emojiMd5")
     device.outbox.media.setdefault(md5, f"http://wxapp.tc.qq.com/262/20304/stodownload?m={md5}")
-    return _sent(_send(device, "postEmoji", body, EMOJI, md5), EMOJI)
+    return _sent(_send(device, "postEmoji", body, MsgType.EMOJI, md5), MsgType.EMOJI)
 
 
 @route("message/postAppMsg", required=("appId", "toWxid", "appmsg"))
@@ -164,7 +171,7 @@ def _post_app_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) ->
     appmsg = _xml(body, "appmsg")
     if appmsg.tag != "appmsg":
         raise FakeRefusal.failed("appmsg格式错误")
-    sent = _send(device, "postAppMsg", body, APP, body["appmsg"], _appmsg_type(appmsg))
+    sent = _send(device, "postAppMsg", body, MsgType.APP, body["appmsg"], _appmsg_type(appmsg))
     return _sent(sent, 0)  # the page's example answers type 0, whatever the appmsg's type
 
 
@@ -182,29 +189,34 @@ def _post_app_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) ->
     ),
 )
 def _post_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postMiniApp", body, APP, text(body, "pagePath"), 33), 33)
+    return _sent(_send(device, "postMiniApp", body, MsgType.APP, text(body, "pagePath"), 33), 33)
 
 
 @route("message/sendFinderMsg", required=("appId", "toWxid", "id", "username", "url"))
 def _send_finder_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    _send(device, "sendFinderMsg", body, APP, text(body, "url"), 51)
+    _send(device, "sendFinderMsg", body, MsgType.APP, text(body, "url"), 51)
     return None
 
 
 # -- forwards: the XML of a received message, refused when it is not one -----------------------
 
 
+def _number(element: ET.Element, name: str) -> int:
+    """An attribute of the forwarded XML as a number, ``0`` when it has none."""
+    return int(element.get(name, "0") or 0)
+
+
 @route("message/forwardImage", required=("appId", "toWxid", "xml"))
 def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     img = _message(body, "img")
-    sent = _send(device, "forwardImage", body, IMAGE, body["xml"])
+    sent = _send(device, "forwardImage", body, MsgType.IMAGE, body["xml"])
     return {
         **_sent(sent, None),
         "aesKey": img.get("aeskey", ""),
         "fileId": img.get("cdnmidimgurl") or img.get("cdnthumburl", ""),
-        "length": int(img.get("length", "0") or 0),
-        "width": int(img.get("cdnthumbwidth", "0") or 0),
-        "height": int(img.get("cdnthumbheight", "0") or 0),
+        "length": _number(img, "length"),
+        "width": _number(img, "cdnthumbwidth"),
+        "height": _number(img, "cdnthumbheight"),
         "md5": img.get("md5", ""),
     }
 
@@ -212,31 +224,31 @@ def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -
 @route("message/forwardVideo", required=("appId", "toWxid", "xml"))
 def _forward_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     video = _message(body, "videomsg")
-    sent = _send(device, "forwardVideo", body, VIDEO, body["xml"])
+    sent = _send(device, "forwardVideo", body, MsgType.VIDEO, body["xml"])
     return {
         **_sent(sent, None, timed=False),
         "aesKey": video.get("aeskey", ""),
         "fileId": video.get("cdnvideourl", ""),
-        "length": int(video.get("length", "0") or 0),
+        "length": _number(video, "length"),
     }
 
 
 @route("message/forwardFile", required=("appId", "toWxid", "xml"))
 def _forward_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 6)
-    return _sent(_send(device, "forwardFile", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardFile", body, MsgType.APP, body["xml"], kind), kind)
 
 
 @route("message/forwardUrl", required=("appId", "toWxid", "xml"))
 def _forward_url(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 5)
-    return _sent(_send(device, "forwardUrl", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardUrl", body, MsgType.APP, body["xml"], kind), kind)
 
 
 @route("message/forwardMiniApp", required=("appId", "toWxid", "xml", "coverImgUrl"))
 def _forward_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 33, 36)
-    return _sent(_send(device, "forwardMiniApp", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardMiniApp", body, MsgType.APP, body["xml"], kind), kind)
 
 
 # -- revoke -----------------------------------------------------------------------------------
