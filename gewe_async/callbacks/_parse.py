@@ -1,6 +1,7 @@
 """`parse_callback`: one pushed body in, one typed event out.
 
-How kinds are told apart (回调消息详解.md, and pushes seen from real servers):
+How kinds are told apart (the official callback page, 回调消息详解, and pushes seen from
+real servers):
 
 - ``TypeName``: ``AddMsg`` (messages), ``ModContacts`` / ``DelContacts`` (a friend or, for
   ``...@chatroom``, a group), ``Offline``.
@@ -82,7 +83,7 @@ from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["parse_callback"]
 
-#: What the test push contains (开发指南/消息订阅.md).
+#: What the test push contains (the official subscription page, 消息订阅).
 TEST_PHRASE = "验证回调地址是否可用"
 
 # "<wxid>:\n" before a group message's content (or "<chatroom>:\n" before a system notice).
@@ -286,7 +287,7 @@ def _without_envelope(payload: Mapping[str, Any]) -> CallbackEvent:
     wxid = _string(payload.get("Wxid"))
     if _mentions_test_phrase(payload, depth=3):
         return TestCallback(app_id=app_id, wxid=wxid, type_name="", raw=payload)
-    # 回调消息详解.md shows, under 群聊邀请, a body of another service's shape
+    # The official callback page shows, under 群聊邀请, a body of another service's shape
     # (wcId/data/messageType) as sent for Mac logins: kept as an unknown event, not refused.
     if isinstance(payload.get("wcId"), str) and "messageType" in payload:
         return UnknownEvent(app_id=app_id, wxid=payload["wcId"], type_name="", raw=payload)

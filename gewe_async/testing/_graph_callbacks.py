@@ -1,8 +1,8 @@
 """The callbacks the real server pushes for graph actions, built from the graph's notices.
 
-Shapes follow ``消息模块/回调消息详解.md``: a group's system notices are ``AddMsg`` with
-``MsgType`` 10000 (plain text: a rename, a new owner, members invited) or 10002 (``sysmsg`` XML:
-a removal or dissolution as ``sysmsgtemplate``, an announcement as
+Shapes follow the official callback page (回调消息详解): a group's system notices are
+``AddMsg`` with ``MsgType`` 10000 (plain text: a rename, a new owner, members invited) or
+10002 (``sysmsg`` XML: a removal or dissolution as ``sysmsgtemplate``, an announcement as
 ``mmchatroombarannouncememt``, sent from the publisher to the group); a friend deleted or a
 group left is ``DelContacts``. Each is built by the kind's public ``<kind>_payload`` builder, so
 the fake pushes exactly what tests build (one envelope, escaping done once); ``FakeGewe``

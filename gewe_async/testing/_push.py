@@ -1,9 +1,10 @@
 r"""Callback payloads in the documented shapes, for FakeGewe to push and for tests to feed.
 
-Each ``<kind>_payload`` function builds one push as 回调消息详解.md documents it (the envelope,
-``{"string": ...}`` wrappers, ``"<wxid>:\\n"`` prefixes in groups, XML in ``Content``), so that
-[`parse_callback`][gewe_async.callbacks.parse_callback] reads back the values given. They are
-pure apart from the ids: every message gets a fresh ``NewMsgId`` above 2**53 unless given one.
+Each ``<kind>_payload`` function builds one push as the official callback page (回调消息详解)
+documents it (the envelope, ``{"string": ...}`` wrappers, ``"<wxid>:\\n"`` prefixes in groups,
+XML in ``Content``), so that [`parse_callback`][gewe_async.callbacks.parse_callback] reads back
+the values given. They are pure apart from the ids: every message gets a fresh ``NewMsgId``
+above 2**53 unless given one.
 
 ```python
 from gewe_async.testing import text_payload
@@ -1072,6 +1073,9 @@ class CallbackBuilders:
     ping = await fake.receive_text("wx_bot", "wxid_friend", "ping")
     await fake.receive_revoke("wx_bot", "wxid_friend", ping)
     ```
+
+    Each method is made from its builder: ``receive_text = _receiver(text_payload)`` takes
+    what [`text_payload`][gewe_async.testing.text_payload] takes, but ``wxid``.
 
     Args:
         devices: The devices by appId (anything with a ``wxid``): whose account a push is for.
