@@ -423,6 +423,25 @@ async def test_push_must_be_provided() -> None:
         t.CallbackBuilders({APP: t.FakeDevice(APP, wxid=BOT)})  # type: ignore[call-arg]
 
 
+async def test_the_old_mixin_form_still_works_with_a_warning() -> None:
+    """A subclass that gives ``devices`` and ``deliver`` (the mixin of old) is deprecated."""
+
+    class Old(t.CallbackBuilders):
+        def __init__(self) -> None:
+            self.devices = {APP: t.FakeDevice(APP, wxid=BOT)}
+            self.pushed: list[Mapping[str, Any]] = []
+
+        async def deliver(self, payload: Mapping[str, Any]) -> int | None:
+            self.pushed.append(payload)
+            return 200
+
+    old = Old()
+    with pytest.warns(DeprecationWarning, match="CallbackBuilders"):
+        payload = await old.receive_text(APP, FRIEND, "hi")
+    assert old.pushed == [payload]
+    assert payload["Wxid"] == BOT
+
+
 async def test_a_part_around_any_push_function() -> None:
     """Composed, not mixed: the builders hand their payloads to the push they hold, whatever
     names the pushing object uses for its own helpers."""

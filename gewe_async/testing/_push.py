@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypedDict, Unpack, cast
@@ -1082,13 +1083,18 @@ class CallbackBuilders:
         push: What is done with each payload built (awaited; its result is ignored).
     """
 
+    # Set by __init__; a subclass of the old mixin (which gave ``devices`` and ``deliver``
+    # instead of calling it) finds them unset, and is served, with a DeprecationWarning.
+    _accounts: Mapping[str, _Account] | None = None
+    _push_to: Callable[[Payload], Awaitable[object]] | None = None
+
     def __init__(
         self,
         devices: Mapping[str, _Account],
         push: Callable[[Payload], Awaitable[object]],
     ) -> None:
         self._accounts = devices
-        self._push = push
+        self._push_to = push
 
     def account_wxid(self, app_id: str) -> str:
         """The wxid of the account on ``app_id``.
@@ -1096,10 +1102,28 @@ class CallbackBuilders:
         Raises:
             ValueError: The device is unknown.
         """
-        device = self._accounts.get(app_id)
+        accounts = self._accounts
+        if accounts is None:
+            accounts = self._mixed_in("devices")
+        device = accounts.get(app_id)
         if device is None:
             raise ValueError(f"no device {app_id!r}: add_device() it first")
         return device.wxid
+
+    async def _push(self, payload: Payload) -> None:
+        push = self._push_to
+        if push is None:
+            push = self._mixed_in("deliver")
+        await push(payload)
+
+    def _mixed_in(self, name: str) -> Any:
+        warnings.warn(
+            "CallbackBuilders as a mixin (devices and deliver on the subclass) is deprecated: "
+            "call CallbackBuilders.__init__(self, devices, push)",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return getattr(self, name)
 
     receive_text = _receiver(text_payload)
     receive_image = _receiver(image_payload)
