@@ -381,10 +381,10 @@ class Recorder(t.CallbackBuilders):
     """A stand-in for the pushing side: records what would be pushed."""
 
     def __init__(self) -> None:
-        self.devices = {APP: t.FakeDevice(APP, wxid=BOT)}
         self.pushed: list[Mapping[str, Any]] = []
+        super().__init__({APP: t.FakeDevice(APP, wxid=BOT)}, self.record)
 
-    async def deliver(self, payload: Mapping[str, Any]) -> int | None:
+    async def record(self, payload: Mapping[str, Any]) -> int | None:
         self.pushed.append(payload)
         return 200
 
@@ -417,23 +417,37 @@ async def test_receive_for_an_unknown_device_is_refused() -> None:
         await Recorder().receive_text("wx_nope", FRIEND, "x")
 
 
-async def test_deliver_must_be_provided() -> None:
-    """The mixin alone cannot push."""
+async def test_push_must_be_provided() -> None:
+    """The builders alone cannot push: the push function is a required argument."""
+    with pytest.raises(TypeError):
+        t.CallbackBuilders({APP: t.FakeDevice(APP, wxid=BOT)})  # type: ignore[call-arg]
 
-    class Alone(t.CallbackBuilders):
+
+async def test_the_old_mixin_form_still_works_with_a_warning() -> None:
+    """A subclass that gives ``devices`` and ``deliver`` (the mixin of old) is deprecated."""
+
+    class Old(t.CallbackBuilders):
         def __init__(self) -> None:
             self.devices = {APP: t.FakeDevice(APP, wxid=BOT)}
+            self.pushed: list[Mapping[str, Any]] = []
 
-    with pytest.raises(NotImplementedError):
-        await Alone().receive_offline(APP)
+        async def deliver(self, payload: Mapping[str, Any]) -> int | None:
+            self.pushed.append(payload)
+            return 200
+
+    old = Old()
+    with pytest.warns(DeprecationWarning, match="CallbackBuilders"):
+        payload = await old.receive_text(APP, FRIEND, "hi")
+    assert old.pushed == [payload]
+    assert payload["Wxid"] == BOT
 
 
-async def test_mixed_in_after_a_pushing_class_with_private_helpers() -> None:
-    """Mixed in after the class that pushes (as FakeGewe does), its helpers do not clash."""
+async def test_a_part_around_any_push_function() -> None:
+    """Composed, not mixed: the builders hand their payloads to the push they hold, whatever
+    names the pushing object uses for its own helpers."""
 
     class Pusher:
         def __init__(self) -> None:
-            self.devices = {APP: t.FakeDevice(APP, wxid=BOT)}
             self.pushed: list[Mapping[str, Any]] = []
 
         async def deliver(self, payload: Mapping[str, Any]) -> int | None:
@@ -443,12 +457,10 @@ async def test_mixed_in_after_a_pushing_class_with_private_helpers() -> None:
             self.pushed.append(payload)
             return 200
 
-    class Fake(Pusher, t.CallbackBuilders):
-        pass
-
-    fake = Fake()
-    payload = await fake.receive_text(APP, FRIEND, "hi")
-    assert fake.pushed == [payload]
+    pusher = Pusher()
+    builders = t.CallbackBuilders({APP: t.FakeDevice(APP, wxid=BOT)}, pusher.deliver)
+    payload = await builders.receive_text(APP, FRIEND, "hi")
+    assert pusher.pushed == [payload]
 
 
 # --- receive_<kind>: made from the builders (issue 20, item 1) ---------------------------

@@ -14,7 +14,8 @@ from gewe_async.callbacks import TextMessage
 from gewe_async.exceptions import GeweConfigError
 from gewe_async.fleet import Directory
 from gewe_async.testing import FakeGewe
-from gewe_async.testing._routes import ROUTES, FakeRefusal
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes import ROUTES
 
 from .journals import FakeClock, redis_server
 
@@ -205,7 +206,7 @@ async def test_a_failed_chunk_keeps_what_was_known_and_is_reported(fake, monkeyp
         fake.devices[APP].graph.people["wxid_bob"].nick_name = "Bob 2"
 
         def refuse(fake: FakeGewe, device: object, body: object) -> None:
-            raise FakeRefusal("操作失败", {"code": "-1", "msg": "系统繁忙"})
+            raise FakeRefusal.failed("系统繁忙")
 
         path = "contacts/getBriefInfo"
         monkeypatch.setitem(ROUTES, path, attrs.evolve(ROUTES[path], handler=refuse))

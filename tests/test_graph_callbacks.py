@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._graph_callbacks import callback_envelope
 
@@ -99,7 +100,7 @@ def test_actions_without_a_documented_push_give_none():
     """A friend added has no documented push of its own here: None, not an invented shape."""
     fake = FakeGewe(token="t")
     device = fake.add_device("wx_1")
-    device.graph.notify("friend_added", wxid="wxid_a")
+    device.graph.notify(CallbackKind.CONTACT_CHANGED, wxid="wxid_a")
     assert callback_envelope(device, device.graph.notices[0], 1) is None
 
 

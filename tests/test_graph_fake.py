@@ -11,8 +11,8 @@ import pytest
 
 from gewe_async import GeweAPIError
 from gewe_async._api import contacts, group, im, label
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing import FakeGewe
-from gewe_async.testing._graph import GraphSeeding
 from gewe_async.types.group import AdminOperation
 
 from .helpers import OFFICIAL
@@ -274,12 +274,12 @@ async def test_group_lifecycle_keeps_the_graph_consistent(fake):
         with pytest.raises(GeweAPIError, match="不是该群成员"):
             await client.group.get_chatroom_info("wx_1", room)
     assert [n.kind for n in graph.notices] == [
-        "group_renamed",
-        "announcement",
-        "member_joined",
-        "member_removed",
-        "owner_changed",
-        "group_quit",
+        CallbackKind.GROUP_RENAMED,
+        CallbackKind.GROUP_ANNOUNCEMENT,
+        CallbackKind.GROUP_MEMBER_JOINED,
+        CallbackKind.GROUP_MEMBER_REMOVED,
+        CallbackKind.GROUP_OWNER_CHANGED,
+        CallbackKind.GROUP_QUIT,
     ]
     assert graph.notices[3].fields == {"chatroom_id": room, "wxids": ["wxid_bob"], "by": ME}
 
@@ -323,13 +323,9 @@ async def test_graphs_are_per_device(fake):
             await client.contacts.get_brief_info("wx_2", ["wxid_alice"])
 
 
-def test_graph_seeding_mixin_fills_in_the_device_wxid():
-    """GraphSeeding.add_group puts the device in the group it owns; add_label numbers labels."""
-
-    class Seeded(FakeGewe, GraphSeeding):
-        pass
-
-    fake = Seeded(token="t")
+def test_graph_seeding_fills_in_the_device_wxid():
+    """FakeGewe.add_group puts the device in the group it owns; add_label numbers labels."""
+    fake = FakeGewe(token="t")
     fake.add_device("wx_9")
     fake.add_friend("wx_9", "wxid_a", nick_name="A")
     group = fake.add_group("wx_9", ["wxid_a"], name="G")

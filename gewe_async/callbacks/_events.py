@@ -18,11 +18,31 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from gewe_async.callbacks._kinds import CallbackKind
+
+#: The metadata key of a field read from the push's ``Data`` under that name (``ModContacts``).
+DATA_KEY: Final = "gewe_async.data_key"
+
+
+#: The metadata key of a field read from the push's XML at that path: ``"a/b"`` is the text of
+#: ``b`` in ``a``, ``"a/@b"`` the attribute ``b`` of ``a``, from the element the kind is told apart
+#: by (``appmsg``, ``sysmsg``, or the content's own element such as ``img``).
+XML_PATH: Final = "gewe_async.xml_path"
+
+
+def _xml(path: str) -> Any:
+    """A field read by the parser from the XML at ``path``: ``None`` when absent or empty."""
+    return attrs.field(default=None, metadata={XML_PATH: path})
+
+
+def _data(key: str) -> Any:
+    """A field read from ``Data[key]`` by the parser: ``None`` when absent or empty."""
+    return attrs.field(default=None, metadata={DATA_KEY: key})
+
 
 __all__ = [
     "CallbackEvent",
@@ -166,23 +186,23 @@ class ImageMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.IMAGE
     """Always ``"image"`` (``CallbackKind.IMAGE``)."""
-    md5: str | None = None
+    md5: str | None = _xml("@md5")
     """The image's MD5 (``img/@md5``)."""
-    size: int | None = None
+    size: int | None = _xml("@length")
     """The image's size in bytes (``img/@length``)."""
-    hd_size: int | None = None
+    hd_size: int | None = _xml("@hdlength")
     """The high-definition image's size in bytes (``img/@hdlength``), when there is one."""
-    aeskey: str | None = None
+    aeskey: str | None = _xml("@aeskey")
     """The key the CDN files are encrypted with (``img/@aeskey``)."""
-    cdn_mid_url: str | None = None
+    cdn_mid_url: str | None = _xml("@cdnmidimgurl")
     """The CDN file id of the normal-size image (``img/@cdnmidimgurl``)."""
-    cdn_big_url: str | None = None
+    cdn_big_url: str | None = _xml("@cdnbigimgurl")
     """The CDN file id of the high-definition image (``img/@cdnbigimgurl``), when there is one."""
-    cdn_thumb_url: str | None = None
+    cdn_thumb_url: str | None = _xml("@cdnthumburl")
     """The CDN file id of the thumbnail (``img/@cdnthumburl``)."""
-    cdn_thumb_aeskey: str | None = None
+    cdn_thumb_aeskey: str | None = _xml("@cdnthumbaeskey")
     """The thumbnail's key (``img/@cdnthumbaeskey``)."""
-    thumb_size: int | None = None
+    thumb_size: int | None = _xml("@cdnthumblength")
     """The thumbnail's size in bytes (``img/@cdnthumblength``)."""
     thumb_base64: str | None = None
     """The thumbnail itself, base64-encoded (``ImgBuf.buffer``), when the push carries it."""
@@ -197,17 +217,17 @@ class VoiceMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.VOICE
     """Always ``"voice"`` (``CallbackKind.VOICE``)."""
-    duration_ms: int | None = None
+    duration_ms: int | None = _xml("@voicelength")
     """How long it plays, in milliseconds (``voicemsg/@voicelength``)."""
-    size: int | None = None
+    size: int | None = _xml("@length")
     """Its size in bytes (``voicemsg/@length``)."""
-    md5: str | None = None
+    md5: str | None = _xml("@voicemd5")
     """Its MD5 (``voicemsg/@voicemd5``; often empty, so ``None``)."""
-    aeskey: str | None = None
+    aeskey: str | None = _xml("@aeskey")
     """The key the CDN file is encrypted with (``voicemsg/@aeskey``)."""
-    voice_url: str | None = None
+    voice_url: str | None = _xml("@voiceurl")
     """The CDN file id (``voicemsg/@voiceurl``)."""
-    voice_format: int | None = None
+    voice_format: int | None = _xml("@voiceformat")
     """WeChat's codec number (``voicemsg/@voiceformat``; 4 is SILK)."""
     voice_base64: str | None = None
     """The audio itself, base64-encoded (``ImgBuf.buffer``), when the push carries it."""
@@ -219,23 +239,23 @@ class VideoMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.VIDEO
     """Always ``"video"`` (``CallbackKind.VIDEO``)."""
-    duration_s: int | None = None
+    duration_s: int | None = _xml("@playlength")
     """How long it plays, in seconds (``videomsg/@playlength``)."""
-    size: int | None = None
+    size: int | None = _xml("@length")
     """Its size in bytes (``videomsg/@length``)."""
-    md5: str | None = None
+    md5: str | None = _xml("@md5")
     """Its MD5 (``videomsg/@md5``)."""
-    new_md5: str | None = None
+    new_md5: str | None = _xml("@newmd5")
     """WeChat's second digest of it (``videomsg/@newmd5``)."""
-    aeskey: str | None = None
+    aeskey: str | None = _xml("@aeskey")
     """The key the CDN files are encrypted with (``videomsg/@aeskey``)."""
-    cdn_video_url: str | None = None
+    cdn_video_url: str | None = _xml("@cdnvideourl")
     """The CDN file id of the video (``videomsg/@cdnvideourl``)."""
-    cdn_thumb_url: str | None = None
+    cdn_thumb_url: str | None = _xml("@cdnthumburl")
     """The CDN file id of the cover (``videomsg/@cdnthumburl``)."""
-    cdn_thumb_aeskey: str | None = None
+    cdn_thumb_aeskey: str | None = _xml("@cdnthumbaeskey")
     """The cover's key (``videomsg/@cdnthumbaeskey``)."""
-    thumb_size: int | None = None
+    thumb_size: int | None = _xml("@cdnthumblength")
     """The cover's size in bytes (``videomsg/@cdnthumblength``)."""
 
 
@@ -248,19 +268,19 @@ class EmojiMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.EMOJI
     """Always ``"emoji"`` (``CallbackKind.EMOJI``)."""
-    md5: str | None = None
+    md5: str | None = _xml("@md5")
     """The sticker's MD5 (``emoji/@md5``): send it back by this."""
-    size: int | None = None
+    size: int | None = _xml("@len")
     """Its size in bytes (``emoji/@len``)."""
-    cdn_url: str | None = None
+    cdn_url: str | None = _xml("@cdnurl")
     """Where the sticker can be fetched (``emoji/@cdnurl``)."""
-    encrypt_url: str | None = None
+    encrypt_url: str | None = _xml("@encrypturl")
     """Where the encrypted sticker can be fetched (``emoji/@encrypturl``)."""
-    aeskey: str | None = None
+    aeskey: str | None = _xml("@aeskey")
     """The key of the encrypted file (``emoji/@aeskey``)."""
-    width: int | None = None
+    width: int | None = _xml("@width")
     """Its width in pixels (``emoji/@width``)."""
-    height: int | None = None
+    height: int | None = _xml("@height")
     """Its height in pixels (``emoji/@height``)."""
 
 
@@ -276,17 +296,17 @@ class LinkMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.LINK
     """Always ``"link"`` (``CallbackKind.LINK``)."""
-    title: str | None = None
+    title: str | None = _xml("title")
     """The card's title (``appmsg/title``)."""
-    description: str | None = None
+    description: str | None = _xml("des")
     """The card's summary (``appmsg/des``)."""
-    url: str | None = None
+    url: str | None = _xml("url")
     """The link (``appmsg/url``)."""
-    thumb_url: str | None = None
+    thumb_url: str | None = _xml("thumburl")
     """The card's picture (``appmsg/thumburl``)."""
-    source_username: str | None = None
+    source_username: str | None = _xml("sourceusername")
     """The official account that published it (``appmsg/sourceusername``, ``gh_...``)."""
-    source_display_name: str | None = None
+    source_display_name: str | None = _xml("sourcedisplayname")
     """That account's name (``appmsg/sourcedisplayname``)."""
 
 
@@ -300,13 +320,13 @@ class FileNotice(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.FILE_NOTICE
     """Always ``"file_notice"`` (``CallbackKind.FILE_NOTICE``)."""
-    file_name: str | None = None
+    file_name: str | None = _xml("title")
     """The file's name (``appmsg/title``)."""
-    file_ext: str | None = None
+    file_ext: str | None = _xml("appattach/fileext")
     """Its extension, without the dot (``appattach/fileext``)."""
-    size: int | None = None
+    size: int | None = _xml("appattach/totallen")
     """Its size in bytes (``appattach/totallen``)."""
-    md5: str | None = None
+    md5: str | None = _xml("md5")
     """Its MD5 (``appmsg/md5``)."""
 
 
@@ -316,21 +336,21 @@ class FileMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.FILE
     """Always ``"file"`` (``CallbackKind.FILE``)."""
-    file_name: str | None = None
+    file_name: str | None = _xml("title")
     """The file's name (``appmsg/title``)."""
-    file_ext: str | None = None
+    file_ext: str | None = _xml("appattach/fileext")
     """Its extension, without the dot (``appattach/fileext``)."""
-    size: int | None = None
+    size: int | None = _xml("appattach/totallen")
     """Its size in bytes (``appattach/totallen``)."""
-    md5: str | None = None
+    md5: str | None = _xml("md5")
     """Its MD5 (``appmsg/md5``)."""
-    aeskey: str | None = None
+    aeskey: str | None = _xml("appattach/aeskey")
     """The key the CDN file is encrypted with (``appattach/aeskey``)."""
-    cdn_attach_url: str | None = None
+    cdn_attach_url: str | None = _xml("appattach/cdnattachurl")
     """The CDN file id (``appattach/cdnattachurl``)."""
-    attach_id: str | None = None
+    attach_id: str | None = _xml("appattach/attachid")
     """WeChat's attachment id (``appattach/attachid``)."""
-    notice_new_msg_id: int | None = None
+    notice_new_msg_id: int | None = _xml("appattach/overwrite_newmsgid")
     """The ``new_msg_id`` of the [`FileNotice`][gewe_async.callbacks.FileNotice] this completes
     (``appattach/overwrite_newmsgid``)."""
 
@@ -344,23 +364,23 @@ class MiniProgramMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.MINI_PROGRAM
     """Always ``"mini_program"`` (``CallbackKind.MINI_PROGRAM``)."""
-    title: str | None = None
+    title: str | None = _xml("title")
     """The card's title (``appmsg/title``)."""
-    description: str | None = None
+    description: str | None = _xml("des")
     """The card's summary (``appmsg/des``)."""
-    page_path: str | None = None
+    page_path: str | None = _xml("weappinfo/pagepath")
     """The page the card opens (``weappinfo/pagepath``)."""
-    mini_app_id: str | None = None
+    mini_app_id: str | None = _xml("weappinfo/appid")
     """The mini-program's appid (``weappinfo/appid``; not a GeWe device id)."""
-    mini_username: str | None = None
+    mini_username: str | None = _xml("weappinfo/username")
     """The mini-program's account (``weappinfo/username``, ``gh_...@app``)."""
-    display_name: str | None = None
+    display_name: str | None = _xml("sourcedisplayname")
     """The mini-program's name (``appmsg/sourcedisplayname``)."""
-    icon_url: str | None = None
+    icon_url: str | None = _xml("weappinfo/weappiconurl")
     """The mini-program's icon (``weappinfo/weappiconurl``)."""
-    cdn_thumb_url: str | None = None
+    cdn_thumb_url: str | None = _xml("appattach/cdnthumburl")
     """The CDN file id of the card's cover (``appattach/cdnthumburl``)."""
-    cdn_thumb_aeskey: str | None = None
+    cdn_thumb_aeskey: str | None = _xml("appattach/cdnthumbaeskey")
     """The cover's key (``appattach/cdnthumbaeskey``)."""
 
 
@@ -406,25 +426,25 @@ class TransferMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.TRANSFER
     """Always ``"transfer"`` (``CallbackKind.TRANSFER``)."""
-    pay_subtype: int | None = None
+    pay_subtype: int | None = _xml("wcpayinfo/paysubtype")
     """Its state as WeChat numbers it (``wcpayinfo/paysubtype``; 1: sent, to be received)."""
-    fee_desc: str | None = None
+    fee_desc: str | None = _xml("wcpayinfo/feedesc")
     """The amount as shown (``wcpayinfo/feedesc``, like ``"￥0.10"``)."""
     amount: Decimal | None = None
     """The amount as a number (from ``fee_desc``), in yuan."""
-    memo: str | None = None
+    memo: str | None = _xml("wcpayinfo/pay_memo")
     """The payer's note (``wcpayinfo/pay_memo``)."""
-    transaction_id: str | None = None
+    transaction_id: str | None = _xml("wcpayinfo/transcationid")
     """WeChat Pay's transaction id (``wcpayinfo/transcationid``, sic)."""
-    transfer_id: str | None = None
+    transfer_id: str | None = _xml("wcpayinfo/transferid")
     """The transfer's id (``wcpayinfo/transferid``)."""
-    payer_wxid: str | None = None
+    payer_wxid: str | None = _xml("wcpayinfo/payer_username")
     """Who pays (``wcpayinfo/payer_username``; often empty)."""
-    receiver_wxid: str | None = None
+    receiver_wxid: str | None = _xml("wcpayinfo/receiver_username")
     """Who receives (``wcpayinfo/receiver_username``)."""
-    begin_time: datetime | None = None
+    begin_time: datetime | None = _xml("wcpayinfo/begintransfertime")  # noqa: RUF009 - an attrs field
     """When the transfer was made (``wcpayinfo/begintransfertime``, UTC)."""
-    invalid_time: datetime | None = None
+    invalid_time: datetime | None = _xml("wcpayinfo/invalidtime")  # noqa: RUF009 - an attrs field
     """When it expires if not received (``wcpayinfo/invalidtime``, UTC)."""
 
 
@@ -434,19 +454,19 @@ class RedPacketMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.RED_PACKET
     """Always ``"red_packet"`` (``CallbackKind.RED_PACKET``)."""
-    greeting: str | None = None
+    greeting: str | None = _xml("wcpayinfo/receivertitle")
     """The wish written on it (``wcpayinfo/receivertitle``)."""
-    scene_text: str | None = None
+    scene_text: str | None = _xml("wcpayinfo/scenetext")
     """What kind of red packet (``wcpayinfo/scenetext``, like ``"微信红包"``)."""
-    pay_msg_id: str | None = None
+    pay_msg_id: str | None = _xml("wcpayinfo/paymsgid")
     """WeChat Pay's id of it (``wcpayinfo/paymsgid``)."""
-    url: str | None = None
+    url: str | None = _xml("wcpayinfo/url")
     """The web page to open it (``wcpayinfo/url``)."""
-    native_url: str | None = None
+    native_url: str | None = _xml("wcpayinfo/nativeurl")
     """The in-app link to open it (``wcpayinfo/nativeurl``)."""
-    icon_url: str | None = None
+    icon_url: str | None = _xml("wcpayinfo/iconurl")
     """The packet's icon (``wcpayinfo/iconurl``)."""
-    invalid_time: datetime | None = None
+    invalid_time: datetime | None = _xml("wcpayinfo/invalidtime")  # noqa: RUF009 - an attrs field
     """When it expires (``wcpayinfo/invalidtime``, UTC)."""
 
 
@@ -456,27 +476,27 @@ class ChannelsMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.CHANNELS
     """Always ``"channels"`` (``CallbackKind.CHANNELS``)."""
-    object_id: int | None = None
+    object_id: int | None = _xml("finderFeed/objectId")
     """The post's id (``finderFeed/objectId``; above 2**63 at times)."""
-    object_nonce_id: str | None = None
+    object_nonce_id: str | None = _xml("finderFeed/objectNonceId")
     """The nonce the finder endpoints take with it (``finderFeed/objectNonceId``)."""
-    feed_type: int | None = None
+    feed_type: int | None = _xml("finderFeed/feedType")
     """The post's type (``finderFeed/feedType``; 4 is a video)."""
-    username: str | None = None
+    username: str | None = _xml("finderFeed/username")
     """The author's Channels account (``finderFeed/username``, ``...@finder``)."""
-    nickname: str | None = None
+    nickname: str | None = _xml("finderFeed/nickname")
     """The author's name (``finderFeed/nickname``)."""
-    avatar_url: str | None = None
+    avatar_url: str | None = _xml("finderFeed/avatar")
     """The author's picture (``finderFeed/avatar``)."""
-    description: str | None = None
+    description: str | None = _xml("finderFeed/desc")
     """The post's text (``finderFeed/desc``)."""
-    media_count: int | None = None
+    media_count: int | None = _xml("finderFeed/mediaCount")
     """How many media the post has (``finderFeed/mediaCount``)."""
-    media_url: str | None = None
+    media_url: str | None = _xml("finderFeed/mediaList/media/url")
     """The first medium (``mediaList/media/url``)."""
-    cover_url: str | None = None
+    cover_url: str | None = _xml("finderFeed/mediaList/media/coverUrl")
     """The first medium's cover (``mediaList/media/coverUrl``)."""
-    thumb_url: str | None = None
+    thumb_url: str | None = _xml("finderFeed/mediaList/media/thumbUrl")
     """The first medium's thumbnail (``mediaList/media/thumbUrl``)."""
 
 
@@ -491,7 +511,7 @@ class GroupInvite(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_INVITE
     """Always ``"group_invite"`` (``CallbackKind.GROUP_INVITE``)."""
-    invite_url: str | None = None
+    invite_url: str | None = _xml("url")
     """The invitation link (``appmsg/url``)."""
     inviter_wxid: str | None = None
     """Who sent the invitation (the message's sender)."""
@@ -499,11 +519,11 @@ class GroupInvite(MessageEvent):
     """The inviter's name, read from the card's text (Chinese only)."""
     group_name: str | None = None
     """The group's name, read from the card's text (Chinese only)."""
-    title: str | None = None
+    title: str | None = _xml("title")
     """The card's title (``appmsg/title``)."""
-    description: str | None = None
+    description: str | None = _xml("des")
     """The card's text (``appmsg/des``)."""
-    thumb_url: str | None = None
+    thumb_url: str | None = _xml("thumburl")
     """The group's picture (``appmsg/thumburl``)."""
 
 
@@ -520,29 +540,29 @@ class NameCardMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.NAME_CARD
     """Always ``"name_card"`` (``CallbackKind.NAME_CARD``)."""
-    username: str | None = None
+    username: str | None = _xml("@username")
     """The carded account: its wxid, or a ``v3_...@stranger`` ticket (``msg/@username``)."""
-    nickname: str | None = None
+    nickname: str | None = _xml("@nickname")
     """Its name (``msg/@nickname``)."""
-    alias: str | None = None
+    alias: str | None = _xml("@alias")
     """Its WeChat ID, if it set one (``msg/@alias``)."""
-    sex: int | None = None
+    sex: int | None = _xml("@sex")
     """0 unknown, 1 male, 2 female (``msg/@sex``)."""
-    province: str | None = None
+    province: str | None = _xml("@province")
     """``msg/@province``."""
-    city: str | None = None
+    city: str | None = _xml("@city")
     """``msg/@city``."""
-    region_code: str | None = None
+    region_code: str | None = _xml("@regionCode")
     """``msg/@regionCode``, like ``"CN"``."""
-    signature: str | None = None
+    signature: str | None = _xml("@sign")
     """Its profile's signature (``msg/@sign``)."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _xml("@bigheadimgurl")
     """Its large avatar (``msg/@bigheadimgurl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _xml("@smallheadimgurl")
     """Its small avatar (``msg/@smallheadimgurl``)."""
-    antispam_ticket: str | None = None
+    antispam_ticket: str | None = _xml("@antispamticket")
     """The ``v4_...`` ticket `contacts/addContacts` takes (``msg/@antispamticket``)."""
-    scene: int | None = None
+    scene: int | None = _xml("@scene")
     """The add scene to pass with it (``msg/@scene``; 17 is a shared card)."""
 
 
@@ -556,37 +576,37 @@ class FriendRequest(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.FRIEND_REQUEST
     """Always ``"friend_request"`` (``CallbackKind.FRIEND_REQUEST``)."""
-    v3: str | None = None
+    v3: str | None = _xml("@encryptusername")
     """The requester's ``v3_...`` ticket (``msg/@encryptusername``)."""
-    v4: str | None = None
+    v4: str | None = _xml("@ticket")
     """The request's ``v4_...`` ticket (``msg/@ticket``)."""
-    scene: int | None = None
+    scene: int | None = _xml("@scene")
     """How they found the account (``msg/@scene``): pass it back when accepting."""
-    greeting: str | None = None
+    greeting: str | None = _xml("@content")
     """The note they wrote (``msg/@content``)."""
-    requester_wxid: str | None = None
+    requester_wxid: str | None = _xml("@fromusername")
     """The requester's wxid (``msg/@fromusername``)."""
-    from_nickname: str | None = None
+    from_nickname: str | None = _xml("@fromnickname")
     """The requester's name (``msg/@fromnickname``)."""
-    alias: str | None = None
+    alias: str | None = _xml("@alias")
     """Their WeChat ID, if they set one (``msg/@alias``)."""
-    sex: int | None = None
+    sex: int | None = _xml("@sex")
     """0 unknown, 1 male, 2 female (``msg/@sex``)."""
-    signature: str | None = None
+    signature: str | None = _xml("@sign")
     """Their profile's signature (``msg/@sign``)."""
-    country: str | None = None
+    country: str | None = _xml("@country")
     """``msg/@country``."""
-    province: str | None = None
+    province: str | None = _xml("@province")
     """``msg/@province``."""
-    city: str | None = None
+    city: str | None = _xml("@city")
     """``msg/@city``."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _xml("@bigheadimgurl")
     """Their large avatar (``msg/@bigheadimgurl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _xml("@smallheadimgurl")
     """Their small avatar (``msg/@smallheadimgurl``)."""
-    chatroom_wxid: str | None = None
+    chatroom_wxid: str | None = _xml("@chatroomusername")
     """The group they found the account in, for scene 14 (``msg/@chatroomusername``)."""
-    share_card_wxid: str | None = None
+    share_card_wxid: str | None = _xml("@sharecardusername")
     """Whose card they found it on, for scene 17 (``msg/@sharecardusername``)."""
 
 
@@ -596,17 +616,17 @@ class LocationMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.LOCATION
     """Always ``"location"`` (``CallbackKind.LOCATION``)."""
-    latitude: float | None = None
+    latitude: float | None = _xml("@x")
     """Degrees north (``location/@x``)."""
-    longitude: float | None = None
+    longitude: float | None = _xml("@y")
     """Degrees east (``location/@y``)."""
-    scale: int | None = None
+    scale: int | None = _xml("@scale")
     """The map's zoom level (``location/@scale``)."""
-    label: str | None = None
+    label: str | None = _xml("@label")
     """The address (``location/@label``)."""
-    poi_name: str | None = None
+    poi_name: str | None = _xml("@poiname")
     """The place's name (``location/@poiname``)."""
-    poi_id: str | None = None
+    poi_id: str | None = _xml("@poiid")
     """The place's id on the map service (``location/@poiid``)."""
 
 
@@ -622,13 +642,13 @@ class RevokeMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.REVOKE
     """Always ``"revoke"`` (``CallbackKind.REVOKE``)."""
-    revoked_msg_id: int | None = None
+    revoked_msg_id: int | None = _xml("revokemsg/msgid")
     """The recalled message's ``MsgId`` (``revokemsg/msgid``)."""
-    revoked_new_msg_id: int | None = None
+    revoked_new_msg_id: int | None = _xml("revokemsg/newmsgid")
     """The recalled message's ``NewMsgId`` (``revokemsg/newmsgid``): the one to look up."""
-    session: str | None = None
+    session: str | None = _xml("revokemsg/session")
     """The conversation it was in (``revokemsg/session``)."""
-    replace_text: str | None = None
+    replace_text: str | None = _xml("revokemsg/replacemsg")
     """What WeChat shows instead (``revokemsg/replacemsg``, like ``"X" 撤回了一条消息``)."""
 
 
@@ -638,15 +658,15 @@ class PatMessage(MessageEvent):
 
     kind: ClassVar[CallbackKind] = CallbackKind.PAT
     """Always ``"pat"`` (``CallbackKind.PAT``)."""
-    patter_wxid: str | None = None
+    patter_wxid: str | None = _xml("pat/fromusername")
     """Who patted (``pat/fromusername``)."""
-    patted_wxid: str | None = None
+    patted_wxid: str | None = _xml("pat/pattedusername")
     """Who was patted (``pat/pattedusername``)."""
-    pat_chat_id: str | None = None
+    pat_chat_id: str | None = _xml("pat/chatusername")
     """The conversation it happened in (``pat/chatusername``)."""
-    suffix: str | None = None
+    suffix: str | None = _xml("pat/patsuffix")
     """The patted one's custom suffix (``pat/patsuffix``)."""
-    template: str | None = None
+    template: str | None = _xml("pat/template")
     """WeChat's sentence, with ``${wxid}`` placeholders (``pat/template``)."""
 
 
@@ -763,11 +783,11 @@ class GroupAnnouncement(GroupNotice):
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_ANNOUNCEMENT
     """Always ``"group_announcement"`` (``CallbackKind.GROUP_ANNOUNCEMENT``)."""
-    text: str | None = None
+    text: str | None = _xml("mmchatroombarannouncememt/content")
     """The announcement (``mmchatroombarannouncememt/content``)."""
     publisher_wxid: str | None = None
     """Who published it."""
-    announcement_id: str | None = None
+    announcement_id: str | None = _xml("mmchatroombarannouncememt/announcement_id")
     """Its id (``announcement_id``)."""
 
 
@@ -777,21 +797,21 @@ class GroupTodo(GroupNotice):
 
     kind: ClassVar[CallbackKind] = CallbackKind.GROUP_TODO
     """Always ``"group_todo"`` (``CallbackKind.GROUP_TODO``)."""
-    todo_id: str | None = None
+    todo_id: str | None = _xml("todo/todoid")
     """The to-do's id (``todo/todoid``)."""
-    title: str | None = None
+    title: str | None = _xml("todo/title")
     """Its title (``todo/title``)."""
-    op: int | None = None
+    op: int | None = _xml("todo/op")
     """WeChat's operation number (``todo/op``; 0 when set)."""
-    scene: str | None = None
+    scene: str | None = _xml("todo/scene")
     """What happened (``todo/scene``, like ``altertodo_set``)."""
-    creator_wxid: str | None = None
+    creator_wxid: str | None = _xml("todo/creator")
     """Who wrote the message (``todo/creator``)."""
-    operator_wxid: str | None = None
+    operator_wxid: str | None = _xml("todo/oper")
     """Who made it a to-do (``todo/oper``)."""
-    related_new_msg_id: int | None = None
+    related_new_msg_id: int | None = _xml("todo/related_msgid")
     """The ``NewMsgId`` of the message it is about (``todo/related_msgid``)."""
-    template: str | None = None
+    template: str | None = _xml("todo/template")
     """WeChat's sentence, with ``${wxid}`` placeholders (``todo/template``)."""
 
 
@@ -809,27 +829,27 @@ class ContactChanged(CallbackEvent):
     """Always ``"contact_changed"`` (``CallbackKind.CONTACT_CHANGED``)."""
     contact_wxid: str
     """The contact (``UserName``)."""
-    nickname: str | None = None
+    nickname: str | None = _data("NickName")
     """Their name (``NickName``)."""
-    remark: str | None = None
+    remark: str | None = _data("Remark")
     """The account's note on them (``Remark``)."""
-    alias: str | None = None
+    alias: str | None = _data("Alias")
     """Their WeChat ID, if they set one (``Alias``)."""
-    sex: int | None = None
+    sex: int | None = _data("Sex")
     """0 unknown, 1 male, 2 female (``Sex``)."""
-    signature: str | None = None
+    signature: str | None = _data("Signature")
     """Their profile's signature (``Signature``)."""
-    country: str | None = None
+    country: str | None = _data("Country")
     """``Country``."""
-    province: str | None = None
+    province: str | None = _data("Province")
     """``Province``."""
-    city: str | None = None
+    city: str | None = _data("City")
     """``City``."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _data("BigHeadImgUrl")
     """Their large avatar (``BigHeadImgUrl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _data("SmallHeadImgUrl")
     """Their small avatar (``SmallHeadImgUrl``)."""
-    v3: str | None = None
+    v3: str | None = _data("EncryptUserName")
     """Their ``v3_...`` ticket (``EncryptUserName``)."""
 
     @property
@@ -849,17 +869,17 @@ class GroupInfoChanged(CallbackEvent):
     """Always ``"group_info_changed"`` (``CallbackKind.GROUP_INFO_CHANGED``)."""
     group_id: str
     """The group (``UserName``)."""
-    name: str | None = None
+    name: str | None = _data("NickName")
     """The group's name (``NickName``)."""
-    owner_wxid: str | None = None
+    owner_wxid: str | None = _data("ChatRoomOwner")
     """The group's owner (``ChatRoomOwner``)."""
-    remark: str | None = None
+    remark: str | None = _data("Remark")
     """The account's note on the group (``Remark``)."""
-    big_head_img_url: str | None = None
+    big_head_img_url: str | None = _data("BigHeadImgUrl")
     """The group's large picture (``BigHeadImgUrl``)."""
-    small_head_img_url: str | None = None
+    small_head_img_url: str | None = _data("SmallHeadImgUrl")
     """The group's small picture (``SmallHeadImgUrl``)."""
-    max_member_count: int | None = None
+    max_member_count: int | None = _data("ChatroomMaxCount")
     """``ChatroomMaxCount`` as sent (WeChat packs flags into it; not a plain number)."""
 
     @property

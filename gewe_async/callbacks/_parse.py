@@ -1,6 +1,7 @@
 """`parse_callback`: one pushed body in, one typed event out.
 
-How kinds are told apart (回调消息详解.md; FIELD-NOTES section 5):
+How kinds are told apart (the official callback page, 回调消息详解, and pushes seen from
+real servers):
 
 - ``TypeName``: ``AddMsg`` (messages), ``ModContacts`` / ``DelContacts`` (a friend or, for
   ``...@chatroom``, a group), ``Offline``.
@@ -10,21 +11,27 @@ How kinds are told apart (回调消息详解.md; FIELD-NOTES section 5):
 - Anything else with an envelope is an unknown event that keeps the payload; only a body that
   is not a callback at all raises `GeweCallbackError`.
 
-Each XML document is parsed once; a quote's quoted content is parsed a second time, as it is a
-document of its own.
+Every kind is described once, in `KINDS` at the end of this module: its event class, where in
+a push it is found, and the function that reads it there. The dispatch tables are made from
+it. Each XML document is parsed once; a quote's quoted content is parsed a second time, as it
+is a document of its own.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+import attrs
+
 from gewe_async.callbacks._events import (
+    DATA_KEY,
+    XML_PATH,
     CallbackEvent,
     ChannelsMessage,
     ContactChanged,
@@ -67,7 +74,6 @@ from gewe_async.callbacks._events import (
 )
 from gewe_async.callbacks._kinds import CallbackKind
 from gewe_async.callbacks._xml import (
-    attributes,
     child_int,
     child_text,
     parse_xml,
@@ -77,7 +83,7 @@ from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["parse_callback"]
 
-#: What the test push contains (开发指南/消息订阅.md).
+#: What the test push contains (the official subscription page, 消息订阅).
 TEST_PHRASE = "验证回调地址是否可用"
 
 # "<wxid>:\n" before a group message's content (or "<chatroom>:\n" before a system notice).
@@ -281,7 +287,7 @@ def _without_envelope(payload: Mapping[str, Any]) -> CallbackEvent:
     wxid = _string(payload.get("Wxid"))
     if _mentions_test_phrase(payload, depth=3):
         return TestCallback(app_id=app_id, wxid=wxid, type_name="", raw=payload)
-    # 回调消息详解.md shows, under 群聊邀请, a body of another service's shape
+    # The official callback page shows, under 群聊邀请, a body of another service's shape
     # (wcId/data/messageType) as sent for Mac logins: kept as an unknown event, not refused.
     if isinstance(payload.get("wcId"), str) and "messageType" in payload:
         return UnknownEvent(app_id=app_id, wxid=payload["wcId"], type_name="", raw=payload)
@@ -396,8 +402,6 @@ def _add_msg(
         "push_content": push_content,
         "content": content,
     }
-    if msg_type == 1:
-        return TextMessage(text=content, **fields)
     build = _BY_MSG_TYPE.get(msg_type)
     if build is None:
         return UnknownMessage(**fields)
@@ -413,6 +417,10 @@ def _mentions(msg_source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))
 
 
+def _text(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+    return TextMessage(text=fields["content"], **fields)
+
+
 def _buffer(data: Mapping[str, Any]) -> str | None:
     buf = data.get("ImgBuf")
     if isinstance(buf, Mapping):
@@ -424,125 +432,85 @@ def _buffer(data: Mapping[str, Any]) -> str | None:
 
 def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     img = _find(parse_xml(fields["content"]), "img")
-    a = attributes(img)
     return ImageMessage(
-        md5=a("md5") or None,
-        size=to_int(a("length")),
-        hd_size=to_int(a("hdlength")),
-        aeskey=a("aeskey") or None,
-        cdn_mid_url=a("cdnmidimgurl") or None,
-        cdn_big_url=a("cdnbigimgurl") or None,
-        cdn_thumb_url=a("cdnthumburl") or None,
-        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
-        thumb_size=to_int(a("cdnthumblength")),
-        thumb_base64=_buffer(data),
-        **fields,
+        thumb_base64=_buffer(data), **_from_xml(img, _PLANS[ImageMessage]), **fields
     )
 
 
 def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     voice = _find(parse_xml(fields["content"]), "voicemsg")
-    a = attributes(voice)
     return VoiceMessage(
-        duration_ms=to_int(a("voicelength")),
-        size=to_int(a("length")),
-        md5=a("voicemd5") or None,
-        aeskey=a("aeskey") or None,
-        voice_url=a("voiceurl") or None,
-        voice_format=to_int(a("voiceformat")),
-        voice_base64=_buffer(data),
-        **fields,
+        voice_base64=_buffer(data), **_from_xml(voice, _PLANS[VoiceMessage]), **fields
     )
 
 
-def _video(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    video = _find(parse_xml(fields["content"]), "videomsg")
-    a = attributes(video)
-    return VideoMessage(
-        duration_s=to_int(a("playlength")),
-        size=to_int(a("length")),
-        md5=a("md5") or None,
-        new_md5=a("newmd5") or None,
-        aeskey=a("aeskey") or None,
-        cdn_video_url=a("cdnvideourl") or None,
-        cdn_thumb_url=a("cdnthumburl") or None,
-        cdn_thumb_aeskey=a("cdnthumbaeskey") or None,
-        thumb_size=to_int(a("cdnthumblength")),
-        **fields,
-    )
+def _content(event: type[MessageEvent], tag: str) -> Reader:
+    """The reader of a kind of its own ``MsgType``: its fields at their paths from ``tag``.
+
+    ``tag`` is the content's element the paths start at (``""``: its root, ``<msg>``).
+    """
+
+    def read(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
+        element = _find(parse_xml(fields["content"]), tag)
+        return event(**_from_xml(element, _PLANS[event]), **fields)
+
+    return read
 
 
-def _emoji(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    emoji = _find(parse_xml(fields["content"]), "emoji")
-    a = attributes(emoji)
-    return EmojiMessage(
-        md5=a("md5") or None,
-        size=to_int(a("len")),
-        cdn_url=a("cdnurl") or None,
-        encrypt_url=a("encrypturl") or None,
-        aeskey=a("aeskey") or None,
-        width=to_int(a("width")),
-        height=to_int(a("height")),
-        **fields,
-    )
+def _at(event: type[MessageEvent]) -> Reader:
+    """The reader of a kind told apart by an element: its fields at their paths from it."""
+
+    def read(fields: Fields, element: Element) -> MessageEvent:
+        return event(**_from_xml(element, _PLANS[event]), **fields)
+
+    return read
 
 
-def _name_card(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    card = _find(parse_xml(fields["content"]), "")
-    a = attributes(card)
-    return NameCardMessage(
-        username=a("username") or None,
-        nickname=a("nickname") or None,
-        alias=a("alias") or None,
-        sex=to_int(a("sex")),
-        province=a("province") or None,
-        city=a("city") or None,
-        region_code=a("regionCode") or None,
-        signature=a("sign") or None,
-        big_head_img_url=a("bigheadimgurl") or None,
-        small_head_img_url=a("smallheadimgurl") or None,
-        antispam_ticket=a("antispamticket") or None,
-        scene=to_int(a("scene")),
-        **fields,
-    )
+#: A field read from XML: its name, the tags down to its element, then the attribute
+#: (``@name``) or child tag there, and how its text becomes the field's value.
+_Step = tuple[str, tuple[str, ...], str, bool, Callable[[str | None], Any]]
+
+_CONVERTERS: dict[str, Callable[[str | None], Any]] = {
+    "str | None": lambda text: text,
+    "int | None": to_int,
+    "float | None": lambda text: _float(text),
+    "datetime | None": lambda text: _time(to_int(text)),
+}
 
 
-def _friend_request(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    msg = _find(parse_xml(fields["content"]), "")
-    a = attributes(msg)
-    return FriendRequest(
-        v3=a("encryptusername") or None,
-        v4=a("ticket") or None,
-        scene=to_int(a("scene")),
-        greeting=a("content") or None,
-        requester_wxid=a("fromusername") or None,
-        from_nickname=a("fromnickname") or None,
-        alias=a("alias") or None,
-        sex=to_int(a("sex")),
-        signature=a("sign") or None,
-        country=a("country") or None,
-        province=a("province") or None,
-        city=a("city") or None,
-        big_head_img_url=a("bigheadimgurl") or None,
-        small_head_img_url=a("smallheadimgurl") or None,
-        chatroom_wxid=a("chatroomusername") or None,
-        share_card_wxid=a("sharecardusername") or None,
-        **fields,
-    )
+def _plan(event: type[CallbackEvent]) -> tuple[_Step, ...]:
+    """How to read the event's fields that name an XML path (its ``XML_PATH`` metadata)."""
+    steps = []
+    for field in attrs.fields(event):
+        path = field.metadata.get(XML_PATH)
+        if path is None:
+            continue
+        *parents, leaf = path.split("/")
+        convert = _CONVERTERS[str(field.type)]  # a KeyError here: a type with no converter
+        steps.append((field.name, tuple(parents), leaf.lstrip("@"), leaf[:1] == "@", convert))
+    return tuple(steps)
 
 
-def _location(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    loc = _find(parse_xml(fields["content"]), "location")
-    a = attributes(loc)
-    return LocationMessage(
-        latitude=_float(a("x") or None),
-        longitude=_float(a("y") or None),
-        scale=to_int(a("scale")),
-        label=a("label") or None,
-        poi_name=a("poiname") or None,
-        poi_id=a("poiid") or None,
-        **fields,
-    )
+def _from_xml(element: Element | None, plan: tuple[_Step, ...]) -> Fields:
+    values: Fields = {}
+    parents: dict[tuple[str, ...], Element | None] = {(): element}
+    for name, tags, leaf, is_attribute, convert in plan:
+        if tags in parents:
+            node = parents[tags]
+        else:
+            node = element
+            for tag in tags:  # plain tags, each looked up in C (a path would be in Python)
+                node = None if node is None else node.find(tag)
+            parents[tags] = node
+        if node is None:
+            text = None
+        elif is_attribute:
+            text = node.get(leaf) or None
+        else:
+            child = node.find(leaf)
+            text = None if child is None else child.text or None
+        values[name] = convert(text)
+    return values
 
 
 def _path(elem: Element | None, *tags: str) -> Element | tuple[()]:
@@ -575,16 +543,7 @@ def _float(value: str | None) -> float | None:
 
 _INVITE_TITLES = frozenset({"邀请你加入群聊"})
 _INVITE_URL = "addchatroombyinvite"
-_APPMSG_KINDS = {
-    "6": CallbackKind.FILE,
-    "74": CallbackKind.FILE_NOTICE,
-    "33": CallbackKind.MINI_PROGRAM,
-    "36": CallbackKind.MINI_PROGRAM,
-    "57": CallbackKind.QUOTE,
-    "2000": CallbackKind.TRANSFER,
-    "2001": CallbackKind.RED_PACKET,
-    "51": CallbackKind.CHANNELS,
-}
+_LINK = "5"  # a link, or a group invitation: told apart by its URL or title
 
 
 def _appmsg_of(root: Element | None) -> tuple[Element | None, str | None]:
@@ -594,7 +553,7 @@ def _appmsg_of(root: Element | None) -> tuple[Element | None, str | None]:
 
 
 def _appmsg_kind(appmsg: Element | None, subtype: str | None) -> CallbackKind:
-    if subtype == "5":
+    if subtype == _LINK:
         url = child_text(appmsg, "url") or ""
         if _INVITE_URL in url or child_text(appmsg, "title") in _INVITE_TITLES:
             return CallbackKind.GROUP_INVITE
@@ -608,21 +567,8 @@ def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     appmsg, subtype = _appmsg_of(parse_xml(fields["content"]))
     kind = _appmsg_kind(appmsg, subtype)
     build = _BY_APPMSG_KIND.get(kind)
-    if appmsg is None or build is None:
-        return UnknownMessage(subtype=subtype, **fields)
-    return build(fields, appmsg)
-
-
-def _link(fields: Fields, appmsg: Element) -> MessageEvent:
-    return LinkMessage(
-        title=child_text(appmsg, "title"),
-        description=child_text(appmsg, "des"),
-        url=child_text(appmsg, "url"),
-        thumb_url=child_text(appmsg, "thumburl"),
-        source_username=child_text(appmsg, "sourceusername"),
-        source_display_name=child_text(appmsg, "sourcedisplayname"),
-        **fields,
-    )
+    event = None if appmsg is None or build is None else build(fields, appmsg)
+    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
 
 
 _INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
@@ -639,72 +585,15 @@ def _notice_text(text: str | None) -> str:
 
 
 def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
-    description = child_text(appmsg, "des")
-    words = _INVITE_TEXT.match(_notice_text(description))
+    read = _from_xml(appmsg, _PLANS[GroupInvite])
+    words = _INVITE_TEXT.match(_notice_text(read["description"]))
     return GroupInvite(
-        invite_url=child_text(appmsg, "url"),
         inviter_wxid=fields["sender_wxid"],
         inviter_nickname=words.group(1) if words else None,
         group_name=(words.group(2) or None) if words else None,
-        title=child_text(appmsg, "title"),
-        description=description,
-        thumb_url=child_text(appmsg, "thumburl"),
+        **read,
         **fields,
     )
-
-
-def _file_notice(fields: Fields, appmsg: Element) -> MessageEvent:
-    attach = appmsg.find("appattach")
-    return FileNotice(
-        file_name=child_text(appmsg, "title"),
-        file_ext=child_text(attach, "fileext"),
-        size=child_int(attach, "totallen"),
-        md5=child_text(appmsg, "md5"),
-        **fields,
-    )
-
-
-def _file(fields: Fields, appmsg: Element) -> MessageEvent:
-    attach = appmsg.find("appattach")
-    return FileMessage(
-        file_name=child_text(appmsg, "title"),
-        file_ext=child_text(attach, "fileext"),
-        size=child_int(attach, "totallen"),
-        md5=child_text(appmsg, "md5"),
-        aeskey=child_text(attach, "aeskey"),
-        cdn_attach_url=child_text(attach, "cdnattachurl"),
-        attach_id=child_text(attach, "attachid"),
-        notice_new_msg_id=child_int(attach, "overwrite_newmsgid"),
-        **fields,
-    )
-
-
-def _mini_program(fields: Fields, appmsg: Element) -> MessageEvent:
-    weapp, attach = appmsg.find("weappinfo"), appmsg.find("appattach")
-    return MiniProgramMessage(
-        title=child_text(appmsg, "title"),
-        description=child_text(appmsg, "des"),
-        page_path=child_text(weapp, "pagepath"),
-        mini_app_id=child_text(weapp, "appid"),
-        mini_username=child_text(weapp, "username"),
-        display_name=child_text(appmsg, "sourcedisplayname"),
-        icon_url=child_text(weapp, "weappiconurl"),
-        cdn_thumb_url=child_text(attach, "cdnthumburl"),
-        cdn_thumb_aeskey=child_text(attach, "cdnthumbaeskey"),
-        **fields,
-    )
-
-
-_KIND_OF_MSG_TYPE = {
-    1: CallbackKind.TEXT,
-    3: CallbackKind.IMAGE,
-    34: CallbackKind.VOICE,
-    37: CallbackKind.FRIEND_REQUEST,
-    42: CallbackKind.NAME_CARD,
-    43: CallbackKind.VIDEO,
-    47: CallbackKind.EMOJI,
-    48: CallbackKind.LOCATION,
-}
 
 
 def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
@@ -743,21 +632,8 @@ def _quoted(refer: Element) -> QuotedMessage:
 
 
 def _transfer(fields: Fields, appmsg: Element) -> MessageEvent:
-    pay = appmsg.find("wcpayinfo")
-    fee_desc = child_text(pay, "feedesc")
-    return TransferMessage(
-        pay_subtype=child_int(pay, "paysubtype"),
-        fee_desc=fee_desc,
-        amount=_amount(fee_desc),
-        memo=child_text(pay, "pay_memo"),
-        transaction_id=child_text(pay, "transcationid"),
-        transfer_id=child_text(pay, "transferid"),
-        payer_wxid=child_text(pay, "payer_username"),
-        receiver_wxid=child_text(pay, "receiver_username"),
-        begin_time=_time(child_int(pay, "begintransfertime")),
-        invalid_time=_time(child_int(pay, "invalidtime")),
-        **fields,
-    )
+    read = _from_xml(appmsg, _PLANS[TransferMessage])
+    return TransferMessage(amount=_amount(read["fee_desc"]), **read, **fields)
 
 
 def _amount(fee_desc: str | None) -> Decimal | None:
@@ -770,40 +646,6 @@ def _amount(fee_desc: str | None) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
-def _red_packet(fields: Fields, appmsg: Element) -> MessageEvent:
-    pay = appmsg.find("wcpayinfo")
-    return RedPacketMessage(
-        greeting=child_text(pay, "receivertitle"),
-        scene_text=child_text(pay, "scenetext"),
-        pay_msg_id=child_text(pay, "paymsgid"),
-        url=child_text(pay, "url"),
-        native_url=child_text(pay, "nativeurl"),
-        icon_url=child_text(pay, "iconurl"),
-        invalid_time=_time(child_int(pay, "invalidtime")),
-        **fields,
-    )
-
-
-def _channels(fields: Fields, appmsg: Element) -> MessageEvent:
-    feed = appmsg.find("finderFeed")
-    media_list = None if feed is None else feed.find("mediaList")
-    media = None if media_list is None else media_list.find("media")
-    return ChannelsMessage(
-        object_id=child_int(feed, "objectId"),
-        object_nonce_id=child_text(feed, "objectNonceId"),
-        feed_type=child_int(feed, "feedType"),
-        username=child_text(feed, "username"),
-        nickname=child_text(feed, "nickname"),
-        avatar_url=child_text(feed, "avatar"),
-        description=child_text(feed, "desc"),
-        media_count=child_int(feed, "mediaCount"),
-        media_url=child_text(media, "url"),
-        cover_url=child_text(media, "coverUrl"),
-        thumb_url=child_text(media, "thumbUrl"),
-        **fields,
-    )
-
-
 # --- MsgType 10002: system messages, told apart by sysmsg/@type ---------------------------
 
 
@@ -812,55 +654,12 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
     build = _BY_SYSMSG_TYPE.get(subtype or "")
     event = None if root is None or build is None else build(fields, root)
-    return event if event is not None else UnknownMessage(subtype=subtype, **fields)
-
-
-def _revoke(fields: Fields, sysmsg: Element) -> MessageEvent:
-    revoke = sysmsg.find("revokemsg")
-    return RevokeMessage(
-        revoked_msg_id=child_int(revoke, "msgid"),
-        revoked_new_msg_id=child_int(revoke, "newmsgid"),
-        session=child_text(revoke, "session"),
-        replace_text=child_text(revoke, "replacemsg"),
-        **fields,
-    )
-
-
-def _pat(fields: Fields, sysmsg: Element) -> MessageEvent:
-    pat = sysmsg.find("pat")
-    return PatMessage(
-        patter_wxid=child_text(pat, "fromusername"),
-        patted_wxid=child_text(pat, "pattedusername"),
-        pat_chat_id=child_text(pat, "chatusername"),
-        suffix=child_text(pat, "patsuffix"),
-        template=child_text(pat, "template"),
-        **fields,
-    )
-
-
-def _todo(fields: Fields, sysmsg: Element) -> MessageEvent:
-    todo = sysmsg.find("todo")
-    return GroupTodo(
-        todo_id=child_text(todo, "todoid"),
-        title=child_text(todo, "title"),
-        op=child_int(todo, "op"),
-        scene=child_text(todo, "scene"),
-        creator_wxid=child_text(todo, "creator"),
-        operator_wxid=child_text(todo, "oper"),
-        related_new_msg_id=child_int(todo, "related_msgid"),
-        template=child_text(todo, "template"),
-        **fields,
-    )
+    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
 
 
 def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
-    notice = sysmsg.find("mmchatroombarannouncememt")
-    return GroupAnnouncement(
-        text=child_text(notice, "content"),
-        publisher_wxid=fields["sender_wxid"],
-        announcement_id=child_text(notice, "announcement_id"),
-        **fields,
-    )
+    read = _from_xml(sysmsg, _PLANS[GroupAnnouncement])
+    return GroupAnnouncement(publisher_wxid=fields["sender_wxid"], **read, **fields)
 
 
 _QUOTED_NAMES = re.compile(r'"(.+?)"')
@@ -1015,31 +814,28 @@ def _mod_contacts(
         return None
     common: Fields = {"app_id": app_id, "wxid": wxid, "type_name": type_name, "raw": payload}
     if username.endswith(_CHATROOM):
-        return GroupInfoChanged(
-            group_id=username,
-            name=_string(data.get("NickName")) or None,
-            owner_wxid=_string(data.get("ChatRoomOwner")) or None,
-            remark=_string(data.get("Remark")) or None,
-            big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
-            small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
-            max_member_count=_int(data.get("ChatroomMaxCount")),
-            **common,
-        )
-    return ContactChanged(
-        contact_wxid=username,
-        nickname=_string(data.get("NickName")) or None,
-        remark=_string(data.get("Remark")) or None,
-        alias=_string(data.get("Alias")) or None,
-        sex=_int(data.get("Sex")),
-        signature=_string(data.get("Signature")) or None,
-        country=_string(data.get("Country")) or None,
-        province=_string(data.get("Province")) or None,
-        city=_string(data.get("City")) or None,
-        big_head_img_url=_string(data.get("BigHeadImgUrl")) or None,
-        small_head_img_url=_string(data.get("SmallHeadImgUrl")) or None,
-        v3=_string(data.get("EncryptUserName")) or None,
-        **common,
+        return GroupInfoChanged(group_id=username, **_from_data(data, _GROUP_DATA), **common)
+    return ContactChanged(contact_wxid=username, **_from_data(data, _CONTACT_DATA), **common)
+
+
+def _data_fields(event: type[CallbackEvent]) -> tuple[tuple[str, str, bool], ...]:
+    """``(field, Data key, is a number)`` of each field the event reads from ``Data``."""
+    return tuple(
+        (field.name, field.metadata[DATA_KEY], field.type == "int | None")
+        for field in attrs.fields(event)
+        if DATA_KEY in field.metadata
     )
+
+
+_CONTACT_DATA = _data_fields(ContactChanged)
+_GROUP_DATA = _data_fields(GroupInfoChanged)
+
+
+def _from_data(data: Mapping[str, Any], fields: tuple[tuple[str, str, bool], ...]) -> Fields:
+    return {
+        name: _int(data.get(key)) if number else (_string(data.get(key)) or None)
+        for name, key, number in fields
+    }
 
 
 def _del_contacts(
@@ -1064,41 +860,165 @@ def _offline(
     return Offline(app_id=app_id, wxid=wxid, type_name=type_name, raw=payload)
 
 
-_Envelope = Callable[[Mapping[str, Any], str, str | None, str], CallbackEvent | None]
-_BY_TYPE_NAME: dict[str, _Envelope] = {
-    "AddMsg": _add_msg,
-    "ModContacts": _mod_contacts,
-    "DelContacts": _del_contacts,
-    "Offline": _offline,
-}
-_BY_MSG_TYPE: dict[int, Callable[[Fields, Mapping[str, Any]], MessageEvent]] = {
-    3: _image,
-    34: _voice,
-    37: _friend_request,
-    42: _name_card,
-    43: _video,
-    47: _emoji,
-    48: _location,
-    49: _app_message,
-    10000: _notice,
-    10002: _system_message,
-}
-_BY_APPMSG_KIND: dict[CallbackKind, Callable[[Fields, Element], MessageEvent]] = {
-    CallbackKind.LINK: _link,
-    CallbackKind.GROUP_INVITE: _group_invite,
-    CallbackKind.FILE_NOTICE: _file_notice,
-    CallbackKind.FILE: _file,
-    CallbackKind.MINI_PROGRAM: _mini_program,
-    CallbackKind.QUOTE: _quote,
-    CallbackKind.TRANSFER: _transfer,
-    CallbackKind.RED_PACKET: _red_packet,
-    CallbackKind.CHANNELS: _channels,
-}
-_BY_SYSMSG_TYPE: dict[str, Callable[[Fields, Element], MessageEvent | None]] = {
-    "revokemsg": _revoke,
-    "pat": _pat,
-    "roomtoolstips": _todo,
-    "mmchatroombarannouncememt": _announcement,
-    "delchatroommember": _mac_join,
-    "sysmsgtemplate": _template,
-}
+# --- the kinds, described once -------------------------------------------------------------
+
+#: What reads a push into its event: the envelope readers take the payload, app id, wxid and
+#: type name; the message readers the message fields and ``Data`` (or the element the kind
+#: is told apart by); a reader may find the push is not its kind and give ``None``.
+Reader = Callable[..., CallbackEvent | None]
+
+_ADD_MSG = "AddMsg"
+_APP = 49
+_SYSTEM = 10002
+_NOTICE_TYPE = 10000
+
+
+@attrs.frozen
+class Where:
+    """Where the parser finds a kind in a push, and the function that reads it there."""
+
+    type_name: str
+    """The envelope's ``TypeName`` (``""``: a push without one, the test push)."""
+    msg_type: int | None = None
+    """``AddMsg``'s ``MsgType``."""
+    subtype: str | None = None
+    """What tells kinds of one ``MsgType`` apart: ``appmsg/type`` (49), ``sysmsg/@type`` (10002)."""
+    read: Reader | None = None
+    """The function that reads the push there (``None``: read where it is told apart)."""
+
+
+@attrs.frozen
+class KindSpec:
+    """One kind, described once: its event class and where the parser finds it."""
+
+    event: type[CallbackEvent]
+    """The event class; its ``kind`` is the kind described."""
+    where: tuple[Where, ...]
+    """Every place the kind is found (a join, for one, is pushed three ways)."""
+
+    @property
+    def kind(self) -> CallbackKind:
+        """The kind described."""
+        return self.event.kind
+
+
+def _spec(event: type[CallbackEvent], *where: Where) -> KindSpec:
+    return KindSpec(event, where)
+
+
+def _message(msg_type: int, read: Reader) -> Where:
+    return Where(_ADD_MSG, msg_type, read=read)
+
+
+def _app(subtype: str, read: Reader) -> Where:
+    return Where(_ADD_MSG, _APP, subtype, read)
+
+
+def _sys(subtype: str, read: Reader) -> Where:
+    return Where(_ADD_MSG, _SYSTEM, subtype, read)
+
+
+def _envelope(type_name: str, read: Reader) -> Where:
+    return Where(type_name, read=read)
+
+
+_NOTICE = _message(_NOTICE_TYPE, _notice)  # told apart by its text
+_MINI_PROGRAM = _at(MiniProgramMessage)
+
+#: Every kind but ``unknown``, described once; the dispatch tables below are made from it.
+KINDS: Final[tuple[KindSpec, ...]] = (
+    _spec(TextMessage, _message(1, _text)),
+    _spec(ImageMessage, _message(3, _image)),
+    _spec(VoiceMessage, _message(34, _voice)),
+    _spec(VideoMessage, _message(43, _content(VideoMessage, "videomsg"))),
+    _spec(EmojiMessage, _message(47, _content(EmojiMessage, "emoji"))),
+    _spec(NameCardMessage, _message(42, _content(NameCardMessage, ""))),
+    _spec(FriendRequest, _message(37, _content(FriendRequest, ""))),
+    _spec(LocationMessage, _message(48, _content(LocationMessage, "location"))),
+    _spec(LinkMessage, _app(_LINK, _at(LinkMessage))),
+    _spec(GroupInvite, _app(_LINK, _group_invite)),
+    _spec(FileNotice, _app("74", _at(FileNotice))),
+    _spec(FileMessage, _app("6", _at(FileMessage))),
+    _spec(MiniProgramMessage, _app("33", _MINI_PROGRAM), _app("36", _MINI_PROGRAM)),
+    _spec(QuoteMessage, _app("57", _quote)),
+    _spec(TransferMessage, _app("2000", _transfer)),
+    _spec(RedPacketMessage, _app("2001", _at(RedPacketMessage))),
+    _spec(ChannelsMessage, _app("51", _at(ChannelsMessage))),
+    _spec(RevokeMessage, _sys("revokemsg", _at(RevokeMessage))),
+    _spec(PatMessage, _sys("pat", _at(PatMessage))),
+    _spec(GroupTodo, _sys("roomtoolstips", _at(GroupTodo))),
+    _spec(GroupAnnouncement, _sys("mmchatroombarannouncememt", _announcement)),
+    _spec(
+        GroupMemberJoined,
+        _sys("delchatroommember", _mac_join),
+        _sys("sysmsgtemplate", _template),
+        _NOTICE,
+    ),
+    _spec(GroupMemberRemoved, _sys("sysmsgtemplate", _template)),
+    _spec(GroupDissolved, _sys("sysmsgtemplate", _template)),
+    _spec(RemovedFromGroup, _NOTICE),
+    _spec(GroupRenamed, _NOTICE),
+    _spec(GroupOwnerChanged, _NOTICE),
+    _spec(ContactChanged, _envelope("ModContacts", _mod_contacts)),
+    _spec(GroupInfoChanged, _envelope("ModContacts", _mod_contacts)),
+    _spec(ContactDeleted, _envelope("DelContacts", _del_contacts)),
+    _spec(GroupQuit, _envelope("DelContacts", _del_contacts)),
+    _spec(Offline, _envelope("Offline", _offline)),
+    _spec(TestCallback, Where("")),  # no envelope: told by its text (_without_envelope)
+)
+
+
+@attrs.frozen
+class _Dispatch:
+    """The parser's tables, made from `KINDS`."""
+
+    by_type_name: dict[str, Reader] = attrs.field(factory=dict)
+    by_msg_type: dict[int, Reader] = attrs.field(factory=dict)
+    by_appmsg_kind: dict[CallbackKind, Reader] = attrs.field(factory=dict)
+    appmsg_kinds: dict[str, CallbackKind] = attrs.field(factory=dict)
+    by_sysmsg_type: dict[str, Reader] = attrs.field(factory=dict)
+    kind_of_msg_type: dict[int, CallbackKind] = attrs.field(factory=dict)
+
+
+def _put(table: dict[Any, Any], key: object, value: object) -> None:
+    if table.setdefault(key, value) != value:
+        raise AssertionError(f"KINDS reads {key!r} two ways: {table[key]!r} and {value!r}")
+
+
+def _dispatch(kinds: Iterable[KindSpec]) -> _Dispatch:
+    tables = _Dispatch(
+        by_type_name={_ADD_MSG: _add_msg},
+        by_msg_type={_APP: _app_message, _SYSTEM: _system_message},
+    )
+    claims: dict[int, set[CallbackKind]] = {}
+    for spec in kinds:
+        for where in spec.where:
+            if where.read is None:
+                continue  # found before any table is read (the test push)
+            if where.type_name != _ADD_MSG:
+                _put(tables.by_type_name, where.type_name, where.read)
+            elif where.msg_type == _APP and where.subtype is not None:
+                _put(tables.by_appmsg_kind, spec.kind, where.read)
+                if where.subtype != _LINK:  # a link or an invitation: see _appmsg_kind
+                    _put(tables.appmsg_kinds, where.subtype, spec.kind)
+            elif where.msg_type == _SYSTEM and where.subtype is not None:
+                _put(tables.by_sysmsg_type, where.subtype, where.read)
+            elif where.msg_type is not None:
+                _put(tables.by_msg_type, where.msg_type, where.read)
+                claims.setdefault(where.msg_type, set()).add(spec.kind)
+    # A quoted message is told apart by its type alone: only the types that are one kind.
+    for msg_type, claimed in claims.items():
+        if len(claimed) == 1:
+            tables.kind_of_msg_type[msg_type] = next(iter(claimed))
+    return tables
+
+
+_TABLES = _dispatch(KINDS)
+#: How each event class reads its fields from XML, made once from its fields' metadata.
+_PLANS: Final = {spec.event: _plan(spec.event) for spec in KINDS}
+_BY_TYPE_NAME: Final = _TABLES.by_type_name
+_BY_MSG_TYPE: Final = _TABLES.by_msg_type
+_BY_APPMSG_KIND: Final = _TABLES.by_appmsg_kind
+_APPMSG_KINDS: Final = _TABLES.appmsg_kinds
+_BY_SYSMSG_TYPE: Final = _TABLES.by_sysmsg_type
+_KIND_OF_MSG_TYPE: Final = _TABLES.kind_of_msg_type

@@ -14,19 +14,19 @@ import logging
 import random
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 import httpx
 
-from gewe_async.testing._fleet import muted
+from gewe_async.testing._push import test_payload
+
+if TYPE_CHECKING:
+    from gewe_async.testing._state import FakeDevice
 
 __all__ = ["CallbackDelivery", "CallbackFaults", "Push"]
 
 log = logging.getLogger("gewe_async.testing")
-
-#: What the test push sent on ``setCallback`` says (the docs promise this text, not a shape).
-TEST_PUSH: Final[Mapping[str, Any]] = {"testMsg": "验证回调地址是否可用"}
 
 #: GeWe gives a push up when the receiver has not answered within 3 s.
 PUSH_TIMEOUT: Final = 3.0
@@ -43,6 +43,10 @@ _ASGIApp = Callable[
 
 class _Feedable(Protocol):
     async def feed(self, payload: Mapping[str, Any]) -> Any: ...
+
+
+#: What pushes may go to in-process: a dispatcher (``feed``) or an ASGI app.
+PushTarget = _Feedable | _ASGIApp
 
 
 @attrs.frozen
@@ -91,16 +95,15 @@ def _tls() -> ssl.SSLContext:
 
 @attrs.define
 class CallbackDelivery:
-    """The fake's pushing side (mixed into [`FakeGewe`][gewe_async.testing.FakeGewe]).
+    """The fake's pushing part: where pushes go, their faults, and the pushes made.
 
-    ```python
-    fake.connect(dp)                      # in-process: handlers run before deliver returns
-    await fake.deliver(payload)
-    # or over HTTP to what login/setCallback set:
-    await client.login.set_callback(fake.token, "http://127.0.0.1:8000/gewe/s3cret")
-    await fake.deliver(payload)           # POSTed there; returns the status answered
-    ```
+    A part of [`FakeGewe`][gewe_async.testing.FakeGewe], which delegates its ``deliver``,
+    ``connect``, ``settle``... here; it needs nothing of the fake but its devices (pushes for
+    a device made silent are not made), so it stands alone too.
     """
+
+    devices: Mapping[str, FakeDevice] = attrs.field(factory=dict)
+    """The devices pushed for: a silent one (``FakeGewe.make_silent``) gets no pushes."""
 
     pushes: list[Push] = attrs.field(factory=list, init=False)
     """Every push made, in order."""
@@ -113,13 +116,8 @@ class CallbackDelivery:
     callback_url: str | None = attrs.field(default=None, init=False)
     """The URL ``login/setCallback`` last set: where pushes go."""
 
-    def connect(self, target: _Feedable | _ASGIApp | None, *, path: str = "/") -> None:
-        """Push in-process to ``target`` instead of the callback URL (``None`` undoes it).
-
-        ``target`` is a [`Dispatcher`][gewe_async.bot.Dispatcher] (its handlers run before
-        ``deliver`` returns) or an ASGI app such as
-        [`ASGIReceiver`][gewe_async.bot.ASGIReceiver] (pushed to ``path``).
-        """
+    def connect(self, target: PushTarget | None, *, path: str = "/") -> None:
+        """Push in-process to ``target`` (see `FakeGewe.connect`)."""
         self._connected = target
         self._connected_path = path
 
@@ -129,10 +127,7 @@ class CallbackDelivery:
         self._push_rng = random.Random(faults.seed)  # noqa: S311 - fault draws, not secrets
 
     async def deliver(self, payload: Mapping[str, Any]) -> int | None:
-        """Push ``payload`` as GeWe would; return the status answered (``None``: given up).
-
-        Pushes go to the connected dispatcher or app, else to the callback URL. With
-        [`CallbackFaults`][gewe_async.testing.CallbackFaults] some are pushed again later.
+        """Push ``payload`` as GeWe would (see `FakeGewe.deliver`).
 
         Raises:
             ValueError: Nothing is connected and no callback URL was set.
@@ -147,19 +142,26 @@ class CallbackDelivery:
         return status
 
     async def settle(self) -> None:
-        """Wait for the pushes still under way (delayed duplicates, the test push)."""
+        """Wait for the pushes still under way."""
         while self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     def push_test_callback(self) -> None:
-        """Send the test push to the callback URL in the background (as ``setCallback`` does)."""
-        self.push_soon(TEST_PUSH)
+        """Send the test push in the background."""
+        self.push_soon(test_payload())
+
+    @property
+    def has_target(self) -> bool:
+        """Whether a push would go somewhere (something connected, or a callback URL set)."""
+        return self._connected is not None or self.callback_url is not None
+
+    @property
+    def in_flight(self) -> int:
+        """How many pushes are under way (delayed duplicates, background pushes)."""
+        return len(self._in_flight)
 
     def push_soon(self, payload: Mapping[str, Any]) -> None:
-        """Push ``payload`` in the background, as the server does after answering a call.
-
-        [`settle()`][gewe_async.testing.FakeGewe.settle] waits for it.
-        """
+        """Push ``payload`` in the background; `settle` waits for it."""
         task = asyncio.get_running_loop().create_task(self._push(payload, duplicate=False))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
@@ -169,7 +171,8 @@ class CallbackDelivery:
         await self._push(payload, duplicate=True)
 
     async def _push(self, payload: Mapping[str, Any], *, duplicate: bool) -> int | None:
-        if muted(getattr(self, "devices", {}), payload):  # FakeGewe.make_silent
+        device = self.devices.get(payload.get("Appid"))  # type: ignore[arg-type]
+        if device is not None and device.fleet.silent:  # FakeGewe.make_silent
             return None
         if self.callback_faults.latency:
             await asyncio.sleep(self.callback_faults.latency)

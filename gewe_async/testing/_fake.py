@@ -9,7 +9,7 @@ import json
 import math
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any, Final
@@ -18,13 +18,14 @@ import attrs
 import httpx
 
 from gewe_async._client import AsyncGeweClient
-from gewe_async.testing._delivery import CallbackDelivery
+from gewe_async.testing._delivery import CallbackDelivery, CallbackFaults, Push, PushTarget
 from gewe_async.testing._fleet import FleetControls, zombie_refusal
-from gewe_async.testing._graph import GraphSeeding
+from gewe_async.testing._graph import FriendRequest, Group, Person
 from gewe_async.testing._graph_callbacks import callback_envelope
 from gewe_async.testing._media import fetch_media
 from gewe_async.testing._push import CallbackBuilders
-from gewe_async.testing._routes import ROUTES, FakeRefusal, FakeRoute
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes import ROUTES, FakeRoute
 from gewe_async.testing._state import FakeDevice, PendingLogin, RecordedRequest
 
 __all__ = ["FakeGewe", "Faults"]
@@ -112,7 +113,7 @@ class Faults:
 
 
 @attrs.define
-class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
+class FakeGewe(CallbackBuilders):
     """An in-memory GeWe server for tests, demos and benchmarks.
 
     It answers like the official pages document: the ``{ret, msg, data}`` envelope with HTTP
@@ -126,6 +127,11 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
         await client.personal.update_head_img("wx_1", "https://example.com/a.png")
         assert (await client.personal.get_profile("wx_1")).big_head_img_url.endswith("a.png")
     ```
+
+    It is composed of parts that each hold what they need: the routes (``_routes``, one
+    handler per endpoint), the devices and their state, the pushing part
+    (`delivery`), and the ``receive_<kind>`` methods of
+    [`CallbackBuilders`][gewe_async.testing.CallbackBuilders], whose push is `deliver`.
     """
 
     token: str = "fake-gewe-token"  # noqa: S105 - the fake's own, public by design
@@ -144,11 +150,13 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
     """Logins advance on their own: scanned at the first ``checkLogin``, confirmed at the
     second (for demos and for testing programs that cannot call
     [`scan()`][gewe_async.testing.FakeGewe.scan])."""
-    callback_url: str | None = attrs.field(default=None, init=False)
-    """The URL ``set_callback`` last set."""
     fetched_media: dict[str, bytes] = attrs.field(factory=dict, init=False)
     """What media sends' loopback URLs served, by URL: the fake downloads them as GeWe does
     (a [`MediaHost`][gewe_async.media.MediaHost] under test); other hosts are never fetched."""
+    delivery: CallbackDelivery = attrs.field(init=False, repr=False)
+    """The pushing part: where callbacks go, their faults, the pushes made."""
+    fleet: FleetControls = attrs.field(init=False, repr=False)
+    """Fleet troubles: accounts offline, silent or zombie, a graph that churns."""
     _created: int = attrs.field(default=0, init=False)
     _notices_pushed: dict[str, int] = attrs.field(factory=dict, init=False)
     # NewMsgIds of the fake's own pushes: unique, and above 2**53 like the real ones.
@@ -159,6 +167,9 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
 
     def __attrs_post_init__(self) -> None:
         self._rng = random.Random(self.faults.seed)  # noqa: S311 - fault draws, not secrets
+        self.delivery = CallbackDelivery(self.devices)
+        self.fleet = FleetControls(self.devices, self.delivery)
+        CallbackBuilders.__init__(self, self.devices, self.deliver)
 
     def __repr__(self) -> str:
         return f"<FakeGewe devices={len(self.devices)} requests={len(self.requests)}>"
@@ -180,6 +191,144 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
     def set_online(self, app_id: str) -> None:
         """Bring the device's account back online."""
         self.devices[app_id].online = True
+
+    # -- seeding the social graph (each on the device's `SocialGraph`) ------------------------
+
+    def add_friend(self, app_id: str, wxid: str, **fields: Any) -> Person:
+        """Make ``wxid`` a friend of the device (fields as `Person`: ``nick_name=``, ...)."""
+        return self.devices[app_id].graph.add_friend(wxid, **fields)
+
+    def add_group(
+        self,
+        app_id: str,
+        members: list[str],
+        *,
+        owner: str | None = None,
+        **fields: Any,
+    ) -> Group:
+        """Put the device in a group with ``members`` (the device owns it unless ``owner``)."""
+        device = self.devices[app_id]
+        me = device.wxid
+        return device.graph.add_group(owner or me, [me, *members], **fields)
+
+    def add_friend_request(self, app_id: str, wxid: str, **fields: Any) -> FriendRequest:
+        """Have ``wxid`` send the device a friend request; returns its tickets."""
+        return self.devices[app_id].graph.add_friend_request(wxid, **fields)
+
+    def add_label(self, app_id: str, name: str) -> int:
+        """Create a label on the device; returns its id."""
+        graph = self.devices[app_id].graph
+        label_id = max(graph.labels, default=0) + 1
+        graph.labels[label_id] = name
+        return label_id
+
+    # -- pushing callbacks (delegated to `delivery`) ------------------------------------------
+
+    @property
+    def pushes(self) -> list[Push]:
+        """Every push made, in order."""
+        return self.delivery.pushes
+
+    @property
+    def callback_faults(self) -> CallbackFaults:
+        """Duplicates and delays of pushes (none by default); set with `set_callback_faults`."""
+        return self.delivery.callback_faults
+
+    @property
+    def callback_url(self) -> str | None:
+        """The URL ``login/setCallback`` last set: where pushes go."""
+        return self.delivery.callback_url
+
+    @callback_url.setter
+    def callback_url(self, url: str | None) -> None:
+        self.delivery.callback_url = url
+
+    @property
+    def _in_flight(self) -> int:
+        # For BotHarness, which waits until no push is under way.
+        return self.delivery.in_flight
+
+    def connect(self, target: PushTarget | None, *, path: str = "/") -> None:
+        """Push in-process to ``target`` instead of the callback URL (``None`` undoes it).
+
+        ``target`` is a [`Dispatcher`][gewe_async.bot.Dispatcher] (its handlers run before
+        ``deliver`` returns) or an ASGI app such as
+        [`ASGIReceiver`][gewe_async.bot.ASGIReceiver] (pushed to ``path``).
+
+        ```python
+        fake.connect(dp)                      # in-process: handlers run before deliver returns
+        await fake.deliver(payload)
+        # or over HTTP to what login/setCallback set:
+        await client.login.set_callback(fake.token, "http://127.0.0.1:8000/gewe/s3cret")
+        await fake.deliver(payload)           # POSTed there; returns the status answered
+        ```
+        """
+        self.delivery.connect(target, path=path)
+
+    def set_callback_faults(self, faults: CallbackFaults) -> None:
+        """Replace the push faults (and reseed their draws)."""
+        self.delivery.set_callback_faults(faults)
+
+    async def deliver(self, payload: Mapping[str, Any]) -> int | None:
+        """Push ``payload`` as GeWe would; return the status answered (``None``: given up).
+
+        Pushes go to the connected dispatcher or app, else to the callback URL. With
+        [`CallbackFaults`][gewe_async.testing.CallbackFaults] some are pushed again later.
+
+        Raises:
+            ValueError: Nothing is connected and no callback URL was set.
+        """
+        return await self.delivery.deliver(payload)
+
+    async def settle(self) -> None:
+        """Wait for the pushes still under way (delayed duplicates, the test push)."""
+        await self.delivery.settle()
+
+    def push_test_callback(self) -> None:
+        """Send the test push to the callback URL in the background (as ``setCallback`` does)."""
+        self.delivery.push_test_callback()
+
+    def push_soon(self, payload: Mapping[str, Any]) -> None:
+        """Push ``payload`` in the background, as the server does after answering a call.
+
+        [`settle()`][gewe_async.testing.FakeGewe.settle] waits for it.
+        """
+        self.delivery.push_soon(payload)
+
+    # -- fleet troubles (delegated to `fleet`) -----------------------------------------------
+
+    async def take_offline(
+        self, app_id: str, *, push: bool = True, reconnection_cures: bool = False
+    ) -> None:
+        """Log the account out as the server does: ``checkOnline`` false, calls refused.
+
+        With ``push`` (and something to push to: `connect()` or a callback URL), the
+        ``Offline`` callback is pushed, as GeWe does. With ``reconnection_cures``, the
+        phone still shows the iPad online, and ``login/reconnection`` brings it back.
+        """
+        await self.fleet.take_offline(app_id, push=push, reconnection_cures=reconnection_cures)
+
+    def make_silent(self, app_id: str) -> None:
+        """Keep the account online but push nothing for it (a stuck callback)."""
+        self.fleet.make_silent(app_id)
+
+    def make_zombie(self, app_id: str, *, reconnection_cures: bool = False) -> None:
+        """``checkOnline`` true, every other call refused with ``微信已离线``.
+
+        With ``reconnection_cures``, a ``login/reconnection`` ends it.
+        """
+        self.fleet.make_zombie(app_id, reconnection_cures=reconnection_cures)
+
+    def make_healthy(self, app_id: str) -> None:
+        """Online, pushed for, answering: undo the troubles above."""
+        self.fleet.make_healthy(app_id)
+
+    def churn(self, app_id: str, *, changes: int = 10, seed: int = 0) -> list[str]:
+        """Change the device's contacts and groups behind the bot's back (no push).
+
+        What a periodic sync must catch; returns one line per change.
+        """
+        return self.fleet.churn(app_id, changes=changes, seed=seed)
 
     # -- logins -----------------------------------------------------------------------------
 
@@ -328,7 +477,7 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
         notices = device.graph.notices
         sent = self._notices_pushed.get(device.app_id, 0)
         self._notices_pushed[device.app_id] = len(notices)
-        if self._connected is None and self.callback_url is None:
+        if not self.delivery.has_target:
             return
         for notice in notices[sent:]:
             envelope = callback_envelope(device, notice, next(self._push_ids))
@@ -380,7 +529,7 @@ class FakeGewe(CallbackDelivery, CallbackBuilders, GraphSeeding, FleetControls):
             return _refusal("操作失败", {"code": "-1", "msg": "设备不存在"})
         if route.needs_online and not device.online:
             return _refusal("操作失败", {"code": "-1", "msg": "微信已离线"})
-        if (zombie := zombie_refusal(route, device)) is not None:
+        if (zombie := zombie_refusal(route.path, device)) is not None:
             return zombie
         try:
             data = route.handler(self, device, body)

@@ -1,42 +1,30 @@
 """The fake's fleet troubles: accounts taken offline, made silent or zombie; a graph that churns.
 
-[`FakeGewe`][gewe_async.testing.FakeGewe] mixes in `FleetControls`; the server consults
-`zombie_refusal` for each call and the delivery consults `muted` for each push.
+[`FakeGewe`][gewe_async.testing.FakeGewe] holds a `FleetControls` part (over its devices and
+its delivery) and delegates to it; the server consults `zombie_refusal` for each call and the
+delivery consults `muted` for each push.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from gewe_async.testing._graph import Member
 from gewe_async.testing._push import offline_payload
+from gewe_async.testing._state import FakeDevice, FleetFlags
 
 if TYPE_CHECKING:
-    from gewe_async.testing._routes._registry import FakeRoute
-    from gewe_async.testing._state import FakeDevice
+    from gewe_async.testing._delivery import CallbackDelivery
 
-__all__ = ["FleetControls", "FleetFlags", "muted", "zombie_refusal"]
-
-
-@attrs.define
-class FleetFlags:
-    """A device's troubles beside being offline (``FakeDevice.fleet``)."""
-
-    silent: bool = False
-    """Online, but the server pushes nothing for it."""
-    zombie: bool = False
-    """``checkOnline`` says online, but every other call is refused with ``微信已离线``."""
-    reconnection_cures: bool = False
-    """Whether ``login/reconnection`` brings the account back (zombie or offline)."""
+__all__ = ["FleetControls", "cure_on_reconnection", "zombie_refusal"]
 
 
-def zombie_refusal(route: FakeRoute, device: FakeDevice) -> dict[str, Any] | None:
-    """The answer of a zombie device to a call outside ``login/*``, else `None`."""
-    if not device.fleet.zombie or route.path.startswith("login/"):
+def zombie_refusal(path: str, device: FakeDevice) -> dict[str, Any] | None:
+    """The answer of a zombie device to a call of ``path`` outside ``login/*``, else `None`."""
+    if not device.fleet.zombie or path.startswith("login/"):
         return None
     return {"ret": 500, "msg": "操作失败", "data": {"code": "-1", "msg": "微信已离线"}}
 
@@ -48,14 +36,11 @@ def cure_on_reconnection(device: FakeDevice) -> None:
         device.online = True
 
 
-def muted(devices: Mapping[str, FakeDevice], payload: Mapping[str, Any]) -> bool:
-    """Whether ``payload`` is for a silent device, so the server does not push it."""
-    device = devices.get(payload.get("Appid"))  # type: ignore[arg-type]
-    return device is not None and device.fleet.silent
-
-
+@attrs.define
 class FleetControls:
-    """Fleet troubles for tests (a mixin of `FakeGewe`).
+    """Fleet troubles for tests, over the fake's devices and its delivery.
+
+    `FakeGewe` delegates to its part:
 
     ```python
     await fake.take_offline("wx_1")     # pushes Offline; checkOnline says false
@@ -65,12 +50,8 @@ class FleetControls:
     ```
     """
 
-    if TYPE_CHECKING:
-        devices: dict[str, FakeDevice]
-        _connected: Any
-        callback_url: str | None
-
-        async def deliver(self, payload: Mapping[str, Any]) -> int | None: ...
+    devices: dict[str, FakeDevice]
+    delivery: CallbackDelivery
 
     def _fleet_device(self, app_id: str) -> FakeDevice:
         device = self.devices.get(app_id)
@@ -91,8 +72,8 @@ class FleetControls:
         device.online = False
         device.pending_login = None
         device.fleet = FleetFlags(reconnection_cures=reconnection_cures)
-        if push and (self._connected is not None or self.callback_url is not None):
-            await self.deliver(offline_payload(app_id, device.wxid))
+        if push and self.delivery.has_target:
+            await self.delivery.deliver(offline_payload(app_id, device.wxid))
 
     def make_silent(self, app_id: str) -> None:
         """Keep the account online but push nothing for it (a stuck callback)."""

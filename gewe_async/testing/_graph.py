@@ -4,8 +4,8 @@ The fake's ``/contacts``, ``/group``, ``/label`` and ``/im`` routes read and cha
 tests seed it with the ``add_*`` methods (``fake.devices[app_id].graph.add_friend(...)``).
 
 Where the real server also pushes a callback for an action (a member removed, a group renamed,
-an announcement published, a friend deleted), the graph appends a `Notice` to ``notices``:
-delivering those to the callback URL is wired where receiving lives.
+an announcement published, a friend deleted), the graph appends a `Notice` to ``notices``;
+`FakeGewe` pushes each new one after the call's answer, built by ``_graph_callbacks``.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-if TYPE_CHECKING:
-    from gewe_async.testing._state import FakeDevice
+from gewe_async.callbacks import CallbackKind
+from gewe_async.testing._refusal import FakeRefusal
 
 __all__ = [
     "FriendRequest",
-    "GraphRefusal",
-    "GraphSeeding",
     "Group",
     "Member",
     "Notice",
@@ -31,14 +29,6 @@ __all__ = [
     "SocialGraph",
     "WeComUser",
 ]
-
-
-class GraphRefusal(Exception):
-    """What the real server would refuse; the routes answer it as ``ret: 500`` with the reason."""
-
-
-def _refuse(reason: str) -> GraphRefusal:
-    return GraphRefusal(reason)
 
 
 def _token(*parts: str) -> str:
@@ -184,12 +174,12 @@ class WeComUser:
 class Notice:
     """A callback the real server would push for an action (see the module's docstring)."""
 
-    kind: str
-    """``friend_deleted``, ``member_removed``, ``member_joined``, ``group_renamed``,
-    ``announcement``, ``owner_changed``, ``group_disbanded``, ``group_quit``,
-    ``friend_added``; `callback_envelope` turns each into the documented push."""
+    kind: CallbackKind
+    """The kind of the push; `callback_envelope` builds it with the kind's payload builder
+    (a kind it has no builder for, such as ``contact_changed`` for a friend added, is
+    recorded and not pushed)."""
     fields: dict[str, Any]
-    """What the callback says: ``chatroom_id``, ``wxids``, ``by``, ``name``, ``content``..."""
+    """What the callback says: ``chatroom_id``, ``wxid(s)``, ``by``, ``name``, ``content``..."""
     at: int = 0
     """When it happened (Unix seconds)."""
 
@@ -319,74 +309,36 @@ class SocialGraph:
         """The friend ``wxid``, or the server's refusal."""
         person = self.people.get(wxid)
         if person is None or not person.friend:
-            raise _refuse(f"{wxid} 不是你的好友")
+            raise FakeRefusal.failed(f"{wxid} 不是你的好友")
         return person
 
     def person(self, wxid: str) -> Person:
         """Anyone known as ``wxid``, or the server's refusal."""
         person = self.people.get(wxid)
         if person is None:
-            raise _refuse(f"联系人 {wxid} 不存在")
+            raise FakeRefusal.failed(f"联系人 {wxid} 不存在")
         return person
 
     def group_of(self, chatroom_id: str, me: str) -> Group:
         """A group the device (``me``) is a member of, or the server's refusal."""
         group = self.groups.get(chatroom_id)
         if group is None:
-            raise _refuse(f"群聊 {chatroom_id} 不存在")
+            raise FakeRefusal.failed(f"群聊 {chatroom_id} 不存在")
         if me not in group.members:
-            raise _refuse("你不是该群成员")
+            raise FakeRefusal.failed("你不是该群成员")
         return group
 
     def managed(self, chatroom_id: str, me: str) -> Group:
         """A group the device owns or administers, or the server's refusal."""
         group = self.group_of(chatroom_id, me)
         if not group.can_manage(me):
-            raise _refuse("仅群主或管理员可以操作")
+            raise FakeRefusal.failed("仅群主或管理员可以操作")
         return group
 
-    def notify(self, kind: str, **fields: Any) -> None:
+    def notify(self, kind: CallbackKind, **fields: Any) -> None:
         """Record a callback the real server would push."""
         self.notices.append(Notice(kind, fields, self.now()))
 
     def now(self) -> int:
         """Unix seconds, for publish times."""
         return int(time.time())
-
-
-class GraphSeeding:
-    """Seeding helpers for `FakeGewe` (a mixin: ``fake.add_friend(app_id, wxid, ...)``).
-
-    Each delegates to the device's `SocialGraph`, filling in the device's own wxid where a
-    group needs it.
-    """
-
-    devices: dict[str, FakeDevice]
-
-    def add_friend(self, app_id: str, wxid: str, **fields: Any) -> Person:
-        """Make ``wxid`` a friend of the device (fields as `Person`: ``nick_name=``, ...)."""
-        return self.devices[app_id].graph.add_friend(wxid, **fields)
-
-    def add_group(
-        self,
-        app_id: str,
-        members: list[str],
-        *,
-        owner: str | None = None,
-        **fields: Any,
-    ) -> Group:
-        """Put the device in a group with ``members`` (the device owns it unless ``owner``)."""
-        device = self.devices[app_id]
-        me = device.wxid
-        return device.graph.add_group(owner or me, [me, *members], **fields)
-
-    def add_friend_request(self, app_id: str, wxid: str, **fields: Any) -> FriendRequest:
-        """Have ``wxid`` send the device a friend request; returns its tickets."""
-        return self.devices[app_id].graph.add_friend_request(wxid, **fields)
-
-    def add_label(self, app_id: str, name: str) -> int:
-        """Create a label on the device; returns its id."""
-        graph = self.devices[app_id].graph
-        label_id = max(graph.labels, default=0) + 1
-        graph.labels[label_id] = name
-        return label_id

@@ -12,7 +12,8 @@ with a refusal of the fake's own shape (the pages document none): ``ret 500``, `
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,7 +21,7 @@ import httpx
 from gewe_async.media._silk import is_silk
 
 if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
+    from gewe_async.testing._state import FakeDevice
 
 __all__ = ["MEDIA_FIELDS", "fetch_media"]
 
@@ -73,7 +74,23 @@ async def _download(url: str) -> bytes | str:
         return type(exc).__name__
 
 
-async def fetch_media(fake: FakeGewe, path: str, token: str, body: Any) -> dict[str, Any] | None:
+class MediaFake(Protocol):
+    """What the download needs of the fake: its token, devices and where downloads go."""
+
+    @property
+    def token(self) -> str:
+        """The token calls must carry."""
+
+    @property
+    def devices(self) -> Mapping[str, FakeDevice]:
+        """The devices, by appId."""
+
+    @property
+    def fetched_media(self) -> dict[str, bytes]:
+        """Where downloads go, by URL."""
+
+
+async def fetch_media(fake: MediaFake, path: str, token: str, body: Any) -> dict[str, Any] | None:
     """Download a media send's loopback URLs into ``fake.fetched_media``.
 
     Returns the refusal to answer when one fails, else ``None`` (the send goes on). Only a

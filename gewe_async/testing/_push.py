@@ -1,9 +1,10 @@
 r"""Callback payloads in the documented shapes, for FakeGewe to push and for tests to feed.
 
-Each ``<kind>_payload`` function builds one push as 回调消息详解.md documents it (the envelope,
-``{"string": ...}`` wrappers, ``"<wxid>:\\n"`` prefixes in groups, XML in ``Content``), so that
-[`parse_callback`][gewe_async.callbacks.parse_callback] reads back the values given. They are
-pure apart from the ids: every message gets a fresh ``NewMsgId`` above 2**53 unless given one.
+Each ``<kind>_payload`` function builds one push as the official callback page (回调消息详解)
+documents it (the envelope, ``{"string": ...}`` wrappers, ``"<wxid>:\\n"`` prefixes in groups,
+XML in ``Content``), so that [`parse_callback`][gewe_async.callbacks.parse_callback] reads back
+the values given. They are pure apart from the ids: every message gets a fresh ``NewMsgId``
+above 2**53 unless given one.
 
 ```python
 from gewe_async.testing import text_payload
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypedDict, Unpack, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypedDict, Unpack, cast
 from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
@@ -752,12 +754,19 @@ def group_member_joined_payload(
     members: Sequence[tuple[str, str]],
     *,
     inviter: tuple[str, str] | None = None,
+    as_text: bool = False,
     **options: Unpack[NoticeOptions],
 ) -> Payload:
     """``members`` (``(wxid, nickname)`` pairs) joined ``group``, invited by ``inviter``.
 
     A ``sysmsgtemplate`` notice; with no ``inviter`` the account invited them (``你邀请...``).
+    With ``as_text``, the ``MsgType`` 10000 sentence other clients get instead
+    (``你邀请"A"、"B"加入了群聊``: names only).
     """
+    if as_text:
+        who = "你" if inviter is None else f'"{inviter[1]}"'
+        names = '"、"'.join(nickname for _, nickname in members)
+        return _group_notice(app_id, wxid, group, f'{who}邀请"{names}"加入了群聊', options)
     if inviter is None:
         xml = _template('你邀请"$names$"加入了群聊', {"names": members})
     else:
@@ -1007,6 +1016,11 @@ test_payload.__test__ = False  # type: ignore[attr-defined]  # a builder, not a 
 # --- FakeGewe's side: build for the device's account, and push -----------------------------
 
 
+class _Account(Protocol):
+    @property
+    def wxid(self) -> str: ...
+
+
 _P = ParamSpec("_P")
 
 
@@ -1015,21 +1029,27 @@ def _receiver(
 ) -> Callable[Concatenate[CallbackBuilders, str, _P], Coroutine[Any, Any, Payload]]:
     """``receive_<kind>``, made from ``<kind>_payload``: its signature without ``wxid``.
 
-    One definition for every kind, so a builder's parameters are the method's (typed, where
-    hand-written wrappers took ``**kwargs: Any``), and a new builder needs one line here.
+    One definition for every kind, so that a builder's parameters are the method's, typed
+    (mypy and IDEs see them through the ParamSpec), and its docstring names the builder.
     """
 
     async def receive(
         self: CallbackBuilders, app_id: str, /, *args: _P.args, **kwargs: _P.kwargs
     ) -> Payload:
-        payload = builder(app_id, self._account_wxid(app_id), *args, **kwargs)
-        await self.deliver(payload)
+        payload = builder(app_id, self.account_wxid(app_id), *args, **kwargs)
+        await self._push(payload)
         return payload
 
-    kind = builder.__name__.removesuffix("_payload")
+    name = builder.__name__
+    kind = name.removesuffix("_payload")
     receive.__name__ = f"receive_{kind}"
     receive.__qualname__ = f"CallbackBuilders.receive_{kind}"
-    receive.__doc__ = f"Push a ``{kind}`` callback built by ``{builder.__name__}``; returns it."
+    summary = (builder.__doc__ or "").strip().splitlines()[0]
+    receive.__doc__ = (
+        f"Push a ``{kind}`` callback for the device's account, and return it.\n\n"
+        f"Takes the arguments of [`{name}`][gewe_async.testing.{name}] but ``wxid`` "
+        f"(the device's): {summary}"
+    )
     # For help() and the docs: the builder's parameters, as the method takes them.
     signature = inspect.signature(builder)
     app_id, _wxid, *rest = signature.parameters.values()
@@ -1041,305 +1061,105 @@ def _receiver(
 
 
 class CallbackBuilders:
-    """``receive_<kind>`` for every documented kind, mixed into FakeGewe.
+    """``receive_<kind>`` for every documented kind, around one push function.
 
-    Each builds the push for the device's account and pushes it with ``deliver``.
-
-    Each takes the device's ``app_id`` and the arguments of its ``<kind>_payload`` function
-    (without ``wxid``: the device's account is used), pushes, and returns the payload, so a
-    test can quote or revoke it later:
+    Each takes the device's ``app_id`` and the arguments of its ``<kind>_payload`` builder
+    (without ``wxid``: the device's account is used), hands the payload to ``push``, and
+    returns it, so that a test can quote or revoke it later.
+    [`FakeGewe`][gewe_async.testing.FakeGewe] is one, whose ``push`` is its
+    [`deliver()`][gewe_async.testing.FakeGewe.deliver]:
 
     ```python
     fake.add_device("wx_bot")
     ping = await fake.receive_text("wx_bot", "wxid_friend", "ping")
     await fake.receive_revoke("wx_bot", "wxid_friend", ping)
     ```
+
+    Each method is made from its builder: ``receive_text = _receiver(text_payload)`` takes
+    what [`text_payload`][gewe_async.testing.text_payload] takes, but ``wxid``.
+
+    Args:
+        devices: The devices by appId (anything with a ``wxid``): whose account a push is for.
+        push: What is done with each payload built (awaited; its result is ignored).
     """
 
-    devices: Mapping[str, Any]
-    """The fake's devices, by appId (provided by FakeGewe)."""
+    # Set by __init__; a subclass of the old mixin (which gave ``devices`` and ``deliver``
+    # instead of calling it) finds them unset, and is served, with a DeprecationWarning.
+    _accounts: Mapping[str, _Account] | None = None
+    _push_to: Callable[[Payload], Awaitable[object]] | None = None
 
-    async def deliver(self, payload: Mapping[str, Any]) -> int | None:
-        """Push ``payload``; provided by the class that pushes (FakeGewe's delivery mixin).
+    def __init__(
+        self,
+        devices: Mapping[str, _Account],
+        push: Callable[[Payload], Awaitable[object]],
+    ) -> None:
+        self._accounts = devices
+        self._push_to = push
 
-        Mix ``CallbackBuilders`` in after that class, so its ``deliver`` is the one found.
+    def account_wxid(self, app_id: str) -> str:
+        """The wxid of the account on ``app_id``.
 
         Raises:
-            NotImplementedError: Nothing that pushes is mixed in.
+            ValueError: The device is unknown.
         """
-        raise NotImplementedError("CallbackBuilders needs a class that provides deliver()")
-
-    def _account_wxid(self, app_id: str) -> str:
-        device = self.devices.get(app_id)
+        accounts = self._accounts
+        if accounts is None:
+            accounts = self._mixed_in("devices")
+        device = accounts.get(app_id)
         if device is None:
             raise ValueError(f"no device {app_id!r}: add_device() it first")
-        wxid: str = device.wxid
-        return wxid
+        return device.wxid
 
-    # Private names distinct from the delivery mixin's (it has its own ``_push``).
-    async def _deliver_built(self, payload: Payload) -> Payload:
-        await self.deliver(payload)
-        return payload
+    async def _push(self, payload: Payload) -> None:
+        push = self._push_to
+        if push is None:
+            push = self._mixed_in("deliver")
+        await push(payload)
+
+    def _mixed_in(self, name: str) -> Any:
+        warnings.warn(
+            "CallbackBuilders as a mixin (devices and deliver on the subclass) is deprecated: "
+            "call CallbackBuilders.__init__(self, devices, push)",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return getattr(self, name)
 
     receive_text = _receiver(text_payload)
-    """Push a text message.
-
-    Takes the arguments of
-    [`text_payload`][gewe_async.testing.text_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_image = _receiver(image_payload)
-    """Push an image.
-
-    Takes the arguments of
-    [`image_payload`][gewe_async.testing.image_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_voice = _receiver(voice_payload)
-    """Push a voice note.
-
-    Takes the arguments of
-    [`voice_payload`][gewe_async.testing.voice_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_video = _receiver(video_payload)
-    """Push a video.
-
-    Takes the arguments of
-    [`video_payload`][gewe_async.testing.video_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_emoji = _receiver(emoji_payload)
-    """Push a sticker.
-
-    Takes the arguments of
-    [`emoji_payload`][gewe_async.testing.emoji_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_link = _receiver(link_payload)
-    """Push a link.
-
-    Takes the arguments of
-    [`link_payload`][gewe_async.testing.link_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_file_notice = _receiver(file_notice_payload)
-    """Push a file-upload notice.
-
-    Takes the arguments of
-    [`file_notice_payload`][gewe_async.testing.file_notice_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_file = _receiver(file_payload)
-    """Push a file.
-
-    Takes the arguments of
-    [`file_payload`][gewe_async.testing.file_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_name_card = _receiver(name_card_payload)
-    """Push a contact card.
-
-    Takes the arguments of
-    [`name_card_payload`][gewe_async.testing.name_card_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_friend_request = _receiver(friend_request_payload)
-    """Push a friend request.
-
-    Takes the arguments of
-    [`friend_request_payload`][gewe_async.testing.friend_request_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_contact_changed = _receiver(contact_changed_payload)
-    """Push a contact change.
-
-    Takes the arguments of
-    [`contact_changed_payload`][gewe_async.testing.contact_changed_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_mini_program = _receiver(mini_program_payload)
-    """Push a mini-program card.
-
-    Takes the arguments of
-    [`mini_program_payload`][gewe_async.testing.mini_program_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_quote = _receiver(quote_payload)
-    """Push a reply quoting ``quoted``.
-
-    Takes the arguments of
-    [`quote_payload`][gewe_async.testing.quote_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_transfer = _receiver(transfer_payload)
-    """Push a transfer.
-
-    Takes the arguments of
-    [`transfer_payload`][gewe_async.testing.transfer_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_red_packet = _receiver(red_packet_payload)
-    """Push a red packet.
-
-    Takes the arguments of
-    [`red_packet_payload`][gewe_async.testing.red_packet_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_channels = _receiver(channels_payload)
-    """Push a Channels post.
-
-    Takes the arguments of
-    [`channels_payload`][gewe_async.testing.channels_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_revoke = _receiver(revoke_payload)
-    """Push a recall of ``revoked``.
-
-    Takes the arguments of
-    [`revoke_payload`][gewe_async.testing.revoke_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_pat = _receiver(pat_payload)
-    """Push a pat.
-
-    Takes the arguments of
-    [`pat_payload`][gewe_async.testing.pat_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_location = _receiver(location_payload)
-    """Push a location.
-
-    Takes the arguments of
-    [`location_payload`][gewe_async.testing.location_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_invite = _receiver(group_invite_payload)
-    """Push a group invitation.
-
-    Takes the arguments of
-    [`group_invite_payload`][gewe_async.testing.group_invite_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_member_joined = _receiver(group_member_joined_payload)
-    """Push a join.
-
-    Takes the arguments of
-    [`group_member_joined_payload`][gewe_async.testing.group_member_joined_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_removed_from_group = _receiver(removed_from_group_payload)
-    """Push a removal of the account.
-
-    Takes the arguments of
-    [`removed_from_group_payload`][gewe_async.testing.removed_from_group_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_member_removed = _receiver(group_member_removed_payload)
-    """Push a kick.
-
-    Takes the arguments of
-    [`group_member_removed_payload`][gewe_async.testing.group_member_removed_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_dissolved = _receiver(group_dissolved_payload)
-    """Push a dissolution.
-
-    Takes the arguments of
-    [`group_dissolved_payload`][gewe_async.testing.group_dissolved_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_renamed = _receiver(group_renamed_payload)
-    """Push a rename.
-
-    Takes the arguments of
-    [`group_renamed_payload`][gewe_async.testing.group_renamed_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_owner_changed = _receiver(group_owner_changed_payload)
-    """Push a new owner.
-
-    Takes the arguments of
-    [`group_owner_changed_payload`][gewe_async.testing.group_owner_changed_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_info_changed = _receiver(group_info_changed_payload)
-    """Push a group change.
-
-    Takes the arguments of
-    [`group_info_changed_payload`][gewe_async.testing.group_info_changed_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_announcement = _receiver(group_announcement_payload)
-    """Push an announcement.
-
-    Takes the arguments of
-    [`group_announcement_payload`][gewe_async.testing.group_announcement_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_todo = _receiver(group_todo_payload)
-    """Push a group to-do.
-
-    Takes the arguments of
-    [`group_todo_payload`][gewe_async.testing.group_todo_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_contact_deleted = _receiver(contact_deleted_payload)
-    """Push a deleted friend.
-
-    Takes the arguments of
-    [`contact_deleted_payload`][gewe_async.testing.contact_deleted_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_group_quit = _receiver(group_quit_payload)
-    """Push a group left.
-
-    Takes the arguments of
-    [`group_quit_payload`][gewe_async.testing.group_quit_payload]
-    without ``wxid`` (the device's account).
-    """
-
     receive_offline = _receiver(offline_payload)
-    """Push that the account went offline.
-
-    Takes the arguments of
-    [`offline_payload`][gewe_async.testing.offline_payload]
-    without ``wxid`` (the device's account).
-    """
 
     async def receive_test(self, token: str | None = None) -> Payload:
-        """Push the test push.
-
-        See [`test_payload`][gewe_async.testing.test_payload].
-        """
-        return await self._deliver_built(test_payload(token))
+        """Push the test push; see [`test_payload`][gewe_async.testing.test_payload]."""
+        payload = test_payload(token)
+        await self._push(payload)
+        return payload

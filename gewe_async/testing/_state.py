@@ -9,7 +9,6 @@ from typing import Any
 import attrs
 
 from gewe_async.testing._feeds import Feeds
-from gewe_async.testing._fleet import FleetFlags
 from gewe_async.testing._graph import SocialGraph
 from gewe_async.testing._outbox import Outbox
 from gewe_async.types.personal import PrivacyOption
@@ -18,6 +17,18 @@ from gewe_async.types.personal import PrivacyOption
 def _default_uin(app_id: str) -> int:
     # Stable per appId, so that runs repeat.
     return int.from_bytes(hashlib.sha256(app_id.encode()).digest()[:4], "big")
+
+
+@attrs.define
+class FleetFlags:
+    """A device's troubles beside being offline (``FakeDevice.fleet``)."""
+
+    silent: bool = False
+    """Online, but the server pushes nothing for it."""
+    zombie: bool = False
+    """``checkOnline`` says online, but every other call is refused with ``微信已离线``."""
+    reconnection_cures: bool = False
+    """Whether ``login/reconnection`` brings the account back (zombie or offline)."""
 
 
 @attrs.define

@@ -7,25 +7,41 @@ the server in ``_fake``; a handler only applies the request to the device and re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 import attrs
 
+from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._state import FakeDevice
 
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
-Handler = Callable[["FakeGewe", FakeDevice, dict[str, Any]], Any]
+class FakeServer(Protocol):
+    """What a handler may use of the server beyond its device (`FakeGewe` is one).
+
+    A protocol, not ``FakeGewe`` itself, so that the routes do not import the server that
+    imports them; a handler that needs more of the server adds it here.
+    """
+
+    token: str
+    qr_lifetime: float
+    auto_login: bool
+    callback_url: str | None
+
+    @property
+    def qr_code_base64(self) -> str:
+        """The QR code image every device returns."""
+        ...
+
+    def new_uuid(self) -> str:
+        """A fresh QR code uuid."""
+        ...
+
+    def push_test_callback(self) -> None:
+        """Send the test push to the callback URL in the background."""
+        ...
 
 
-class FakeRefusal(Exception):
-    """Raised by a handler to answer ``ret: 500`` with this message."""
-
-    def __init__(self, msg: str, data: Any = None) -> None:
-        super().__init__(msg)
-        self.msg = msg
-        self.data = data
+Handler = Callable[[FakeServer, FakeDevice, dict[str, Any]], Any]
 
 
 @attrs.frozen
@@ -65,5 +81,5 @@ def route(
 def text(body: dict[str, Any], name: str) -> str:
     value = body[name]
     if not isinstance(value, str):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+        raise FakeRefusal.invalid(f"{name} 格式错误")
     return value

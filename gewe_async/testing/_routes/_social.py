@@ -5,28 +5,23 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from gewe_async.testing._graph import GraphRefusal, Group, SocialGraph
-from gewe_async.testing._routes._registry import FakeRefusal, Handler, route
+from gewe_async.testing._graph import Group, SocialGraph
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, Handler, route
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 GraphHandler = Callable[[SocialGraph, FakeDevice, dict[str, Any]], Any]
 
 
 def social_route(path: str, *required: str) -> Callable[[GraphHandler], Handler]:
-    """Declare a graph route: the handler gets the device's graph; refusals become ``ret: 500``."""
+    """Declare a graph route: the handler gets the device's graph."""
 
     def register(handler: GraphHandler) -> Handler:
         @functools.wraps(handler)
-        def serve(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-            try:
-                return handler(device.graph, device, body)
-            except GraphRefusal as refusal:
-                raise FakeRefusal("操作失败", {"code": "-1", "msg": str(refusal)}) from None
+        def serve(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+            return handler(device.graph, device, body)
 
         return route(path, required=("appId", *required))(serve)
 
@@ -35,7 +30,7 @@ def social_route(path: str, *required: str) -> Callable[[GraphHandler], Handler]
 
 def bad(name: str, why: str = "格式错误") -> FakeRefusal:
     """The server's answer to a malformed field."""
-    return FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} {why}"})
+    return FakeRefusal.invalid(f"{name} {why}")
 
 
 def text(body: dict[str, Any], name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from gewe_async.callbacks import CallbackKind
 from gewe_async.testing._graph import SocialGraph
 from gewe_async.testing._routes._social import bad, flag, number, social_route, text, wxids
 from gewe_async.testing._state import FakeDevice
@@ -31,7 +32,7 @@ def _add_contacts(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) 
     graph.requests.remove(request)
     if option == 3:
         graph.people[request.wxid].friend = True
-        graph.notify("friend_added", wxid=request.wxid)
+        graph.notify(CallbackKind.CONTACT_CHANGED, wxid=request.wxid)
     return None
 
 
@@ -50,7 +51,7 @@ def _delete_friend(graph: SocialGraph, device: FakeDevice, body: dict[str, Any])
     person.friend = False
     person.labels.clear()
     person.remark = None
-    graph.notify("friend_deleted", wxid=person.wxid)
+    graph.notify(CallbackKind.CONTACT_DELETED, wxid=person.wxid)
 
 
 def _contacts_list(graph: SocialGraph, device: FakeDevice) -> dict[str, Any]:

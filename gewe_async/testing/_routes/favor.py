@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gewe_async.testing._feeds import FakeFavorite
-from gewe_async.testing._routes._registry import FakeRefusal, route
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 
 def _key(offset: int) -> str:
@@ -24,11 +22,11 @@ def _offset(key: Any) -> int:
     try:
         return int(base64.b64decode(key, validate=True).decode().removeprefix("fav:"))
     except (ValueError, TypeError):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "syncKey 无效"}) from None
+        raise FakeRefusal.invalid("syncKey 无效") from None
 
 
 @route("favor/sync")
-def _sync(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _sync(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     start = _offset(body.get("syncKey"))
     items = sorted(device.feeds.favorites.values(), key=lambda x: x.fav_id)
     page = items[start : start + device.feeds.page_size]
@@ -44,12 +42,12 @@ def _sync(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
 def _favorite(device: FakeDevice, body: dict[str, Any]) -> FakeFavorite:
     favorite = device.feeds.favorites.get(body["favId"])
     if favorite is None or favorite.deleted:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "收藏不存在"})
+        raise FakeRefusal.failed("收藏不存在")
     return favorite
 
 
 @route("favor/getContent", required=("appId", "favId"))
-def _get_content(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_content(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     x = _favorite(device, body)
     return {
         "content": x.content,
@@ -61,6 +59,6 @@ def _get_content(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
 
 
 @route("favor/delete", required=("appId", "favId"))
-def _delete(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _delete(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _favorite(device, body).deleted = True
     return None

@@ -14,13 +14,11 @@ import json
 import time
 from collections.abc import Callable
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
-
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
 Body = dict[str, Any]
 
@@ -43,9 +41,9 @@ def finder_username(device: FakeDevice) -> str:
 
 def _check_me(device: FakeDevice, body: Body) -> None:
     if "myUserName" in body and body["myUserName"] != finder_username(device):
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "myUserName 与当前账号不符"})
+        raise FakeRefusal.failed("myUserName 与当前账号不符")
     if "myRoleType" in body and body["myRoleType"] not in (1, 3):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "myRoleType 只支持 1/3"})
+        raise FakeRefusal.invalid("myRoleType 只支持 1/3")
 
 
 # -- stateful: follows --------------------------------------------------------------------
@@ -67,15 +65,15 @@ def _set_follow(device: FakeDevice, username: str, follow: bool) -> dict[str, An
 
 
 @route("finder/follow", required=("appId", "myUserName", "myRoleType", "toUserName", "opType"))
-def _follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     if body["opType"] not in (1, 2):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "opType 只支持 1/2"})
+        raise FakeRefusal.invalid("opType 只支持 1/2")
     return _set_follow(device, text(body, "toUserName"), body["opType"] == 1)
 
 
 @route("finder/scanFollow", required=("appId", "myUserName", "myRoleType", "qrContent"))
-def _scan_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _scan_follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     _set_follow(device, text(body, "qrContent"), True)
     return example("scanFollow") | {"username": body["qrContent"], "followFlag": 1}
@@ -85,7 +83,7 @@ def _scan_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
     "finder/searchFollow",
     required=("appId", "myUserName", "myRoleType", "toUserName", "keyword"),
 )
-def _search_follow(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _search_follow(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     _set_follow(device, text(body, "toUserName"), True)
 
@@ -96,11 +94,11 @@ def _offset(buffer: Any) -> int:
     try:
         return int(base64.b64decode(buffer, validate=True).decode().removeprefix("follow:"))
     except (ValueError, TypeError):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "lastBuffer 无效"}) from None
+        raise FakeRefusal.invalid("lastBuffer 无效") from None
 
 
 @route("finder/followList", required=("appId", "myUserName", "myRoleType"))
-def _follow_list(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+def _follow_list(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
     _check_me(device, body)
     start = _offset(body.get("lastBuffer"))
     follows = list(device.feeds.follows.values())
@@ -208,7 +206,7 @@ _TABLE: Final[dict[str, tuple[tuple[str, ...], Fill]]] = {
 
 
 def _register(name: str, required: tuple[str, ...], fill: Fill) -> None:
-    def handler(fake: FakeGewe, device: FakeDevice, body: Body) -> Any:
+    def handler(fake: FakeServer, device: FakeDevice, body: Body) -> Any:
         _check_me(device, body)
         return fill(device, body, example(name))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gewe_async.testing._graph import GraphRefusal, SocialGraph
+from gewe_async.testing._graph import SocialGraph
+from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._social import bad, number, social_route, text
 from gewe_async.testing._state import FakeDevice
 
@@ -15,7 +16,7 @@ def _search(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any
     content = text(body, "content")
     user = next((u for u in graph.wecom.values() if u.qr_content == content), None)
     if user is None:
-        raise GraphRefusal("未找到企微用户")
+        raise FakeRefusal.failed("未找到企微用户")
     data = user.json(device.app_id)
     return {
         "nickName": user.nick_name,
@@ -40,7 +41,7 @@ def _add(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
 def _detail(graph: SocialGraph, device: FakeDevice, body: dict[str, Any]) -> Any:
     user = graph.wecom.get(text(body, "toUserName"))
     if user is None or not user.contact:
-        raise GraphRefusal("不是你的企微联系人")
+        raise FakeRefusal.failed("不是你的企微联系人")
     return user.json(device.app_id, detail=True)
 
 

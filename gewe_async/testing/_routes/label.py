@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gewe_async.testing._graph import GraphRefusal, SocialGraph
+from gewe_async.testing._graph import SocialGraph
+from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes._social import bad, social_route, text, wxids
 from gewe_async.testing._state import FakeDevice
 
@@ -19,7 +20,7 @@ def _label_ids(graph: SocialGraph, body: dict[str, Any], *, empty_ok: bool) -> l
         raise bad("labelIds")
     unknown = [i for i in ids if i not in graph.labels]
     if unknown:
-        raise GraphRefusal(f"标签 {unknown[0]} 不存在")
+        raise FakeRefusal.failed(f"标签 {unknown[0]} 不存在")
     return ids
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gewe_async.testing._fleet import cure_on_reconnection
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice, PendingLogin
 
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
-
-def _qr_answer(fake: FakeGewe, device: FakeDevice) -> dict[str, Any]:
+def _qr_answer(fake: FakeServer, device: FakeDevice) -> dict[str, Any]:
     if device.online:
         raise FakeRefusal("微信已登录，请勿重复登录。")
     uuid = fake.new_uuid()
@@ -32,28 +30,28 @@ def _qr_answer(fake: FakeGewe, device: FakeDevice) -> dict[str, Any]:
     needs_online=False,
     device="new_if_empty",
 )
-def _get_login_qr_code(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _get_login_qr_code(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("ipad", "mac"):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 只支持 ipad/mac"})
+        raise FakeRefusal.invalid("type 只支持 ipad/mac")
     return _qr_answer(fake, device)
 
 
 @route("login/changeMacToIpad", needs_online=False)
-def _change_mac_to_ipad(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _change_mac_to_ipad(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _qr_answer(fake, device)
 
 
 @route("login/checkLogin", required=("appId", "uuid"), needs_online=False)
-def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _check_login(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     pending = device.pending_login
     if pending is None or pending.uuid != body["uuid"]:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "二维码已失效，请重新获取"})
+        raise FakeRefusal.failed("二维码已失效，请重新获取")
     left = int(pending.expires_at - time.monotonic())
     if left <= 0 and pending.status != 2:
         device.pending_login = None
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "二维码已过期，请重新获取"})
+        raise FakeRefusal.failed("二维码已过期，请重新获取")
     if pending.needs_verification:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "请在手机上完成新设备验证"})
+        raise FakeRefusal.failed("请在手机上完成新设备验证")
     if fake.auto_login and pending.status < 2:
         pending.status += 1
         device.online = pending.status == 2
@@ -79,7 +77,7 @@ def _check_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> An
 
 
 @route("login/dialogLogin", required=("appId", "regionId"), needs_online=False)
-def _dialog_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _dialog_login(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if device.online:
         raise FakeRefusal("微信已登录，请勿重复登录。")
     uuid = fake.new_uuid()
@@ -94,13 +92,13 @@ def _dialog_login(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
     needs_online=False,
     device="new_if_empty",
 )
-def _login_by_account(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _login_by_account(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["step"] == 1:
         _qr_answer(fake, device)
         return {"appId": device.app_id, "base64Img": fake.qr_code_base64}
     pending = device.pending_login
     if pending is None:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "请先执行第一步"})
+        raise FakeRefusal.failed("请先执行第一步")
     return {
         "uuid": pending.uuid,
         "headImgUrl": device.big_head_img_url,
@@ -112,29 +110,29 @@ def _login_by_account(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) 
 
 
 @route("login/checkOnline", needs_online=False)
-def _check_online(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _check_online(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return device.online
 
 
 @route("login/reconnection", needs_online=False)
-def _reconnection(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _reconnection(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     cure_on_reconnection(device)  # FakeGewe.take_offline/make_zombie(reconnection_cures=True)
     if not device.online:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "重连失败，请重新登录"})
+        raise FakeRefusal.failed("重连失败，请重新登录")
     return None
 
 
 @route("login/logout", needs_online=False)
-def _logout(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _logout(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     device.online = False
     device.pending_login = None
     return None
 
 
 @route("login/setCallback", required=("token", "callbackUrl"), device="none")
-def _set_callback(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _set_callback(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["token"] != fake.token:
-        raise FakeRefusal("操作失败", {"code": "-1", "msg": "token 不正确"})
+        raise FakeRefusal.failed("token 不正确")
     fake.callback_url = text(body, "callbackUrl")
     # "配置成功后，会接收一条包含文字“验证回调地址是否可用”的JSON回调" (开发指南/消息订阅).
     fake.push_test_callback()

@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any, Final
+from enum import IntEnum
+from typing import Any
 
 from gewe_async.testing._outbox import REVOKE_WINDOW, OutboxMessage
-from gewe_async.testing._routes._registry import FakeRefusal, route, text
+from gewe_async.testing._refusal import FakeRefusal
+from gewe_async.testing._routes._registry import FakeServer, route, text
 from gewe_async.testing._state import FakeDevice
 
-if TYPE_CHECKING:
-    from gewe_async.testing._fake import FakeGewe
 
-TEXT: Final = 1
-IMAGE: Final = 3
-VOICE: Final = 34
-NAME_CARD: Final = 42
-VIDEO: Final = 43
-EMOJI: Final = 47
-APP: Final = 49
+class MsgType(IntEnum):
+    """The ``MsgType`` of what the device sends, as its recipients receive it."""
 
-
-def _refuse(reason: str) -> FakeRefusal:
-    return FakeRefusal("操作失败", {"code": "-1", "msg": reason})
+    TEXT = 1
+    IMAGE = 3
+    VOICE = 34
+    NAME_CARD = 42
+    VIDEO = 43
+    EMOJI = 47
+    APP = 49
 
 
 def _sent(message: OutboxMessage, type: int | None, *, timed: bool = True) -> dict[str, Any]:
@@ -54,18 +53,18 @@ def _xml(body: dict[str, Any], name: str = "xml") -> ET.Element:
     """Parse a body's message XML as the server does: a ``<msg>``, or a refusal."""
     raw = text(body, name).strip()
     if "<!DOCTYPE" in raw:
-        raise _refuse("xml格式错误")
+        raise FakeRefusal.failed("xml格式错误")
     try:
         return ET.fromstring(raw)  # noqa: S314 - DOCTYPEs refused above
     except ET.ParseError:
-        raise _refuse("xml格式错误") from None
+        raise FakeRefusal.failed("xml格式错误") from None
 
 
 def _message(body: dict[str, Any], child: str) -> ET.Element:
     root = _xml(body)
     element = root.find(child) if root.tag == "msg" else None
     if element is None:
-        raise _refuse(f"xml不是{child}消息")
+        raise FakeRefusal.failed(f"xml不是{child}消息")
     return element
 
 
@@ -77,7 +76,7 @@ def _appmsg_type(appmsg: ET.Element | None) -> int | None:
 def _app_message(body: dict[str, Any], *types: int) -> int:
     kind = _appmsg_type(_message(body, "appmsg"))
     if kind is None or kind not in types:
-        raise _refuse(f"appmsg类型{kind}不支持")
+        raise FakeRefusal.failed(f"appmsg类型{kind}不支持")
     return kind
 
 
@@ -96,7 +95,7 @@ def _send(
 
 def _int(value: Any, name: str) -> int:
     if type(value) is not int or value <= 0:
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+        raise FakeRefusal.invalid(f"{name} 格式错误")
     return value
 
 
@@ -104,13 +103,13 @@ def _int(value: Any, name: str) -> int:
 
 
 @route("message/postText", required=("appId", "toWxid", "content"))
-def _post_text(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postText", body, TEXT, text(body, "content")), TEXT)
+def _post_text(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+    return _sent(_send(device, "postText", body, MsgType.TEXT, text(body, "content")), MsgType.TEXT)
 
 
 @route("message/postImage", required=("appId", "toWxid", "imgUrl"))
-def _post_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-    sent = _send(device, "postImage", body, IMAGE, text(body, "imgUrl"))
+def _post_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+    sent = _send(device, "postImage", body, MsgType.IMAGE, text(body, "imgUrl"))
     file_id = _file_id(sent)
     device.outbox.know_media(file_id, sent.content)
     return {
@@ -125,21 +124,23 @@ def _post_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 
 
 @route("message/postFile", required=("appId", "toWxid", "fileName", "fileUrl"))
-def _post_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     text(body, "fileName")
-    return _sent(_send(device, "postFile", body, APP, text(body, "fileUrl"), 6), 6)
+    return _sent(_send(device, "postFile", body, MsgType.APP, text(body, "fileUrl"), 6), 6)
 
 
 @route("message/postVoice", required=("appId", "toWxid", "voiceUrl", "voiceDuration"))
-def _post_voice(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_voice(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["voiceDuration"], "voiceDuration")
-    return _sent(_send(device, "postVoice", body, VOICE, text(body, "voiceUrl")), VOICE)
+    return _sent(
+        _send(device, "postVoice", body, MsgType.VOICE, text(body, "voiceUrl")), MsgType.VOICE
+    )
 
 
 @route("message/postVideo", required=("appId", "toWxid", "videoUrl", "thumbUrl", "videoDuration"))
-def _post_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["videoDuration"], "videoDuration")
-    sent = _send(device, "postVideo", body, VIDEO, text(body, "videoUrl"))
+    sent = _send(device, "postVideo", body, MsgType.VIDEO, text(body, "videoUrl"))
     file_id = _file_id(sent)
     device.outbox.know_media(file_id, sent.content)
     answer = _sent(sent, None, timed=False)
@@ -147,30 +148,30 @@ def _post_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 
 
 @route("message/postLink", required=("appId", "toWxid", "title", "linkUrl", "thumbUrl"))
-def _post_link(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postLink", body, APP, text(body, "linkUrl"), 5), 5)
+def _post_link(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+    return _sent(_send(device, "postLink", body, MsgType.APP, text(body, "linkUrl"), 5), 5)
 
 
 @route("message/postNameCard", required=("appId", "toWxid", "nickName", "nameCardWxid"))
-def _post_name_card(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_name_card(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     card = text(body, "nameCardWxid")
-    return _sent(_send(device, "postNameCard", body, NAME_CARD, card), NAME_CARD)
+    return _sent(_send(device, "postNameCard", body, MsgType.NAME_CARD, card), MsgType.NAME_CARD)
 
 
 @route("message/postEmoji", required=("appId", "toWxid", "emojiMd5", "emojiSize"))
-def _post_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_emoji(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["emojiSize"], "emojiSize")
     md5 = text(body, "emojiMd5")
     device.outbox.media.setdefault(md5, f"http://wxapp.tc.qq.com/262/20304/stodownload?m={md5}")
-    return _sent(_send(device, "postEmoji", body, EMOJI, md5), EMOJI)
+    return _sent(_send(device, "postEmoji", body, MsgType.EMOJI, md5), MsgType.EMOJI)
 
 
 @route("message/postAppMsg", required=("appId", "toWxid", "appmsg"))
-def _post_app_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _post_app_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     appmsg = _xml(body, "appmsg")
     if appmsg.tag != "appmsg":
-        raise _refuse("appmsg格式错误")
-    sent = _send(device, "postAppMsg", body, APP, body["appmsg"], _appmsg_type(appmsg))
+        raise FakeRefusal.failed("appmsg格式错误")
+    sent = _send(device, "postAppMsg", body, MsgType.APP, body["appmsg"], _appmsg_type(appmsg))
     return _sent(sent, 0)  # the page's example answers type 0, whatever the appmsg's type
 
 
@@ -187,62 +188,67 @@ def _post_app_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> A
         "displayName",
     ),
 )
-def _post_mini_app(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-    return _sent(_send(device, "postMiniApp", body, APP, text(body, "pagePath"), 33), 33)
+def _post_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+    return _sent(_send(device, "postMiniApp", body, MsgType.APP, text(body, "pagePath"), 33), 33)
 
 
 @route("message/sendFinderMsg", required=("appId", "toWxid", "id", "username", "url"))
-def _send_finder_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
-    _send(device, "sendFinderMsg", body, APP, text(body, "url"), 51)
+def _send_finder_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
+    _send(device, "sendFinderMsg", body, MsgType.APP, text(body, "url"), 51)
     return None
 
 
 # -- forwards: the XML of a received message, refused when it is not one -----------------------
 
 
+def _number(element: ET.Element, name: str) -> int:
+    """An attribute of the forwarded XML as a number, ``0`` when it has none."""
+    return int(element.get(name, "0") or 0)
+
+
 @route("message/forwardImage", required=("appId", "toWxid", "xml"))
-def _forward_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     img = _message(body, "img")
-    sent = _send(device, "forwardImage", body, IMAGE, body["xml"])
+    sent = _send(device, "forwardImage", body, MsgType.IMAGE, body["xml"])
     return {
         **_sent(sent, None),
         "aesKey": img.get("aeskey", ""),
         "fileId": img.get("cdnmidimgurl") or img.get("cdnthumburl", ""),
-        "length": int(img.get("length", "0") or 0),
-        "width": int(img.get("cdnthumbwidth", "0") or 0),
-        "height": int(img.get("cdnthumbheight", "0") or 0),
+        "length": _number(img, "length"),
+        "width": _number(img, "cdnthumbwidth"),
+        "height": _number(img, "cdnthumbheight"),
         "md5": img.get("md5", ""),
     }
 
 
 @route("message/forwardVideo", required=("appId", "toWxid", "xml"))
-def _forward_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     video = _message(body, "videomsg")
-    sent = _send(device, "forwardVideo", body, VIDEO, body["xml"])
+    sent = _send(device, "forwardVideo", body, MsgType.VIDEO, body["xml"])
     return {
         **_sent(sent, None, timed=False),
         "aesKey": video.get("aeskey", ""),
         "fileId": video.get("cdnvideourl", ""),
-        "length": int(video.get("length", "0") or 0),
+        "length": _number(video, "length"),
     }
 
 
 @route("message/forwardFile", required=("appId", "toWxid", "xml"))
-def _forward_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 6)
-    return _sent(_send(device, "forwardFile", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardFile", body, MsgType.APP, body["xml"], kind), kind)
 
 
 @route("message/forwardUrl", required=("appId", "toWxid", "xml"))
-def _forward_url(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_url(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 5)
-    return _sent(_send(device, "forwardUrl", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardUrl", body, MsgType.APP, body["xml"], kind), kind)
 
 
 @route("message/forwardMiniApp", required=("appId", "toWxid", "xml", "coverImgUrl"))
-def _forward_mini_app(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _forward_mini_app(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     kind = _app_message(body, 33, 36)
-    return _sent(_send(device, "forwardMiniApp", body, APP, body["xml"], kind), kind)
+    return _sent(_send(device, "forwardMiniApp", body, MsgType.APP, body["xml"], kind), kind)
 
 
 # -- revoke -----------------------------------------------------------------------------------
@@ -255,20 +261,20 @@ def _id(body: dict[str, Any], name: str) -> int:
         return int(value)
     if type(value) is int:
         return value
-    raise FakeRefusal("参数错误", {"code": "-1", "msg": f"{name} 格式错误"})
+    raise FakeRefusal.invalid(f"{name} 格式错误")
 
 
 @route("message/revokeMsg", required=("appId", "toWxid", "msgId", "newMsgId", "createTime"))
-def _revoke_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _revoke_msg(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     outbox = device.outbox
     message = outbox.find(_id(body, "newMsgId"))
     _id(body, "createTime")
     if message is None or message.to_wxid != body["toWxid"] or message.msg_id != _id(body, "msgId"):
-        raise _refuse("撤回失败，消息不存在")
+        raise FakeRefusal.failed("撤回失败，消息不存在")
     if message.new_msg_id in outbox.revoked:
-        raise _refuse("撤回失败，消息已撤回")
+        raise FakeRefusal.failed("撤回失败，消息已撤回")
     if outbox.now() - message.create_time > REVOKE_WINDOW:
-        raise _refuse("撤回失败，消息发送已超过2分钟")
+        raise FakeRefusal.failed("撤回失败，消息发送已超过2分钟")
     outbox.revoked.add(message.new_msg_id)
     return None
 
@@ -279,38 +285,38 @@ def _revoke_msg(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any
 def _media_url(device: FakeDevice, key: str | None) -> dict[str, Any]:
     url = device.outbox.media.get(key or "")
     if url is None:
-        raise _refuse("下载失败，文件不存在或已过期")
+        raise FakeRefusal.failed("下载失败，文件不存在或已过期")
     return {"fileUrl": url}
 
 
 @route("message/downloadImage", required=("appId", "xml", "type"))
-def _download_image(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in (1, 2, 3):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 格式错误"})
+        raise FakeRefusal.invalid("type 格式错误")
     img = _message(body, "img")
     return _media_url(device, img.get("cdnmidimgurl") or img.get("cdnthumburl"))
 
 
 @route("message/downloadVoice", required=("appId", "xml", "msgId"))
-def _download_voice(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_voice(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _int(body["msgId"], "msgId")
     return _media_url(device, _message(body, "voicemsg").get("voiceurl"))
 
 
 @route("message/downloadVideo", required=("appId", "xml"))
-def _download_video(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return _media_url(device, _message(body, "videomsg").get("cdnvideourl"))
 
 
 @route("message/downloadFile", required=("appId", "xml"))
-def _download_file(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_file(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     _app_message(body, 6)
     root = _xml(body)
     return _media_url(device, root.findtext("appmsg/appattach/cdnattachurl"))
 
 
 @route("message/downloadEmojiMd5", required=("appId", "emojiMd5"))
-def _download_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_emoji(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     return {"url": _media_url(device, text(body, "emojiMd5"))["fileUrl"]}
 
 
@@ -318,7 +324,7 @@ def _download_emoji(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) ->
     "message/downloadCdn",
     required=("appId", "aesKey", "totalSize", "type", "fileId"),
 )
-def _download_cdn(fake: FakeGewe, device: FakeDevice, body: dict[str, Any]) -> Any:
+def _download_cdn(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
     if body["type"] not in ("1", "2", "3", "4", "5"):
-        raise FakeRefusal("参数错误", {"code": "-1", "msg": "type 格式错误"})
+        raise FakeRefusal.invalid("type 格式错误")
     return _media_url(device, text(body, "fileId"))
