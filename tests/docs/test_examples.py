@@ -249,7 +249,6 @@ async def test_the_receiver_command_of_the_compose_file_answers_the_url_given_to
     """The receiver's command and environment, run as compose runs them (in examples/, on a real
     Redis, over HTTP): the callback URL of the header is stored (200); others are 404."""
     from gewe_async.testing import FakeGewe
-
     from tests.bot_helpers import text_push
     from tests.journals import free_port, redis_server
 
