@@ -11,30 +11,12 @@ import pytest
 from gewe_async import AsyncGeweClient, Limits
 from gewe_async._send_pacing import DEFAULT_SEND_INTERVAL, SendPacer, as_send_interval
 from gewe_async.testing import FakeGewe
-
-
-class FakeClock:
-    """A clock that moves only when someone sleeps on it (or a test advances it)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-        self.gate: asyncio.Event | None = None
-
-    def time(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 9))
-        if self.gate is not None:  # hold sleepers until the test lets them go
-            await self.gate.wait()
-        self.now += seconds
-        await asyncio.sleep(0)
+from tests.clock import FakeClock
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1000.0)
 
 
 @pytest.fixture

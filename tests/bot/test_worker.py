@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,14 +13,6 @@ import pytest
 from gewe_async.bot import ASGIReceiver, Context, Dispatcher, Entry, RedisJournal, Worker
 from gewe_async.callbacks import TextMessage
 from tests.bot_helpers import served, text_push, until
-from tests.journals import redis_server
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on loopback for this module."""
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 def recording_bot(handled: list[str], pid: str) -> Dispatcher:

@@ -15,7 +15,7 @@ import pytest
 
 from gewe_async.cli import main
 from gewe_async.testing import FakeGewe
-from tests.cli.test_receive_bot import BOT, free_port, stopped, wait_for_port
+from tests.cli_helpers import BOT, free_port, stopped, wait_for_port
 
 SECRET = "cb-Vx81qLm"
 

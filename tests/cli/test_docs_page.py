@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli.test_receive_bot import free_port
+from tests.cli_helpers import free_port
 from tests.paths import DOCS
 
 PAGE = DOCS / "cli.md"

@@ -15,14 +15,9 @@ from collections.abc import Iterator
 import pytest
 
 from gewe_async.cli import main
+from tests.journals import free_port
 
 FAKE_TOKEN = "cli-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

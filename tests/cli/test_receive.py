@@ -20,7 +20,7 @@ import pytest
 from gewe_async.bot._access_log import SecretRedactor
 from gewe_async.cli import main
 from tests.bot_helpers import text_push
-from tests.cli.test_receive_bot import BOT, free_port, stopped, wait_for_port
+from tests.cli_helpers import BOT, free_port, stopped, wait_for_port
 from tests.helpers import TOKEN
 
 SECRET = "rcv-7Hq2xZ"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,52 +14,9 @@ from gewe_async.cli import main
 from gewe_async.cli._receive import TargetError, load_target
 from gewe_async.testing import FakeGewe
 from tests.bot_helpers import FRIEND, text_push, until
+from tests.cli_helpers import BOT, free_port, stopped, wait_for_port
 
 SECRET = "s3cret-7f2a9c"
-BOT = """
-from gewe_async.bot import Router, filters as f
-from gewe_async.callbacks import TextMessage
-
-router = Router()
-not_a_bot = 42
-
-@router.on(TextMessage, f.text_equals("ping"))
-async def ping(event, ctx):
-    await ctx.reply("pong")
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    async def accepting() -> bool:
-        assert process.poll() is None, "gewe-async receive exited early"
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            return False
-        writer.close()
-        await writer.wait_closed()
-        return True
-
-    await until(accepting)
-
-
-async def stopped(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """The output of a process told to stop; killed, and the test failed, if it does not."""
-    try:
-        return await asyncio.to_thread(process.communicate, None, 60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = await asyncio.to_thread(process.communicate)
-        command = process.args[3]  # type: ignore[index]
-        pytest.fail(f"{command} did not stop within 60 s of SIGTERM:\n{err.decode()[-2000:]}")
-
-
 async def test_receive_serves_a_bot_module_that_replies_through_the_api(tmp_path):
     """It imports the router, serves it on loopback, replies reach GeWe; the secret never shows."""
     (tmp_path / "echo_bot.py").write_text(textwrap.dedent(BOT))

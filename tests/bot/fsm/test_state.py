@@ -26,16 +26,10 @@ from gewe_async.bot.fsm import (
 from gewe_async.callbacks import TextMessage, parse_callback
 from gewe_async.testing import BotHarness, FakeGewe
 from tests.bot_helpers import BOT_APP, FRIEND, GROUP, text_push, until
-from tests.journals import FakeClock, redis_server
+from tests.journals import FakeClock
 
 KEY = StorageKey(BOT_APP, FRIEND, FRIEND)
 OTHER = StorageKey(BOT_APP, GROUP, FRIEND)
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 _prefixes = iter(range(10**6))

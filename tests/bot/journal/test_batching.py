@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +17,7 @@ import redis.asyncio
 from gewe_async.bot import Delivery
 from gewe_async.bot._redis import GROUP, RedisJournal
 from gewe_async.bot._sqlite import _DELIVER, SqliteJournal
-from tests.bot.journal.test_contract import consuming, opened
-from tests.journals import entry, redis_server
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on loopback for this module."""
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
+from tests.journals import consuming, entry, opened
 
 
 @pytest.fixture

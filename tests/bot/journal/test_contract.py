@@ -5,27 +5,19 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gewe_async.bot import Delivery, Journal, JournalFullError, MemoryJournal
+from gewe_async.bot import Journal, JournalFullError, MemoryJournal
 from gewe_async.bot._journal import DEFAULT_DEDUPE_WINDOW
 from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._sqlite import SqliteJournal
-from tests.journals import FakeClock, entry, redis_server
+from tests.journals import FakeClock, consuming, entry, opened
 
 MakeJournal = Callable[..., Journal]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on loopback for this module."""
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -48,57 +40,6 @@ def make_journal(request: pytest.FixtureRequest, tmp_path: Path) -> MakeJournal:
     url = request.getfixturevalue("redis_url")
     prefix = f"t-{uuid.uuid4().hex[:8]}"
     return lambda **options: RedisJournal(url, prefix=prefix, partitions=4, **options)
-
-
-@asynccontextmanager
-async def opened(journal: Journal) -> AsyncIterator[Journal]:
-    await journal.open()
-    try:
-        yield journal
-    finally:
-        await journal.aclose()
-
-
-class Consumer:
-    """One `consume()` iterator, waited on without cancelling it (that would end it)."""
-
-    def __init__(self, journal: Journal) -> None:
-        self._deliveries = journal.consume()
-        self._next: asyncio.Future[Delivery] | None = None
-
-    async def next(self, timeout: float) -> Delivery | None:
-        if self._next is None:
-            self._next = asyncio.ensure_future(anext(self._deliveries))
-        done, _ = await asyncio.wait({self._next}, timeout=timeout)
-        if not done:
-            return None
-        got, self._next = self._next, None
-        return got.result()
-
-    async def take(self) -> Delivery:
-        """The next delivery (a generous bound keeps a broken journal from hanging the suite)."""
-        delivery = await self.next(10.0)
-        assert delivery is not None, "no delivery came"
-        return delivery
-
-    async def nothing_more(self) -> bool:
-        """True when no delivery comes within a short while."""
-        return await self.next(0.5) is None
-
-    async def stop(self) -> None:
-        if self._next is not None:
-            self._next.cancel()
-            await asyncio.gather(self._next, return_exceptions=True)
-        await self._deliveries.aclose()  # type: ignore[attr-defined]
-
-
-@asynccontextmanager
-async def consuming(journal: Journal) -> AsyncIterator[Consumer]:
-    consumer = Consumer(journal)
-    try:
-        yield consumer
-    finally:
-        await consumer.stop()
 
 
 async def test_duplicate_refused_within_window_and_accepted_after(make_journal: MakeJournal):

@@ -263,6 +263,7 @@ async def test_sqlite_receiver_killed_part_way_loses_nothing_it_answered(tmp_pat
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of the test's own: the command line names the fixed prefix "crash"."""
     with redis_server(tmp_path) as url:
         yield url
 
