@@ -11,82 +11,17 @@ import pytest
 
 from gewe_async import GeweAPIError, GeweTimeoutError
 from gewe_async.types.contacts import (
-    AddContactOption,
-    AddContactScene,
     ContactInfo,
     ContactSearchResult,
     ContactsList,
     FriendRelation,
-    PhoneBookOperation,
     PhoneContact,
     Relation,
 )
 from tests.helpers import OFFICIAL, envelope
+from tests.social_calls import CONTACTS as WIRE
+from tests.social_calls import V3, V4
 from tests.social_helpers import call_and_capture
-
-V3 = "v3_020b3826fd03@stranger"
-V4 = "v4_000b708f0b04@stranger"
-
-# path -> (call, exact body sent)
-WIRE = {
-    "contacts/addContacts": (
-        lambda c: c.contacts.add_contacts(
-            "wx_1",
-            scene=AddContactScene.WECHAT_ID,
-            option=AddContactOption.ADD,
-            v3=V3,
-            v4=V4,
-            content="hallo",
-        ),
-        {"appId": "wx_1", "scene": 3, "option": 2, "v3": V3, "v4": V4, "content": "hallo"},
-    ),
-    "contacts/checkRelation": (
-        lambda c: c.contacts.check_relation("wx_1", ["wxid_a", "wxid_b"]),
-        {"appId": "wx_1", "wxids": ["wxid_a", "wxid_b"]},
-    ),
-    "contacts/deleteFriend": (
-        lambda c: c.contacts.delete_friend("wx_1", "wxid_a"),
-        {"appId": "wx_1", "wxid": "wxid_a"},
-    ),
-    "contacts/fetchContactsList": (
-        lambda c: c.contacts.fetch_contacts_list("wx_1"),
-        {"appId": "wx_1"},
-    ),
-    "contacts/fetchContactsListCache": (
-        lambda c: c.contacts.fetch_contacts_list_cache("wx_1"),
-        {"appId": "wx_1"},
-    ),
-    "contacts/getBriefInfo": (
-        lambda c: c.contacts.get_brief_info("wx_1", ["wxid_phyyedw9xap22"]),
-        {"appId": "wx_1", "wxids": ["wxid_phyyedw9xap22"]},
-    ),
-    "contacts/getDetailInfo": (
-        lambda c: c.contacts.get_detail_info("wx_1", ["yc-081726"]),
-        {"appId": "wx_1", "wxids": ["yc-081726"]},
-    ),
-    "contacts/getPhoneAddressList": (
-        lambda c: c.contacts.get_phone_address_list("wx_1", ["18616561632"]),
-        {"appId": "wx_1", "phones": ["18616561632"]},
-    ),
-    "contacts/search": (
-        lambda c: c.contacts.search("wx_1", "zhangch"),
-        {"appId": "wx_1", "contactsInfo": "zhangch"},
-    ),
-    "contacts/setFriendPermissions": (
-        lambda c: c.contacts.set_friend_permissions("wx_1", "wxid_a", True),
-        {"appId": "wx_1", "wxid": "wxid_a", "onlyChat": True},
-    ),
-    "contacts/setFriendRemark": (
-        lambda c: c.contacts.set_friend_remark("wx_1", "wxid_a", "备注"),
-        {"appId": "wx_1", "wxid": "wxid_a", "remark": "备注"},
-    ),
-    "contacts/uploadPhoneAddressList": (
-        lambda c: c.contacts.upload_phone_address_list(
-            "wx_1", ["18616561632", "18134173174"], PhoneBookOperation.UPLOAD
-        ),
-        {"appId": "wx_1", "phones": ["18616561632", "18134173174"], "opType": 1},
-    ),
-}
 
 
 @pytest.mark.parametrize("path", WIRE)

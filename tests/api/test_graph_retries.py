@@ -7,11 +7,8 @@ import pytest
 
 from gewe_async import AsyncGeweClient, GeweHTTPStatusError, Retries
 from gewe_async._api import contacts, group, im, label
-from tests.api.test_contacts import WIRE as CONTACTS
-from tests.api.test_group import WIRE as GROUP
-from tests.api.test_im import WIRE as IM
-from tests.api.test_label import WIRE as LABEL
 from tests.helpers import TOKEN
+from tests.social_calls import CONTACTS, GROUP, IM, LABEL
 from tests.social_helpers import official_answer
 
 CALLS = {**CONTACTS, **GROUP, **IM, **LABEL}
@@ -37,10 +34,9 @@ ACTS_ONCE = {
 }
 
 
-def test_every_endpoint_is_declared_once():
-    """The four groups declare the 42 endpoints, each once."""
-    assert set(ENDPOINTS) == set(CALLS)
-    assert len(ENDPOINTS) == 42
+def test_the_acts_once_are_endpoints_of_the_four_groups():
+    """ACTS_ONCE names real paths (that the declarations match the pages is test_endpoints')."""
+    assert ACTS_ONCE <= set(CALLS) == set(ENDPOINTS)
 
 
 @pytest.mark.parametrize("path", sorted(CALLS))

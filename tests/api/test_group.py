@@ -15,114 +15,13 @@ from gewe_async.types.group import (
     ChatroomMemberDetail,
     ChatroomMemberList,
     ChatroomQrCode,
-    ContactListOperation,
     CreatedChatroom,
     JoinedChatroom,
 )
 from tests.helpers import OFFICIAL
+from tests.social_calls import GROUP as WIRE
+from tests.social_calls import ROOM, A, B
 from tests.social_helpers import call_and_capture
-
-ROOM = "34757816141@chatroom"
-A = "wxid_phyyedw9xap22"
-B = "wxid_0xsqb3o0tsvz22"
-URL = "https://support.weixin.qq.com/cgi-bin/mmsupport-bin/addchatroombyinvite?ticket=A"
-QR_URL = "https://weixin.qq.com/g/AwYAALLELoeKLg"
-
-WIRE = {
-    "group/addGroupMemberAsFriend": (
-        lambda c: c.group.add_group_member_as_friend("wx_1", ROOM, A, "hallo"),
-        {"appId": "wx_1", "chatroomId": ROOM, "memberWxid": A, "content": "hallo"},
-    ),
-    "group/adminOperate": (
-        lambda c: c.group.admin_operate("wx_1", ROOM, AdminOperation.ADD_ADMINS, [A, B]),
-        {"appId": "wx_1", "chatroomId": ROOM, "operType": 1, "wxids": [A, B]},
-    ),
-    "group/agreeJoinRoom": (
-        lambda c: c.group.agree_join_room("wx_1", URL),
-        {"appId": "wx_1", "url": URL},
-    ),
-    "group/createChatroom": (
-        lambda c: c.group.create_chatroom("wx_1", [A, B]),
-        {"appId": "wx_1", "wxids": [A, B]},
-    ),
-    "group/disbandChatroom": (
-        lambda c: c.group.disband_chatroom("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/getChatroomAnnouncement": (
-        lambda c: c.group.get_chatroom_announcement("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/getChatroomInfo": (
-        lambda c: c.group.get_chatroom_info("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/getChatroomMemberDetail": (
-        lambda c: c.group.get_chatroom_member_detail("wx_1", ROOM, [B, A]),
-        {"appId": "wx_1", "chatroomId": ROOM, "memberWxids": [B, A]},
-    ),
-    "group/getChatroomMemberList": (
-        lambda c: c.group.get_chatroom_member_list("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/getChatroomQrCode": (
-        lambda c: c.group.get_chatroom_qr_code("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/inviteMember": (
-        lambda c: c.group.invite_member("wx_1", ROOM, [A, B]),
-        {"appId": "wx_1", "chatroomId": ROOM, "wxids": f"{A},{B}", "reason": ""},
-    ),
-    "group/joinRoomUsingQRCode": (
-        lambda c: c.group.join_room_using_qr_code("wx_1", QR_URL),
-        {"appId": "wx_1", "qrUrl": QR_URL},
-    ),
-    "group/modifyChatroomName": (
-        lambda c: c.group.modify_chatroom_name("wx_1", ROOM, "GeWe test"),
-        {"appId": "wx_1", "chatroomId": ROOM, "chatroomName": "GeWe test"},
-    ),
-    "group/modifyChatroomNickNameForSelf": (
-        lambda c: c.group.modify_chatroom_nick_name_for_self("wx_1", ROOM, "廖静"),
-        {"appId": "wx_1", "chatroomId": ROOM, "nickName": "廖静"},
-    ),
-    "group/modifyChatroomRemark": (
-        lambda c: c.group.modify_chatroom_remark("wx_1", ROOM, "private"),
-        {"appId": "wx_1", "chatroomId": ROOM, "chatroomRemark": "private"},
-    ),
-    "group/pinChat": (
-        lambda c: c.group.pin_chat("wx_1", ROOM, True),
-        {"appId": "wx_1", "chatroomId": ROOM, "top": True},
-    ),
-    "group/quitChatroom": (
-        lambda c: c.group.quit_chatroom("wx_1", ROOM),
-        {"appId": "wx_1", "chatroomId": ROOM},
-    ),
-    "group/removeMember": (
-        lambda c: c.group.remove_member("wx_1", ROOM, [A]),
-        {"appId": "wx_1", "chatroomId": ROOM, "wxids": A},
-    ),
-    "group/roomAccessApplyCheckApprove": (
-        lambda c: c.group.room_access_apply_check_approve("wx_1", ROOM, 2**63 + 5, "<sysmsg/>"),
-        {
-            "appId": "wx_1",
-            "chatroomId": ROOM,
-            "newMsgId": str(2**63 + 5),
-            "msgContent": "<sysmsg/>",
-        },
-    ),
-    "group/saveContractList": (
-        lambda c: c.group.save_contract_list("wx_1", ROOM, ContactListOperation.SAVE),
-        {"appId": "wx_1", "chatroomId": ROOM, "operType": 3},
-    ),
-    "group/setChatroomAnnouncement": (
-        lambda c: c.group.set_chatroom_announcement("wx_1", ROOM, "群公告哈"),
-        {"appId": "wx_1", "chatroomId": ROOM, "content": "群公告哈"},
-    ),
-    "group/setMsgSilence": (
-        lambda c: c.group.set_msg_silence("wx_1", ROOM, False),
-        {"appId": "wx_1", "chatroomId": ROOM, "silence": False},
-    ),
-}
 
 
 @pytest.mark.parametrize("path", WIRE)

@@ -9,28 +9,11 @@ from gewe_async.types.im import (
     ContactSearchResult,
     WeComContact,
     WeComContactDetail,
-    WeComSearchScene,
 )
 from tests.helpers import OFFICIAL
+from tests.social_calls import IM as WIRE
+from tests.social_calls import QR
 from tests.social_helpers import call_and_capture
-
-QR = "https://work.weixin.qq.com/u/vc75a4e2d?v=4.1.30.167392&bb=83ee2be011"
-
-WIRE = {
-    "im/add": (
-        lambda c: c.im.add("wx_1", "2598@openim", "v1_1045b5861a"),
-        {"appId": "wx_1", "v3": "2598@openim", "v4": "v1_1045b5861a"},
-    ),
-    "im/detail": (
-        lambda c: c.im.detail("wx_1", "25984985459486471@openim"),
-        {"appId": "wx_1", "toUserName": "25984985459486471@openim"},
-    ),
-    "im/search": (
-        lambda c: c.im.search("wx_1", QR, WeComSearchScene.QR_CODE),
-        {"appId": "wx_1", "scene": 1, "content": QR},
-    ),
-    "im/sync": (lambda c: c.im.sync("wx_1"), {"appId": "wx_1"}),
-}
 
 
 @pytest.mark.parametrize("path", WIRE)

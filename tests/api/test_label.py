@@ -7,23 +7,8 @@ import pytest
 
 from gewe_async.types.label import Label
 from tests.helpers import OFFICIAL
+from tests.social_calls import LABEL as WIRE
 from tests.social_helpers import call_and_capture
-
-WIRE = {
-    "label/add": (
-        lambda c: c.label.add("wx_1", "testtest"),
-        {"appId": "wx_1", "labelName": "testtest"},
-    ),
-    "label/delete": (
-        lambda c: c.label.delete("wx_1", [31, 32]),
-        {"appId": "wx_1", "labelIds": "31,32"},
-    ),
-    "label/list": (lambda c: c.label.list("wx_1"), {"appId": "wx_1"}),
-    "label/modifyMemberList": (
-        lambda c: c.label.modify_member_list("wx_1", [1, 2, 15], ["zhangchuan2288"]),
-        {"appId": "wx_1", "labelIds": "1,2,15", "wxIds": ["zhangchuan2288"]},
-    ),
-}
 
 
 @pytest.mark.parametrize("path", WIRE)

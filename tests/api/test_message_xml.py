@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from gewe_async._api import _appmsg
 from gewe_async.types.message import Quoted, SentImage, SentVideo
-from tests.api.test_message import TO, A, client  # noqa: F401 - the unpaced client fixture
 from tests.helpers import OFFICIAL
+from tests.message_calls import TO, A
 
 # Every character XML 1.0 can carry: no C0 controls but tab/LF/CR, no surrogates, no U+FFFE/F.
 xml_chars = st.characters(
@@ -98,7 +98,7 @@ def test_quoted_of_reads_an_event_and_refuses_an_incomplete_one():
         Quoted.of(object())
 
 
-async def test_post_quote_puts_hostile_text_on_the_wire_escaped(api, client):  # noqa: F811
+async def test_post_quote_puts_hostile_text_on_the_wire_escaped(api, client):
     """The appmsg sent for a quote of text with XML in it parses to exactly that text."""
     route = api.post("/message/postAppMsg").mock(
         return_value=httpx.Response(200, json=OFFICIAL["message/postAppMsg"]["response_example"])

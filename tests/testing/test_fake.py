@@ -18,7 +18,7 @@ from gewe_async import (
 )
 from gewe_async.testing import FakeGewe, Faults
 from gewe_async.types.personal import PrivacyOption
-from tests.helpers import NO_RETRY, OFFICIAL
+from tests.helpers import NO_RETRY, OFFICIAL, raw_post
 
 
 @pytest.fixture
@@ -27,17 +27,6 @@ def fake() -> FakeGewe:
     fake.add_device("wx_1", nick_name="Alice")
     fake.add_device("wx_2", nick_name="Bob", alias="bob88")
     return fake
-
-
-async def raw_post(fake: FakeGewe, path: str, body: object, token: str | None) -> dict:
-    """POST to the fake's ASGI app without the client, to see the exact answer."""
-    headers = {"X-GEWE-TOKEN": token} if token is not None else {}
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=fake.app), base_url="http://127.0.0.1/v2/api"
-    ) as http:
-        response = await http.post(f"/{path}", json=body, headers=headers)
-    assert response.status_code == 200
-    return response.json()
 
 
 def official_schema(path: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import httpx
 import jsonschema
 import pytest
 
@@ -14,7 +13,7 @@ from gewe_async._api import contacts, group, im, label
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._graph import GraphSeeding
 from gewe_async.types.group import AdminOperation
-from tests.helpers import OFFICIAL
+from tests.helpers import OFFICIAL, raw_post
 
 ME = "wxid_wx_1"
 ENDPOINTS = {e.path: e for m in (contacts, group, im, label) for e in m.ENDPOINTS}
@@ -51,15 +50,6 @@ def seed(fake: FakeGewe) -> dict[str, Any]:
 @pytest.fixture
 def fake() -> FakeGewe:
     return FakeGewe(token="fake-token")
-
-
-async def raw_post(fake: FakeGewe, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST to the fake's ASGI app, to see the exact answer."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=fake.app), base_url="http://127.0.0.1/v2/api"
-    ) as http:
-        response = await http.post(f"/{path}", json=body, headers={"X-GEWE-TOKEN": "fake-token"})
-    return response.json()
 
 
 def allow_null(schema: Any) -> Any:

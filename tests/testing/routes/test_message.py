@@ -12,9 +12,8 @@ import pytest
 from gewe_async import GeweAPIError
 from gewe_async.testing import FakeGewe
 from gewe_async.types.message import Quoted, SentImage, SentVideo
-from tests.api.test_message import CALLS, FILE_XML, IMAGE_XML, MD5, TO, VIDEO_XML, VOICE_XML
-from tests.helpers import OFFICIAL
-from tests.testing.test_fake import raw_post
+from tests.helpers import OFFICIAL, raw_post
+from tests.message_calls import CALLS, FILE_XML, IMAGE_XML, MD5, TO, VIDEO_XML, VOICE_XML
 
 A = "wx_1"
 
