@@ -28,6 +28,7 @@ async def ping(event, ctx):
 
 async def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
     """Wait until the process accepts connections on ``port`` (failing if it exits first)."""
+
     async def accepting() -> bool:
         assert process.poll() is None, "gewe-async receive exited early"
         try:

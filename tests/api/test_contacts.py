@@ -21,7 +21,7 @@ from gewe_async.types.contacts import (
 from tests.helpers import OFFICIAL, envelope
 from tests.social_calls import CONTACTS as WIRE
 from tests.social_calls import V3, V4
-from tests.social_helpers import call_and_capture
+from tests.wire import call_and_capture
 
 
 @pytest.mark.parametrize("path", WIRE)

@@ -10,8 +10,9 @@ import pytest
 from gewe_async import GeweAPIError
 from gewe_async.testing import FakeGewe
 from gewe_async.types.favor import Favorite, FavoriteSyncPage
-from tests.feeds_support import fits_request_schema, on_the_wire, through_the_fake
+from tests.feeds_support import fits_request_schema, through_the_fake
 from tests.helpers import envelope
+from tests.wire import call_and_capture
 
 # path -> (call, the exact body it sends)
 CALLS = {
@@ -28,21 +29,21 @@ CALLS = {
 async def test_sends_exact_json_that_fits_the_official_schema(api, client, path):
     """Each favor method sends exactly the documented body, valid against the page's schema."""
     call, body = CALLS[path]
-    _, sent = await on_the_wire(api, client, path, call)
+    sent, _ = await call_and_capture(api, client, path, call)
     assert sent == body
     fits_request_schema(path, sent)
 
 
 async def test_documented_answers_parse(api, client):
     """sync and getContent decode the official examples into typed models."""
-    page, _ = await on_the_wire(api, client, "favor/sync", CALLS["favor/sync"][0])
+    _, page = await call_and_capture(api, client, "favor/sync", CALLS["favor/sync"][0])
     assert isinstance(page, FavoriteSyncPage)
     assert page.sync_key == "CAESCAgBEJyi9e4C"
     assert page.items is not None
     assert [(x.fav_id, x.deleted) for x in page.items] == [(2, True), (1, True)]
     assert page.items[0].update_time == datetime(2015, 11, 25, 15, 38, 38, tzinfo=UTC)
 
-    item, _ = await on_the_wire(api, client, "favor/getContent", CALLS["favor/getContent"][0])
+    _, item = await call_and_capture(api, client, "favor/getContent", CALLS["favor/getContent"][0])
     assert isinstance(item, Favorite)
     assert item.fav_id == 179
     assert item.content.startswith("<favitem")

@@ -31,14 +31,13 @@ from gewe_async.types.finder import (
     UserPage,
 )
 from tests.feeds_support import (
-    answer_for,
     fake_client,
     fits_request_schema,
-    on_the_wire,
     response_schema,
     through_the_fake,
 )
 from tests.helpers import NO_RETRY, OFFICIAL, envelope
+from tests.wire import call_and_capture, documented_answer
 
 ME = "v2_wx_1@finder"  # the fake's Channels username for wx_1
 OBJ = 14195037502970006567  # above 2**63
@@ -314,7 +313,7 @@ async def test_sends_exact_json_that_fits_the_official_schema(api, client, path)
         assert json.loads(sent) == body
         fits_request_schema(path, json.loads(sent))
         return
-    result, sent = await on_the_wire(api, client, path, call)
+    sent, result = await call_and_capture(api, client, path, call)
     assert sent == body
     fits_request_schema(path, sent)
     assert isinstance(result, RETURNS.get(path, type(None)))
@@ -322,11 +321,15 @@ async def test_sends_exact_json_that_fits_the_official_schema(api, client, path)
 
 async def test_documented_answers_keep_exact_ids(api, client):
     """Ids in the documented answers come back as the same ints."""
-    page, _ = await on_the_wire(api, client, "finder/likeFavList", CALLS["finder/likeFavList"][0])
+    _, page = await call_and_capture(
+        api, client, "finder/likeFavList", CALLS["finder/likeFavList"][0]
+    )
     example = OFFICIAL["finder/likeFavList"]["response_example"]["data"]["object"][0]
     assert page.objects[0].id == example["id"]
     assert page.objects[0].object_desc.media[0].url == example["objectDesc"]["media"][0]["Url"]
-    profile, _ = await on_the_wire(api, client, "finder/getProfile", CALLS["finder/getProfile"][0])
+    _, profile = await call_and_capture(
+        api, client, "finder/getProfile", CALLS["finder/getProfile"][0]
+    )
     assert profile.main_finder_username.endswith("@finder")
     assert [a.role_type for a in profile.alias_info] == [1, 3]
 
@@ -491,7 +494,7 @@ async def test_channels_paging_follows_continue_flag(api, client):
 def test_documented_examples_fit_the_schemas_the_fake_is_checked_against(path):
     """Each loosening of a schema is what the page's own example needs, nothing more."""
 
-    jsonschema.validate(answer_for(path), response_schema(path))
+    jsonschema.validate(documented_answer(path), response_schema(path))
 
 
 async def test_comment_ids_go_out_as_strings_of_digits(api, client):
@@ -516,7 +519,7 @@ async def test_comment_ids_go_out_as_strings_of_digits(api, client):
 async def test_follow_sends_every_search_info_field_its_page_requires(api, client, info, wire):
     """finder/follow's page marks cookies, searchId and docId required: none is left out."""
     route = api.post("/finder/follow").mock(
-        return_value=httpx.Response(200, json=envelope(answer_for("finder/follow")["data"]))
+        return_value=httpx.Response(200, json=envelope(documented_answer("finder/follow")["data"]))
     )
     await client.finder.follow("wx_1", **me, to_user_name=THEM, search_info=info)
     sent = json.loads(route.calls.last.request.content)

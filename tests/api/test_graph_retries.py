@@ -9,7 +9,7 @@ from gewe_async import AsyncGeweClient, GeweHTTPStatusError, Retries
 from gewe_async._api import contacts, group, im, label
 from tests.helpers import TOKEN
 from tests.social_calls import CONTACTS, GROUP, IM, LABEL
-from tests.social_helpers import official_answer
+from tests.wire import documented_answer
 
 CALLS = {**CONTACTS, **GROUP, **IM, **LABEL}
 ENDPOINTS = {e.path: e for m in (contacts, group, im, label) for e in m.ENDPOINTS}
@@ -45,7 +45,7 @@ async def test_a_502_is_retried_only_where_a_repeat_is_harmless(api, transport, 
     route = api.post(f"/{path}").mock(
         side_effect=[
             httpx.Response(502, text="bad gateway"),
-            httpx.Response(200, json=official_answer(path)),
+            httpx.Response(200, json=documented_answer(path)),
         ]
     )
     retries = Retries(max_retries=1, initial_delay=0.001, max_delay=0.002)

@@ -21,7 +21,7 @@ from gewe_async.types.group import (
 from tests.helpers import OFFICIAL
 from tests.social_calls import GROUP as WIRE
 from tests.social_calls import ROOM, A, B
-from tests.social_helpers import call_and_capture
+from tests.wire import call_and_capture
 
 
 @pytest.mark.parametrize("path", WIRE)

@@ -13,7 +13,7 @@ from gewe_async.types.im import (
 from tests.helpers import OFFICIAL
 from tests.social_calls import IM as WIRE
 from tests.social_calls import QR
-from tests.social_helpers import call_and_capture
+from tests.wire import call_and_capture
 
 
 @pytest.mark.parametrize("path", WIRE)

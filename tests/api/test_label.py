@@ -8,7 +8,7 @@ import pytest
 from gewe_async.types.label import Label
 from tests.helpers import OFFICIAL
 from tests.social_calls import LABEL as WIRE
-from tests.social_helpers import call_and_capture
+from tests.wire import call_and_capture
 
 
 @pytest.mark.parametrize("path", WIRE)

@@ -28,14 +28,13 @@ from gewe_async.types.sns import (
 )
 from tests.feeds_support import (
     Recording,
-    answer_for,
     fake_client,
     fits_request_schema,
-    on_the_wire,
     request_schema,
     through_the_fake,
 )
 from tests.helpers import NO_RETRY, OFFICIAL, envelope
+from tests.wire import call_and_capture, documented_answer
 
 BIG = 14287710653886042567  # above 2**63: must go out exactly
 IMAGE = UploadedImage("http://x.cn/0", "http://x.cn/150", "704de7eb", 1920, 1080, 1096)
@@ -198,7 +197,7 @@ def test_every_sns_endpoint_is_in_the_table():
 async def test_sends_exact_json_that_fits_the_official_schema(api, client, path):
     """Each sns method sends exactly the expected body, valid against the page's schema."""
     call, body = CALLS[path]
-    _, sent = await on_the_wire(api, client, path, call)
+    sent, _ = await call_and_capture(api, client, path, call)
     assert sent == body
     fits_request_schema(path, sent)
 
@@ -206,7 +205,7 @@ async def test_sends_exact_json_that_fits_the_official_schema(api, client, path)
 async def test_big_ids_go_out_as_exact_json_integers(api, client):
     """An snsId above 2**63 is written digit for digit, not as a float."""
     route = api.post("/sns/snsDetails").mock(
-        return_value=httpx.Response(200, json=answer_for("sns/snsDetails"))
+        return_value=httpx.Response(200, json=documented_answer("sns/snsDetails"))
     )
     await client.sns.sns_details("wx_1", BIG)
     assert b'"snsId":14287710653886042567' in route.calls.last.request.content
@@ -214,24 +213,26 @@ async def test_big_ids_go_out_as_exact_json_integers(api, client):
 
 async def test_documented_answers_parse(api, client):
     """The lists, details, posts and uploads decode the official examples."""
-    page, _ = await on_the_wire(api, client, "sns/snsList", CALLS["sns/snsList"][0])
+    _, page = await call_and_capture(api, client, "sns/snsList", CALLS["sns/snsList"][0])
     assert isinstance(page, MomentPage)
     assert page.sns_list is not None
     assert len(page.sns_list) == 10
     assert page.sns_list[0].likes == []
-    contacts, _ = await on_the_wire(
+    _, contacts = await call_and_capture(
         api, client, "sns/contactsSnsList", CALLS["sns/contactsSnsList"][0]
     )
     assert contacts.sns_list[0].comments[2].reply_comment_id == 1
-    details, _ = await on_the_wire(api, client, "sns/snsDetails", CALLS["sns/snsDetails"][0])
+    _, details = await call_and_capture(api, client, "sns/snsDetails", CALLS["sns/snsDetails"][0])
     assert isinstance(details, Moment)
     assert details.like_count == len(details.likes) == 4
-    posted, _ = await on_the_wire(api, client, "sns/sendTextSns", CALLS["sns/sendTextSns"][0])
+    _, posted = await call_and_capture(api, client, "sns/sendTextSns", CALLS["sns/sendTextSns"][0])
     assert isinstance(posted, PostedMoment)
     assert posted.user_name == "zhangchuan2288"
-    images, _ = await on_the_wire(api, client, "sns/uploadSnsImage", CALLS["sns/uploadSnsImage"][0])
+    _, images = await call_and_capture(
+        api, client, "sns/uploadSnsImage", CALLS["sns/uploadSnsImage"][0]
+    )
     assert images[0].width == 1920
-    url, _ = await on_the_wire(
+    _, url = await call_and_capture(
         api, client, "sns/downloadSnsVideo", CALLS["sns/downloadSnsVideo"][0]
     )
     assert url.startswith("http://oos-sccd.ctyunapi.cn/")
@@ -469,7 +470,7 @@ async def test_post_images_reports_a_failed_upload(api, client):
 async def test_post_images_reports_a_failed_send_with_the_uploads(api, client):
     """A send refused: step 'send', and the uploaded images to retry the send alone."""
     api.post("/sns/uploadSnsImage").mock(
-        return_value=httpx.Response(200, json=answer_for("sns/uploadSnsImage"))
+        return_value=httpx.Response(200, json=documented_answer("sns/uploadSnsImage"))
     )
     api.post("/sns/sendImgSns").mock(
         return_value=httpx.Response(
@@ -496,7 +497,7 @@ async def test_post_images_reports_a_failed_send_with_the_uploads(api, client):
 async def test_post_images_refuses_an_upload_that_lost_images(api, client):
     """Two URLs but one image uploaded: an upload failure, and nothing is posted."""
     api.post("/sns/uploadSnsImage").mock(
-        return_value=httpx.Response(200, json=answer_for("sns/uploadSnsImage"))
+        return_value=httpx.Response(200, json=documented_answer("sns/uploadSnsImage"))
     )
     send = api.post("/sns/sendImgSns").mock(return_value=httpx.Response(200, json=envelope()))
     with pytest.raises(MomentPostError) as caught:
@@ -518,7 +519,7 @@ async def test_post_video_reports_each_step(fake):
 async def test_post_video_reports_a_failed_send_with_the_upload(api, client):
     """The video's send refused: step 'send', and the uploaded video kept for a retry."""
     api.post("/sns/uploadSnsVideo").mock(
-        return_value=httpx.Response(200, json=answer_for("sns/uploadSnsVideo"))
+        return_value=httpx.Response(200, json=documented_answer("sns/uploadSnsVideo"))
     )
     api.post("/sns/sendVideoSns").mock(
         return_value=httpx.Response(200, json={"ret": 500, "msg": "发送失败"})
