@@ -36,12 +36,6 @@ from tests.journals import redis_server
 SECRET = "s3cret-path-token"
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        yield client
-
-
 def recording() -> tuple[Dispatcher, list[str]]:
     dp = Dispatcher()
     seen: list[str] = []

@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -57,12 +56,6 @@ class Gate:
 
 def post(http: httpx.AsyncClient, url: str, payload: object, **kw: object) -> object:
     return http.post(url, content=json.dumps(payload), **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
 
 
 async def test_the_answer_arrives_while_the_handler_is_still_running(http):

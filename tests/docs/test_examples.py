@@ -24,15 +24,6 @@ from gewe_async import GeweError
 from gewe_async.testing import FakeGewe, Faults
 from tests.paths import EXAMPLES
 
-
-@pytest.fixture(autouse=True)
-def _examples_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The examples import their `_setup` module as scripts do (their folder on sys.path)."""
-    monkeypatch.syspath_prepend(str(EXAMPLES))
-    for name in ("_setup", "fastapi_app", "aiohttp_app", "bot_loop", "avatar_job", "quickstart"):
-        sys.modules.pop(name, None)
-
-
 #: What the examples meet in production now and then: proxies' 502/503 pages, captive-portal
 #: HTML, answers that fit no schema. Seeded, so runs repeat.
 FAULTS = Faults(error_rate=0.05, garbage_rate=0.02, bad_data_rate=0.02, retry_after=0, seed=3)

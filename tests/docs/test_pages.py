@@ -15,13 +15,6 @@ from gewe_async.testing import FakeGewe
 from tests.paths import DOCS, EXAMPLES, ROOT
 
 
-@pytest.fixture(autouse=True)
-def _examples_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(EXAMPLES))
-    for name in ("_setup", "whoami", "offline_bot"):
-        sys.modules.pop(name, None)
-
-
 def included() -> set[str]:
     """Every file a docs page includes with pymdownx.snippets (``--8<-- "path"``)."""
     pages = "\n".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md"))
