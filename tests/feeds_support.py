@@ -1,23 +1,33 @@
-"""Shared by the Moments, favorites and Channels tests: official schemas, the mock, the fake."""
+"""Shared by the Moments, favorites and Channels tests: official schemas, the mock, the fake.
+
+The documented answers and the wire helper are tests/wire.py's (``answer_for`` is its
+``documented_answer``, under the name these tests knew).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import jsonschema
-import respx
 
 from gewe_async import AsyncGeweClient
 from gewe_async.testing import FakeGewe
-from gewe_async.testing._routes.finder import example as finder_example
+from tests.helpers import OFFICIAL
+from tests.wire import Call
+from tests.wire import documented_answer as answer_for
 
-from .helpers import OFFICIAL
-
-Call = Callable[[AsyncGeweClient], Awaitable[Any]]
+__all__ = [
+    "Recording",
+    "answer_for",
+    "fake_client",
+    "fits_request_schema",
+    "request_schema",
+    "response_schema",
+    "through_the_fake",
+]
 
 
 def _loosen(schema: dict[str, Any], *path: str, to: list[str]) -> None:
@@ -63,46 +73,6 @@ def request_schema(path: str) -> dict[str, Any]:
         del item["minLength"], item["maxLength"]
         schema["properties"]["imgUrls"]["minItems"] = 1
     return schema
-
-
-def answer_for(path: str) -> dict[str, Any]:
-    """The page's documented answer (its example; the success example where it has several)."""
-    example = OFFICIAL[path]["response_example"]
-    if isinstance(example, str):  # commentList's example is JSON written as a string
-        example = json.loads(example, strict=False)
-    if isinstance(example, dict):
-        return example
-    if path.startswith("finder/"):  # the pages' success examples, as the fake keeps them
-        return {"ret": 200, "msg": "操作成功", "data": finder_example(path.partition("/")[2])}
-    return EXTRA_EXAMPLES[path]
-
-
-#: Success examples the extraction did not keep (the pages list them under ``examples``).
-EXTRA_EXAMPLES: dict[str, dict[str, Any]] = {
-    "sns/uploadSnsImage": {
-        "ret": 200,
-        "msg": "操作成功",
-        "data": [
-            {
-                "fileUrl": "http://szmmsns.qpic.cn/mmsns/FzeKA69P5uJr4JZ7M7h6bAeMo2q/0",
-                "thumbUrl": "http://szmmsns.qpic.cn/mmsns/FzeKA69P5uJr4JZ7M7h6bAeMo2q/150",
-                "fileMd5": "704de7ebbc107a51a4f0986253a6d3b6",
-                "length": 1096,
-                "width": 1920,
-                "height": 1080,
-            }
-        ],
-    },
-}
-
-
-async def on_the_wire(
-    api: respx.MockRouter, client: AsyncGeweClient, path: str, call: Call
-) -> tuple[Any, dict[str, Any]]:
-    """Run ``call`` against the documented answer; return its result and the JSON it sent."""
-    route = api.post(f"/{path}").mock(return_value=httpx.Response(200, json=answer_for(path)))
-    result = await call(client)
-    return result, json.loads(route.calls.last.request.content)
 
 
 class Recording(httpx.AsyncBaseTransport):

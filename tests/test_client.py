@@ -21,8 +21,7 @@ from gewe_async import (
     GeweTransportError,
 )
 from gewe_async._redact import Redactor, Secret
-
-from .helpers import OFFICIAL, TOKEN, envelope
+from tests.helpers import OFFICIAL, TOKEN, envelope
 
 PROFILE = OFFICIAL["personal/getProfile"]["response_example"]["data"]
 

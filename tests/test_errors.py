@@ -26,8 +26,7 @@ from gewe_async import (
     GeweTimeoutError,
     GeweTransportError,
 )
-
-from .helpers import OFFICIAL, TOKEN, envelope
+from tests.helpers import OFFICIAL, TOKEN, envelope
 
 PROFILE = OFFICIAL["personal/getProfile"]["response_example"]["data"]
 

@@ -21,8 +21,7 @@ from gewe_async import (
 from gewe_async._api.personal import GET_PROFILE
 from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
-
-from .helpers import TOKEN
+from tests.helpers import TOKEN
 
 MiB = 1024 * 1024
 

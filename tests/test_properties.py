@@ -17,8 +17,7 @@ from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
 from gewe_async.testing import FakeGewe
 from gewe_async.types.personal import Profile
-
-from .helpers import TOKEN
+from tests.helpers import TOKEN
 
 ENDPOINTS = [GET_PROFILE, GET_QR_CODE, GET_SAFETY_INFO, UPDATE_HEAD_IMG, POST_TEXT]
 REDACTOR = Redactor(Secret(TOKEN))

@@ -17,8 +17,7 @@ from gewe_async import (
     Retries,
 )
 from gewe_async.testing import FakeGewe, Faults
-
-from .helpers import OFFICIAL, TOKEN, envelope
+from tests.helpers import OFFICIAL, TOKEN, envelope
 
 PROFILE = OFFICIAL["personal/getProfile"]["response_example"]["data"]
 SENT = {"toWxid": "x@chatroom", "createTime": 1703841160, "msgId": 0, "newMsgId": 1, "type": 1}

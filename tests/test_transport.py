@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import socket
 
 import httpx
 import pytest
 
 from gewe_async import AiohttpTransport, AsyncGeweClient, GeweTimeoutError, GeweTransportError
 from gewe_async.testing import FakeGewe, Faults
+from tests.journals import free_port
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ def fake() -> FakeGewe:
     fake = FakeGewe(token="fake-token")
     fake.add_device("wx_1", nick_name="Alice")
     return fake
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_default_client_uses_the_aiohttp_transport(fake):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import envelope
+from tests.helpers import envelope
 
 BAD_APP_IDS = [
     ("", ValueError),

@@ -104,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REPORT",
         help="skip the devices REPORT records as done, and append to it",
     )
-    avatar.add_argument(
+    _args.add_seconds(
+        avatar,
         "--grace",
-        type=_args.seconds,
         default=5.0,
         help="on SIGINT/SIGTERM, seconds calls in flight get to settle (5)",
     )
@@ -121,11 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     login.add_argument("--device-type", choices=["ipad", "mac"], default="ipad", help="(ipad)")
     login.add_argument("--proxy-ip", help="your own socks5 proxy instead of the region's")
-    login.add_argument(
-        "--poll-interval",
-        type=_args.seconds,
-        default=5.0,
-        help="seconds between checks (5, as documented)",
+    _args.add_seconds(
+        login, "--poll-interval", default=5.0, help="seconds between checks (5, as documented)"
     )
 
     status = commands.add_parser("status", parents=[api], help="check whether devices are online")

@@ -48,6 +48,18 @@ def seconds(text: str) -> float:
     return value
 
 
+def add_seconds(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    *,
+    help: str,
+    default: float | None = None,
+    metavar: str | None = None,
+) -> None:
+    """Add the option ``flag``: a positive number of seconds (see `seconds`)."""
+    parser.add_argument(flag, type=seconds, default=default, metavar=metavar, help=help)
+
+
 def milliseconds(text: str) -> float:
     """A finite number of milliseconds, 0 or more."""
     value = float(text)

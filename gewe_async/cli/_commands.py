@@ -16,7 +16,13 @@ from gewe_async._batch import Outcome, iter_batch, run_batch
 from gewe_async._client import AsyncGeweClient
 from gewe_async._converter import converter
 from gewe_async.cli import _args, _ui
-from gewe_async.cli._input import AvatarJob, InputError, jobs_for_one_url, read_avatar_jobs
+from gewe_async.cli._input import (
+    AvatarJob,
+    InputError,
+    jobs_for_one_url,
+    read_avatar_jobs,
+    read_text,
+)
 from gewe_async.cli._interrupt import DEFAULT_GRACE, Interrupt, NotTried, Unsettled
 
 
@@ -93,12 +99,7 @@ def avatar_jobs(args: argparse.Namespace) -> AvatarPlan:
 
 def done_in_report(path: Path) -> set[str]:
     """The appIds a previous ``set-avatar`` report records as done (its last line for each)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the report {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
+    text = read_text(path, what="the report ")
     state: dict[str, bool] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

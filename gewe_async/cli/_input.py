@@ -35,14 +35,19 @@ def check_row(app_id: Any, url: Any, where: str) -> tuple[str, str]:
     return app_id, url
 
 
-def read_avatar_jobs(path: Path) -> list[AvatarJob]:
-    """Read and check every row; refuse the whole file on the first bad row or duplicate appId."""
+def read_text(path: Path, *, what: str = "", encoding: str = "utf-8") -> str:
+    """The text of ``path``; an InputError (``cannot read {what}PATH: why``) if there is none."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding=encoding)
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {what}{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text") from None
+
+
+def read_avatar_jobs(path: Path) -> list[AvatarJob]:
+    """Read and check every row; refuse the whole file on the first bad row or duplicate appId."""
+    text = read_text(path, encoding="utf-8-sig")
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     jobs = _json_lines(path, text) if first.startswith("{") else _csv_rows(path, text)
     if not jobs:

@@ -101,32 +101,50 @@ def _bot_options(parser: argparse.ArgumentParser, *, journal_default: str | None
         metavar="URL",
         help=storage_help,
     )
-    parser.add_argument(
+    _args.add_seconds(
+        parser,
         "--metrics-interval",
-        type=_args.seconds,
         metavar="SECONDS",
         help="log the journal's depth, oldest pending age and redeliveries this often",
     )
-    parser.add_argument(
+    _args.add_seconds(
+        parser,
         "--drain-timeout",
-        type=_args.seconds,
         default=10.0,
         metavar="SECONDS",
         help="at shutdown, seconds running handlers get before they are cancelled (10)",
     )
 
 
+def _bot_command(
+    commands: Any,
+    name: str,
+    api: argparse.ArgumentParser,
+    *,
+    journal_default: str | None,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """Add the bot command ``name`` with the API options and the bot's (`_bot_options`)."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=[api], help=help, description=description
+    )
+    _bot_options(parser, journal_default=journal_default)
+    return parser
+
+
 def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
     """Add the ``receive`` and ``worker`` commands to the CLI's subcommands."""
-    receive = commands.add_parser(
+    receive = _bot_command(
+        commands,
         "receive",
-        parents=[api],
+        api,
+        journal_default=DEFAULT_JOURNAL,
         help="serve a bot: take GeWe's pushes and run its handlers (uvicorn)",
         description="Serve a bot: store each push GeWe makes in a journal, answer it, and run "
         "the bot's handlers on it. Stop with Ctrl-C or SIGTERM: handlers get --drain-timeout "
         "seconds, then the journal closes; a second signal stops waiting for open connections.",
     )
-    _bot_options(receive, journal_default=DEFAULT_JOURNAL)
     receive.add_argument(
         "--no-handlers",
         dest="run_handlers",
@@ -154,9 +172,9 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         help=f"connections open at once; beyond it the oldest idle one is closed "
         f"({_MAX_CONNECTIONS_HELP})",
     )
-    receive.add_argument(
+    _args.add_seconds(
+        receive,
         "--read-timeout",
-        type=_args.seconds,
         default=10.0,
         metavar="SECONDS",
         help="seconds a request (headers and body) may take to arrive before the connection "
@@ -167,15 +185,16 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         action="store_true",
         help="log each request on stdout, the secret masked as *** (default: no access log)",
     )
-    worker = commands.add_parser(
+    _bot_command(
+        commands,
         "worker",
-        parents=[api],
+        api,
+        journal_default=None,
         help="run a bot's handlers on what receivers stored in a Redis journal",
         description="Run a bot's handlers on the pushes gewe-async receive --no-handlers "
         "stored in a Redis journal. Stop with Ctrl-C or SIGTERM: handlers get "
         "--drain-timeout seconds, then the journal closes (a second signal does not cut it short).",
     )
-    _bot_options(worker, journal_default=None)
 
 
 _MAX_CONNECTIONS_HELP = "512, or fewer when the open-file limit is lower"

@@ -1,6 +1,6 @@
 """Render docs/endpoints.md: every official endpoint and its method, by the naming rule.
 
-Run from the repository root to rewrite the page (tests/test_endpoints.py checks it is current):
+Run from the repository root to rewrite the page (tests/api/test_endpoints.py checks it is current):
     python tests/data/endpoints_page.py > docs/endpoints.md
 The endpoints and their page titles come from official.json, which extract_spec.py made from
 the spec's INDEX.md.
