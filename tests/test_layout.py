@@ -30,6 +30,8 @@ FOLDERS = {
     "testing": "gewe_async/testing/: FakeGewe, its pushes, its graph, BotHarness",
     "testing/routes": "gewe_async/testing/_routes/: the fake's answers per group",
     "docs": "docs/ and examples/: their snippets and examples run as written",
+    "fleet": "gewe_async/fleet/: account health, the directory, schedules, the outbox, budgets",
+    "media": "gewe_async/media/: media hosts (receiver, S3) and SILK voice",
 }
 
 #: Flat test modules: the core modules (gewe_async/_*.py) and the package as a whole.
@@ -40,6 +42,7 @@ TOP_LEVEL = {
     "test_exported_members.py": "the public names",
     "test_faults.py": "the client over faulty TCP",
     "test_hostile.py": "the client against hostile answers",
+    "test_import_cycles.py": "the import graph of the whole package",
     "test_imports.py": "what each import loads",
     "test_layout.py": "this layout",
     "test_limits.py": "_limits.py",

@@ -22,8 +22,8 @@ from gewe_async.bot import AiohttpReceiver, ASGIReceiver, Dispatcher
 from gewe_async.media import MediaHost, MediaLimits, ReceiverMediaHost
 from gewe_async.media._served import CHUNK
 from gewe_async.testing import FakeGewe
-
-from .bot_helpers import served
+from tests.bot_helpers import served
+from tests.paths import DOCS
 
 SECRET = "s3cret-path-token"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -356,8 +356,6 @@ def test_repr_shows_no_content(tmp_path: Path):
 
 # -- the docs pages' code, run as written ----------------------------------------------------
 
-DOCS = Path(__file__).parent.parent / "docs"
-
 
 def python_block(page: str, section: str) -> str:
     """The first ```python block under the heading ``section`` of a docs page."""
@@ -403,7 +401,7 @@ async def test_the_pages_bot_sends_files_its_own_receiver_serves(
 async def test_a_receiver_mounted_in_fastapi_serves_media_beside_its_pushes(http):
     from fastapi import FastAPI
 
-    from .bot_helpers import text_push
+    from tests.bot_helpers import text_push
 
     receiver = ASGIReceiver(Dispatcher(), secret=SECRET)
     app = FastAPI(lifespan=receiver.lifespan)

@@ -10,7 +10,6 @@ import re
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,6 +20,7 @@ from gewe_async import GeweConfigError
 from gewe_async.media import GeweMediaError, S3MediaHost
 from gewe_async.media._s3 import PART_SIZE
 from gewe_async.testing import FakeGewe
+from tests.paths import DOCS
 
 pytestmark = pytest.mark.filterwarnings(
     # botocore and moto still call datetime.utcnow() and friends.
@@ -160,9 +160,6 @@ def test_without_the_s3_extra_the_host_says_what_to_install(monkeypatch):
 def test_repr_names_the_bucket_and_no_credentials():
     media = S3MediaHost(BUCKET, endpoint_url="http://127.0.0.1:1", **CREDENTIALS)
     assert repr(media) == f"<S3MediaHost bucket={BUCKET!r} at 'http://127.0.0.1:1'>"
-
-
-DOCS = Path(__file__).parent.parent / "docs"
 
 
 def python_block(page: str, section: str) -> str:

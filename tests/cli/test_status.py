@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from gewe_async.cli import main
+from tests.journals import free_port
 
-from .test_cli import FAKE_TOKEN, free_port
+FAKE_TOKEN = "cli-test-token"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import struct
 import sys
 import wave
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pysilk
 import pytest
@@ -17,8 +16,8 @@ from gewe_async import GeweConfigError
 from gewe_async.bot import ASGIReceiver, Dispatcher
 from gewe_async.media import MediaLimits, ReceiverMediaHost, Voice, silk_duration, to_silk
 from gewe_async.testing import FakeGewe
-
-from .bot_helpers import served
+from tests.bot_helpers import served
+from tests.paths import DATA
 
 
 def wav(seconds: float, rate: int = 16_000, channels: int = 1) -> bytes:
@@ -163,13 +162,13 @@ async def test_a_voice_that_is_not_silk_at_its_url_is_refused_by_the_fake(root):
             await client.message.post_voice("wx_1", "wxid_friend", url, 200)
 
 
-DATA = Path(__file__).parent / "data" / "media"
+MEDIA = DATA / "media"
 
 
 @pytest.mark.parametrize("name", ["tone.mp3", "tone.flac", "tone.ogg"])
 def test_mp3_flac_and_ogg_vorbis_are_converted_with_their_duration(name):
     """Files SoX made (tests/data/media/README.md): 1.2 s, plus an MP3 encoder's padding."""
-    voice = to_silk((DATA / name).read_bytes())
+    voice = to_silk((MEDIA / name).read_bytes())
     assert voice.data.startswith(b"\x02#!SILK_V3")
     assert 1200 <= voice.duration <= 1320
     assert silk_duration(voice.data) == voice.duration
@@ -179,7 +178,7 @@ async def test_post_voice_sends_an_mp3_as_silk(root):
     fake = FakeGewe()
     fake.add_device("wx_1")
     async with ReceiverMediaHost(f"{root}/gewe") as media, fake.client(media=media) as client:
-        await client.message.post_voice("wx_1", "wxid_friend", DATA / "tone.mp3")
+        await client.message.post_voice("wx_1", "wxid_friend", MEDIA / "tone.mp3")
     (request,) = [r for r in fake.requests if r.endpoint == "message/postVoice"]
     assert (
         silk_duration(fake.fetched_media[request.body["voiceUrl"]]) == request.body["voiceDuration"]

@@ -16,8 +16,7 @@ from gewe_async.fleet import Directory
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._refusal import FakeRefusal
 from gewe_async.testing._routes import ROUTES
-
-from .journals import FakeClock, redis_server
+from tests.journals import FakeClock, redis_server
 
 APP = "wx_bot"
 ME = f"wxid_{APP}"

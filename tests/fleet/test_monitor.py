@@ -23,6 +23,7 @@ from gewe_async.fleet import (
 )
 from gewe_async.testing import FakeGewe, Faults
 from gewe_async.testing._fake import IN_PROCESS_BASE_URL
+from tests.paths import DOCS
 
 
 class Clock:
@@ -289,9 +290,8 @@ async def test_health_events_are_not_callbacks_but_go_through_the_dispatcher(fak
 async def test_the_pages_setup_block_runs_as_written(page, monkeypatch):
     """The first block (a real client, no fake) builds a monitor wired as the page says."""
     import re
-    from pathlib import Path
 
-    text = (Path(__file__).parent.parent / "docs" / page).read_text(encoding="utf-8")
+    text = (DOCS / page).read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
     setup = next(b for b in blocks if not b.startswith("# "))
     monkeypatch.setenv("GEWE_TOKEN", "page-token")
