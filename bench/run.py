@@ -17,6 +17,9 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 CALLS = int(os.environ.get("BENCH_CALLS", "6000"))
+#: Rounds alternate the variants (httpx, aiohttp, gewe-async, httpx, ...), and each variant's
+#: best round counts: a shared machine's noise only ever makes a round slower.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WORKERS = 100
 
 
@@ -65,10 +68,27 @@ def import_time(module: str) -> float:
     return 1000 * statistics.median(times)
 
 
+def best(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The round that spent the least CPU per call (noise only ever adds CPU)."""
+    return min(runs, key=lambda r: r["cpu_ms_per_call"])
+
+
 def main() -> None:
-    rows = {v: measure(v, CALLS) for v in ("raw_httpx", "raw_aiohttp", "gewe_async")}
+    variants = ("raw_httpx", "raw_aiohttp", "gewe_async")
+    runs: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
+    ratios = []
+    for _ in range(ROUNDS):
+        for v in variants:
+            runs[v].append(measure(v, CALLS))
+        ratios.append(
+            runs["gewe_async"][-1]["cpu_ms_per_call"] / runs["raw_aiohttp"][-1]["cpu_ms_per_call"]
+        )
+    rows = {v: best(r) for v, r in runs.items()}
     gather = measure("gewe_gather", 10_000)
-    print(f"\n{WORKERS} concurrent workers, {CALLS} getProfile calls each variant, loopback\n")
+    print(
+        f"\n{WORKERS} concurrent workers, {CALLS} getProfile calls each variant, loopback, "
+        f"best of {ROUNDS} alternating rounds\n"
+    )
     print(
         f"{'client':<14}{'req/s':>10}{'CPU ms/call':>13}{'peak MB':>9}{'server CPU ms/req':>19}{'server busy':>13}"
     )
@@ -78,13 +98,18 @@ def main() -> None:
             f"{r['server_cpu_ms_per_req']:>19.3f}{r['server_cpu_share']:>12.0%}"
         )
     g, h, a = rows["gewe_async"], rows["raw_httpx"], rows["raw_aiohttp"]
-    print(f"\nthroughput gewe-async / raw httpx: {g['rps'] / h['rps']:.1f}x   (target >= 10x)")
+    print(f"\nthroughput gewe-async / raw httpx: {g['rps'] / h['rps']:.1f}x   (target >= 20x)")
     print(
-        f"CPU per call gewe-async / raw aiohttp: {g['cpu_ms_per_call'] / a['cpu_ms_per_call']:.1f}x   (target <= 3x)"
+        f"throughput raw aiohttp / raw httpx: {a['rps'] / h['rps']:.1f}x   (the ceiling of the line above)"
+    )
+    print(
+        f"CPU per call gewe-async / raw aiohttp: {g['cpu_ms_per_call'] / a['cpu_ms_per_call']:.2f}x"
+        f" best rounds, {statistics.median(ratios):.2f}x median of same-round ratios"
+        "   (target <= 1.2x)"
     )
     print(
         f"\ngather of 10,000 get_profile on distinct appIds: {gather['rps']:,.0f} calls/s, "
-        f"peak memory growth {gather['peak_growth_mb']:.0f} MB (target < 150 MB), all succeeded"
+        f"peak memory growth {gather['peak_growth_mb']:.0f} MB (target < 60 MB), all succeeded"
     )
     print(
         f"\nimport time: gewe_async {import_time('gewe_async'):.0f} ms, httpx {import_time('httpx'):.0f} ms,"

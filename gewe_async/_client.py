@@ -34,8 +34,8 @@ from gewe_async._send_pacing import DEFAULT_SEND_INTERVAL, SendPacer, as_send_in
 from gewe_async._transport import (
     DEFAULT_MAX_ANSWER_SIZE,
     AiohttpTransport,
+    Answer,
     read_capped,
-    without_encoding,
 )
 from gewe_async.exceptions import (
     GeweClientClosedError,
@@ -466,18 +466,14 @@ def _sender(
     """
     if isinstance(transport, AiohttpTransport):
         pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
-        exchange = transport.exchange
+        answer = transport.answer
 
-        async def send(
-            url: httpx.URL, body: bytes, timeout: dict[str, float | None]
-        ) -> httpx.Response:
-            return await exchange("POST", url, pairs, body, timeout, max_size=max_size)
+        async def send(url: httpx.URL, body: bytes, timeout: dict[str, float | None]) -> Answer:
+            return await answer(url, pairs, body, timeout, max_size)
 
         return send
 
-    async def send_request(
-        url: httpx.URL, body: bytes, timeout: dict[str, float | None]
-    ) -> httpx.Response:
+    async def send_request(url: httpx.URL, body: bytes, timeout: dict[str, float | None]) -> Answer:
         request = httpx.Request(
             "POST", url, headers=headers, content=body, extensions={"timeout": timeout}
         )
@@ -495,13 +491,7 @@ def _sender(
                 content = await read_capped(response.aiter_raw(), encoding, max_size)
         finally:
             await response.aclose()
-        return httpx.Response(
-            response.status_code,
-            headers=without_encoding(response.headers.raw),
-            content=content,
-            request=request,
-            extensions=response.extensions,
-        )
+        return Answer(response.status_code, response.headers.raw, content)
 
     return send_request
 

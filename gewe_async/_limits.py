@@ -8,7 +8,9 @@ one account must not overlap, while different accounts are independent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+from collections import deque
 from typing import Final
 
 import attrs
@@ -89,11 +91,59 @@ class _Pacer:
         return self._next
 
 
+class _Gate:
+    """A FIFO semaphore that hands a released slot straight to the next waiter.
+
+    Every call takes two (its appId's and a global one) and, at the default 64 in flight
+    under 100 workers, most of them wait: ``asyncio.Semaphore`` wakes a waiter that must then
+    take the slot again, a second trip through the event loop per call, and creates a
+    Semaphore per appId. Here a release resolves the first waiter's future with the slot.
+    """
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        # Made on the first wait: a gate per appId in flight, most of which never queue (an
+        # empty deque is over 600 bytes, 6 MB across 10,000 gathered calls).
+        self._waiters: deque[asyncio.Future[None]] | None = None
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting in line for one if none is free."""
+        waiters = self._waiters
+        if self._free > 0 and not waiters:
+            self._free -= 1
+            return
+        if waiters is None:
+            waiters = self._waiters = deque()
+        waiter = asyncio.get_running_loop().create_future()
+        waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot was handed over as the wait was cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):  # a release may have dropped it already
+                    waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """Give a slot back: to the first waiter still waiting, else to the free count."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
 class _AppSlot:
     __slots__ = ("gate", "users")
 
     def __init__(self, per_app_id: int | None) -> None:
-        self.gate = asyncio.Semaphore(per_app_id) if per_app_id is not None else None
+        self.gate = _Gate(per_app_id) if per_app_id is not None else None
         self.users = 0
 
 
@@ -128,7 +178,7 @@ class Limiter:
 
     def _bind(self) -> None:
         limits = self._limits
-        self._global = asyncio.Semaphore(limits.max_in_flight)
+        self._global = _Gate(limits.max_in_flight)
         self._slots: dict[str, _AppSlot] = {}
         rate = _finite(limits.rate)
         self._pacer = _Pacer(rate) if rate else None

@@ -17,7 +17,7 @@ import httpx
 
 from gewe_async._batch import CALL_TRACE
 from gewe_async._events import CallEvent, EventHook, hook_failed
-from gewe_async._transport import ACCEPT_ENCODING
+from gewe_async._transport import ACCEPT_ENCODING, Answer
 from gewe_async.exceptions import (
     GeweAlreadyLoggedInError,
     GeweAPIError,
@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: POSTs a body to a URL with the client's headers and the given timeout phases, and returns
 #: the answer, read. Made once per client by ``_client._sender``.
-Sender = Callable[[httpx.URL, bytes, dict[str, float | None]], Awaitable[httpx.Response]]
+Sender = Callable[[httpx.URL, bytes, dict[str, float | None]], Awaitable[Answer]]
 
 logger: Final = logging.getLogger("gewe_async")
 
@@ -66,9 +66,31 @@ JSON_HEADERS: Final = {
 }
 
 
+#: ``json.dumps`` with options builds an encoder per call; this one is built once.
+_encoder: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_decode_json: Final = json.JSONDecoder().decode
+
+
 def encode(endpoint: Endpoint[Any], request: Any) -> bytes:
     """Serialise a request object to the JSON body GeWe expects (camelCase, no nulls)."""
-    return json.dumps(endpoint.encode(request), ensure_ascii=False, separators=(",", ":")).encode()
+    return _encoder.encode(endpoint.encode(request)).encode()
+
+
+def loads(raw: bytes) -> Any:
+    """``json.loads`` for an answer: UTF-8 read directly, other encodings as json detects them.
+
+    ``json.loads(bytes)`` first sniffs the encoding (BOM, UTF-16/32 by null bytes), which
+    costs as much as decoding a small answer; GeWe answers in UTF-8.
+    """
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return json.loads(raw)  # UTF-16/32, or not text at all: json says which
+    if text.startswith("\ufeff") or "\x00" in text:
+        # A UTF-8 BOM (json.loads(bytes) accepts one, a str must not have it) or UTF-16/32
+        # that happened to be valid UTF-8: let json sniff, as before.
+        return json.loads(raw)
+    return _decode_json(text)
 
 
 #: httpx's failures that happen before the request leaves: the server cannot have acted on it.
@@ -81,7 +103,7 @@ async def send(
     body: bytes,
     timeout: dict[str, float | None],
     limit: float | None,
-) -> httpx.Response:
+) -> Answer:
     """Send once and read the answer within ``limit`` seconds; map every failure to a GeweError.
 
     ``limit`` bounds the whole attempt, reading the body included: a server that trickles one
@@ -133,7 +155,7 @@ def attempt_limit(timeout: dict[str, float | None]) -> float:
     return (timeout["pool"] or 0.0) + (timeout["connect"] or 0.0) + (timeout["read"] or 0.0)
 
 
-def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) -> T:
+def decode(endpoint: Endpoint[T], response: Answer, redactor: Redactor) -> T:
     """Turn an HTTP answer into the endpoint's model, or raise the GeweError that explains it."""
     raw = response.content
     status = response.status_code
@@ -141,10 +163,10 @@ def decode(endpoint: Endpoint[T], response: httpx.Response, redactor: Redactor) 
         raise GeweHTTPStatusError(
             status_code=status,
             body=redactor.body(raw),
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            retry_after=parse_retry_after(response.header("retry-after")),
         )
     try:
-        envelope = json.loads(raw)
+        envelope = loads(raw)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         raise GeweResponseError("the answer is not JSON", body=redactor.body(raw)) from None
     except RecursionError:

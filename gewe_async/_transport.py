@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import urllib.request
 import zlib
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     import aiohttp
 
-__all__ = ["DEFAULT_MAX_ANSWER_SIZE", "AiohttpTransport"]
+__all__ = ["DEFAULT_MAX_ANSWER_SIZE", "AiohttpTransport", "Answer"]
 
 _HTTP11: dict[str, Any] = {"http_version": b"HTTP/1.1"}
 
@@ -49,8 +50,48 @@ ACCEPT_ENCODING: Final = "gzip, deflate"
 #: Inflate at most this much per step, yielding to the event loop in between.
 _INFLATE_STEP: Final = 256 * 1024
 
+#: URLs kept rendered (`AiohttpTransport._target`): a client has one per endpoint it calls.
+_TARGET_CACHE: Final = 1024
+
 #: Distinct timeouts kept converted; a client uses a handful, per-call overrides may add more.
 _TIMEOUT_CACHE: Final = 64
+
+
+@functools.cache
+def _verified_ssl_context() -> ssl.SSLContext:
+    # Loading certifi's bundle costs 25-70 ms of CPU: once per process, as aiohttp does for
+    # its own default context, not once per client. An SSLContext is safe to share.
+    return httpx.create_ssl_context(verify=True)
+
+
+class Answer:
+    """What the client reads of an HTTP answer: status, body and the raw headers.
+
+    The client's own calls get this instead of an ``httpx.Response``, whose construction
+    (headers model, byte stream) costs more CPU than the rest of decoding a call's answer.
+    """
+
+    __slots__ = ("content", "raw_headers", "status_code")
+
+    def __init__(
+        self, status_code: int, raw_headers: Sequence[tuple[bytes, bytes]], content: bytes
+    ) -> None:
+        self.status_code = status_code
+        self.raw_headers = raw_headers
+        self.content = content
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (any case), or ``None``."""
+        wanted = name.lower().encode("latin-1")
+        for key, value in self.raw_headers:
+            if key.lower() == wanted:
+                return value.decode("latin-1")
+        return None
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> Answer:
+        """The answer read from an ``httpx.Response`` whose body was read."""
+        return cls(response.status_code, response.headers.raw, response.content)
 
 
 def _inflater(encoding: str) -> Any:
@@ -161,6 +202,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._closer: AsyncGenerator[None, None] | None = None
         self._in_flight = 0
         self._proxies: dict[tuple[str, str | None], str | None] = {}
+        self._targets: dict[int, tuple[httpx.URL, str, str | None]] = {}
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
         self._closed = False
 
@@ -192,7 +234,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         import aiohttp
 
         verify = self._verify
-        ssl_context = httpx.create_ssl_context(verify=verify) if verify is True else verify
+        ssl_context = _verified_ssl_context() if verify is True else verify
         connector = aiohttp.TCPConnector(
             limit=self._max_connections or 0,
             keepalive_timeout=self._keepalive_expiry,
@@ -238,6 +280,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._proxies[key] = proxy
         return self._proxies[key]
 
+    def _target(self, url: httpx.URL) -> tuple[str, str | None]:
+        """The URL as aiohttp takes it, and its proxy: worked out once per URL object.
+
+        The client keeps one ``httpx.URL`` per endpoint, so keying on its identity saves
+        rendering it (and hashing that string) on every call.
+        """
+        known = self._targets.get(id(url))
+        if known is not None and known[0] is url:
+            return known[1], known[2]
+        if len(self._targets) >= _TARGET_CACHE:
+            self._targets.clear()
+        text, proxy = str(url), self._proxy(url) if self._trust_env else None
+        self._targets[id(url)] = (url, text, proxy)
+        return text, proxy
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request and return the whole answer (httpx calls this)."""
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
@@ -261,11 +318,45 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         request: httpx.Request | None = None,
         max_size: int | None = None,
     ) -> httpx.Response:
-        """Send one request given as parts and return the whole answer.
+        """Send one request given as parts and return the whole answer as an ``httpx.Response``."""
+        status, raw_headers, content, reason = await self._exchange(
+            method, url, headers, body, timeout, request, max_size
+        )
+        extensions = _HTTP11
+        if reason:
+            extensions = {**_HTTP11, "reason_phrase": reason.encode("latin-1")}
+        return httpx.Response(
+            status, headers=raw_headers, content=content, request=request, extensions=extensions
+        )
 
-        The client's own calls come here directly: building an ``httpx.Request`` only to take
-        it apart again costs more than the rest of our code path.
+    async def answer(
+        self,
+        url: httpx.URL,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        timeout: dict[str, float | None],
+        max_size: int | None = None,
+    ) -> Answer:
+        """POST ``body`` and return the whole answer: the client's own calls come here.
+
+        Building an ``httpx.Request`` only to take it apart again, and an ``httpx.Response``
+        only to read its status and body, would cost more than the rest of our code path.
         """
+        status, raw_headers, content, _ = await self._exchange(
+            "POST", url, headers, body, timeout, None, max_size
+        )
+        return Answer(status, raw_headers, content)
+
+    async def _exchange(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        timeout: dict[str, float | None],
+        request: httpx.Request | None,
+        max_size: int | None,
+    ) -> tuple[int, Sequence[tuple[bytes, bytes]], bytes, str | None]:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the transport has been closed.")
         session = self._session
@@ -274,17 +365,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             session = await self._session_for(loop)
         limit = self._max_answer_size if max_size is None else max_size
         headers_out = raw_headers = None
+        target, proxy = self._target(url)
         self._in_flight += 1
         try:
             async with session.request(
                 method,
-                str(url),
+                target,
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,  # httpx follows redirects itself, if asked
                 timeout=self._timeout(timeout),
                 server_hostname=request.extensions.get("sni_hostname") if request else None,
-                proxy=self._proxy(url) if self._trust_env else None,
+                proxy=proxy,
             ) as answer:
                 raw_headers = answer.raw_headers
                 encoding = answer.headers.get("Content-Encoding", "")
@@ -303,15 +395,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise mapped from exc
         finally:
             self._in_flight -= 1
-        extensions = _HTTP11
-        if answer.reason:
-            extensions = {**_HTTP11, "reason_phrase": answer.reason.encode("latin-1")}
-        return httpx.Response(
+        return (
             answer.status,
-            headers=raw_headers if headers_out is None else headers_out,
-            content=content,
-            request=request,
-            extensions=extensions,
+            raw_headers if headers_out is None else headers_out,
+            content,
+            answer.reason,
         )
 
     def _retire(self) -> None:

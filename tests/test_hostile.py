@@ -21,7 +21,13 @@ from gewe_async import (
 from gewe_async._api.personal import GET_PROFILE
 from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
+<<<<<<< HEAD
 from tests.helpers import TOKEN
+=======
+from gewe_async._transport import Answer
+
+from .helpers import TOKEN
+>>>>>>> perf
 
 MiB = 1024 * 1024
 
@@ -192,14 +198,14 @@ def test_deeply_nested_answers_are_response_errors(ret, depth):
     data = "[" * depth + "]" * depth
     body = f'{{"ret": {ret}, "msg": "x", "data": {{"msg": {data}}}}}'.encode()
     with pytest.raises(GeweResponseError, match=r"nested too deeply|does not fit"):
-        decode(GET_PROFILE, httpx.Response(200, content=body), Redactor(Secret(TOKEN)))
+        decode(GET_PROFILE, Answer(200, [], body), Redactor(Secret(TOKEN)))
 
 
 def test_a_huge_refusal_message_is_capped():
     """A refusal's msg is cut like bodies are, so a hostile server cannot flood logs."""
     body = json.dumps({"ret": 500, "msg": "x" * 1_000_000, "data": {"msg": "y" * 1_000_000}})
     with pytest.raises(GeweAPIError) as caught:
-        decode(GET_PROFILE, httpx.Response(200, content=body.encode()), Redactor(Secret(TOKEN)))
+        decode(GET_PROFILE, Answer(200, [], body.encode()), Redactor(Secret(TOKEN)))
     error = caught.value
     assert len(error.msg) < 4096
     assert len(str(error)) < 8192

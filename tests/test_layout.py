@@ -36,6 +36,7 @@ FOLDERS = {
 
 #: Flat test modules: the core modules (gewe_async/_*.py) and the package as a whole.
 TOP_LEVEL = {
+    "test_answer_decoding.py": "_pipeline.py: answers in any JSON encoding",
     "test_batch.py": "_batch.py",
     "test_client.py": "_client.py",
     "test_errors.py": "exceptions.py",
@@ -46,6 +47,7 @@ TOP_LEVEL = {
     "test_imports.py": "what each import loads",
     "test_layout.py": "this layout",
     "test_limits.py": "_limits.py",
+    "test_limits_gate.py": "_limits.py: the FIFO gate",
     "test_loops.py": "_client.py across event loops",
     "test_properties.py": "_converter.py and _pipeline.py (hypothesis)",
     "test_retries.py": "_retry.py",

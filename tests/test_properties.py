@@ -6,7 +6,6 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from gewe_async._api.message import POST_TEXT
 from gewe_async._api.personal import GET_PROFILE, GET_QR_CODE, GET_SAFETY_INFO, UPDATE_HEAD_IMG
 from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
+from gewe_async._transport import Answer
 from gewe_async.testing import FakeGewe
 from gewe_async.types.personal import Profile
 from tests.helpers import TOKEN
@@ -41,7 +41,7 @@ envelopes = st.fixed_dictionaries(
 
 def outcome(endpoint: Any, body: bytes, status: int = 200) -> object:
     try:
-        return decode(endpoint, httpx.Response(status, content=body), REDACTOR)
+        return decode(endpoint, Answer(status, [], body), REDACTOR)
     except GeweError as exc:
         return exc
 
