@@ -21,13 +21,8 @@ from gewe_async import (
 from gewe_async._api.personal import GET_PROFILE
 from gewe_async._pipeline import decode
 from gewe_async._redact import Redactor, Secret
-<<<<<<< HEAD
-from tests.helpers import TOKEN
-=======
 from gewe_async._transport import Answer
-
-from .helpers import TOKEN
->>>>>>> perf
+from tests.helpers import TOKEN
 
 MiB = 1024 * 1024
 
