@@ -298,29 +298,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request and return the whole answer (httpx calls this)."""
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-        return await self.exchange(
+        status, raw_headers, content, reason = await self._exchange(
             request.method,
             request.url,
             headers,
             await request.aread(),
             request.extensions.get("timeout", {}),
-            request=request,
-        )
-
-    async def exchange(
-        self,
-        method: str,
-        url: httpx.URL,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        timeout: dict[str, float | None],
-        *,
-        request: httpx.Request | None = None,
-        max_size: int | None = None,
-    ) -> httpx.Response:
-        """Send one request given as parts and return the whole answer as an ``httpx.Response``."""
-        status, raw_headers, content, reason = await self._exchange(
-            method, url, headers, body, timeout, request, max_size
+            request,
+            None,
         )
         extensions = _HTTP11
         if reason:

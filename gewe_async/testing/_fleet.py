@@ -62,12 +62,7 @@ class FleetControls:
     async def take_offline(
         self, app_id: str, *, push: bool = True, reconnection_cures: bool = False
     ) -> None:
-        """Log the account out as the server does: ``checkOnline`` false, calls refused.
-
-        With ``push`` (and something to push to: `connect()` or a callback URL), the
-        ``Offline`` callback is pushed, as GeWe does. With ``reconnection_cures``, the
-        phone still shows the iPad online, and ``login/reconnection`` brings it back.
-        """
+        """What `FakeGewe.take_offline` does."""
         device = self._fleet_device(app_id)
         device.online = False
         device.pending_login = None
