@@ -16,18 +16,21 @@ Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
+from gewe_async._paging import Page, paginate
 
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
     from gewe_async._config import RequestOptions
 
 T = TypeVar("T")
+A = TypeVar("A")
+C = TypeVar("C", bound=Hashable)
 
 
 @attrs.frozen
@@ -108,6 +111,26 @@ class APIGroup:
 
     async def _call(self, endpoint: Endpoint[T], request: Any, options: RequestOptions) -> T:
         return await self._client._send(endpoint, request, options)
+
+    def _paged(
+        self,
+        endpoint: Endpoint[A],
+        request_at: Callable[[C], Any],
+        start: C,
+        read: Callable[[A], Page[T, C]],
+        limit: int | None,
+        options: RequestOptions,
+        keep: Callable[[T], bool] | None = None,
+    ) -> AsyncIterator[T]:
+        # The iter_* methods' body. The first request is built now, so that bad input fails
+        # at the call rather than at the first step of the ``async for``.
+        first = request_at(start)
+
+        async def fetch(cursor: C) -> Page[T, C]:
+            request = first if cursor == start else request_at(cursor)
+            return read(await self._call(endpoint, request, options))
+
+        return paginate(fetch, start, limit, keep)
 
     async def _fan_out(
         self, endpoint: Endpoint[T], requests: Iterable[Any], batch: BatchOptions

@@ -89,7 +89,7 @@ def to_int_id(value: Any, name: str) -> int:
     return value
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class WxidsRequest:
     """Body of the look-ups by a list of wxids (``getBriefInfo``, ``checkRelation``, ...)."""
 
@@ -97,7 +97,7 @@ class WxidsRequest:
     wxids: list[str] = attrs.field(converter=to_wxids)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class WxidRequest:
     """Body of the calls about one contact: appId and ``wxid``."""
 
@@ -105,7 +105,7 @@ class WxidRequest:
     wxid: str = attrs.field(validator=wxid)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ChatroomRequest:
     """Body of the calls about one group: appId and ``chatroomId``."""
 

@@ -91,7 +91,7 @@ def _ticket(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValueError(f"{attribute.name} must be a ticket without spaces, got {value!r:.60}")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AddContactsRequest:
     """Body of ``contacts/addContacts``."""
 
@@ -103,7 +103,7 @@ class AddContactsRequest:
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GetPhoneAddressListRequest:
     """Body of ``contacts/getPhoneAddressList`` (no ``phones``: every number)."""
 
@@ -113,7 +113,7 @@ class GetPhoneAddressListRequest:
     )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SearchRequest:
     """Body of ``contacts/search``."""
 
@@ -121,7 +121,7 @@ class SearchRequest:
     contacts_info: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetFriendPermissionsRequest:
     """Body of ``contacts/setFriendPermissions``."""
 
@@ -130,7 +130,7 @@ class SetFriendPermissionsRequest:
     only_chat: bool = attrs.field(validator=v.boolean)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetFriendRemarkRequest:
     """Body of ``contacts/setFriendRemark``."""
 
@@ -139,7 +139,7 @@ class SetFriendRemarkRequest:
     remark: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class UploadPhoneAddressListRequest:
     """Body of ``contacts/uploadPhoneAddressList``."""
 
@@ -242,7 +242,9 @@ class ContactsAPI(APIGroup):
         from the request's callback (to accept or decline it); ``content`` is the greeting.
         The page advises calling this only after the account has been online for 3 days.
         """
-        request = AddContactsRequest(app_id, scene, option, v3, v4, content)
+        request = AddContactsRequest(
+            app_id=app_id, scene=scene, option=option, v3=v3, v4=v4, content=content
+        )
         await self._call(ADD_CONTACTS, request, options)
 
     async def accept_friend_request(
@@ -279,7 +281,7 @@ class ContactsAPI(APIGroup):
     ) -> list[Relation]:
         """Check whether up to 20 contacts are still friends (``contacts/checkRelation``)."""
         checked = at_most(wxid_list(wxids), CHECK_RELATION_MAX, "check_relation")
-        return await self._call(CHECK_RELATION, WxidsRequest(app_id, checked), options)
+        return await self._call(CHECK_RELATION, WxidsRequest(app_id=app_id, wxids=checked), options)
 
     async def check_relation_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -294,7 +296,7 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxid: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Delete a friend (``contacts/deleteFriend``)."""
-        await self._call(DELETE_FRIEND, WxidRequest(app_id, wxid), options)
+        await self._call(DELETE_FRIEND, WxidRequest(app_id=app_id, wxid=wxid), options)
 
     async def fetch_contacts_list(
         self, app_id: str, **options: Unpack[RequestOptions]
@@ -313,7 +315,7 @@ class ContactsAPI(APIGroup):
             "total_timeout": FETCH_CONTACTS_LIST_TOTAL_TIMEOUT,
             **options,
         }
-        return await self._call(FETCH_CONTACTS_LIST, AppIdRequest(app_id), options)
+        return await self._call(FETCH_CONTACTS_LIST, AppIdRequest(app_id=app_id), options)
 
     async def fetch_contacts_list_cache(
         self, app_id: str, **options: Unpack[RequestOptions]
@@ -323,7 +325,7 @@ class ContactsAPI(APIGroup):
         (``contacts/fetchContactsListCache``.) ``None`` while it is not ready yet. The server
         keeps it for 10 minutes.
         """
-        return await self._call(FETCH_CONTACTS_LIST_CACHE, AppIdRequest(app_id), options)
+        return await self._call(FETCH_CONTACTS_LIST_CACHE, AppIdRequest(app_id=app_id), options)
 
     async def fetch_contacts_list_or_cache(
         self,
@@ -365,7 +367,7 @@ class ContactsAPI(APIGroup):
     ) -> list[ContactInfo]:
         """Profiles of up to 20 contacts or strangers (``contacts/getBriefInfo``)."""
         checked = at_most(wxid_list(wxids), BRIEF_INFO_MAX, "get_brief_info")
-        return await self._call(GET_BRIEF_INFO, WxidsRequest(app_id, checked), options)
+        return await self._call(GET_BRIEF_INFO, WxidsRequest(app_id=app_id, wxids=checked), options)
 
     async def get_brief_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -381,7 +383,9 @@ class ContactsAPI(APIGroup):
     ) -> list[ContactInfo]:
         """Full profiles of up to 20 friends (``contacts/getDetailInfo``)."""
         checked = at_most(wxid_list(wxids), DETAIL_INFO_MAX, "get_detail_info")
-        return await self._call(GET_DETAIL_INFO, WxidsRequest(app_id, checked), options)
+        return await self._call(
+            GET_DETAIL_INFO, WxidsRequest(app_id=app_id, wxids=checked), options
+        )
 
     async def get_detail_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -402,7 +406,9 @@ class ContactsAPI(APIGroup):
 
         Without ``phones``, every number uploaded.
         """
-        request = GetPhoneAddressListRequest(app_id, None if phones is None else list(phones))
+        request = GetPhoneAddressListRequest(
+            app_id=app_id, phones=None if phones is None else list(phones)
+        )
         return await self._call(GET_PHONE_ADDRESS_LIST, request, options)
 
     async def search(
@@ -413,20 +419,26 @@ class ContactsAPI(APIGroup):
         Pass the answer's ``v3``/``v4`` to
         [`add_contacts()`][gewe_async.ContactsAPI.add_contacts] to send them a friend request.
         """
-        return await self._call(SEARCH, SearchRequest(app_id, contacts_info), options)
+        return await self._call(
+            SEARCH, SearchRequest(app_id=app_id, contacts_info=contacts_info), options
+        )
 
     async def set_friend_permissions(
         self, app_id: str, wxid: str, only_chat: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Set whether a friend is chat-only (仅聊天) (``contacts/setFriendPermissions``)."""
-        request = SetFriendPermissionsRequest(app_id, wxid, only_chat)
+        request = SetFriendPermissionsRequest(app_id=app_id, wxid=wxid, only_chat=only_chat)
         await self._call(SET_FRIEND_PERMISSIONS, request, options)
 
     async def set_friend_remark(
         self, app_id: str, wxid: str, remark: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the remark (备注) of a friend (``contacts/setFriendRemark``)."""
-        await self._call(SET_FRIEND_REMARK, SetFriendRemarkRequest(app_id, wxid, remark), options)
+        await self._call(
+            SET_FRIEND_REMARK,
+            SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark),
+            options,
+        )
 
     async def upload_phone_address_list(
         self,
@@ -436,7 +448,7 @@ class ContactsAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Add numbers to the phone book, or remove them (``contacts/uploadPhoneAddressList``)."""
-        request = UploadPhoneAddressListRequest(app_id, list(phones), op_type)
+        request = UploadPhoneAddressListRequest(app_id=app_id, phones=list(phones), op_type=op_type)
         await self._call(UPLOAD_PHONE_ADDRESS_LIST, request, options)
 
     async def _chunked(
@@ -451,7 +463,7 @@ class ContactsAPI(APIGroup):
         v.app_id(None, attrs.fields(WxidsRequest).app_id, app_id)
 
         async def call(chunk: tuple[str, ...]) -> list[T]:
-            return await self._call(endpoint, WxidsRequest(app_id, chunk), options)
+            return await self._call(endpoint, WxidsRequest(app_id=app_id, wxids=chunk), options)
 
         return await run_chunks(checked, maximum, call, _key)
 

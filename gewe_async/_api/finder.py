@@ -537,7 +537,7 @@ class FinderAPI(APIGroup):
 
     async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> FinderProfile:
         """The account's Channels identities and limits (``finder/getProfile``)."""
-        return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+        return await self._call(GET_PROFILE, AppIdRequest(app_id=app_id), options)
 
     async def create_finder(
         self,

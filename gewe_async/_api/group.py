@@ -65,7 +65,7 @@ def _msg_id(value: Any) -> str:
     return text
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AddGroupMemberAsFriendRequest:
     """Body of ``group/addGroupMemberAsFriend``."""
 
@@ -75,7 +75,7 @@ class AddGroupMemberAsFriendRequest:
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AdminOperateRequest:
     """Body of ``group/adminOperate``."""
 
@@ -89,7 +89,7 @@ class AdminOperateRequest:
             raise ValueError(f"ownership goes to exactly one member, got {len(self.wxids)} wxids")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AgreeJoinRoomRequest:
     """Body of ``group/agreeJoinRoom``."""
 
@@ -97,7 +97,7 @@ class AgreeJoinRoomRequest:
     url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CreateChatroomRequest:
     """Body of ``group/createChatroom``."""
 
@@ -105,7 +105,7 @@ class CreateChatroomRequest:
     wxids: list[str] = attrs.field(converter=_at_least_two)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GetChatroomMemberDetailRequest:
     """Body of ``group/getChatroomMemberDetail``."""
 
@@ -114,7 +114,7 @@ class GetChatroomMemberDetailRequest:
     member_wxids: list[str] = attrs.field(converter=to_wxids)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class InviteMemberRequest:
     """Body of ``group/inviteMember`` (``wxids`` comma-joined, as the page says)."""
 
@@ -124,7 +124,7 @@ class InviteMemberRequest:
     reason: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class JoinRoomUsingQRCodeRequest:
     """Body of ``group/joinRoomUsingQRCode``."""
 
@@ -132,7 +132,7 @@ class JoinRoomUsingQRCodeRequest:
     qr_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ModifyChatroomNameRequest:
     """Body of ``group/modifyChatroomName``."""
 
@@ -141,7 +141,7 @@ class ModifyChatroomNameRequest:
     chatroom_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ModifyChatroomNickNameForSelfRequest:
     """Body of ``group/modifyChatroomNickNameForSelf``."""
 
@@ -150,7 +150,7 @@ class ModifyChatroomNickNameForSelfRequest:
     nick_name: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ModifyChatroomRemarkRequest:
     """Body of ``group/modifyChatroomRemark``."""
 
@@ -159,7 +159,7 @@ class ModifyChatroomRemarkRequest:
     chatroom_remark: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PinChatRequest:
     """Body of ``group/pinChat``."""
 
@@ -168,7 +168,7 @@ class PinChatRequest:
     top: bool = attrs.field(validator=v.boolean)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RemoveMemberRequest:
     """Body of ``group/removeMember`` (``wxids`` comma-joined, as the page says)."""
 
@@ -177,7 +177,7 @@ class RemoveMemberRequest:
     wxids: str = attrs.field(converter=to_comma_wxids)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RoomAccessApplyCheckApproveRequest:
     """Body of ``group/roomAccessApplyCheckApprove``."""
 
@@ -187,7 +187,7 @@ class RoomAccessApplyCheckApproveRequest:
     msg_content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SaveContractListRequest:
     """Body of ``group/saveContractList``."""
 
@@ -196,7 +196,7 @@ class SaveContractListRequest:
     oper_type: ContactListOperation = attrs.field(converter=_contact_list_operation)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetChatroomAnnouncementRequest:
     """Body of ``group/setChatroomAnnouncement``."""
 
@@ -205,7 +205,7 @@ class SetChatroomAnnouncementRequest:
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetMsgSilenceRequest:
     """Body of ``group/setMsgSilence``."""
 
@@ -305,7 +305,9 @@ class GroupAPI(APIGroup):
         Returns the member's ``v3``; the callback of their acceptance carries it too. Fails if
         they do not allow being added from groups.
         """
-        request = AddGroupMemberAsFriendRequest(app_id, chatroom_id, member_wxid, content)
+        request = AddGroupMemberAsFriendRequest(
+            app_id=app_id, chatroom_id=chatroom_id, member_wxid=member_wxid, content=content
+        )
         return (await self._call(ADD_GROUP_MEMBER_AS_FRIEND, request, options)).v3
 
     async def admin_operate(
@@ -321,7 +323,9 @@ class GroupAPI(APIGroup):
         Raises:
             ValueError: ``TRANSFER_OWNER`` with other than one wxid, or an unknown operation.
         """
-        request = AdminOperateRequest(app_id, chatroom_id, oper_type, wxids)
+        request = AdminOperateRequest(
+            app_id=app_id, chatroom_id=chatroom_id, oper_type=oper_type, wxids=wxids
+        )
         await self._call(ADMIN_OPERATE, request, options)
 
     async def agree_join_room(
@@ -331,7 +335,7 @@ class GroupAPI(APIGroup):
 
         (``group/agreeJoinRoom``.)
         """
-        request = AgreeJoinRoomRequest(app_id, url)
+        request = AgreeJoinRoomRequest(app_id=app_id, url=url)
         return (await self._call(AGREE_JOIN_ROOM, request, options)).chatroom_id
 
     async def create_chatroom(
@@ -342,26 +346,32 @@ class GroupAPI(APIGroup):
         The group has no name until
         [`modify_chatroom_name()`][gewe_async.GroupAPI.modify_chatroom_name].
         """
-        return await self._call(CREATE_CHATROOM, CreateChatroomRequest(app_id, wxids), options)
+        return await self._call(
+            CREATE_CHATROOM, CreateChatroomRequest(app_id=app_id, wxids=wxids), options
+        )
 
     async def disband_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Dissolve a group the account owns (``group/disbandChatroom``)."""
-        await self._call(DISBAND_CHATROOM, ChatroomRequest(app_id, chatroom_id), options)
+        await self._call(
+            DISBAND_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def get_chatroom_announcement(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomAnnouncement:
         """A group's announcement (``group/getChatroomAnnouncement``)."""
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_ANNOUNCEMENT, request, options)
 
     async def get_chatroom_info(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomInfo:
         """A group's name, owner, settings and members (``group/getChatroomInfo``)."""
-        return await self._call(GET_CHATROOM_INFO, ChatroomRequest(app_id, chatroom_id), options)
+        return await self._call(
+            GET_CHATROOM_INFO, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def get_chatroom_member_detail(
         self,
@@ -371,14 +381,16 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> list[ChatroomMemberDetail]:
         """Full profiles of members of a group (``group/getChatroomMemberDetail``)."""
-        request = GetChatroomMemberDetailRequest(app_id, chatroom_id, member_wxids)
+        request = GetChatroomMemberDetailRequest(
+            app_id=app_id, chatroom_id=chatroom_id, member_wxids=member_wxids
+        )
         return await self._call(GET_CHATROOM_MEMBER_DETAIL, request, options)
 
     async def get_chatroom_member_list(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomMemberList:
         """A group's members, owner and admins (``group/getChatroomMemberList``)."""
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_MEMBER_LIST, request, options)
 
     async def get_chatroom_qr_code(
@@ -388,7 +400,7 @@ class GroupAPI(APIGroup):
 
         WeChat refuses it during the first 1 to 3 days after a new device logs in.
         """
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_QR_CODE, request, options)
 
     async def invite_member(
@@ -400,28 +412,34 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Invite friends into a group (``group/inviteMember``); ``wxids`` go comma-joined."""
-        request = InviteMemberRequest(app_id, chatroom_id, wxids, reason)
+        request = InviteMemberRequest(
+            app_id=app_id, chatroom_id=chatroom_id, wxids=wxids, reason=reason
+        )
         await self._call(INVITE_MEMBER, request, options)
 
     async def join_room_using_qr_code(
         self, app_id: str, qr_url: str, **options: Unpack[RequestOptions]
     ) -> JoinedChatroom:
         """Join a group by the URL read from its QR code (``group/joinRoomUsingQRCode``)."""
-        request = JoinRoomUsingQRCodeRequest(app_id, qr_url)
+        request = JoinRoomUsingQRCodeRequest(app_id=app_id, qr_url=qr_url)
         return await self._call(JOIN_ROOM_USING_QR_CODE, request, options)
 
     async def modify_chatroom_name(
         self, app_id: str, chatroom_id: str, chatroom_name: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Rename a group (``group/modifyChatroomName``)."""
-        request = ModifyChatroomNameRequest(app_id, chatroom_id, chatroom_name)
+        request = ModifyChatroomNameRequest(
+            app_id=app_id, chatroom_id=chatroom_id, chatroom_name=chatroom_name
+        )
         await self._call(MODIFY_CHATROOM_NAME, request, options)
 
     async def modify_chatroom_nick_name_for_self(
         self, app_id: str, chatroom_id: str, nick_name: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the account's own nickname in a group (``group/modifyChatroomNickNameForSelf``)."""
-        request = ModifyChatroomNickNameForSelfRequest(app_id, chatroom_id, nick_name)
+        request = ModifyChatroomNickNameForSelfRequest(
+            app_id=app_id, chatroom_id=chatroom_id, nick_name=nick_name
+        )
         await self._call(MODIFY_CHATROOM_NICK_NAME_FOR_SELF, request, options)
 
     async def modify_chatroom_remark(
@@ -432,20 +450,26 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Set the group's remark, seen only by the account (``group/modifyChatroomRemark``)."""
-        request = ModifyChatroomRemarkRequest(app_id, chatroom_id, chatroom_remark)
+        request = ModifyChatroomRemarkRequest(
+            app_id=app_id, chatroom_id=chatroom_id, chatroom_remark=chatroom_remark
+        )
         await self._call(MODIFY_CHATROOM_REMARK, request, options)
 
     async def pin_chat(
         self, app_id: str, chatroom_id: str, top: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Pin the group's chat to the top, or unpin it (``group/pinChat``)."""
-        await self._call(PIN_CHAT, PinChatRequest(app_id, chatroom_id, top), options)
+        await self._call(
+            PIN_CHAT, PinChatRequest(app_id=app_id, chatroom_id=chatroom_id, top=top), options
+        )
 
     async def quit_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Leave a group (``group/quitChatroom``)."""
-        await self._call(QUIT_CHATROOM, ChatroomRequest(app_id, chatroom_id), options)
+        await self._call(
+            QUIT_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def remove_member(
         self,
@@ -455,7 +479,7 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Remove members from a group the account owns or administers (``group/removeMember``)."""
-        request = RemoveMemberRequest(app_id, chatroom_id, wxids)
+        request = RemoveMemberRequest(app_id=app_id, chatroom_id=chatroom_id, wxids=wxids)
         await self._call(REMOVE_MEMBER, request, options)
 
     async def room_access_apply_check_approve(
@@ -471,7 +495,9 @@ class GroupAPI(APIGroup):
         For groups that need the owner's confirmation: pass the request message's
         ``NewMsgId`` and its XML content.
         """
-        request = RoomAccessApplyCheckApproveRequest(app_id, chatroom_id, new_msg_id, msg_content)
+        request = RoomAccessApplyCheckApproveRequest(
+            app_id=app_id, chatroom_id=chatroom_id, new_msg_id=new_msg_id, msg_content=msg_content
+        )
         await self._call(ROOM_ACCESS_APPLY_CHECK_APPROVE, request, options)
 
     async def save_contract_list(
@@ -482,7 +508,9 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Save a group to the address book, or remove it (``group/saveContractList``)."""
-        request = SaveContractListRequest(app_id, chatroom_id, oper_type)
+        request = SaveContractListRequest(
+            app_id=app_id, chatroom_id=chatroom_id, oper_type=oper_type
+        )
         await self._call(SAVE_CONTRACT_LIST, request, options)
 
     async def set_chatroom_announcement(
@@ -492,7 +520,9 @@ class GroupAPI(APIGroup):
 
         Only the owner and admins may.
         """
-        request = SetChatroomAnnouncementRequest(app_id, chatroom_id, content)
+        request = SetChatroomAnnouncementRequest(
+            app_id=app_id, chatroom_id=chatroom_id, content=content
+        )
         await self._call(SET_CHATROOM_ANNOUNCEMENT, request, options)
 
     async def set_msg_silence(
@@ -500,5 +530,7 @@ class GroupAPI(APIGroup):
     ) -> None:
         """Mute the group's notifications, or unmute them (``group/setMsgSilence``)."""
         await self._call(
-            SET_MSG_SILENCE, SetMsgSilenceRequest(app_id, chatroom_id, silence), options
+            SET_MSG_SILENCE,
+            SetMsgSilenceRequest(app_id=app_id, chatroom_id=chatroom_id, silence=silence),
+            options,
         )

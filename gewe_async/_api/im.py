@@ -30,7 +30,7 @@ def _scene(value: object) -> WeComSearchScene:
     return v.to_int_enum(WeComSearchScene, value)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AddRequest:
     """Body of ``im/add``."""
 
@@ -39,7 +39,7 @@ class AddRequest:
     v4: str = attrs.field(validator=_ticket)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DetailRequest:
     """Body of ``im/detail``."""
 
@@ -47,7 +47,7 @@ class DetailRequest:
     to_user_name: str = attrs.field(validator=wxid)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SearchRequest:
     """Body of ``im/search``."""
 
@@ -76,13 +76,15 @@ class ImAPI(APIGroup):
 
         ``v3``/``v4`` come from [`search()`][gewe_async.ImAPI.search].
         """
-        await self._call(ADD, AddRequest(app_id, v3, v4), options)
+        await self._call(ADD, AddRequest(app_id=app_id, v3=v3, v4=v4), options)
 
     async def detail(
         self, app_id: str, to_user_name: str, **options: Unpack[RequestOptions]
     ) -> WeComContactDetail:
         """A WeCom contact's profile and company (``im/detail``)."""
-        return await self._call(DETAIL, DetailRequest(app_id, to_user_name), options)
+        return await self._call(
+            DETAIL, DetailRequest(app_id=app_id, to_user_name=to_user_name), options
+        )
 
     async def search(
         self,
@@ -92,8 +94,10 @@ class ImAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ContactSearchResult:
         """Find a WeCom user by the content of their QR code (``im/search``)."""
-        return await self._call(SEARCH, SearchRequest(app_id, scene, content), options)
+        return await self._call(
+            SEARCH, SearchRequest(app_id=app_id, scene=scene, content=content), options
+        )
 
     async def sync(self, app_id: str, **options: Unpack[RequestOptions]) -> list[WeComContact]:
         """Every WeCom contact of the account (``im/sync``)."""
-        return await self._call(SYNC, AppIdRequest(app_id), options)
+        return await self._call(SYNC, AppIdRequest(app_id=app_id), options)

@@ -45,7 +45,7 @@ def _optional_text() -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GetLoginQrCodeRequest:
     """Body of ``login/getLoginQrCode``; ``appId`` is sent even when empty (a new device)."""
 
@@ -57,7 +57,7 @@ class GetLoginQrCodeRequest:
     aid: str | None = _optional_text()
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CheckLoginRequest:
     """Body of ``login/checkLogin``."""
 
@@ -70,7 +70,7 @@ class CheckLoginRequest:
     captch_code: str | None = _optional_text()
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DialogLoginRequest:
     """Body of ``login/dialogLogin``."""
 
@@ -80,7 +80,7 @@ class DialogLoginRequest:
     aid: str | None = _optional_text()
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class LoginByAccountRequest:
     """Body of ``login/loginByAccount``; every field is required by the schema, even if empty."""
 
@@ -92,7 +92,7 @@ class LoginByAccountRequest:
     step: int = attrs.field(validator=attrs.validators.in_((1, 2)))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetCallbackRequest:
     """Body of ``login/setCallback``: the token travels in it, so it never shows in a repr."""
 
@@ -149,7 +149,14 @@ class LoginAPI(APIGroup):
             GeweAlreadyLoggedInError: The account on ``app_id`` is logged in already.
             ValueError: ``region_id`` is not a six-digit region code, or ``type`` is unknown.
         """
-        request = GetLoginQrCodeRequest(app_id or "", type, region_id, proxy_ip, ttuid, aid)
+        request = GetLoginQrCodeRequest(
+            app_id=app_id or "",
+            type=type,
+            region_id=region_id,
+            proxy_ip=proxy_ip,
+            ttuid=ttuid,
+            aid=aid,
+        )
         return await self._call(GET_LOGIN_QR_CODE, request, options)
 
     async def check_login(
@@ -169,7 +176,13 @@ class LoginAPI(APIGroup):
         for iPad logins; for Mac logins ``True`` lets the server pass the slider check.
         ``captch_code`` is the code the phone shows, if it asks for one.
         """
-        request = CheckLoginRequest(app_id, uuid, auto_sliding, proxy_ip, captch_code)
+        request = CheckLoginRequest(
+            app_id=app_id,
+            uuid=uuid,
+            auto_sliding=auto_sliding,
+            proxy_ip=proxy_ip,
+            captch_code=captch_code,
+        )
         return await self._call(CHECK_LOGIN, request, options)
 
     async def dialog_login(
@@ -187,7 +200,7 @@ class LoginAPI(APIGroup):
         does not work after the
         phone logged out, on a new device's second day, or after a risk-control logout.
         """
-        request = DialogLoginRequest(app_id, region_id, proxy_ip, aid)
+        request = DialogLoginRequest(app_id=app_id, region_id=region_id, proxy_ip=proxy_ip, aid=aid)
         return await self._call(DIALOG_LOGIN, request, options)
 
     async def login_by_account(
@@ -206,7 +219,14 @@ class LoginAPI(APIGroup):
         Step 1 (no ``app_id``) returns the new ``app_id`` and a QR code to scan with the phone;
         step 2 (with that ``app_id``) completes the login.
         """
-        request = LoginByAccountRequest(app_id or "", proxy_ip, region_id, account, password, step)
+        request = LoginByAccountRequest(
+            app_id=app_id or "",
+            proxy_ip=proxy_ip,
+            region_id=region_id,
+            account=account,
+            password=password,
+            step=step,
+        )
         return await self._call(LOGIN_BY_ACCOUNT, request, options)
 
     async def set_callback(
@@ -217,11 +237,13 @@ class LoginAPI(APIGroup):
         ``token`` defaults to this client's token (the body carries it; it is never logged).
         """
         secret = self._client._core.redactor.secret.value if token is None else token
-        await self._call(SET_CALLBACK, SetCallbackRequest(secret, callback_url), options)
+        await self._call(
+            SET_CALLBACK, SetCallbackRequest(token=secret, callback_url=callback_url), options
+        )
 
     async def check_online(self, app_id: str, **options: Unpack[RequestOptions]) -> bool:
         """Whether the account on ``app_id`` is online (``login/checkOnline``)."""
-        return await self._call(CHECK_ONLINE, AppIdRequest(app_id), options)
+        return await self._call(CHECK_ONLINE, AppIdRequest(app_id=app_id), options)
 
     async def reconnection(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
         """Try to reconnect a device the server sees offline (``login/reconnection``).
@@ -229,11 +251,11 @@ class LoginAPI(APIGroup):
         If it fails, log in again with
         [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code] passing ``app_id``.
         """
-        await self._call(RECONNECTION, AppIdRequest(app_id), options)
+        await self._call(RECONNECTION, AppIdRequest(app_id=app_id), options)
 
     async def logout(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
         """Log the account on ``app_id`` out (``login/logout``)."""
-        await self._call(LOGOUT, AppIdRequest(app_id), options)
+        await self._call(LOGOUT, AppIdRequest(app_id=app_id), options)
 
     async def change_mac_to_ipad(
         self, app_id: str, **options: Unpack[RequestOptions]
@@ -242,7 +264,7 @@ class LoginAPI(APIGroup):
 
         Then log in with [`check_login()`][gewe_async.LoginAPI.check_login] as usual.
         """
-        return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id), options)
+        return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id=app_id), options)
 
     # -- the login flow ------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ __all__ = ["MessageAPI"]
 # -- requests -----------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostTextRequest:
     """Body of ``message/postText``."""
 
@@ -44,7 +44,7 @@ class PostTextRequest:
     ats: str | None = attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostImageRequest:
     """Body of ``message/postImage``."""
 
@@ -53,7 +53,7 @@ class PostImageRequest:
     img_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostFileRequest:
     """Body of ``message/postFile``."""
 
@@ -63,7 +63,7 @@ class PostFileRequest:
     file_name: str = attrs.field(validator=v.non_empty_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostVoiceRequest:
     """Body of ``message/postVoice``."""
 
@@ -73,7 +73,7 @@ class PostVoiceRequest:
     voice_duration: int = attrs.field(validator=c.positive_int)  # milliseconds
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostVideoRequest:
     """Body of ``message/postVideo``."""
 
@@ -84,7 +84,7 @@ class PostVideoRequest:
     video_duration: int = attrs.field(validator=c.positive_int)  # seconds
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostLinkRequest:
     """Body of ``message/postLink``."""
 
@@ -96,7 +96,7 @@ class PostLinkRequest:
     thumb_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostNameCardRequest:
     """Body of ``message/postNameCard``."""
 
@@ -106,7 +106,7 @@ class PostNameCardRequest:
     name_card_wxid: str = attrs.field(validator=v.non_empty_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostEmojiRequest:
     """Body of ``message/postEmoji``."""
 
@@ -116,7 +116,7 @@ class PostEmojiRequest:
     emoji_size: int = attrs.field(validator=c.positive_int)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostAppMsgRequest:
     """Body of ``message/postAppMsg``."""
 
@@ -125,7 +125,7 @@ class PostAppMsgRequest:
     appmsg: str = attrs.field(validator=c.appmsg_xml)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PostMiniAppRequest:
     """Body of ``message/postMiniApp``."""
 
@@ -139,7 +139,7 @@ class PostMiniAppRequest:
     user_name: str = attrs.field(validator=v.non_empty_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ForwardImageRequest:
     """Body of ``message/forwardImage``."""
 
@@ -148,7 +148,7 @@ class ForwardImageRequest:
     xml: str = attrs.field(validator=c.message_xml("img"))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ForwardVideoRequest:
     """Body of ``message/forwardVideo``."""
 
@@ -157,7 +157,7 @@ class ForwardVideoRequest:
     xml: str = attrs.field(validator=c.message_xml("videomsg"))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ForwardAppMsgRequest:
     """Body of ``message/forwardFile`` and ``message/forwardUrl``."""
 
@@ -166,7 +166,7 @@ class ForwardAppMsgRequest:
     xml: str = attrs.field(validator=c.message_xml("appmsg"))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ForwardMiniAppRequest:
     """Body of ``message/forwardMiniApp``."""
 
@@ -176,7 +176,7 @@ class ForwardMiniAppRequest:
     cover_img_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RevokeMsgRequest:
     """Body of ``message/revokeMsg``: the ids and time a send returned, as strings."""
 
@@ -187,7 +187,7 @@ class RevokeMsgRequest:
     create_time: str = attrs.field(converter=c.id_text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DownloadRequest:
     """Body of ``message/downloadVideo`` and ``message/downloadFile``."""
 
@@ -195,7 +195,7 @@ class DownloadRequest:
     xml: str = attrs.field(validator=c.message_xml("videomsg", "appmsg"))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DownloadImageRequest:
     """Body of ``message/downloadImage``."""
 
@@ -205,7 +205,7 @@ class DownloadImageRequest:
     type: int = attrs.field(validator=c.one_of(1, 2, 3))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DownloadVoiceRequest:
     """Body of ``message/downloadVoice``."""
 
@@ -214,7 +214,7 @@ class DownloadVoiceRequest:
     msg_id: int = attrs.field(validator=c.positive_int)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DownloadEmojiMd5Request:
     """Body of ``message/downloadEmojiMd5``."""
 
@@ -222,7 +222,7 @@ class DownloadEmojiMd5Request:
     emoji_md5: str = attrs.field(validator=c.md5)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DownloadCdnRequest:
     """Body of ``message/downloadCdn``: every field a string, as its schema says."""
 
@@ -234,7 +234,7 @@ class DownloadCdnRequest:
     suffix: str = attrs.field(validator=v.text)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SendFinderMsgRequest:
     """Body of ``message/sendFinderMsg`` (a Channels video, from ``finder`` search results)."""
 
@@ -358,7 +358,7 @@ class MessageAPI(APIGroup):
             if ats is not None:
                 raise ValueError("give either mentions or ats, not both")
             content, ats = _appmsg.mention(content, mentions)
-        request = PostTextRequest(app_id, to_wxid, content, ats)
+        request = PostTextRequest(app_id=app_id, to_wxid=to_wxid, content=content, ats=ats)
         return await self._call(POST_TEXT, request, options)
 
     async def post_image(
@@ -372,7 +372,9 @@ class MessageAPI(APIGroup):
         Raises:
             ValueError: ``to_wxid`` is empty or ``img_url`` is not an http(s) URL.
         """
-        return await self._call(POST_IMAGE, PostImageRequest(app_id, to_wxid, img_url), options)
+        return await self._call(
+            POST_IMAGE, PostImageRequest(app_id=app_id, to_wxid=to_wxid, img_url=img_url), options
+        )
 
     async def post_file(
         self,
@@ -383,7 +385,9 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Send the file at ``file_url``, shown as ``file_name`` (``message/postFile``)."""
-        request = PostFileRequest(app_id, to_wxid, file_url, file_name)
+        request = PostFileRequest(
+            app_id=app_id, to_wxid=to_wxid, file_url=file_url, file_name=file_name
+        )
         return await self._call(POST_FILE, request, options)
 
     async def post_voice(
@@ -399,7 +403,9 @@ class MessageAPI(APIGroup):
         Raises:
             ValueError: ``voice_duration`` is not a positive int of milliseconds.
         """
-        request = PostVoiceRequest(app_id, to_wxid, voice_url, voice_duration)
+        request = PostVoiceRequest(
+            app_id=app_id, to_wxid=to_wxid, voice_url=voice_url, voice_duration=voice_duration
+        )
         return await self._call(POST_VOICE, request, options)
 
     async def post_video(
@@ -412,7 +418,13 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentVideo:
         """Send the video at ``video_url`` with a thumbnail, ``video_duration`` seconds long."""
-        request = PostVideoRequest(app_id, to_wxid, video_url, thumb_url, video_duration)
+        request = PostVideoRequest(
+            app_id=app_id,
+            to_wxid=to_wxid,
+            video_url=video_url,
+            thumb_url=thumb_url,
+            video_duration=video_duration,
+        )
         return await self._call(POST_VIDEO, request, options)
 
     async def post_link(
@@ -426,7 +438,14 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Send a link card (``message/postLink``)."""
-        request = PostLinkRequest(app_id, to_wxid, title, desc, link_url, thumb_url)
+        request = PostLinkRequest(
+            app_id=app_id,
+            to_wxid=to_wxid,
+            title=title,
+            desc=desc,
+            link_url=link_url,
+            thumb_url=thumb_url,
+        )
         return await self._call(POST_LINK, request, options)
 
     async def post_name_card(
@@ -438,7 +457,9 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Send the contact card of ``name_card_wxid``, titled ``nick_name``."""
-        request = PostNameCardRequest(app_id, to_wxid, nick_name, name_card_wxid)
+        request = PostNameCardRequest(
+            app_id=app_id, to_wxid=to_wxid, nick_name=nick_name, name_card_wxid=name_card_wxid
+        )
         return await self._call(POST_NAME_CARD, request, options)
 
     async def post_emoji(
@@ -450,7 +471,9 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Send an emoji by its MD5 and size (both in a received emoji's XML)."""
-        request = PostEmojiRequest(app_id, to_wxid, emoji_md5, emoji_size)
+        request = PostEmojiRequest(
+            app_id=app_id, to_wxid=to_wxid, emoji_md5=emoji_md5, emoji_size=emoji_size
+        )
         return await self._call(POST_EMOJI, request, options)
 
     async def post_app_msg(
@@ -464,7 +487,9 @@ class MessageAPI(APIGroup):
         Raises:
             ValueError: ``appmsg`` is not a well-formed ``<appmsg>`` element.
         """
-        return await self._call(POST_APP_MSG, PostAppMsgRequest(app_id, to_wxid, appmsg), options)
+        return await self._call(
+            POST_APP_MSG, PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg), options
+        )
 
     async def post_mini_app(
         self,
@@ -481,7 +506,14 @@ class MessageAPI(APIGroup):
     ) -> SentMessage:
         """Send a mini-program card (``message/postMiniApp``)."""
         request = PostMiniAppRequest(
-            app_id, to_wxid, mini_app_id, display_name, page_path, cover_img_url, title, user_name
+            app_id=app_id,
+            to_wxid=to_wxid,
+            mini_app_id=mini_app_id,
+            display_name=display_name,
+            page_path=page_path,
+            cover_img_url=cover_img_url,
+            title=title,
+            user_name=user_name,
         )
         return await self._call(POST_MINI_APP, request, options)
 
@@ -510,21 +542,21 @@ class MessageAPI(APIGroup):
         The fields come from a Channels video found with the ``finder`` module.
         """
         request = SendFinderMsgRequest(
-            app_id,
-            to_wxid,
-            id,
-            username,
-            nickname,
-            head_url,
-            nonce_id,
-            media_type,
-            width,
-            height,
-            url,
-            thumb_url,
-            thumb_url_token,
-            description,
-            video_play_len,
+            app_id=app_id,
+            to_wxid=to_wxid,
+            id=id,
+            username=username,
+            nickname=nickname,
+            head_url=head_url,
+            nonce_id=nonce_id,
+            media_type=media_type,
+            width=width,
+            height=height,
+            url=url,
+            thumb_url=thumb_url,
+            thumb_url_token=thumb_url_token,
+            description=description,
+            video_play_len=video_play_len,
         )
         await self._call(SEND_FINDER_MSG, request, options)
 
@@ -552,7 +584,9 @@ class MessageAPI(APIGroup):
             ValueError: ``text`` is empty or holds control characters XML cannot carry.
         """
         appmsg = _appmsg.quote_appmsg(text, quoted)
-        return await self._call(POST_APP_MSG, PostAppMsgRequest(app_id, to_wxid, appmsg), options)
+        return await self._call(
+            POST_APP_MSG, PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg), options
+        )
 
     # -- forwarding ---------------------------------------------------------------------------
 
@@ -560,28 +594,28 @@ class MessageAPI(APIGroup):
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentImage:
         """Forward a received image: its XML, or its event (``message/forwardImage``)."""
-        request = ForwardImageRequest(app_id, to_wxid, _appmsg.xml_of(xml))
+        request = ForwardImageRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
         return await self._call(FORWARD_IMAGE, request, options)
 
     async def forward_video(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentVideo:
         """Forward a received video: its XML, or its event (``message/forwardVideo``)."""
-        request = ForwardVideoRequest(app_id, to_wxid, _appmsg.xml_of(xml))
+        request = ForwardVideoRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
         return await self._call(FORWARD_VIDEO, request, options)
 
     async def forward_file(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentMessage:
         """Forward a received file: its XML, or its event (``message/forwardFile``)."""
-        request = ForwardAppMsgRequest(app_id, to_wxid, _appmsg.xml_of(xml))
+        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
         return await self._call(FORWARD_FILE, request, options)
 
     async def forward_url(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentMessage:
         """Forward a received link: its XML, or its event (``message/forwardUrl``)."""
-        request = ForwardAppMsgRequest(app_id, to_wxid, _appmsg.xml_of(xml))
+        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
         return await self._call(FORWARD_URL, request, options)
 
     async def forward_mini_app(
@@ -593,7 +627,9 @@ class MessageAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> SentMessage:
         """Forward a received mini-program with a cover image (``message/forwardMiniApp``)."""
-        request = ForwardMiniAppRequest(app_id, to_wxid, _appmsg.xml_of(xml), cover_img_url)
+        request = ForwardMiniAppRequest(
+            app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml), cover_img_url=cover_img_url
+        )
         return await self._call(FORWARD_MINI_APP, request, options)
 
     async def forward(
@@ -682,7 +718,13 @@ class MessageAPI(APIGroup):
         Takes the ids and time the send returned; [`revoke()`][gewe_async.MessageAPI.revoke]
         takes the answer itself.
         """
-        request = RevokeMsgRequest(app_id, to_wxid, msg_id, new_msg_id, create_time)
+        request = RevokeMsgRequest(
+            app_id=app_id,
+            to_wxid=to_wxid,
+            msg_id=msg_id,
+            new_msg_id=new_msg_id,
+            create_time=create_time,
+        )
         await self._call(REVOKE_MSG, request, options)
 
     async def revoke(
@@ -705,7 +747,11 @@ class MessageAPI(APIGroup):
                 "the Unix time of the send"
             )
         request = RevokeMsgRequest(
-            app_id, sent.to_wxid, sent.msg_id, sent.new_msg_id, sent.create_time
+            app_id=app_id,
+            to_wxid=sent.to_wxid,
+            msg_id=sent.msg_id,
+            new_msg_id=sent.new_msg_id,
+            create_time=sent.create_time,
         )
         await self._call(REVOKE_MSG, request, options)
 
@@ -721,21 +767,21 @@ class MessageAPI(APIGroup):
             xml: The message's XML, or its event.
             type: 1 high definition, 2 regular (the default), 3 thumbnail.
         """
-        request = DownloadImageRequest(app_id, _appmsg.xml_of(xml), type)
+        request = DownloadImageRequest(app_id=app_id, xml=_appmsg.xml_of(xml), type=type)
         return (await self._call(DOWNLOAD_IMAGE, request, options)).file_url
 
     async def download_voice(
         self, app_id: str, xml: Message, msg_id: int, **options: Unpack[RequestOptions]
     ) -> str:
         """The URL of a received voice message (SILK); ``msg_id`` is the callback's ``MsgId``."""
-        request = DownloadVoiceRequest(app_id, _appmsg.xml_of(xml), msg_id)
+        request = DownloadVoiceRequest(app_id=app_id, xml=_appmsg.xml_of(xml), msg_id=msg_id)
         return (await self._call(DOWNLOAD_VOICE, request, options)).file_url
 
     async def download_video(
         self, app_id: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> str:
         """The URL of a received video (``message/downloadVideo``); valid for 7 days."""
-        request = DownloadRequest(app_id, _appmsg.xml_of(xml))
+        request = DownloadRequest(app_id=app_id, xml=_appmsg.xml_of(xml))
         return (await self._call(DOWNLOAD_VIDEO, request, options)).file_url
 
     async def download_file(
@@ -746,14 +792,14 @@ class MessageAPI(APIGroup):
         A file arrives twice (appmsg type 74 when the upload starts, then 6): download from
         the second.
         """
-        request = DownloadRequest(app_id, _appmsg.xml_of(xml))
+        request = DownloadRequest(app_id=app_id, xml=_appmsg.xml_of(xml))
         return (await self._call(DOWNLOAD_FILE, request, options)).file_url
 
     async def download_emoji_md5(
         self, app_id: str, emoji_md5: str, **options: Unpack[RequestOptions]
     ) -> str:
         """The URL of the emoji with this MD5 (``message/downloadEmojiMd5``)."""
-        request = DownloadEmojiMd5Request(app_id, emoji_md5)
+        request = DownloadEmojiMd5Request(app_id=app_id, emoji_md5=emoji_md5)
         return (await self._call(DOWNLOAD_EMOJI_MD5, request, options)).url
 
     async def download_cdn(
@@ -772,7 +818,14 @@ class MessageAPI(APIGroup):
         ``type``: 1 HD image, 2 image, 3 thumbnail, 4 video, 5 file (give ``suffix``, such as
         ``"doc"``, for files).
         """
-        request = DownloadCdnRequest(app_id, aes_key, file_id, type, total_size, suffix)
+        request = DownloadCdnRequest(
+            app_id=app_id,
+            aes_key=aes_key,
+            file_id=file_id,
+            type=type,
+            total_size=total_size,
+            suffix=suffix,
+        )
         return (await self._call(DOWNLOAD_CDN, request, options)).file_url
 
     async def download(
@@ -845,7 +898,10 @@ class MessageAPI(APIGroup):
             ValueError: ``content`` is empty, or a chat is empty or given twice (before
                 anything is sent).
         """
-        requests = {chat: PostTextRequest(app_id, chat, content) for chat in _unique(chats)}
+        requests = {
+            chat: PostTextRequest(app_id=app_id, to_wxid=chat, content=content)
+            for chat in _unique(chats)
+        }
         options: RequestOptions = {"timeout": batch["timeout"]} if "timeout" in batch else {}
 
         async def send(chat: str) -> SentMessage:
@@ -882,7 +938,9 @@ class MessageAPI(APIGroup):
         plans = {app_id: list(chats) for app_id, chats in chats_by_app_id.items()}
         for app_id, chats in plans.items():
             for chat in _unique(chats):
-                PostTextRequest(app_id, chat, content)  # refuse bad input before any send
+                PostTextRequest(
+                    app_id=app_id, to_wxid=chat, content=content
+                )  # refuse bad input before any send
         inner: BatchOptions = {}
         if "deadline" in batch:
             inner["deadline"] = batch["deadline"]

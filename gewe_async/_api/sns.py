@@ -25,7 +25,7 @@ from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async._paging import Page, paginate
+from gewe_async._paging import Page
 from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
 from gewe_async.types.message import FileUrl
 from gewe_async.types.sns import (
@@ -47,7 +47,7 @@ __all__ = ["SnsAPI"]
 # -- requests -----------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SnsIdRequest:
     """Body of ``sns/snsDetails`` and ``sns/delSns``."""
 
@@ -55,7 +55,7 @@ class SnsIdRequest:
     sns_id: int = attrs.field(validator=f.object_id)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SnsListRequest:
     """Body of ``sns/snsList``; every field is sent, as in the example (``maxId`` 0 first)."""
 
@@ -65,14 +65,14 @@ class SnsListRequest:
     decrypt: bool = attrs.field(validator=v.boolean)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ContactsSnsListRequest(SnsListRequest):
     """Body of ``sns/contactsSnsList``: ``sns/snsList``'s and the friend's wxid."""
 
     wxid: str = attrs.field(kw_only=True, validator=f.name)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SnsSetPrivacyRequest:
     """Body of ``sns/snsSetPrivacy``."""
 
@@ -85,7 +85,7 @@ def _to_scope(value: object) -> VisibleScope:
     return v.to_int_enum(VisibleScope, value)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SnsVisibleScopeRequest:
     """Body of ``sns/snsVisibleScope``."""
 
@@ -93,7 +93,7 @@ class SnsVisibleScopeRequest:
     option: VisibleScope = attrs.field(converter=_to_scope)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class StrangerVisibilityRequest:
     """Body of ``sns/strangerVisibilityEnabled``."""
 
@@ -109,7 +109,7 @@ def _to_comment(value: object) -> CommentOperation:
     return v.to_int_enum(CommentOperation, value)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class LikeSnsRequest:
     """Body of ``sns/likeSns``: ``wxid`` is the Moment's author."""
 
@@ -119,7 +119,7 @@ class LikeSnsRequest:
     wxid: str = attrs.field(validator=f.name)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class CommentSnsRequest:
     """Body of ``sns/commentSns`` (see the module's note on ``commentId``)."""
 
@@ -137,7 +137,7 @@ class CommentSnsRequest:
             raise ValueError("deleting a comment needs its comment_id")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class UploadSnsImageRequest:
     """Body of ``sns/uploadSnsImage`` (see the module's note on the number of URLs)."""
 
@@ -145,7 +145,7 @@ class UploadSnsImageRequest:
     img_urls: tuple[str, ...] = attrs.field(converter=f.names, validator=f.url_list)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class UploadSnsVideoRequest:
     """Body of ``sns/uploadSnsVideo``."""
 
@@ -154,7 +154,7 @@ class UploadSnsVideoRequest:
     video_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SnsXmlRequest:
     """Body of ``sns/downloadSnsVideo``."""
 
@@ -347,7 +347,9 @@ class SnsAPI(APIGroup):
         Pass ``max_id`` 0 and ``first_page_md5`` ``""`` for the first page, then the values
         of the page before. [`iter_sns_list()`][gewe_async.SnsAPI.iter_sns_list] does it.
         """
-        request = SnsListRequest(app_id, max_id, first_page_md5, decrypt)
+        request = SnsListRequest(
+            app_id=app_id, max_id=max_id, first_page_md5=first_page_md5, decrypt=decrypt
+        )
         return await self._call(SNS_LIST, request, options)
 
     async def contacts_sns_list(
@@ -360,7 +362,9 @@ class SnsAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> MomentPage:
         """Fetch one page of a friend's Moments (``sns/contactsSnsList``)."""
-        request = ContactsSnsListRequest(app_id, max_id, first_page_md5, decrypt, wxid=wxid)
+        request = ContactsSnsListRequest(
+            app_id=app_id, max_id=max_id, first_page_md5=first_page_md5, decrypt=decrypt, wxid=wxid
+        )
         return await self._call(CONTACTS_SNS_LIST, request, options)
 
     def iter_sns_list(
@@ -384,13 +388,16 @@ class SnsAPI(APIGroup):
         Raises:
             ValueError: ``limit`` is negative.
         """
-        SnsListRequest(app_id, 0, "", decrypt)  # refuse bad input now
-
-        async def fetch(cursor: tuple[int, str]) -> Page[Moment, tuple[int, str]]:
-            request = SnsListRequest(app_id, *cursor, decrypt)
-            return _moment_page(await self._call(SNS_LIST, request, options))
-
-        return paginate(fetch, (0, ""), limit)
+        return self._paged(
+            SNS_LIST,
+            lambda cursor: SnsListRequest(
+                app_id=app_id, max_id=cursor[0], first_page_md5=cursor[1], decrypt=decrypt
+            ),
+            (0, ""),
+            _moment_page,
+            limit,
+            options,
+        )
 
     def iter_contacts_sns_list(
         self,
@@ -402,19 +409,26 @@ class SnsAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Moment]:
         """Iterate over a friend's Moments, newest first (see ``iter_sns_list``)."""
-        ContactsSnsListRequest(app_id, 0, "", decrypt, wxid=wxid)
-
-        async def fetch(cursor: tuple[int, str]) -> Page[Moment, tuple[int, str]]:
-            request = ContactsSnsListRequest(app_id, *cursor, decrypt, wxid=wxid)
-            return _moment_page(await self._call(CONTACTS_SNS_LIST, request, options))
-
-        return paginate(fetch, (0, ""), limit)
+        return self._paged(
+            CONTACTS_SNS_LIST,
+            lambda cursor: ContactsSnsListRequest(
+                app_id=app_id,
+                wxid=wxid,
+                max_id=cursor[0],
+                first_page_md5=cursor[1],
+                decrypt=decrypt,
+            ),
+            (0, ""),
+            _moment_page,
+            limit,
+            options,
+        )
 
     async def sns_details(
         self, app_id: str, sns_id: int, **options: Unpack[RequestOptions]
     ) -> Moment:
         """Fetch one Moment with its likes and comments (``sns/snsDetails``)."""
-        return await self._call(SNS_DETAILS, SnsIdRequest(app_id, sns_id), options)
+        return await self._call(SNS_DETAILS, SnsIdRequest(app_id=app_id, sns_id=sns_id), options)
 
     async def download_sns_video(
         self, app_id: str, sns_xml: str, **options: Unpack[RequestOptions]
@@ -423,7 +437,9 @@ class SnsAPI(APIGroup):
 
         ``sns_xml`` is the Moment's [`sns_xml`][gewe_async.types.sns.Moment.sns_xml].
         """
-        answer = await self._call(DOWNLOAD_SNS_VIDEO, SnsXmlRequest(app_id, sns_xml), options)
+        answer = await self._call(
+            DOWNLOAD_SNS_VIDEO, SnsXmlRequest(app_id=app_id, sns_xml=sns_xml), options
+        )
         return answer.file_url
 
     # -- settings --------------------------------------------------------------------------
@@ -432,7 +448,9 @@ class SnsAPI(APIGroup):
         self, app_id: str, sns_id: int, open: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Make one of the account's Moments public (``open=True``) or private."""
-        await self._call(SNS_SET_PRIVACY, SnsSetPrivacyRequest(app_id, sns_id, open), options)
+        await self._call(
+            SNS_SET_PRIVACY, SnsSetPrivacyRequest(app_id=app_id, sns_id=sns_id, open=open), options
+        )
 
     async def sns_visible_scope(
         self, app_id: str, option: VisibleScope | int, **options: Unpack[RequestOptions]
@@ -443,13 +461,15 @@ class SnsAPI(APIGroup):
             ValueError: ``option`` is not 1 to 4 (a
                 [`VisibleScope`][gewe_async.types.sns.VisibleScope]).
         """
-        await self._call(SNS_VISIBLE_SCOPE, SnsVisibleScopeRequest(app_id, option), options)
+        await self._call(
+            SNS_VISIBLE_SCOPE, SnsVisibleScopeRequest(app_id=app_id, option=option), options
+        )
 
     async def stranger_visibility_enabled(
         self, app_id: str, enabled: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Let strangers see ten of the account's Moments, or not."""
-        request = StrangerVisibilityRequest(app_id, enabled)
+        request = StrangerVisibilityRequest(app_id=app_id, enabled=enabled)
         await self._call(STRANGER_VISIBILITY_ENABLED, request, options)
 
     # -- likes and comments ----------------------------------------------------------------
@@ -466,7 +486,7 @@ class SnsAPI(APIGroup):
 
         [`like()`][gewe_async.SnsAPI.like] takes the Moment object instead.
         """
-        request = LikeSnsRequest(app_id, sns_id, oper_type, wxid)
+        request = LikeSnsRequest(app_id=app_id, sns_id=sns_id, oper_type=oper_type, wxid=wxid)
         await self._call(LIKE_SNS, request, options)
 
     async def comment_sns(
@@ -487,7 +507,14 @@ class SnsAPI(APIGroup):
         Raises:
             ValueError: A comment without content, or a deletion without ``comment_id``.
         """
-        request = CommentSnsRequest(app_id, sns_id, oper_type, wxid, comment_id, content)
+        request = CommentSnsRequest(
+            app_id=app_id,
+            sns_id=sns_id,
+            oper_type=oper_type,
+            wxid=wxid,
+            comment_id=comment_id,
+            content=content,
+        )
         await self._call(COMMENT_SNS, request, options)
 
     async def like(
@@ -547,13 +574,15 @@ class SnsAPI(APIGroup):
         Raises:
             ValueError: No URL, or one that is not an http(s) URL.
         """
-        return await self._call(UPLOAD_SNS_IMAGE, UploadSnsImageRequest(app_id, img_urls), options)
+        return await self._call(
+            UPLOAD_SNS_IMAGE, UploadSnsImageRequest(app_id=app_id, img_urls=img_urls), options
+        )
 
     async def upload_sns_video(
         self, app_id: str, thumb_url: str, video_url: str, **options: Unpack[RequestOptions]
     ) -> UploadedVideo:
         """Upload a video and its cover image for a Moment (``sns/uploadSnsVideo``)."""
-        request = UploadSnsVideoRequest(app_id, thumb_url, video_url)
+        request = UploadSnsVideoRequest(app_id=app_id, thumb_url=thumb_url, video_url=video_url)
         return await self._call(UPLOAD_SNS_VIDEO, request, options)
 
     async def send_text_sns(
@@ -685,7 +714,7 @@ class SnsAPI(APIGroup):
 
     async def del_sns(self, app_id: str, sns_id: int, **options: Unpack[RequestOptions]) -> None:
         """Delete one of the account's Moments (``sns/delSns``)."""
-        await self._call(DEL_SNS, SnsIdRequest(app_id, sns_id), options)
+        await self._call(DEL_SNS, SnsIdRequest(app_id=app_id, sns_id=sns_id), options)
 
     async def delete(
         self, app_id: str, moment: Moment | PostedMoment, **options: Unpack[RequestOptions]
@@ -719,7 +748,7 @@ class SnsAPI(APIGroup):
             ValueError: Bad input (nothing was sent).
         """
         fields, options = _audience(app_id, dict(kwargs))
-        upload = UploadSnsImageRequest(app_id, image_urls)
+        upload = UploadSnsImageRequest(app_id=app_id, img_urls=image_urls)
         f.content(None, attrs.fields(SendImgSnsRequest).content, content)
         try:
             uploaded: list[UploadedImage] = await self._call(UPLOAD_SNS_IMAGE, upload, options)
@@ -755,7 +784,7 @@ class SnsAPI(APIGroup):
             ValueError: Bad input (nothing was sent).
         """
         fields, options = _audience(app_id, dict(kwargs))
-        upload = UploadSnsVideoRequest(app_id, thumb_url, video_url)
+        upload = UploadSnsVideoRequest(app_id=app_id, thumb_url=thumb_url, video_url=video_url)
         f.content(None, attrs.fields(SendVideoSnsRequest).content, content)
         try:
             video = await self._call(UPLOAD_SNS_VIDEO, upload, options)
