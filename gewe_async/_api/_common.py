@@ -16,6 +16,13 @@ class AppIdRequest:
     app_id: str = attrs.field(validator=v.app_id)
 
 
+@attrs.frozen(kw_only=True)
+class ToChatRequest(AppIdRequest):
+    """A request body sent to one chat: the device's appId and the chat's ``toWxid``."""
+
+    to_wxid: str = attrs.field(validator=v.non_empty_text)
+
+
 def built(cls: type[Any], app_id: str, **fields: Any) -> Any:
     """Build one request of a batch, naming the appId if its input is refused."""
     try:

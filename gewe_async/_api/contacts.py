@@ -92,10 +92,9 @@ def _ticket(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 @attrs.frozen(kw_only=True)
-class AddContactsRequest:
+class AddContactsRequest(AppIdRequest):
     """Body of ``contacts/addContacts``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     scene: int = attrs.field(converter=_scene)
     option: AddContactOption = attrs.field(converter=_option)
     v3: str = attrs.field(validator=_ticket)
@@ -104,46 +103,41 @@ class AddContactsRequest:
 
 
 @attrs.frozen(kw_only=True)
-class GetPhoneAddressListRequest:
+class GetPhoneAddressListRequest(AppIdRequest):
     """Body of ``contacts/getPhoneAddressList`` (no ``phones``: every number)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     phones: list[str] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_to_phones)
     )
 
 
 @attrs.frozen(kw_only=True)
-class SearchRequest:
+class SearchRequest(AppIdRequest):
     """Body of ``contacts/search``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     contacts_info: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class SetFriendPermissionsRequest:
+class SetFriendPermissionsRequest(AppIdRequest):
     """Body of ``contacts/setFriendPermissions``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxid: str = attrs.field(validator=wxid)
     only_chat: bool = attrs.field(validator=v.boolean)
 
 
 @attrs.frozen(kw_only=True)
-class SetFriendRemarkRequest:
+class SetFriendRemarkRequest(AppIdRequest):
     """Body of ``contacts/setFriendRemark``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxid: str = attrs.field(validator=wxid)
     remark: str = attrs.field(validator=clean_text)
 
 
 @attrs.frozen(kw_only=True)
-class UploadPhoneAddressListRequest:
+class UploadPhoneAddressListRequest(AppIdRequest):
     """Body of ``contacts/uploadPhoneAddressList``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     phones: list[str] = attrs.field(converter=_to_phones)
     op_type: PhoneBookOperation = attrs.field(converter=_phone_book_operation)
 

@@ -10,8 +10,8 @@ from typing import Final, Unpack
 
 import attrs
 
-from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
+from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page
@@ -24,18 +24,16 @@ __all__ = ["FavorAPI"]
 
 
 @attrs.frozen(kw_only=True)
-class SyncRequest:
+class SyncRequest(AppIdRequest):
     """Body of ``favor/sync`` (``syncKey`` is always sent, ``""`` for the first page)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sync_key: str = attrs.field(validator=f.cursor)
 
 
 @attrs.frozen(kw_only=True)
-class FavIdRequest:
+class FavIdRequest(AppIdRequest):
     """Body of ``favor/getContent`` and ``favor/delete``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     fav_id: int = attrs.field(validator=f.object_id)
 
 

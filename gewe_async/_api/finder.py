@@ -152,12 +152,7 @@ def _optional(validator: Any) -> Any:
 
 
 @attrs.frozen(kw_only=True)
-class _App:
-    app_id: str = attrs.field(validator=v.app_id)
-
-
-@attrs.frozen(kw_only=True)
-class _Me(_App):
+class _Me(AppIdRequest):
     """Acting as one of the account's identities (``finder/getProfile`` lists them)."""
 
     my_user_name: str = _name()
@@ -223,7 +218,7 @@ class CommentRequest(_OnObject):
 
 
 @attrs.frozen(kw_only=True)
-class CommentListRequest(_App):
+class CommentListRequest(AppIdRequest):
     object_id: int = attrs.field(validator=f.object_id)
     object_nonce_id: str = _cursor()
     session_buffer: str = _cursor()
@@ -238,7 +233,7 @@ class ContactListRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class CreateFinderRequest(_App):
+class CreateFinderRequest(AppIdRequest):
     nick_name: str = attrs.field(validator=f.non_empty_content)
     head_img: str = _url()
     sex: int | None = _optional(f.small_int)
@@ -296,7 +291,7 @@ class MentionListRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class PrivateLetterRequest(_App):
+class PrivateLetterRequest(AppIdRequest):
     my_user_name: str = _name()
     to_user_name: str = _name()
     msg_session_id: str = _name()
@@ -304,7 +299,7 @@ class PrivateLetterRequest(_App):
 
 
 @attrs.frozen(kw_only=True)
-class PrivateLetterImgRequest(_App):
+class PrivateLetterImgRequest(AppIdRequest):
     my_user_name: str = _name()
     to_user_name: str = _name()
     msg_session_id: str = _name()
@@ -325,7 +320,7 @@ class PublishFinderCdnRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class PublishFinderWebRequest(_App):
+class PublishFinderWebRequest(AppIdRequest):
     title: str = attrs.field(validator=f.non_empty_content)
     description: str = _text()
     video_url: str = _url()
@@ -349,12 +344,12 @@ class ScanFollowRequest(_Scan):
 
 
 @attrs.frozen(kw_only=True)
-class QrContentRequest(_App):
+class QrContentRequest(AppIdRequest):
     qr_content: str = _name()
 
 
 @attrs.frozen(kw_only=True)
-class SearchRequest(_App):
+class SearchRequest(AppIdRequest):
     content: str = attrs.field(validator=f.non_empty_content)
     category: SearchCategory = attrs.field(converter=_to_search_category)
     filter: SearchFilter = attrs.field(converter=_to_search_filter)
@@ -371,7 +366,7 @@ class SearchFollowRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class KeyBuffRequest(_App):
+class KeyBuffRequest(AppIdRequest):
     key_buff: str = _cursor()
 
 
@@ -392,13 +387,13 @@ class UpdateProfileRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class UploadFinderVideoRequest(_App):
+class UploadFinderVideoRequest(AppIdRequest):
     video_url: str = _url()
     cover_img_url: str = _url()
 
 
 @attrs.frozen(kw_only=True)
-class UserPageRequest(_App):
+class UserPageRequest(AppIdRequest):
     to_user_name: str = _name()
     last_buffer: str = _cursor()
     max_id: int = _uint64()

@@ -11,6 +11,7 @@ from typing import Any, Final, Unpack
 import attrs
 
 from gewe_async import _validators as v
+from gewe_async._api._common import AppIdRequest
 from gewe_async._api._social import (
     ChatroomRequest,
     chatroom_id,
@@ -66,20 +67,18 @@ def _msg_id(value: Any) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class AddGroupMemberAsFriendRequest:
+class AddGroupMemberAsFriendRequest(AppIdRequest):
     """Body of ``group/addGroupMemberAsFriend``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxid: str = attrs.field(validator=wxid)
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
 @attrs.frozen(kw_only=True)
-class AdminOperateRequest:
+class AdminOperateRequest(AppIdRequest):
     """Body of ``group/adminOperate``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: AdminOperation = attrs.field(converter=_admin_operation)
     wxids: list[str] = attrs.field(converter=to_wxids)
@@ -90,126 +89,112 @@ class AdminOperateRequest:
 
 
 @attrs.frozen(kw_only=True)
-class AgreeJoinRoomRequest:
+class AgreeJoinRoomRequest(AppIdRequest):
     """Body of ``group/agreeJoinRoom``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     url: str = attrs.field(validator=v.http_url)
 
 
 @attrs.frozen(kw_only=True)
-class CreateChatroomRequest:
+class CreateChatroomRequest(AppIdRequest):
     """Body of ``group/createChatroom``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxids: list[str] = attrs.field(converter=_at_least_two)
 
 
 @attrs.frozen(kw_only=True)
-class GetChatroomMemberDetailRequest:
+class GetChatroomMemberDetailRequest(AppIdRequest):
     """Body of ``group/getChatroomMemberDetail``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxids: list[str] = attrs.field(converter=to_wxids)
 
 
 @attrs.frozen(kw_only=True)
-class InviteMemberRequest:
+class InviteMemberRequest(AppIdRequest):
     """Body of ``group/inviteMember`` (``wxids`` comma-joined, as the page says)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
     reason: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
 @attrs.frozen(kw_only=True)
-class JoinRoomUsingQRCodeRequest:
+class JoinRoomUsingQRCodeRequest(AppIdRequest):
     """Body of ``group/joinRoomUsingQRCode``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     qr_url: str = attrs.field(validator=v.http_url)
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomNameRequest:
+class ModifyChatroomNameRequest(AppIdRequest):
     """Body of ``group/modifyChatroomName``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomNickNameForSelfRequest:
+class ModifyChatroomNickNameForSelfRequest(AppIdRequest):
     """Body of ``group/modifyChatroomNickNameForSelf``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     nick_name: str = attrs.field(validator=clean_text)
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomRemarkRequest:
+class ModifyChatroomRemarkRequest(AppIdRequest):
     """Body of ``group/modifyChatroomRemark``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_remark: str = attrs.field(validator=clean_text)
 
 
 @attrs.frozen(kw_only=True)
-class PinChatRequest:
+class PinChatRequest(AppIdRequest):
     """Body of ``group/pinChat``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     top: bool = attrs.field(validator=v.boolean)
 
 
 @attrs.frozen(kw_only=True)
-class RemoveMemberRequest:
+class RemoveMemberRequest(AppIdRequest):
     """Body of ``group/removeMember`` (``wxids`` comma-joined, as the page says)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
 
 
 @attrs.frozen(kw_only=True)
-class RoomAccessApplyCheckApproveRequest:
+class RoomAccessApplyCheckApproveRequest(AppIdRequest):
     """Body of ``group/roomAccessApplyCheckApprove``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     new_msg_id: str = attrs.field(converter=_msg_id)
     msg_content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class SaveContractListRequest:
+class SaveContractListRequest(AppIdRequest):
     """Body of ``group/saveContractList``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: ContactListOperation = attrs.field(converter=_contact_list_operation)
 
 
 @attrs.frozen(kw_only=True)
-class SetChatroomAnnouncementRequest:
+class SetChatroomAnnouncementRequest(AppIdRequest):
     """Body of ``group/setChatroomAnnouncement``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class SetMsgSilenceRequest:
+class SetMsgSilenceRequest(AppIdRequest):
     """Body of ``group/setMsgSilence``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)
     silence: bool = attrs.field(validator=v.boolean)
 

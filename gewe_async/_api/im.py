@@ -31,27 +31,24 @@ def _scene(value: object) -> WeComSearchScene:
 
 
 @attrs.frozen(kw_only=True)
-class AddRequest:
+class AddRequest(AppIdRequest):
     """Body of ``im/add``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     v3: str = attrs.field(validator=_ticket)
     v4: str = attrs.field(validator=_ticket)
 
 
 @attrs.frozen(kw_only=True)
-class DetailRequest:
+class DetailRequest(AppIdRequest):
     """Body of ``im/detail``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     to_user_name: str = attrs.field(validator=wxid)
 
 
 @attrs.frozen(kw_only=True)
-class SearchRequest:
+class SearchRequest(AppIdRequest):
     """Body of ``im/search``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     scene: WeComSearchScene = attrs.field(converter=_scene)
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 

@@ -39,26 +39,23 @@ def _non_empty_label_ids(value: Any) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class AddLabelRequest:
+class AddLabelRequest(AppIdRequest):
     """Body of ``label/add``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class DeleteLabelRequest:
+class DeleteLabelRequest(AppIdRequest):
     """Body of ``label/delete``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_ids: str = attrs.field(converter=_non_empty_label_ids)
 
 
 @attrs.frozen(kw_only=True)
-class ModifyMemberListRequest:
+class ModifyMemberListRequest(AppIdRequest):
     """Body of ``label/modifyMemberList``: every label the contacts keep (an empty list: none)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_ids: str = attrs.field(converter=_to_label_ids)
     wx_ids: list[str] = attrs.field(converter=to_wxids)
 

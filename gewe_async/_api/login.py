@@ -58,10 +58,9 @@ class GetLoginQrCodeRequest:
 
 
 @attrs.frozen(kw_only=True)
-class CheckLoginRequest:
+class CheckLoginRequest(AppIdRequest):
     """Body of ``login/checkLogin``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     uuid: str = attrs.field(validator=v.non_empty_text)
     auto_sliding: bool | None = attrs.field(
         default=None, validator=attrs.validators.optional(v.boolean)
@@ -71,10 +70,9 @@ class CheckLoginRequest:
 
 
 @attrs.frozen(kw_only=True)
-class DialogLoginRequest:
+class DialogLoginRequest(AppIdRequest):
     """Body of ``login/dialogLogin``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     region_id: str = attrs.field(converter=_region, validator=v.region_id)
     proxy_ip: str | None = _optional_text()
     aid: str | None = _optional_text()

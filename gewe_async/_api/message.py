@@ -17,6 +17,7 @@ from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 from gewe_async._api import _message_checks as c
 from gewe_async._api._appmsg import HasContent
+from gewe_async._api._common import AppIdRequest, ToChatRequest
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
@@ -35,61 +36,49 @@ __all__ = ["MessageAPI"]
 
 
 @attrs.frozen(kw_only=True)
-class PostTextRequest:
+class PostTextRequest(ToChatRequest):
     """Body of ``message/postText``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     content: str = attrs.field(validator=v.non_empty_text)
     ats: str | None = attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
 
 @attrs.frozen(kw_only=True)
-class PostImageRequest:
+class PostImageRequest(ToChatRequest):
     """Body of ``message/postImage``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     img_url: str = attrs.field(validator=v.http_url)
 
 
 @attrs.frozen(kw_only=True)
-class PostFileRequest:
+class PostFileRequest(ToChatRequest):
     """Body of ``message/postFile``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     file_url: str = attrs.field(validator=v.http_url)
     file_name: str = attrs.field(validator=v.non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
-class PostVoiceRequest:
+class PostVoiceRequest(ToChatRequest):
     """Body of ``message/postVoice``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     voice_url: str = attrs.field(validator=v.http_url)
     voice_duration: int = attrs.field(validator=c.positive_int)  # milliseconds
 
 
 @attrs.frozen(kw_only=True)
-class PostVideoRequest:
+class PostVideoRequest(ToChatRequest):
     """Body of ``message/postVideo``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     video_url: str = attrs.field(validator=v.http_url)
     thumb_url: str = attrs.field(validator=v.http_url)
     video_duration: int = attrs.field(validator=c.positive_int)  # seconds
 
 
 @attrs.frozen(kw_only=True)
-class PostLinkRequest:
+class PostLinkRequest(ToChatRequest):
     """Body of ``message/postLink``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     title: str = attrs.field(validator=v.non_empty_text)
     desc: str = attrs.field(validator=v.text)
     link_url: str = attrs.field(validator=v.http_url)
@@ -97,40 +86,32 @@ class PostLinkRequest:
 
 
 @attrs.frozen(kw_only=True)
-class PostNameCardRequest:
+class PostNameCardRequest(ToChatRequest):
     """Body of ``message/postNameCard``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     nick_name: str = attrs.field(validator=v.non_empty_text)
     name_card_wxid: str = attrs.field(validator=v.non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
-class PostEmojiRequest:
+class PostEmojiRequest(ToChatRequest):
     """Body of ``message/postEmoji``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     emoji_md5: str = attrs.field(validator=c.md5)
     emoji_size: int = attrs.field(validator=c.positive_int)
 
 
 @attrs.frozen(kw_only=True)
-class PostAppMsgRequest:
+class PostAppMsgRequest(ToChatRequest):
     """Body of ``message/postAppMsg``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     appmsg: str = attrs.field(validator=c.appmsg_xml)
 
 
 @attrs.frozen(kw_only=True)
-class PostMiniAppRequest:
+class PostMiniAppRequest(ToChatRequest):
     """Body of ``message/postMiniApp``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     mini_app_id: str = attrs.field(validator=v.non_empty_text)
     display_name: str = attrs.field(validator=v.non_empty_text)
     page_path: str = attrs.field(validator=v.non_empty_text)
@@ -140,93 +121,78 @@ class PostMiniAppRequest:
 
 
 @attrs.frozen(kw_only=True)
-class ForwardImageRequest:
+class ForwardImageRequest(ToChatRequest):
     """Body of ``message/forwardImage``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     xml: str = attrs.field(validator=c.message_xml("img"))
 
 
 @attrs.frozen(kw_only=True)
-class ForwardVideoRequest:
+class ForwardVideoRequest(ToChatRequest):
     """Body of ``message/forwardVideo``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     xml: str = attrs.field(validator=c.message_xml("videomsg"))
 
 
 @attrs.frozen(kw_only=True)
-class ForwardAppMsgRequest:
+class ForwardAppMsgRequest(ToChatRequest):
     """Body of ``message/forwardFile`` and ``message/forwardUrl``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     xml: str = attrs.field(validator=c.message_xml("appmsg"))
 
 
 @attrs.frozen(kw_only=True)
-class ForwardMiniAppRequest:
+class ForwardMiniAppRequest(ToChatRequest):
     """Body of ``message/forwardMiniApp``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     xml: str = attrs.field(validator=c.message_xml("appmsg"))
     cover_img_url: str = attrs.field(validator=v.http_url)
 
 
 @attrs.frozen(kw_only=True)
-class RevokeMsgRequest:
+class RevokeMsgRequest(ToChatRequest):
     """Body of ``message/revokeMsg``: the ids and time a send returned, as strings."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     msg_id: str = attrs.field(converter=c.id_text)
     new_msg_id: str = attrs.field(converter=c.id_text)
     create_time: str = attrs.field(converter=c.id_text)
 
 
 @attrs.frozen(kw_only=True)
-class DownloadRequest:
+class DownloadRequest(AppIdRequest):
     """Body of ``message/downloadVideo`` and ``message/downloadFile``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     xml: str = attrs.field(validator=c.message_xml("videomsg", "appmsg"))
 
 
 @attrs.frozen(kw_only=True)
-class DownloadImageRequest:
+class DownloadImageRequest(AppIdRequest):
     """Body of ``message/downloadImage``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     xml: str = attrs.field(validator=c.message_xml("img"))
     # No default here: the converter omits fields equal to their default, and type is required.
     type: int = attrs.field(validator=c.one_of(1, 2, 3))
 
 
 @attrs.frozen(kw_only=True)
-class DownloadVoiceRequest:
+class DownloadVoiceRequest(AppIdRequest):
     """Body of ``message/downloadVoice``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     xml: str = attrs.field(validator=c.message_xml("voicemsg"))
     msg_id: int = attrs.field(validator=c.positive_int)
 
 
 @attrs.frozen(kw_only=True)
-class DownloadEmojiMd5Request:
+class DownloadEmojiMd5Request(AppIdRequest):
     """Body of ``message/downloadEmojiMd5``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     emoji_md5: str = attrs.field(validator=c.md5)
 
 
 @attrs.frozen(kw_only=True)
-class DownloadCdnRequest:
+class DownloadCdnRequest(AppIdRequest):
     """Body of ``message/downloadCdn``: every field a string, as its schema says."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     aes_key: str = attrs.field(validator=v.non_empty_text)
     file_id: str = attrs.field(validator=v.non_empty_text)
     type: str = attrs.field(converter=c.number_text, validator=attrs.validators.in_("12345"))
@@ -235,11 +201,9 @@ class DownloadCdnRequest:
 
 
 @attrs.frozen(kw_only=True)
-class SendFinderMsgRequest:
+class SendFinderMsgRequest(ToChatRequest):
     """Body of ``message/sendFinderMsg`` (a Channels video, from ``finder`` search results)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    to_wxid: str = attrs.field(validator=v.non_empty_text)
     id: int = attrs.field(validator=c.positive_int)
     username: str = attrs.field(validator=v.non_empty_text)
     nickname: str = attrs.field(validator=v.text)

@@ -35,10 +35,9 @@ def _to_privacy_option(value: object) -> PrivacyOption:
 
 
 @attrs.frozen(kw_only=True)
-class PrivacySettingsRequest:
+class PrivacySettingsRequest(AppIdRequest):
     """Body of ``personal/privacySettings``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     option: PrivacyOption = attrs.field(converter=_to_privacy_option)
     open: bool = attrs.field(validator=v.boolean)
 
@@ -69,10 +68,9 @@ def _optional_sex(value: object) -> Sex | None:
 
 
 @attrs.frozen(kw_only=True)
-class UpdateProfileRequest:
+class UpdateProfileRequest(AppIdRequest):
     """Body of ``personal/updateProfile``: the appId and one group of fields."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     nick_name: str | None = _optional_text
     country: str | None = _optional_text
     province: str | None = _optional_text

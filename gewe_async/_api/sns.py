@@ -23,6 +23,7 @@ import attrs
 
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
+from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async._paging import Page
@@ -48,18 +49,16 @@ __all__ = ["SnsAPI"]
 
 
 @attrs.frozen(kw_only=True)
-class SnsIdRequest:
+class SnsIdRequest(AppIdRequest):
     """Body of ``sns/snsDetails`` and ``sns/delSns``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sns_id: int = attrs.field(validator=f.object_id)
 
 
 @attrs.frozen(kw_only=True)
-class SnsListRequest:
+class SnsListRequest(AppIdRequest):
     """Body of ``sns/snsList``; every field is sent, as in the example (``maxId`` 0 first)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     max_id: int = attrs.field(validator=f.uint64)
     first_page_md5: str = attrs.field(validator=f.cursor)
     decrypt: bool = attrs.field(validator=v.boolean)
@@ -73,10 +72,9 @@ class ContactsSnsListRequest(SnsListRequest):
 
 
 @attrs.frozen(kw_only=True)
-class SnsSetPrivacyRequest:
+class SnsSetPrivacyRequest(AppIdRequest):
     """Body of ``sns/snsSetPrivacy``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sns_id: int = attrs.field(validator=f.object_id)
     open: bool = attrs.field(validator=v.boolean)
 
@@ -86,18 +84,16 @@ def _to_scope(value: object) -> VisibleScope:
 
 
 @attrs.frozen(kw_only=True)
-class SnsVisibleScopeRequest:
+class SnsVisibleScopeRequest(AppIdRequest):
     """Body of ``sns/snsVisibleScope``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     option: VisibleScope = attrs.field(converter=_to_scope)
 
 
 @attrs.frozen(kw_only=True)
-class StrangerVisibilityRequest:
+class StrangerVisibilityRequest(AppIdRequest):
     """Body of ``sns/strangerVisibilityEnabled``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     enabled: bool = attrs.field(validator=v.boolean)
 
 
@@ -110,20 +106,18 @@ def _to_comment(value: object) -> CommentOperation:
 
 
 @attrs.frozen(kw_only=True)
-class LikeSnsRequest:
+class LikeSnsRequest(AppIdRequest):
     """Body of ``sns/likeSns``: ``wxid`` is the Moment's author."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sns_id: int = attrs.field(validator=f.object_id)
     oper_type: LikeOperation = attrs.field(converter=_to_like)
     wxid: str = attrs.field(validator=f.name)
 
 
 @attrs.frozen(kw_only=True)
-class CommentSnsRequest:
+class CommentSnsRequest(AppIdRequest):
     """Body of ``sns/commentSns`` (see the module's note on ``commentId``)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sns_id: int = attrs.field(validator=f.object_id)
     oper_type: CommentOperation = attrs.field(converter=_to_comment)
     wxid: str = attrs.field(validator=f.name)
@@ -138,33 +132,29 @@ class CommentSnsRequest:
 
 
 @attrs.frozen(kw_only=True)
-class UploadSnsImageRequest:
+class UploadSnsImageRequest(AppIdRequest):
     """Body of ``sns/uploadSnsImage`` (see the module's note on the number of URLs)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     img_urls: tuple[str, ...] = attrs.field(converter=f.names, validator=f.url_list)
 
 
 @attrs.frozen(kw_only=True)
-class UploadSnsVideoRequest:
+class UploadSnsVideoRequest(AppIdRequest):
     """Body of ``sns/uploadSnsVideo``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     thumb_url: str = attrs.field(validator=v.http_url)
     video_url: str = attrs.field(validator=v.http_url)
 
 
 @attrs.frozen(kw_only=True)
-class SnsXmlRequest:
+class SnsXmlRequest(AppIdRequest):
     """Body of ``sns/downloadSnsVideo``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sns_xml: str = attrs.field(validator=f.non_empty_content)
 
 
 @attrs.frozen(kw_only=True)
-class _WxAudience:
-    app_id: str = attrs.field(validator=v.app_id)
+class _WxAudience(AppIdRequest):
     allow_wx_ids: tuple[str, ...] = attrs.field(converter=f.names, validator=f.each_name)
     at_wx_ids: tuple[str, ...] = attrs.field(converter=f.names, validator=f.each_name)
     disable_wx_ids: tuple[str, ...] = attrs.field(converter=f.names, validator=f.each_name)
