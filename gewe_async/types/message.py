@@ -6,7 +6,7 @@ Official pages: ``geweapi/消息模块/``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
@@ -14,6 +14,8 @@ __all__ = [
     "MENTION_ALL",
     "EmojiUrl",
     "FileUrl",
+    "HasContent",
+    "Message",
     "Quoted",
     "SentImage",
     "SentMessage",
@@ -23,6 +25,20 @@ __all__ = [
 MENTION_ALL: Final = "notify@all"
 """The wxid that mentions everyone in a group (for its owner and admins):
 ``post_text(..., mentions={MENTION_ALL: "所有人"})``."""
+
+
+class HasContent(Protocol):
+    """A received message event: anything with the message's XML as ``content``."""
+
+    @property
+    def content(self) -> str:
+        """The message's content (XML for media)."""
+        ...
+
+
+Message = str | HasContent
+"""A received message, as the forward and download methods take it: its XML, or an event whose
+``content`` is the XML."""
 
 
 @attrs.frozen

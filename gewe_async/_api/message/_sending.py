@@ -1,13 +1,11 @@
-"""The message module (``/message/*``): sending, forwarding, revoking and downloading messages.
+"""Sending to a chat: ``message/post*``, ``message/sendFinderMsg``, quote replies, batches.
 
-Official pages: ``geweapi/消息模块/`` and ``视频号模块/发送视频号消息``. Every endpoint that
-sends a message to a chat is declared ``sends=True``: it is never repeated once it may have
+Every endpoint here is declared ``sends=True``: it is never repeated once it may have
 reached the server, and the account's send pacing applies to it (``_send_pacing``).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Final, Unpack
 
@@ -16,21 +14,16 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 from gewe_async._api import _message_checks as c
-from gewe_async._api._appmsg import HasContent
-from gewe_async._api._common import AppIdRequest, ToChatRequest
+from gewe_async._api._common import ToChatRequest
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint, declared
+from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async.types.message import (
-    EmojiUrl,
-    FileUrl,
     Quoted,
     SentImage,
     SentMessage,
     SentVideo,
 )
-
-__all__ = ["MessageAPI"]
 
 # -- requests -----------------------------------------------------------------------------
 
@@ -121,86 +114,6 @@ class PostMiniAppRequest(ToChatRequest):
 
 
 @attrs.frozen(kw_only=True)
-class ForwardImageRequest(ToChatRequest):
-    """Body of ``message/forwardImage``."""
-
-    xml: str = attrs.field(validator=c.message_xml("img"))
-
-
-@attrs.frozen(kw_only=True)
-class ForwardVideoRequest(ToChatRequest):
-    """Body of ``message/forwardVideo``."""
-
-    xml: str = attrs.field(validator=c.message_xml("videomsg"))
-
-
-@attrs.frozen(kw_only=True)
-class ForwardAppMsgRequest(ToChatRequest):
-    """Body of ``message/forwardFile`` and ``message/forwardUrl``."""
-
-    xml: str = attrs.field(validator=c.message_xml("appmsg"))
-
-
-@attrs.frozen(kw_only=True)
-class ForwardMiniAppRequest(ToChatRequest):
-    """Body of ``message/forwardMiniApp``."""
-
-    xml: str = attrs.field(validator=c.message_xml("appmsg"))
-    cover_img_url: str = attrs.field(validator=v.http_url)
-
-
-@attrs.frozen(kw_only=True)
-class RevokeMsgRequest(ToChatRequest):
-    """Body of ``message/revokeMsg``: the ids and time a send returned, as strings."""
-
-    msg_id: str = attrs.field(converter=c.id_text)
-    new_msg_id: str = attrs.field(converter=c.id_text)
-    create_time: str = attrs.field(converter=c.id_text)
-
-
-@attrs.frozen(kw_only=True)
-class DownloadRequest(AppIdRequest):
-    """Body of ``message/downloadVideo`` and ``message/downloadFile``."""
-
-    xml: str = attrs.field(validator=c.message_xml("videomsg", "appmsg"))
-
-
-@attrs.frozen(kw_only=True)
-class DownloadImageRequest(AppIdRequest):
-    """Body of ``message/downloadImage``."""
-
-    xml: str = attrs.field(validator=c.message_xml("img"))
-    # No default here: the converter omits fields equal to their default, and type is required.
-    type: int = attrs.field(validator=c.one_of(1, 2, 3))
-
-
-@attrs.frozen(kw_only=True)
-class DownloadVoiceRequest(AppIdRequest):
-    """Body of ``message/downloadVoice``."""
-
-    xml: str = attrs.field(validator=c.message_xml("voicemsg"))
-    msg_id: int = attrs.field(validator=c.positive_int)
-
-
-@attrs.frozen(kw_only=True)
-class DownloadEmojiMd5Request(AppIdRequest):
-    """Body of ``message/downloadEmojiMd5``."""
-
-    emoji_md5: str = attrs.field(validator=c.md5)
-
-
-@attrs.frozen(kw_only=True)
-class DownloadCdnRequest(AppIdRequest):
-    """Body of ``message/downloadCdn``: every field a string, as its schema says."""
-
-    aes_key: str = attrs.field(validator=v.non_empty_text)
-    file_id: str = attrs.field(validator=v.non_empty_text)
-    type: str = attrs.field(converter=c.number_text, validator=attrs.validators.in_("12345"))
-    total_size: str = attrs.field(converter=c.number_text)
-    suffix: str = attrs.field(validator=v.text)
-
-
-@attrs.frozen(kw_only=True)
 class SendFinderMsgRequest(ToChatRequest):
     """Body of ``message/sendFinderMsg`` (a Channels video, from ``finder`` search results)."""
 
@@ -235,59 +148,16 @@ POST_NAME_CARD: Final = Endpoint(
 POST_EMOJI: Final = Endpoint("message/postEmoji", PostEmojiRequest, SentMessage, sends=True)
 POST_APP_MSG: Final = Endpoint("message/postAppMsg", PostAppMsgRequest, SentMessage, sends=True)
 POST_MINI_APP: Final = Endpoint("message/postMiniApp", PostMiniAppRequest, SentMessage, sends=True)
-FORWARD_IMAGE: Final = Endpoint("message/forwardImage", ForwardImageRequest, SentImage, sends=True)
-FORWARD_VIDEO: Final = Endpoint("message/forwardVideo", ForwardVideoRequest, SentVideo, sends=True)
-FORWARD_FILE: Final = Endpoint("message/forwardFile", ForwardAppMsgRequest, SentMessage, sends=True)
-FORWARD_URL: Final = Endpoint("message/forwardUrl", ForwardAppMsgRequest, SentMessage, sends=True)
-FORWARD_MINI_APP: Final = Endpoint(
-    "message/forwardMiniApp", ForwardMiniAppRequest, SentMessage, sends=True
-)
 # The page documents no answer data; it sends a Channels video to a chat like any other send.
 SEND_FINDER_MSG: Final[Endpoint[None]] = Endpoint(
     "message/sendFinderMsg", SendFinderMsgRequest, None, sends=True
 )
-# Retry-safe: the ids name one message, so a repeat cannot revoke another or send anything;
-# at worst it is refused because the first attempt already revoked it, which tells the
-# caller what a lost answer would have hidden. Not a send: revoking is not paced.
-REVOKE_MSG: Final[Endpoint[None]] = Endpoint(
-    "message/revokeMsg", RevokeMsgRequest, None, retry_safe=True
-)
-# Downloads are reads: the server answers a fresh URL to the same media each time.
-DOWNLOAD_IMAGE: Final = Endpoint(
-    "message/downloadImage", DownloadImageRequest, FileUrl, retry_safe=True
-)
-DOWNLOAD_VOICE: Final = Endpoint(
-    "message/downloadVoice", DownloadVoiceRequest, FileUrl, retry_safe=True
-)
-DOWNLOAD_VIDEO: Final = Endpoint("message/downloadVideo", DownloadRequest, FileUrl, retry_safe=True)
-DOWNLOAD_FILE: Final = Endpoint("message/downloadFile", DownloadRequest, FileUrl, retry_safe=True)
-DOWNLOAD_EMOJI_MD5: Final = Endpoint(
-    "message/downloadEmojiMd5", DownloadEmojiMd5Request, EmojiUrl, retry_safe=True
-)
-DOWNLOAD_CDN: Final = Endpoint("message/downloadCdn", DownloadCdnRequest, FileUrl, retry_safe=True)
-
-ENDPOINTS: Final = declared(globals())
-
-Message = str | HasContent
-"""A received message: its XML, or an event whose ``content`` is the XML."""
-
-#: The appmsg types of mini-programs, which forwardMiniApp takes.
-_MINI_APP_TYPES: Final = (33, 36)
 
 
-class MessageAPI(APIGroup):
-    """``client.message``: sending, forwarding, revoking and downloading messages.
-
-    Sends are not retried after the request may have reached the server (a timeout or a dropped
-    connection could hide a message that was sent); they are retried only when the connection
-    failed before anything was sent. The sends of one appId are paced (``send_interval`` of
-    [`AsyncGeweClient`][gewe_async.AsyncGeweClient], 1.5 s by default); every send method
-    accepts ``send_interval=`` for that call, and ``timeout=``.
-    """
+class SendingCalls(APIGroup):
+    """The ``client.message`` methods that send new messages."""
 
     __slots__ = ()
-
-    # -- sending --------------------------------------------------------------------------
 
     async def post_text(
         self,
@@ -524,8 +394,6 @@ class MessageAPI(APIGroup):
         )
         await self._call(SEND_FINDER_MSG, request, options)
 
-    # -- quote replies ----------------------------------------------------------------------
-
     async def post_quote(
         self,
         app_id: str,
@@ -551,291 +419,6 @@ class MessageAPI(APIGroup):
         return await self._call(
             POST_APP_MSG, PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg), options
         )
-
-    # -- forwarding ---------------------------------------------------------------------------
-
-    async def forward_image(
-        self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> SentImage:
-        """Forward a received image: its XML, or its event (``message/forwardImage``)."""
-        request = ForwardImageRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_IMAGE, request, options)
-
-    async def forward_video(
-        self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> SentVideo:
-        """Forward a received video: its XML, or its event (``message/forwardVideo``)."""
-        request = ForwardVideoRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_VIDEO, request, options)
-
-    async def forward_file(
-        self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> SentMessage:
-        """Forward a received file: its XML, or its event (``message/forwardFile``)."""
-        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_FILE, request, options)
-
-    async def forward_url(
-        self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> SentMessage:
-        """Forward a received link: its XML, or its event (``message/forwardUrl``)."""
-        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_URL, request, options)
-
-    async def forward_mini_app(
-        self,
-        app_id: str,
-        to_wxid: str,
-        xml: Message,
-        cover_img_url: str,
-        **options: Unpack[RequestOptions],
-    ) -> SentMessage:
-        """Forward a received mini-program with a cover image (``message/forwardMiniApp``)."""
-        request = ForwardMiniAppRequest(
-            app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml), cover_img_url=cover_img_url
-        )
-        return await self._call(FORWARD_MINI_APP, request, options)
-
-    async def forward(
-        self,
-        app_id: str,
-        to_wxid: str,
-        message: Message,
-        *,
-        cover_img_url: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> SentMessage:
-        """Forward a received image, video, file, link or mini-program, whichever it is.
-
-        ```python
-        await client.message.forward(app_id, "filehelper", event)
-        ```
-
-        Raises:
-            ValueError: The message is of none of those kinds, or is a mini-program and
-                ``cover_img_url`` is missing.
-        """
-        xml, root = _received(message, "forward")
-        if root.find("img") is not None:
-            return await self.forward_image(app_id, to_wxid, xml, **options)
-        if root.find("videomsg") is not None:
-            return await self.forward_video(app_id, to_wxid, xml, **options)
-        kind = _appmsg.appmsg_type(root)
-        if kind == 6:
-            return await self.forward_file(app_id, to_wxid, xml, **options)
-        if kind == 5:
-            return await self.forward_url(app_id, to_wxid, xml, **options)
-        if kind in _MINI_APP_TYPES:
-            if cover_img_url is None:
-                raise ValueError("forwarding a mini-program needs cover_img_url")
-            return await self.forward_mini_app(app_id, to_wxid, xml, cover_img_url, **options)
-        raise ValueError(
-            "only images, videos, files, links and mini-programs can be forwarded; "
-            f"this message is <{root.tag}> (appmsg type {kind})"
-        )
-
-    async def resend(
-        self,
-        app_id: str,
-        to_wxid: str,
-        sent: SentImage | SentVideo,
-        *,
-        play_length: int = 0,
-        **options: Unpack[RequestOptions],
-    ) -> SentImage | SentVideo:
-        """Send an image or video again from the CDN fields an earlier send returned.
-
-        As the postImage page suggests, this forwards the uploaded media instead of uploading
-        it again, so it is much faster for one image sent to many chats:
-
-        ```python
-        first = await client.message.post_image(app_id, chats[0], url)
-        for chat in chats[1:]:
-            await client.message.resend(app_id, chat, first)
-        ```
-
-        ``play_length`` is the video's duration in seconds (the answer does not carry it).
-
-        Raises:
-            TypeError: ``sent`` is neither a `SentImage` nor a `SentVideo`.
-        """
-        if isinstance(sent, SentImage):
-            return await self.forward_image(app_id, to_wxid, _appmsg.image_xml(sent), **options)
-        if isinstance(sent, SentVideo):
-            xml = _appmsg.video_xml(sent, play_length=play_length)
-            return await self.forward_video(app_id, to_wxid, xml, **options)
-        raise TypeError(f"resend takes what post_image or post_video returned, got {sent!r:.80}")
-
-    # -- revoking ---------------------------------------------------------------------------
-
-    async def revoke_msg(
-        self,
-        app_id: str,
-        to_wxid: str,
-        msg_id: int | str,
-        new_msg_id: int | str,
-        create_time: int | str,
-        **options: Unpack[RequestOptions],
-    ) -> None:
-        """Revoke a message this account sent, within WeChat's 2 minutes (``message/revokeMsg``).
-
-        Takes the ids and time the send returned; [`revoke()`][gewe_async.MessageAPI.revoke]
-        takes the answer itself.
-        """
-        request = RevokeMsgRequest(
-            app_id=app_id,
-            to_wxid=to_wxid,
-            msg_id=msg_id,
-            new_msg_id=new_msg_id,
-            create_time=create_time,
-        )
-        await self._call(REVOKE_MSG, request, options)
-
-    async def revoke(
-        self, app_id: str, sent: SentMessage, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Revoke the message a ``post_*`` or ``forward_*`` call sent, from its answer.
-
-        ```python
-        sent = await client.message.post_text(app_id, chat, "oops")
-        await client.message.revoke(app_id, sent)
-        ```
-
-        Raises:
-            ValueError: The answer carries no ``create_time`` (the video and emoji pages show
-                ``null``); call `revoke_msg` with the time you sent it.
-        """
-        if sent.create_time is None:
-            raise ValueError(
-                "this answer has no create_time, which revokeMsg needs: call revoke_msg() with "
-                "the Unix time of the send"
-            )
-        request = RevokeMsgRequest(
-            app_id=app_id,
-            to_wxid=sent.to_wxid,
-            msg_id=sent.msg_id,
-            new_msg_id=sent.new_msg_id,
-            create_time=sent.create_time,
-        )
-        await self._call(REVOKE_MSG, request, options)
-
-    # -- downloading --------------------------------------------------------------------------
-
-    async def download_image(
-        self, app_id: str, xml: Message, type: int = 2, **options: Unpack[RequestOptions]
-    ) -> str:
-        """The URL of a received image (``message/downloadImage``); valid for 7 days.
-
-        Args:
-            app_id: The device that received it.
-            xml: The message's XML, or its event.
-            type: 1 high definition, 2 regular (the default), 3 thumbnail.
-        """
-        request = DownloadImageRequest(app_id=app_id, xml=_appmsg.xml_of(xml), type=type)
-        return (await self._call(DOWNLOAD_IMAGE, request, options)).file_url
-
-    async def download_voice(
-        self, app_id: str, xml: Message, msg_id: int, **options: Unpack[RequestOptions]
-    ) -> str:
-        """The URL of a received voice message (SILK); ``msg_id`` is the callback's ``MsgId``."""
-        request = DownloadVoiceRequest(app_id=app_id, xml=_appmsg.xml_of(xml), msg_id=msg_id)
-        return (await self._call(DOWNLOAD_VOICE, request, options)).file_url
-
-    async def download_video(
-        self, app_id: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> str:
-        """The URL of a received video (``message/downloadVideo``); valid for 7 days."""
-        request = DownloadRequest(app_id=app_id, xml=_appmsg.xml_of(xml))
-        return (await self._call(DOWNLOAD_VIDEO, request, options)).file_url
-
-    async def download_file(
-        self, app_id: str, xml: Message, **options: Unpack[RequestOptions]
-    ) -> str:
-        """The URL of a received file (``message/downloadFile``); valid for 7 days.
-
-        A file arrives twice (appmsg type 74 when the upload starts, then 6): download from
-        the second.
-        """
-        request = DownloadRequest(app_id=app_id, xml=_appmsg.xml_of(xml))
-        return (await self._call(DOWNLOAD_FILE, request, options)).file_url
-
-    async def download_emoji_md5(
-        self, app_id: str, emoji_md5: str, **options: Unpack[RequestOptions]
-    ) -> str:
-        """The URL of the emoji with this MD5 (``message/downloadEmojiMd5``)."""
-        request = DownloadEmojiMd5Request(app_id=app_id, emoji_md5=emoji_md5)
-        return (await self._call(DOWNLOAD_EMOJI_MD5, request, options)).url
-
-    async def download_cdn(
-        self,
-        app_id: str,
-        *,
-        aes_key: str,
-        file_id: str,
-        type: int | str,
-        total_size: int | str,
-        suffix: str,
-        **options: Unpack[RequestOptions],
-    ) -> str:
-        """Download any CDN object by its key and id (``message/downloadCdn``).
-
-        ``type``: 1 HD image, 2 image, 3 thumbnail, 4 video, 5 file (give ``suffix``, such as
-        ``"doc"``, for files).
-        """
-        request = DownloadCdnRequest(
-            app_id=app_id,
-            aes_key=aes_key,
-            file_id=file_id,
-            type=type,
-            total_size=total_size,
-            suffix=suffix,
-        )
-        return (await self._call(DOWNLOAD_CDN, request, options)).file_url
-
-    async def download(
-        self,
-        app_id: str,
-        message: Message,
-        *,
-        image_type: int = 2,
-        msg_id: int | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> str:
-        """The URL of a received image, voice, video, file or emoji, whichever it is.
-
-        ```python
-        url = await client.message.download(app_id, event)
-        ```
-
-        ``message`` is the XML or an event with ``content``; for a voice message the endpoint
-        needs the callback's ``MsgId``: given as ``msg_id``, or read from the event's
-        ``msg_id``.
-
-        Raises:
-            ValueError: The message carries no media (text, links, ...), or a voice message
-                has no ``msg_id``.
-        """
-        xml, root = _received(message, "download")
-        if root.find("img") is not None:
-            return await self.download_image(app_id, xml, image_type, **options)
-        if root.find("voicemsg") is not None:
-            msg_id = msg_id if msg_id is not None else getattr(message, "msg_id", None)
-            if msg_id is None:
-                raise ValueError("downloading a voice message needs its msg_id (the MsgId)")
-            return await self.download_voice(app_id, xml, msg_id, **options)
-        if root.find("videomsg") is not None:
-            return await self.download_video(app_id, xml, **options)
-        emoji = root.find("emoji")
-        if emoji is not None:
-            return await self.download_emoji_md5(app_id, emoji.get("md5", ""), **options)
-        if _appmsg.appmsg_type(root) == 6:
-            return await self.download_file(app_id, xml, **options)
-        raise ValueError(
-            f"this message (<{root.tag}>, appmsg type {_appmsg.appmsg_type(root)}) has no "
-            "media to download"
-        )
-
-    # -- many chats -------------------------------------------------------------------------
 
     async def post_text_to_many(
         self,
@@ -922,17 +505,6 @@ class MessageAPI(APIGroup):
             fail_fast=batch.get("fail_fast", False),
             deadline=batch.get("deadline"),
         )
-
-
-def _received(message: Message, action: str) -> tuple[str, ET.Element]:
-    """The XML of a received message and its parsed root; text messages are refused clearly."""
-    xml = _appmsg.xml_of(message)
-    try:
-        return xml, _appmsg.parse(xml)
-    except ValueError as exc:
-        raise ValueError(
-            f"nothing to {action}: the message's content is not media XML (a text message?): {exc}"
-        ) from None
 
 
 def _unique(chats: Iterable[str]) -> list[str]:
