@@ -46,6 +46,7 @@ __all__ = [
     "ObjectPage",
     "PrivateLetter",
     "PrivateLetterSync",
+    "Role",
     "SearchCategory",
     "SearchFilter",
     "SearchInfo",
@@ -66,6 +67,10 @@ class FinderRole(IntEnum):
     """微信身份: the WeChat account itself."""
     FINDER = 3
     """视频号身份: the account's Channels identity."""
+
+
+Role = FinderRole | int
+"""A ``my_role_type`` argument: a `FinderRole`, or its number."""
 
 
 class FollowOperation(IntEnum):
