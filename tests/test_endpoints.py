@@ -35,7 +35,8 @@ def test_endpoint_has_its_method(path):
     group, _, name = path.partition("/")
     # Groups are cached properties whose classes load on first use: resolve the return type.
     prop = AsyncGeweClient.__dict__.get(group)
-    hints = typing.get_type_hints(prop.func, localns=vars(resources)) if prop else {}
+    classes = {name: getattr(resources, name) for name in resources.__all__}
+    hints = typing.get_type_hints(prop.func, localns=classes) if prop else {}
     cls = hints.get("return")
     assert cls is not None, f"the client has no {group} group"
     assert callable(getattr(cls, snake(name), None)), f"{path}: no {page['method'](path)}"

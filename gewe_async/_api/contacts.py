@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from typing import Any, Final, Protocol, TypeVar, Unpack
+from typing import Any, Final, TypeVar, Unpack
 
 import attrs
 import httpx
@@ -26,6 +26,7 @@ from gewe_async._api._social import (
 from gewe_async._chunks import ChunkedResult, run_chunks
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
+from gewe_async._lazy import lazy_attributes
 from gewe_async.exceptions import GeweTimeoutError
 from gewe_async.types.contacts import (
     AddContactOption,
@@ -33,12 +34,13 @@ from gewe_async.types.contacts import (
     ContactInfo,
     ContactSearchResult,
     ContactsList,
+    FriendRequestTickets,
     PhoneBookOperation,
     PhoneContact,
     Relation,
 )
 
-__all__ = ["ContactsAPI", "FriendRequestTickets"]
+__all__ = ["ContactsAPI"]
 
 T = TypeVar("T")
 
@@ -188,25 +190,6 @@ UPLOAD_PHONE_ADDRESS_LIST: Final[Endpoint[None]] = Endpoint(
 )
 
 ENDPOINTS: Final = declared(globals())
-
-
-class FriendRequestTickets(Protocol):
-    """Anything carrying a friend request's tickets: the ``friend_request`` callback event."""
-
-    @property
-    def v3(self) -> str:
-        """The requester's encrypted username."""
-        ...
-
-    @property
-    def v4(self) -> str:
-        """The request's ticket."""
-        ...
-
-    @property
-    def scene(self) -> int:
-        """Where the request came from."""
-        ...
 
 
 class ContactsAPI(APIGroup):
@@ -465,3 +448,9 @@ class ContactsAPI(APIGroup):
 def _key(answer: Any) -> str:
     # ContactInfo is keyed by user_name, Relation by wxid.
     return str(getattr(answer, "user_name", None) or getattr(answer, "wxid", ""))
+
+
+# The name's old home: it moved to `gewe_async.types`.
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {"FriendRequestTickets": "gewe_async.types.contacts:FriendRequestTickets"}, moved=True
+)

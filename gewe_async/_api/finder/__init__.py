@@ -69,6 +69,7 @@ from gewe_async._api.finder._reacting import (  # noqa: F401
     ReactingCalls,
 )
 from gewe_async._endpoint import declared
+from gewe_async._lazy import lazy_attributes
 
 __all__ = ["FinderAPI"]
 
@@ -86,3 +87,9 @@ class FinderAPI(PublishingCalls, ReactingCalls, FindingCalls, AccountCalls):
     """
 
     __slots__ = ()
+
+
+# The name's old home: it moved to `gewe_async.types`.
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {"Role": "gewe_async.types.finder:Role"}, moved=True
+)

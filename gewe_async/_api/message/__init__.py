@@ -43,6 +43,7 @@ from gewe_async._api.message._sending import (  # noqa: F401
     SendingCalls,
 )
 from gewe_async._endpoint import declared
+from gewe_async._lazy import lazy_attributes
 
 __all__ = ["MessageAPI"]
 
@@ -61,3 +62,9 @@ class MessageAPI(DownloadingCalls, ForwardingCalls, SendingCalls):
     """
 
     __slots__ = ()
+
+
+# The name's old home: it moved to `gewe_async.types`.
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {"Message": "gewe_async.types.message:Message"}, moved=True
+)
