@@ -26,7 +26,6 @@ from gewe_async._api._social import (
 from gewe_async._chunks import ChunkedResult, run_chunks
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async._lazy import lazy_attributes
 from gewe_async.exceptions import GeweTimeoutError
 from gewe_async.types.contacts import (
     AddContactOption,
@@ -448,9 +447,3 @@ class ContactsAPI(APIGroup):
 def _key(answer: Any) -> str:
     # ContactInfo is keyed by user_name, Relation by wxid.
     return str(getattr(answer, "user_name", None) or getattr(answer, "wxid", ""))
-
-
-# The name's old home: it moved to `gewe_async.types`.
-__getattr__, __dir__ = lazy_attributes(
-    __name__, {"FriendRequestTickets": "gewe_async.types.contacts:FriendRequestTickets"}, moved=True
-)
