@@ -20,7 +20,6 @@ from gewe_async._api._social import (
     WxidsRequest,
     at_most,
     clean_text,
-    wxid,
     wxid_list,
 )
 from gewe_async._chunks import ChunkedResult, run_chunks
@@ -120,18 +119,16 @@ class SearchRequest(AppIdRequest):
 
 
 @attrs.frozen(kw_only=True)
-class SetFriendPermissionsRequest(AppIdRequest):
+class SetFriendPermissionsRequest(WxidRequest):
     """Body of ``contacts/setFriendPermissions``."""
 
-    wxid: str = attrs.field(validator=wxid)
     only_chat: bool = attrs.field(validator=v.boolean)
 
 
 @attrs.frozen(kw_only=True)
-class SetFriendRemarkRequest(AppIdRequest):
+class SetFriendRemarkRequest(WxidRequest):
     """Body of ``contacts/setFriendRemark``."""
 
-    wxid: str = attrs.field(validator=wxid)
     remark: str = attrs.field(validator=clean_text)
 
 

@@ -14,7 +14,6 @@ from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
 from gewe_async._api._social import (
     ChatroomRequest,
-    chatroom_id,
     clean_text,
     to_comma_wxids,
     to_wxids,
@@ -67,19 +66,17 @@ def _msg_id(value: Any) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class AddGroupMemberAsFriendRequest(AppIdRequest):
+class AddGroupMemberAsFriendRequest(ChatroomRequest):
     """Body of ``group/addGroupMemberAsFriend``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxid: str = attrs.field(validator=wxid)
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
 @attrs.frozen(kw_only=True)
-class AdminOperateRequest(AppIdRequest):
+class AdminOperateRequest(ChatroomRequest):
     """Body of ``group/adminOperate``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: AdminOperation = attrs.field(converter=_admin_operation)
     wxids: list[str] = attrs.field(converter=to_wxids)
 
@@ -103,18 +100,16 @@ class CreateChatroomRequest(AppIdRequest):
 
 
 @attrs.frozen(kw_only=True)
-class GetChatroomMemberDetailRequest(AppIdRequest):
+class GetChatroomMemberDetailRequest(ChatroomRequest):
     """Body of ``group/getChatroomMemberDetail``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxids: list[str] = attrs.field(converter=to_wxids)
 
 
 @attrs.frozen(kw_only=True)
-class InviteMemberRequest(AppIdRequest):
+class InviteMemberRequest(ChatroomRequest):
     """Body of ``group/inviteMember`` (``wxids`` comma-joined, as the page says)."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
     reason: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
@@ -127,75 +122,66 @@ class JoinRoomUsingQRCodeRequest(AppIdRequest):
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomNameRequest(AppIdRequest):
+class ModifyChatroomNameRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomName``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomNickNameForSelfRequest(AppIdRequest):
+class ModifyChatroomNickNameForSelfRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomNickNameForSelf``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     nick_name: str = attrs.field(validator=clean_text)
 
 
 @attrs.frozen(kw_only=True)
-class ModifyChatroomRemarkRequest(AppIdRequest):
+class ModifyChatroomRemarkRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomRemark``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_remark: str = attrs.field(validator=clean_text)
 
 
 @attrs.frozen(kw_only=True)
-class PinChatRequest(AppIdRequest):
+class PinChatRequest(ChatroomRequest):
     """Body of ``group/pinChat``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     top: bool = attrs.field(validator=v.boolean)
 
 
 @attrs.frozen(kw_only=True)
-class RemoveMemberRequest(AppIdRequest):
+class RemoveMemberRequest(ChatroomRequest):
     """Body of ``group/removeMember`` (``wxids`` comma-joined, as the page says)."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
 
 
 @attrs.frozen(kw_only=True)
-class RoomAccessApplyCheckApproveRequest(AppIdRequest):
+class RoomAccessApplyCheckApproveRequest(ChatroomRequest):
     """Body of ``group/roomAccessApplyCheckApprove``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     new_msg_id: str = attrs.field(converter=_msg_id)
     msg_content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class SaveContractListRequest(AppIdRequest):
+class SaveContractListRequest(ChatroomRequest):
     """Body of ``group/saveContractList``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: ContactListOperation = attrs.field(converter=_contact_list_operation)
 
 
 @attrs.frozen(kw_only=True)
-class SetChatroomAnnouncementRequest(AppIdRequest):
+class SetChatroomAnnouncementRequest(ChatroomRequest):
     """Body of ``group/setChatroomAnnouncement``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
 @attrs.frozen(kw_only=True)
-class SetMsgSilenceRequest(AppIdRequest):
+class SetMsgSilenceRequest(ChatroomRequest):
     """Body of ``group/setMsgSilence``."""
 
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     silence: bool = attrs.field(validator=v.boolean)
 
 
