@@ -1,6 +1,6 @@
 """The contacts module (``/contacts/*``): friends, look-ups, remarks and the phone address book.
 
-Official pages: ``geweapi/联系人模块/``.
+Official documentation (doc.geweapi.com): the 联系人模块 section.
 """
 
 from __future__ import annotations
@@ -211,9 +211,9 @@ class ContactsAPI(APIGroup):
     ) -> None:
         """Send, accept or decline a friend request (``contacts/addContacts``).
 
-        ``v3``/``v4`` come from [`search()`][gewe_async.ContactsAPI.search] (to add someone) or
-        from the request's callback (to accept or decline it); ``content`` is the greeting.
-        The page advises calling this only after the account has been online for 3 days.
+        ``v3``/``v4`` come from [`search()`][gewe_async.resources.ContactsAPI.search] (to add
+        someone) or from the request's callback (to accept or decline it); ``content`` is the
+        greeting. The page advises calling this only after the account has been online for 3 days.
         """
         request = AddContactsRequest(
             app_id=app_id, scene=scene, option=option, v3=v3, v4=v4, content=content
@@ -259,7 +259,7 @@ class ContactsAPI(APIGroup):
     async def check_relation_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[Relation]:
-        """Like [`check_relation()`][gewe_async.ContactsAPI.check_relation], for any number.
+        """Like [`check_relation()`][gewe_async.resources.ContactsAPI.check_relation], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -280,7 +280,7 @@ class ContactsAPI(APIGroup):
         so this call waits up to 3 minutes per attempt and 4 in all unless
         ``timeout=``/``total_timeout=`` say otherwise. Only groups saved to the address book
         are listed. See
-        [`fetch_contacts_list_or_cache()`][gewe_async.ContactsAPI.fetch_contacts_list_or_cache]
+        [`fetch_contacts_list_or_cache()`][gewe_async.resources.ContactsAPI.fetch_contacts_list_or_cache]
         for the documented fallback when it times out.
         """
         options = {
@@ -345,7 +345,7 @@ class ContactsAPI(APIGroup):
     async def get_brief_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[ContactInfo]:
-        """Like [`get_brief_info()`][gewe_async.ContactsAPI.get_brief_info], for any number.
+        """Like [`get_brief_info()`][gewe_async.resources.ContactsAPI.get_brief_info], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -363,7 +363,7 @@ class ContactsAPI(APIGroup):
     async def get_detail_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[ContactInfo]:
-        """Like [`get_detail_info()`][gewe_async.ContactsAPI.get_detail_info], for any number.
+        """Like [`get_detail_info()`][gewe_async.resources.ContactsAPI.get_detail_info], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -390,7 +390,8 @@ class ContactsAPI(APIGroup):
         """Find someone by WeChat ID or phone number (``contacts/search``).
 
         Pass the answer's ``v3``/``v4`` to
-        [`add_contacts()`][gewe_async.ContactsAPI.add_contacts] to send them a friend request.
+        [`add_contacts()`][gewe_async.resources.ContactsAPI.add_contacts] to send them a friend
+        request.
         """
         return await self._call(
             SEARCH, SearchRequest(app_id=app_id, contacts_info=contacts_info), options

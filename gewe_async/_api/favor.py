@@ -1,6 +1,6 @@
 """The favorites module (``/favor/*``): the account's saved items (收藏).
 
-Official pages: ``geweapi/收藏夹模块/``.
+Official documentation (doc.geweapi.com): the 收藏夹模块 section.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class FavorAPI(APIGroup):
         """Fetch one page of saved items (``favor/sync``), deleted ones included.
 
         Pass ``""`` for the first page, then the ``sync_key`` of the page before.
-        [`iter_sync()`][gewe_async.FavorAPI.iter_sync] does the paging for you.
+        [`iter_sync()`][gewe_async.resources.FavorAPI.iter_sync] does the paging for you.
         """
         return await self._call(SYNC, SyncRequest(app_id=app_id, sync_key=sync_key), options)
 

@@ -1,6 +1,6 @@
 """The group module (``/group/*``): group chats, members, admins and announcements.
 
-Official pages: ``geweapi/群模块/``.
+Official documentation (doc.geweapi.com): the 群模块 section.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ class GroupAPI(APIGroup):
         """Create a group with at least two friends (``group/createChatroom``).
 
         The group has no name until
-        [`modify_chatroom_name()`][gewe_async.GroupAPI.modify_chatroom_name].
+        [`modify_chatroom_name()`][gewe_async.resources.GroupAPI.modify_chatroom_name].
         """
         return await self._call(
             CREATE_CHATROOM, CreateChatroomRequest(app_id=app_id, wxids=wxids), options

@@ -1,6 +1,6 @@
 """The WeCom module (``/im/*``): WeCom (企业微信) contacts of a WeChat account.
 
-Official pages: ``geweapi/联系人模块/`` (企微 pages).
+Official documentation (doc.geweapi.com): the 联系人模块 section (企微 pages).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class ImAPI(APIGroup):
     async def add(self, app_id: str, v3: str, v4: str, **options: Unpack[RequestOptions]) -> None:
         """Send a friend request to a WeCom user (``im/add``).
 
-        ``v3``/``v4`` come from [`search()`][gewe_async.ImAPI.search].
+        ``v3``/``v4`` come from [`search()`][gewe_async.resources.ImAPI.search].
         """
         await self._call(ADD, AddRequest(app_id=app_id, v3=v3, v4=v4), options)
 

@@ -1,6 +1,6 @@
 """The label module (``/label/*``): the account's contact labels (标签).
 
-Official pages: ``geweapi/标签模块/``.
+Official documentation (doc.geweapi.com): the 标签模块 section.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class LabelAPI(APIGroup):
 
         WeChat keeps labels on the phone, so this *replaces* each contact's labels with
         ``label_ids``: to add one label, pass the labels they have plus the new one. See
-        [`add_members()`][gewe_async.LabelAPI.add_members], which does that for you.
+        [`add_members()`][gewe_async.resources.LabelAPI.add_members], which does that for you.
         """
         request = ModifyMemberListRequest(app_id=app_id, label_ids=label_ids, wx_ids=wx_ids)
         await self._call(MODIFY_MEMBER_LIST, request, options)

@@ -1,7 +1,7 @@
 """The login module (``/login/*``): devices, logging accounts in and out, callbacks.
 
-Official pages: ``geweapi/登录模块/`` and ``geweapi/系统功能/``. The login flow built on these
-calls (QR code, then polling) is in ``_login_flow``.
+Official documentation (doc.geweapi.com): the 登录模块 and 系统功能 sections. The login flow
+built on these calls (QR code, then polling) is in ``login_flow``.
 """
 
 from __future__ import annotations
@@ -118,11 +118,10 @@ ENDPOINTS: Final = declared(globals())
 class LoginAPI(APIGroup):
     """``client.login``: create devices, log accounts in and out, set the message callback.
 
-    To log an account in, [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code], show the
-    code, then poll
-    [`check_login()`][gewe_async.LoginAPI.check_login] every 5 s until it says logged in (the code
-    lasts about 150 s); or let
-    [`login()`][gewe_async.LoginAPI.login] do all of it.
+    To log an account in, [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code],
+    show the code, then poll [`check_login()`][gewe_async.resources.LoginAPI.check_login] every 5 s
+    until it says logged in (the code lasts about 150 s); or let
+    [`login()`][gewe_async.resources.LoginAPI.login] do all of it.
     """
 
     __slots__ = ()
@@ -169,10 +168,10 @@ class LoginAPI(APIGroup):
     ) -> LoginCheck:
         """Check (and drive) a login started with a QR code (``login/checkLogin``).
 
-        Call it every 5 s after [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code].
-        ``auto_sliding`` must be ``False``
-        for iPad logins; for Mac logins ``True`` lets the server pass the slider check.
-        ``captch_code`` is the code the phone shows, if it asks for one.
+        Call it every 5 s after
+        [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code]. ``auto_sliding``
+        must be ``False`` for iPad logins; for Mac logins ``True`` lets the server pass the slider
+        check. ``captch_code`` is the code the phone shows, if it asks for one.
         """
         request = CheckLoginRequest(
             app_id=app_id,
@@ -194,9 +193,9 @@ class LoginAPI(APIGroup):
     ) -> DialogLogin:
         """Ask the phone to confirm a login in a dialog (``login/dialogLogin``); no scan needed.
 
-        Then poll [`check_login()`][gewe_async.LoginAPI.check_login] with the returned ``uuid``. It
-        does not work after the
-        phone logged out, on a new device's second day, or after a risk-control logout.
+        Then poll [`check_login()`][gewe_async.resources.LoginAPI.check_login] with the returned
+        ``uuid``. It does not work after the phone logged out, on a new device's second day, or
+        after a risk-control logout.
         """
         request = DialogLoginRequest(app_id=app_id, region_id=region_id, proxy_ip=proxy_ip, aid=aid)
         return await self._call(DIALOG_LOGIN, request, options)
@@ -247,7 +246,7 @@ class LoginAPI(APIGroup):
         """Try to reconnect a device the server sees offline (``login/reconnection``).
 
         If it fails, log in again with
-        [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code] passing ``app_id``.
+        [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code] passing ``app_id``.
         """
         await self._call(RECONNECTION, AppIdRequest(app_id=app_id), options)
 
@@ -260,7 +259,7 @@ class LoginAPI(APIGroup):
     ) -> LoginQrCode:
         """Move a Mac device to iPad: get a QR code for it (``login/changeMacToIpad``).
 
-        Then log in with [`check_login()`][gewe_async.LoginAPI.check_login] as usual.
+        Then log in with [`check_login()`][gewe_async.resources.LoginAPI.check_login] as usual.
         """
         return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id=app_id), options)
 
@@ -282,9 +281,9 @@ class LoginAPI(APIGroup):
         Each step is a [`LoginUpdate`][gewe_async.types.login.LoginUpdate].
 
         Gets a QR code (for a new device when ``app_id`` is None), then polls
-        [`check_login()`][gewe_async.LoginAPI.check_login] every ``poll_interval`` seconds (the
-        documented 5 s) until the
-        account is logged in or the code expires (about 150 s). Leaving the loop cancels:
+        [`check_login()`][gewe_async.resources.LoginAPI.check_login] every ``poll_interval`` seconds
+        (the documented 5 s) until the account is logged in or the code expires (about 150 s).
+        Leaving the loop cancels:
 
         ```python
         async for update in client.login.login_updates(region_id=Region.JIANGSU):
@@ -324,7 +323,7 @@ class LoginAPI(APIGroup):
     ) -> LoggedIn:
         """Log an account in and return it: `login_updates()` run to its end.
 
-        See [`login_updates()`][gewe_async.LoginAPI.login_updates].
+        See [`login_updates()`][gewe_async.resources.LoginAPI.login_updates].
 
         ``on_update`` sees every step (show the QR code from it):
 

@@ -1,6 +1,6 @@
 """The personal module (``/personal/*``): the logged-in account's own profile and settings.
 
-Official pages: ``geweapi/个人资料模块/``.
+Official documentation (doc.geweapi.com): the 个人资料模块 section.
 """
 
 from __future__ import annotations
@@ -261,7 +261,8 @@ class PersonalAPI(APIGroup):
         assert not result.failed
         ```
 
-        Takes the same keyword arguments as [`get_profiles()`][gewe_async.PersonalAPI.get_profiles].
+        Takes the same keyword arguments as
+        [`get_profiles()`][gewe_async.resources.PersonalAPI.get_profiles].
 
         Raises:
             ValueError: An appId or URL is malformed (before anything is sent).

@@ -1,8 +1,10 @@
 """The Moments module (``/sns/*``): posting, listing, liking and commenting on Moments.
 
-Official pages: ``geweapi/朋友圈模块/``; ``sns/sendFinderSns`` is under ``视频号模块/``.
+Official documentation (doc.geweapi.com): the 朋友圈模块 section; ``sns/sendFinderSns`` is
+documented under 视频号模块.
 
-Two pages contradict themselves; we follow their examples, as the docs (``moments.md``) say:
+Two pages contradict themselves; we follow their examples, as the Moments guide
+(``docs/moments.md``) says:
 
 - ``sns/uploadSnsImage``: the schema puts ``minLength: 1, maxLength: 9`` on each URL (no URL
   is 9 characters long; it meant the list) while the example sends ten URLs. We send any
@@ -335,7 +337,7 @@ class SnsAPI(APIGroup):
         """Fetch one page of the account's own Moments (``sns/snsList``).
 
         Pass ``max_id`` 0 and ``first_page_md5`` ``""`` for the first page, then the values
-        of the page before. [`iter_sns_list()`][gewe_async.SnsAPI.iter_sns_list] does it.
+        of the page before. [`iter_sns_list()`][gewe_async.resources.SnsAPI.iter_sns_list] does it.
         """
         request = SnsListRequest(
             app_id=app_id, max_id=max_id, first_page_md5=first_page_md5, decrypt=decrypt
@@ -474,7 +476,7 @@ class SnsAPI(APIGroup):
     ) -> None:
         """Like (1) or unlike (2) the Moment ``sns_id`` of ``wxid`` (``sns/likeSns``).
 
-        [`like()`][gewe_async.SnsAPI.like] takes the Moment object instead.
+        [`like()`][gewe_async.resources.SnsAPI.like] takes the Moment object instead.
         """
         request = LikeSnsRequest(app_id=app_id, sns_id=sns_id, oper_type=oper_type, wxid=wxid)
         await self._call(LIKE_SNS, request, options)
@@ -492,7 +494,7 @@ class SnsAPI(APIGroup):
         """Comment on (1) a Moment of ``wxid``, or delete (2) comment ``comment_id``.
 
         To reply to a comment, give its ``comment_id`` with ``oper_type`` 1.
-        [`comment()`][gewe_async.SnsAPI.comment] takes the Moment object instead.
+        [`comment()`][gewe_async.resources.SnsAPI.comment] takes the Moment object instead.
 
         Raises:
             ValueError: A comment without content, or a deletion without ``comment_id``.
@@ -600,7 +602,7 @@ class SnsAPI(APIGroup):
     ) -> PostedMoment:
         """Post images that ``upload_sns_image`` uploaded (``sns/sendImgSns``).
 
-        [`post_images()`][gewe_async.SnsAPI.post_images] does both steps.
+        [`post_images()`][gewe_async.resources.SnsAPI.post_images] does both steps.
         """
         fields, options = _audience(app_id, dict(kwargs))
         request = SendImgSnsRequest(app_id=app_id, img_infos=img_infos, content=content, **fields)
@@ -615,7 +617,7 @@ class SnsAPI(APIGroup):
     ) -> PostedMoment:
         """Post a video that ``upload_sns_video`` uploaded (``sns/sendVideoSns``).
 
-        [`post_video()`][gewe_async.SnsAPI.post_video] does both steps.
+        [`post_video()`][gewe_async.resources.SnsAPI.post_video] does both steps.
         """
         fields, options = _audience(app_id, dict(kwargs))
         request = SendVideoSnsRequest(
@@ -770,8 +772,9 @@ class SnsAPI(APIGroup):
         """Post a video Moment from the URLs of the video and its cover: upload, then post.
 
         Raises:
-            MomentPostError: A step failed, as for [`post_images()`][gewe_async.SnsAPI.post_images].
-            ValueError: Bad input (nothing was sent).
+            MomentPostError: A step failed, as for
+            [`post_images()`][gewe_async.resources.SnsAPI.post_images]. ValueError: Bad input
+            (nothing was sent).
         """
         fields, options = _audience(app_id, dict(kwargs))
         upload = UploadSnsVideoRequest(app_id=app_id, thumb_url=thumb_url, video_url=video_url)

@@ -1,6 +1,6 @@
 """Models of the contacts module (``/contacts/*``): friends, look-ups and the phone address book.
 
-Official pages: ``geweapi/联系人模块/``.
+Official documentation (doc.geweapi.com): the 联系人模块 section.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Models of the Channels module (``/finder/*``, 视频号): accounts, videos, comments, letters.
 
-Official pages: ``geweapi/视频号模块/``.
+Official documentation (doc.geweapi.com): the 视频号模块 section.
 
 Channels answers are large and change often; the models keep the fields a program uses and
 accept (and ignore) the rest. Everything but the ids has a default, so a missing field does

@@ -1,6 +1,6 @@
 """Models of the message module (``/message/*``): what sending returns, and what a quote names.
 
-Official pages: ``geweapi/消息模块/``.
+Official documentation (doc.geweapi.com): the 消息模块 section.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class SentMessage:
     """What ``message/post*`` and ``message/forward*`` return about the message they sent.
 
     Keep it to revoke the message later
-    ([`revoke()`][gewe_async.MessageAPI.revoke]).
+    ([`revoke()`][gewe_async.resources.MessageAPI.revoke]).
     """
 
     to_wxid: str
@@ -68,7 +68,7 @@ class SentImage(SentMessage):
     """What ``postImage`` and ``forwardImage`` return: the message and the image's CDN fields.
 
     Send the same image again quickly with
-    [`resend()`][gewe_async.MessageAPI.resend], which forwards these fields instead of
+    [`resend()`][gewe_async.resources.MessageAPI.resend], which forwards these fields instead of
     uploading the image again, as the postImage page suggests.
     """
 
@@ -124,7 +124,9 @@ def _first(source: Any, *names: str) -> Any:
 
 @attrs.frozen
 class Quoted:
-    """The message a quote reply quotes ([`post_quote()`][gewe_async.MessageAPI.post_quote]).
+    """The message a quote reply quotes (for `post_quote()`).
+
+    [`post_quote()`][gewe_async.resources.MessageAPI.post_quote] sends the reply.
 
     Build it from the fields of a received message, or with
     [`Quoted.of()`][gewe_async.types.message.Quoted.of] from a received event.

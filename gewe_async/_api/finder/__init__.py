@@ -1,6 +1,6 @@
 """The Channels module (``/finder/*``, 视频号): accounts, videos, comments, private letters.
 
-Official pages: ``geweapi/视频号模块/``.
+Official documentation (doc.geweapi.com): the 视频号模块 section.
 
 Thirty-one endpoints share a handful of request shapes: most act as the account's own
 identity (``myUserName`` + ``myRoleType``), many on one video (``objectId`` +
@@ -8,7 +8,7 @@ identity (``myUserName`` + ``myRoleType``), many on one video (``objectId`` +
 endpoint adds its own fields. Methods take keyword arguments after ``app_id``: the calls have
 many fields of the same type, and names keep them apart.
 
-Two pages contradict themselves; the docs (``moments.md``) say what we do:
+Two pages contradict themselves; the Moments guide (``docs/moments.md``) says what we do:
 
 - ``finder/finderOpt``: the request example is not JSON (it carries a ``//`` comment) and the
   page's prose is copied from ``publishFinderCdn``. The schema and the example agree on the
@@ -81,7 +81,7 @@ class FinderAPI(PublishingCalls, ReactingCalls, FindingCalls, AccountCalls):
     """``client.finder``: WeChat Channels (视频号).
 
     Most calls act as one of the account's identities: pass ``my_user_name`` (the
-    ``main_finder_username`` of [`get_profile()`][gewe_async.FinderAPI.get_profile]) and
+    ``main_finder_username`` of [`get_profile()`][gewe_async.resources.FinderAPI.get_profile]) and
     ``my_role_type`` (a [`FinderRole`][gewe_async.types.finder.FinderRole]). Arguments after
     ``app_id`` are keywords; every method accepts ``timeout=``.
     """

@@ -59,7 +59,8 @@ class IdLikeRequest(_OnObject):
 class FinderOptRequest(_Me):
     """Body of ``finder/finderOpt``, as its schema and its (non-JSON) example agree.
 
-    ``id`` goes out as a string of digits (see the module's note).
+    ``id`` goes out as a string of digits (an int is accepted), ``remain`` and ``opType`` as
+    integers.
     """
 
     to_user_name: str = _name()

@@ -1,8 +1,9 @@
 """The message module (``/message/*``): sending, forwarding, revoking and downloading messages.
 
-Official pages: ``geweapi/消息模块/`` and ``视频号模块/发送视频号消息``. The methods are written
-in three modules by what they do: `_sending` (new messages, paced per account), `_forwarding`
-(received media sent on, and revoking) and `_downloading` (received media fetched).
+Official documentation (doc.geweapi.com): the 消息模块 section, and 发送视频号消息 in 视频号模块.
+The methods are written in three modules by what they do: `_sending` (new messages, paced per
+account), `_forwarding` (received media sent on, and revoking) and `_downloading` (received
+media fetched).
 """
 
 from __future__ import annotations

@@ -208,8 +208,8 @@ class ForwardingCalls(APIGroup):
     ) -> None:
         """Revoke a message this account sent, within WeChat's 2 minutes (``message/revokeMsg``).
 
-        Takes the ids and time the send returned; [`revoke()`][gewe_async.MessageAPI.revoke]
-        takes the answer itself.
+        Takes the ids and time the send returned;
+        [`revoke()`][gewe_async.resources.MessageAPI.revoke] takes the answer itself.
         """
         request = RevokeMsgRequest(
             app_id=app_id,

@@ -200,8 +200,8 @@ class SendingCalls(APIGroup):
     ) -> SentImage:
         """Send the image at ``img_url`` (``message/postImage``).
 
-        The answer's CDN fields let [`resend()`][gewe_async.MessageAPI.resend] send the same
-        image again without another upload.
+        The answer's CDN fields let [`resend()`][gewe_async.resources.MessageAPI.resend] send the
+        same image again without another upload.
 
         Raises:
             ValueError: ``to_wxid`` is empty or ``img_url`` is not an http(s) URL.
@@ -315,7 +315,7 @@ class SendingCalls(APIGroup):
     ) -> SentMessage:
         """Send an ``<appmsg>`` element (music, Channels, quotes, ...) (``message/postAppMsg``).
 
-        For quote replies use [`post_quote()`][gewe_async.MessageAPI.post_quote], which
+        For quote replies use [`post_quote()`][gewe_async.resources.MessageAPI.post_quote], which
         builds the element.
 
         Raises:
