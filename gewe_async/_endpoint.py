@@ -8,10 +8,12 @@ GET_PROFILE = Endpoint("personal/getProfile", AppIdRequest, Profile, retry_safe=
 class PersonalAPI(APIGroup):
     async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
         \"\"\"Fetch the profile of the account logged in on ``app_id``.\"\"\"
-        return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+        return await self._call(GET_PROFILE, AppIdRequest(app_id=app_id), options)
 ```
 
-Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipeline``.
+Requests are attrs classes built by keyword (``kw_only``): a field the method forgets fails
+type checking, not a call at run time. Everything else (encoding, sending, decoding the
+envelope, errors) is in ``_pipeline``.
 """
 
 from __future__ import annotations

@@ -172,3 +172,18 @@ def test_public_answer_models_live_in_types():
             ):
                 strays.append(f"{endpoint.path}: {cls.__module__}.{cls.__name__}")
     assert not strays
+
+
+def test_requests_are_built_by_keyword():
+    """Every request class is kw_only: a method cannot fill its fields by position.
+
+    personal/updateHeadImg's request is still positional: the CLI checks CSV rows with it.
+    """
+    import attrs
+
+    positional = sorted(
+        path
+        for path, endpoint in _declared_endpoints().items()
+        if not all(field.kw_only for field in attrs.fields(endpoint.request))
+    )
+    assert positional == ["personal/updateHeadImg"]

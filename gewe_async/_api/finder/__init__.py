@@ -4,9 +4,12 @@ Official documentation (doc.geweapi.com): the 视频号模块 section.
 
 Thirty-one endpoints share a handful of request shapes: most act as the account's own
 identity (``myUserName`` + ``myRoleType``), many on one video (``objectId`` +
-``objectNonceId``). The request classes say that once (`_Me`, `_OnObject`, ...) and each
-endpoint adds its own fields. Methods take keyword arguments after ``app_id``: the calls have
-many fields of the same type, and names keep them apart.
+``objectNonceId``). The request classes say that once (``_fields``: `_Me`, `_OnObject`, ...)
+and each endpoint adds its own fields. The endpoints and their methods are in four modules by
+sub-area: ``_account`` (the identity, following), ``_finding`` (search, pages, lists),
+``_reacting`` (views, likes, comments) and ``_publishing`` (videos, private letters). Methods
+take keyword arguments after ``app_id``: the calls have many fields of the same type, and
+names keep them apart.
 
 Two pages contradict themselves; the Moments guide (``docs/moments.md``) says what we do:
 
