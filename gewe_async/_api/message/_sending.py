@@ -15,9 +15,9 @@ from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 from gewe_async._api import _message_checks as c
 from gewe_async._api._common import ToChatRequest
-from gewe_async._batch import BatchOptions, BatchResult, run_batch
+from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import APIGroup, Endpoint, call_options
 from gewe_async.types.message import (
     Quoted,
     SentImage,
@@ -449,19 +449,12 @@ class SendingCalls(APIGroup):
             chat: PostTextRequest(app_id=app_id, to_wxid=chat, content=content)
             for chat in _unique(chats)
         }
-        options: RequestOptions = {"timeout": batch["timeout"]} if "timeout" in batch else {}
+        options = call_options(batch)
 
         async def send(chat: str) -> SentMessage:
             return await self._call(POST_TEXT, requests[chat], options)
 
-        return await run_batch(
-            requests,
-            send,
-            concurrency=batch.get("concurrency", 1),
-            on_progress=batch.get("on_progress"),
-            fail_fast=batch.get("fail_fast", False),
-            deadline=batch.get("deadline"),
-        )
+        return await self._run_batch(requests, send, batch, concurrency=1)
 
     async def post_text_fleet(
         self,
@@ -497,14 +490,7 @@ class SendingCalls(APIGroup):
         async def send(app_id: str) -> BatchResult[SentMessage]:
             return await self.post_text_to_many(app_id, plans[app_id], content, **inner)
 
-        return await run_batch(
-            plans,
-            send,
-            concurrency=batch.get("concurrency", self._client.limits.max_in_flight),
-            on_progress=batch.get("on_progress"),
-            fail_fast=batch.get("fail_fast", False),
-            deadline=batch.get("deadline"),
-        )
+        return await self._run_batch(plans, send, batch)
 
 
 def _unique(chats: Iterable[str]) -> list[str]:
