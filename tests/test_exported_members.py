@@ -350,6 +350,7 @@ EXPORTS: dict[str, frozenset[str]] = {
     "gewe_async.types.sns": frozenset(
         {
             "CommentOperation",
+            "DownloadedVideo",
             "LikeOperation",
             "Moment",
             "MomentComment",
@@ -482,6 +483,7 @@ def test_models_live_in_types_not_in_api() -> None:
     [
         ("gewe_async._api.finder", "gewe_async.types.finder:Role"),
         ("gewe_async._api.message", "gewe_async.types.message:Message"),
+        ("gewe_async._api.sns", "gewe_async.types.sns:DownloadedVideo"),
     ],
 )
 def test_moved_models_keep_their_old_import_path(old: str, new: str) -> None:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gewe_async import GeweAPIError, GeweDeviceOfflineError
-from gewe_async._api.sns import SNS_DETAILS, SnsIdRequest
+from gewe_async._api.sns import SNS_DETAILS
+from gewe_async._api.sns._reading import SnsIdRequest
 from gewe_async._paging import Page, paginate
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._feeds import MOMENT_ID_BASE, FakeMoment

@@ -15,9 +15,11 @@ import attrs
 
 from gewe_async import exceptions as _exceptions
 from gewe_async._config import RequestOptions
+from gewe_async.types.message import FileUrl
 
 __all__ = [
     "CommentOperation",
+    "DownloadedVideo",
     "LikeOperation",
     "Moment",
     "MomentComment",
@@ -228,3 +230,7 @@ class UploadedVideo:
 MomentPostError = _exceptions.MomentPostError
 """The error of the Moment helpers, kept here where it was first defined: it lives in
 [`gewe_async.exceptions`][gewe_async.exceptions.MomentPostError] with every other error."""
+
+
+DownloadedVideo = FileUrl
+"""What ``sns/downloadSnsVideo`` answers: the video's URL, as ``message/downloadVideo`` does."""

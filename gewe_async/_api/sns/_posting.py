@@ -1,24 +1,8 @@
-"""The Moments module (``/sns/*``): posting, listing, liking and commenting on Moments.
-
-Official documentation (doc.geweapi.com): the 朋友圈模块 section; ``sns/sendFinderSns`` is
-documented under 视频号模块.
-
-Two pages contradict themselves; we follow their examples, as the Moments guide
-(``docs/moments.md``) says:
-
-- ``sns/uploadSnsImage``: the schema puts ``minLength: 1, maxLength: 9`` on each URL (no URL
-  is 9 characters long; it meant the list) while the example sends ten URLs. We send any
-  number of URLs from one up (the documented failure is ``imgUrls不可为空``), each an http(s)
-  URL, and leave the count to the server.
-- ``sns/commentSns``: the schema types ``commentId`` as a string; the example sends the
-  integer ``0``, and every comment id the API returns (``commentList[].commentId``) is an
-  integer. We send an integer, ``0`` for a new comment, and always send ``commentId`` and
-  ``content`` (``""`` when deleting), as the example does.
-"""
+"""Posting Moments: uploads, ``send*Sns``, forwarding, deleting, and upload-then-post helpers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final, Unpack
 
 import attrs
@@ -26,116 +10,24 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._api._common import AppIdRequest
+from gewe_async._api.sns._reading import SnsIdRequest
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async._paging import Page
+from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
-from gewe_async.types.message import FileUrl
 from gewe_async.types.sns import (
-    CommentOperation,
-    LikeOperation,
     Moment,
-    MomentComment,
     MomentOptions,
-    MomentPage,
     PostedMoment,
     UploadedImage,
     UploadedVideo,
-    VisibleScope,
 )
-
-__all__ = ["SnsAPI"]
-
 
 # -- requests -----------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class SnsIdRequest(AppIdRequest):
-    """Body of ``sns/snsDetails`` and ``sns/delSns``."""
-
-    sns_id: int = attrs.field(validator=f.object_id)
-
-
-@attrs.frozen(kw_only=True)
-class SnsListRequest(AppIdRequest):
-    """Body of ``sns/snsList``; every field is sent, as in the example (``maxId`` 0 first)."""
-
-    max_id: int = attrs.field(validator=f.uint64)
-    first_page_md5: str = attrs.field(validator=f.cursor)
-    decrypt: bool = attrs.field(validator=v.boolean)
-
-
-@attrs.frozen(kw_only=True)
-class ContactsSnsListRequest(SnsListRequest):
-    """Body of ``sns/contactsSnsList``: ``sns/snsList``'s and the friend's wxid."""
-
-    wxid: str = attrs.field(kw_only=True, validator=f.name)
-
-
-@attrs.frozen(kw_only=True)
-class SnsSetPrivacyRequest(AppIdRequest):
-    """Body of ``sns/snsSetPrivacy``."""
-
-    sns_id: int = attrs.field(validator=f.object_id)
-    open: bool = attrs.field(validator=v.boolean)
-
-
-def _to_scope(value: object) -> VisibleScope:
-    return v.to_int_enum(VisibleScope, value)
-
-
-@attrs.frozen(kw_only=True)
-class SnsVisibleScopeRequest(AppIdRequest):
-    """Body of ``sns/snsVisibleScope``."""
-
-    option: VisibleScope = attrs.field(converter=_to_scope)
-
-
-@attrs.frozen(kw_only=True)
-class StrangerVisibilityRequest(AppIdRequest):
-    """Body of ``sns/strangerVisibilityEnabled``."""
-
-    enabled: bool = attrs.field(validator=v.boolean)
-
-
-def _to_like(value: object) -> LikeOperation:
-    return v.to_int_enum(LikeOperation, value)
-
-
-def _to_comment(value: object) -> CommentOperation:
-    return v.to_int_enum(CommentOperation, value)
-
-
-@attrs.frozen(kw_only=True)
-class LikeSnsRequest(AppIdRequest):
-    """Body of ``sns/likeSns``: ``wxid`` is the Moment's author."""
-
-    sns_id: int = attrs.field(validator=f.object_id)
-    oper_type: LikeOperation = attrs.field(converter=_to_like)
-    wxid: str = attrs.field(validator=f.name)
-
-
-@attrs.frozen(kw_only=True)
-class CommentSnsRequest(AppIdRequest):
-    """Body of ``sns/commentSns`` (see the module's note on ``commentId``)."""
-
-    sns_id: int = attrs.field(validator=f.object_id)
-    oper_type: CommentOperation = attrs.field(converter=_to_comment)
-    wxid: str = attrs.field(validator=f.name)
-    comment_id: int = attrs.field(validator=f.uint64)
-    content: str = attrs.field(validator=f.content)
-
-    def __attrs_post_init__(self) -> None:
-        if self.oper_type is CommentOperation.COMMENT and not self.content.strip():
-            raise ValueError("a comment needs content")
-        if self.oper_type is CommentOperation.DELETE and self.comment_id == 0:
-            raise ValueError("deleting a comment needs its comment_id")
-
-
-@attrs.frozen(kw_only=True)
 class UploadSnsImageRequest(AppIdRequest):
-    """Body of ``sns/uploadSnsImage`` (see the module's note on the number of URLs)."""
+    """Body of ``sns/uploadSnsImage``: one URL or more (see the package's notes)."""
 
     img_urls: tuple[str, ...] = attrs.field(converter=f.names, validator=f.url_list)
 
@@ -146,13 +38,6 @@ class UploadSnsVideoRequest(AppIdRequest):
 
     thumb_url: str = attrs.field(validator=v.http_url)
     video_url: str = attrs.field(validator=v.http_url)
-
-
-@attrs.frozen(kw_only=True)
-class SnsXmlRequest(AppIdRequest):
-    """Body of ``sns/downloadSnsVideo``."""
-
-    sns_xml: str = attrs.field(validator=f.non_empty_content)
 
 
 @attrs.frozen(kw_only=True)
@@ -243,21 +128,8 @@ class SendFinderSnsRequest(_WxAudience):
     description: str = attrs.field(validator=f.content)
 
 
-# sns/downloadSnsVideo answers like message/downloadVideo: the one model is in types.message.
-DownloadedVideo = FileUrl
-
-
 # -- endpoints ----------------------------------------------------------------------------
 
-# Reads: repeating one changes nothing.
-SNS_LIST: Final = Endpoint("sns/snsList", SnsListRequest, MomentPage, retry_safe=True)
-CONTACTS_SNS_LIST: Final = Endpoint(
-    "sns/contactsSnsList", ContactsSnsListRequest, MomentPage, retry_safe=True
-)
-SNS_DETAILS: Final = Endpoint("sns/snsDetails", SnsIdRequest, Moment, retry_safe=True)
-DOWNLOAD_SNS_VIDEO: Final = Endpoint(
-    "sns/downloadSnsVideo", SnsXmlRequest, FileUrl, retry_safe=True
-)
 # Uploads only put a file on WeChat's CDN; a repeat makes a second copy nobody refers to.
 UPLOAD_SNS_IMAGE: Final = Endpoint(
     "sns/uploadSnsImage", UploadSnsImageRequest, list[UploadedImage], retry_safe=True
@@ -265,21 +137,7 @@ UPLOAD_SNS_IMAGE: Final = Endpoint(
 UPLOAD_SNS_VIDEO: Final = Endpoint(
     "sns/uploadSnsVideo", UploadSnsVideoRequest, UploadedVideo, retry_safe=True
 )
-# Setters of an absolute value (a like is a state: liked or not): a repeat is harmless.
-SNS_SET_PRIVACY: Final[Endpoint[None]] = Endpoint(
-    "sns/snsSetPrivacy", SnsSetPrivacyRequest, None, retry_safe=True
-)
-SNS_VISIBLE_SCOPE: Final[Endpoint[None]] = Endpoint(
-    "sns/snsVisibleScope", SnsVisibleScopeRequest, None, retry_safe=True
-)
-STRANGER_VISIBILITY_ENABLED: Final[Endpoint[None]] = Endpoint(
-    "sns/strangerVisibilityEnabled", StrangerVisibilityRequest, None, retry_safe=True
-)
-LIKE_SNS: Final[Endpoint[None]] = Endpoint("sns/likeSns", LikeSnsRequest, None, retry_safe=True)
-# Posting and commenting twice would post twice.
-COMMENT_SNS: Final[Endpoint[None]] = Endpoint(
-    "sns/commentSns", CommentSnsRequest, None, retry_safe=False
-)
+# Posting twice would post twice.
 SEND_TEXT_SNS: Final = Endpoint("sns/sendTextSns", SendTextSnsRequest, PostedMoment)
 SEND_IMG_SNS: Final = Endpoint("sns/sendImgSns", SendImgSnsRequest, PostedMoment)
 SEND_VIDEO_SNS: Final = Endpoint("sns/sendVideoSns", SendVideoSnsRequest, PostedMoment)
@@ -289,8 +147,6 @@ SEND_FINDER_SNS: Final[Endpoint[None]] = Endpoint("sns/sendFinderSns", SendFinde
 # A repeat after a lost answer would be refused (the Moment is gone) and report a deletion
 # that worked as failed.
 DEL_SNS: Final[Endpoint[None]] = Endpoint("sns/delSns", SnsIdRequest, None, retry_safe=False)
-
-ENDPOINTS: Final = declared(globals())
 
 _AUDIENCE: Final = (
     "allow_wx_ids",
@@ -314,249 +170,10 @@ def _audience(app_id: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], Requ
     return fields, options
 
 
-class SnsAPI(APIGroup):
-    """``client.sns``: posting, listing, liking and commenting on Moments.
-
-    Every method takes the device's ``app_id`` first, and accepts ``timeout=`` to override the
-    client's timeout for that call. WeChat refuses posting, liking and commenting for the
-    first one to three days after a new device logs in.
-    """
+class PostingCalls(APIGroup):
+    """The ``client.sns`` methods that post and delete Moments."""
 
     __slots__ = ()
-
-    # -- lists -----------------------------------------------------------------------------
-
-    async def sns_list(
-        self,
-        app_id: str,
-        max_id: int = 0,
-        first_page_md5: str = "",
-        decrypt: bool = True,
-        **options: Unpack[RequestOptions],
-    ) -> MomentPage:
-        """Fetch one page of the account's own Moments (``sns/snsList``).
-
-        Pass ``max_id`` 0 and ``first_page_md5`` ``""`` for the first page, then the values
-        of the page before. [`iter_sns_list()`][gewe_async.resources.SnsAPI.iter_sns_list] does it.
-        """
-        request = SnsListRequest(
-            app_id=app_id, max_id=max_id, first_page_md5=first_page_md5, decrypt=decrypt
-        )
-        return await self._call(SNS_LIST, request, options)
-
-    async def contacts_sns_list(
-        self,
-        app_id: str,
-        wxid: str,
-        max_id: int = 0,
-        first_page_md5: str = "",
-        decrypt: bool = True,
-        **options: Unpack[RequestOptions],
-    ) -> MomentPage:
-        """Fetch one page of a friend's Moments (``sns/contactsSnsList``)."""
-        request = ContactsSnsListRequest(
-            app_id=app_id, max_id=max_id, first_page_md5=first_page_md5, decrypt=decrypt, wxid=wxid
-        )
-        return await self._call(CONTACTS_SNS_LIST, request, options)
-
-    def iter_sns_list(
-        self,
-        app_id: str,
-        *,
-        limit: int | None = None,
-        decrypt: bool = True,
-        **options: Unpack[RequestOptions],
-    ) -> AsyncIterator[Moment]:
-        """Iterate over the account's own Moments, newest first, page after page.
-
-        ```python
-        async for moment in client.sns.iter_sns_list("wx_123", limit=30):
-            print(moment.id, moment.like_count)
-        ```
-
-        Stops at the end of the list or after ``limit`` Moments, without fetching a page it
-        would not use. An error while fetching a page is raised from the ``async for``.
-
-        Raises:
-            ValueError: ``limit`` is negative.
-        """
-        return self._paged(
-            SNS_LIST,
-            lambda cursor: SnsListRequest(
-                app_id=app_id, max_id=cursor[0], first_page_md5=cursor[1], decrypt=decrypt
-            ),
-            (0, ""),
-            _moment_page,
-            limit,
-            options,
-        )
-
-    def iter_contacts_sns_list(
-        self,
-        app_id: str,
-        wxid: str,
-        *,
-        limit: int | None = None,
-        decrypt: bool = True,
-        **options: Unpack[RequestOptions],
-    ) -> AsyncIterator[Moment]:
-        """Iterate over a friend's Moments, newest first (see ``iter_sns_list``)."""
-        return self._paged(
-            CONTACTS_SNS_LIST,
-            lambda cursor: ContactsSnsListRequest(
-                app_id=app_id,
-                wxid=wxid,
-                max_id=cursor[0],
-                first_page_md5=cursor[1],
-                decrypt=decrypt,
-            ),
-            (0, ""),
-            _moment_page,
-            limit,
-            options,
-        )
-
-    async def sns_details(
-        self, app_id: str, sns_id: int, **options: Unpack[RequestOptions]
-    ) -> Moment:
-        """Fetch one Moment with its likes and comments (``sns/snsDetails``)."""
-        return await self._call(SNS_DETAILS, SnsIdRequest(app_id=app_id, sns_id=sns_id), options)
-
-    async def download_sns_video(
-        self, app_id: str, sns_xml: str, **options: Unpack[RequestOptions]
-    ) -> str:
-        """Get a download URL for the video of a Moment (``sns/downloadSnsVideo``).
-
-        ``sns_xml`` is the Moment's [`sns_xml`][gewe_async.types.sns.Moment.sns_xml].
-        """
-        answer = await self._call(
-            DOWNLOAD_SNS_VIDEO, SnsXmlRequest(app_id=app_id, sns_xml=sns_xml), options
-        )
-        return answer.file_url
-
-    # -- settings --------------------------------------------------------------------------
-
-    async def sns_set_privacy(
-        self, app_id: str, sns_id: int, open: bool, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Make one of the account's Moments public (``open=True``) or private."""
-        await self._call(
-            SNS_SET_PRIVACY, SnsSetPrivacyRequest(app_id=app_id, sns_id=sns_id, open=open), options
-        )
-
-    async def sns_visible_scope(
-        self, app_id: str, option: VisibleScope | int, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Set how far back friends may see the account's Moments (``sns/snsVisibleScope``).
-
-        Raises:
-            ValueError: ``option`` is not 1 to 4 (a
-                [`VisibleScope`][gewe_async.types.sns.VisibleScope]).
-        """
-        await self._call(
-            SNS_VISIBLE_SCOPE, SnsVisibleScopeRequest(app_id=app_id, option=option), options
-        )
-
-    async def stranger_visibility_enabled(
-        self, app_id: str, enabled: bool, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Let strangers see ten of the account's Moments, or not."""
-        request = StrangerVisibilityRequest(app_id=app_id, enabled=enabled)
-        await self._call(STRANGER_VISIBILITY_ENABLED, request, options)
-
-    # -- likes and comments ----------------------------------------------------------------
-
-    async def like_sns(
-        self,
-        app_id: str,
-        sns_id: int,
-        oper_type: LikeOperation | int,
-        wxid: str,
-        **options: Unpack[RequestOptions],
-    ) -> None:
-        """Like (1) or unlike (2) the Moment ``sns_id`` of ``wxid`` (``sns/likeSns``).
-
-        [`like()`][gewe_async.resources.SnsAPI.like] takes the Moment object instead.
-        """
-        request = LikeSnsRequest(app_id=app_id, sns_id=sns_id, oper_type=oper_type, wxid=wxid)
-        await self._call(LIKE_SNS, request, options)
-
-    async def comment_sns(
-        self,
-        app_id: str,
-        sns_id: int,
-        oper_type: CommentOperation | int,
-        wxid: str,
-        comment_id: int = 0,
-        content: str = "",
-        **options: Unpack[RequestOptions],
-    ) -> None:
-        """Comment on (1) a Moment of ``wxid``, or delete (2) comment ``comment_id``.
-
-        To reply to a comment, give its ``comment_id`` with ``oper_type`` 1.
-        [`comment()`][gewe_async.resources.SnsAPI.comment] takes the Moment object instead.
-
-        Raises:
-            ValueError: A comment without content, or a deletion without ``comment_id``.
-        """
-        request = CommentSnsRequest(
-            app_id=app_id,
-            sns_id=sns_id,
-            oper_type=oper_type,
-            wxid=wxid,
-            comment_id=comment_id,
-            content=content,
-        )
-        await self._call(COMMENT_SNS, request, options)
-
-    async def like(
-        self, app_id: str, moment: Moment | PostedMoment, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Like a Moment that a list, ``sns_details`` or a posting method returned."""
-        await self.like_sns(app_id, moment.id, LikeOperation.LIKE, moment.user_name, **options)
-
-    async def unlike(
-        self, app_id: str, moment: Moment | PostedMoment, **options: Unpack[RequestOptions]
-    ) -> None:
-        """Take back a like on a Moment that a list or ``sns_details`` returned."""
-        await self.like_sns(app_id, moment.id, LikeOperation.UNLIKE, moment.user_name, **options)
-
-    async def comment(
-        self,
-        app_id: str,
-        moment: Moment | PostedMoment,
-        content: str,
-        *,
-        reply_to: MomentComment | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> None:
-        """Comment on a Moment, or reply to one of its comments.
-
-        ```python
-        async for moment in client.sns.iter_sns_list("wx_123", limit=1):
-            await client.sns.comment("wx_123", moment, "nice")
-        ```
-        """
-        reply_id = 0 if reply_to is None else reply_to.comment_id
-        op = CommentOperation.COMMENT
-        await self.comment_sns(
-            app_id, moment.id, op, moment.user_name, reply_id, content, **options
-        )
-
-    async def delete_comment(
-        self,
-        app_id: str,
-        moment: Moment,
-        comment: MomentComment,
-        **options: Unpack[RequestOptions],
-    ) -> None:
-        """Delete one comment of a Moment (one of ``moment.comments``)."""
-        op = CommentOperation.DELETE
-        await self.comment_sns(
-            app_id, moment.id, op, moment.user_name, comment.comment_id, "", **options
-        )
-
-    # -- posting ---------------------------------------------------------------------------
 
     async def upload_sns_image(
         self, app_id: str, img_urls: Sequence[str], **options: Unpack[RequestOptions]
@@ -714,8 +331,6 @@ class SnsAPI(APIGroup):
         """Delete a Moment that a list, ``sns_details`` or a posting method returned."""
         await self.del_sns(app_id, moment.id, **options)
 
-    # -- flows -----------------------------------------------------------------------------
-
     async def post_images(
         self,
         app_id: str,
@@ -788,10 +403,3 @@ class SnsAPI(APIGroup):
             return await self._call(SEND_VIDEO_SNS, request, options)
         except GeweError as exc:
             raise MomentPostError("send", exc, video) from exc
-
-
-def _moment_page(page: MomentPage) -> Page[Moment, tuple[int, str]]:
-    # The next page starts after the last Moment of this one: maxId is its id. No maxId
-    # means the end.
-    items = page.sns_list or []
-    return Page(items, (page.max_id, page.first_page_md5) if page.max_id else None)
