@@ -15,13 +15,7 @@ import httpx
 
 from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
-from gewe_async._api._social import (
-    WxidRequest,
-    WxidsRequest,
-    at_most,
-    clean_text,
-    wxid_list,
-)
+from gewe_async._api._social import WxidRequest, WxidsRequest, at_most, clean_text, wxid_list
 from gewe_async._chunks import ChunkedResult, run_chunks
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared

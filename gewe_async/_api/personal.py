@@ -15,14 +15,7 @@ from gewe_async._api._common import AppIdRequest, built
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async.types.personal import (
-    LoginRecord,
-    PrivacyOption,
-    Profile,
-    QrCode,
-    SafetyInfo,
-    Sex,
-)
+from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, SafetyInfo, Sex
 
 __all__ = ["PersonalAPI"]
 

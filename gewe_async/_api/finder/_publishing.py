@@ -9,21 +9,10 @@ import attrs
 
 from gewe_async._api import _feeds as f
 from gewe_async._api._common import AppIdRequest
-from gewe_async._api.finder._fields import (
-    _cursor,
-    _Me,
-    _name,
-    _text,
-    _url,
-)
+from gewe_async._api.finder._fields import _cursor, _Me, _name, _text, _url
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
-from gewe_async.types.finder import (
-    LetterContact,
-    PrivateLetterSync,
-    Role,
-    UploadedFinderVideo,
-)
+from gewe_async.types.finder import LetterContact, PrivateLetterSync, Role, UploadedFinderVideo
 
 # -- requests -----------------------------------------------------------------------------
 

@@ -12,11 +12,7 @@ from gewe_async._api import _message_checks as c
 from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
-from gewe_async.types.message import (
-    EmojiUrl,
-    FileUrl,
-    Message,
-)
+from gewe_async.types.message import EmojiUrl, FileUrl, Message
 
 # -- requests -----------------------------------------------------------------------------
 

@@ -12,12 +12,7 @@ from gewe_async._api import _message_checks as c
 from gewe_async._api._common import ToChatRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
-from gewe_async.types.message import (
-    Message,
-    SentImage,
-    SentMessage,
-    SentVideo,
-)
+from gewe_async.types.message import Message, SentImage, SentMessage, SentVideo
 
 # -- requests -----------------------------------------------------------------------------
 

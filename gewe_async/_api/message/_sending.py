@@ -18,12 +18,7 @@ from gewe_async._api._common import ToChatRequest
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, call_options
-from gewe_async.types.message import (
-    Quoted,
-    SentImage,
-    SentMessage,
-    SentVideo,
-)
+from gewe_async.types.message import Quoted, SentImage, SentMessage, SentVideo
 
 # -- requests -----------------------------------------------------------------------------
 

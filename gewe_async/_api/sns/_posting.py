@@ -14,13 +14,7 @@ from gewe_async._api.sns._reading import SnsIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async.exceptions import GeweError, GeweResponseError, MomentPostError
-from gewe_async.types.sns import (
-    Moment,
-    MomentOptions,
-    PostedMoment,
-    UploadedImage,
-    UploadedVideo,
-)
+from gewe_async.types.sns import Moment, MomentOptions, PostedMoment, UploadedImage, UploadedVideo
 
 # -- requests -----------------------------------------------------------------------------
 

@@ -14,11 +14,7 @@ from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
 from gewe_async._paging import Page
 from gewe_async.types.message import FileUrl
-from gewe_async.types.sns import (
-    Moment,
-    MomentPage,
-    VisibleScope,
-)
+from gewe_async.types.sns import Moment, MomentPage, VisibleScope
 
 # -- requests -----------------------------------------------------------------------------
 
