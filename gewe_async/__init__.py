@@ -10,9 +10,9 @@ async with AsyncGeweClient(token="...") as client:
 
 from __future__ import annotations
 
-import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from gewe_async._api import API_CLASSES
 from gewe_async._batch import (
     BatchOptions,
     BatchResult,
@@ -30,6 +30,7 @@ from gewe_async._config import (
     TimeoutTypes,
 )
 from gewe_async._events import CallEvent, EventHook
+from gewe_async._lazy import lazy_attributes
 from gewe_async._limits import Limits
 from gewe_async._retry import Retries
 from gewe_async._transport import AiohttpTransport
@@ -112,30 +113,6 @@ __all__ = [
 
 #: The API group classes moved to `gewe_async.resources`: the old names still resolve, with
 #: a warning, and are loaded only when named (they cost most of an eager import).
-_MOVED = frozenset(
-    {
-        "ContactsAPI",
-        "FavorAPI",
-        "FinderAPI",
-        "GroupAPI",
-        "ImAPI",
-        "LabelAPI",
-        "LoginAPI",
-        "MessageAPI",
-        "PersonalAPI",
-        "SnsAPI",
-    }
+__getattr__, __dir__ = lazy_attributes(
+    __name__, {name: f"gewe_async.resources:{name}" for name in API_CLASSES}, moved=True
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        warnings.warn(
-            f"gewe_async.{name} moved: import it from gewe_async.resources",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from gewe_async import resources
-
-        return getattr(resources, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

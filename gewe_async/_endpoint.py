@@ -8,26 +8,31 @@ GET_PROFILE = Endpoint("personal/getProfile", AppIdRequest, Profile, retry_safe=
 class PersonalAPI(APIGroup):
     async def get_profile(self, app_id: str, **options: Unpack[RequestOptions]) -> Profile:
         \"\"\"Fetch the profile of the account logged in on ``app_id``.\"\"\"
-        return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+        return await self._call(GET_PROFILE, AppIdRequest(app_id=app_id), options)
 ```
 
-Everything else (encoding, sending, decoding the envelope, errors) is in ``_pipeline``.
+Requests are attrs classes built by keyword (``kw_only``): a field the method forgets fails
+type checking, not a call at run time. Everything else (encoding, sending, decoding the
+envelope, errors) is in ``_pipeline``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from gewe_async._batch import BatchOptions, BatchResult, run_batch
+from gewe_async._config import RequestOptions
+from gewe_async._paging import Page, paginate
 
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
-    from gewe_async._config import RequestOptions
 
 T = TypeVar("T")
+A = TypeVar("A")
+C = TypeVar("C", bound=Hashable)
 
 
 @attrs.frozen
@@ -85,6 +90,11 @@ class Endpoint(Generic[T]):
         return self.path.partition("/")[2]
 
 
+def call_options(batch: BatchOptions) -> RequestOptions:
+    """The options of each call of a batch: its ``timeout``, if the batch was given one."""
+    return {"timeout": batch["timeout"]} if "timeout" in batch else {}
+
+
 def declared(namespace: Mapping[str, object]) -> tuple[Endpoint[Any], ...]:
     """Return the endpoints a module declares, in order (its ``ENDPOINTS`` tuple).
 
@@ -109,6 +119,26 @@ class APIGroup:
     async def _call(self, endpoint: Endpoint[T], request: Any, options: RequestOptions) -> T:
         return await self._client._send(endpoint, request, options)
 
+    def _paged(
+        self,
+        endpoint: Endpoint[A],
+        request_at: Callable[[C], Any],
+        start: C,
+        read: Callable[[A], Page[T, C]],
+        limit: int | None,
+        options: RequestOptions,
+        keep: Callable[[T], bool] | None = None,
+    ) -> AsyncIterator[T]:
+        # The iter_* methods' body. The first request is built now, so that bad input fails
+        # at the call rather than at the first step of the ``async for``.
+        first = request_at(start)
+
+        async def fetch(cursor: C) -> Page[T, C]:
+            request = first if cursor == start else request_at(cursor)
+            return read(await self._call(endpoint, request, options))
+
+        return paginate(fetch, start, limit, keep)
+
     async def _fan_out(
         self, endpoint: Endpoint[T], requests: Iterable[Any], batch: BatchOptions
     ) -> BatchResult[T]:
@@ -117,15 +147,28 @@ class APIGroup:
         requests = list(requests)
         ids = [request.app_id for request in requests]
         by_id: dict[str, Any] = dict(zip(ids, requests, strict=True))
-        options: RequestOptions = {"timeout": batch["timeout"]} if "timeout" in batch else {}
+        options = call_options(batch)
 
         async def call(app_id: str) -> T:
             return await self._client._send(endpoint, by_id[app_id], options)
 
+        return await self._run_batch(ids, call, batch)
+
+    async def _run_batch(
+        self,
+        keys: Iterable[str],
+        call: Callable[[str], Awaitable[T]],
+        batch: BatchOptions,
+        *,
+        concurrency: int | None = None,
+    ) -> BatchResult[T]:
+        # run_batch with a method's batch keywords; ``concurrency`` is the method's default when
+        # the caller gives none (else the client's in-flight limit).
+        default = self._client.limits.max_in_flight if concurrency is None else concurrency
         return await run_batch(
-            ids,
+            keys,
             call,
-            concurrency=batch.get("concurrency", self._client.limits.max_in_flight),
+            concurrency=batch.get("concurrency", default),
             on_progress=batch.get("on_progress"),
             fail_fast=batch.get("fail_fast", False),
             deadline=batch.get("deadline"),

@@ -8,6 +8,7 @@ mkdocstrings renders in the API reference, read statically with griffe as the do
 from __future__ import annotations
 
 import importlib
+import typing
 
 import griffe
 import pytest
@@ -261,6 +262,7 @@ EXPORTS: dict[str, frozenset[str]] = {
             "ContactSearchResult",
             "ContactsList",
             "FriendRelation",
+            "FriendRequestTickets",
             "PhoneBookOperation",
             "PhoneContact",
             "Relation",
@@ -303,6 +305,7 @@ EXPORTS: dict[str, frozenset[str]] = {
             "ObjectPage",
             "PrivateLetter",
             "PrivateLetterSync",
+            "Role",
             "SearchCategory",
             "SearchFilter",
             "SearchInfo",
@@ -358,6 +361,8 @@ EXPORTS: dict[str, frozenset[str]] = {
         {
             "EmojiUrl",
             "FileUrl",
+            "HasContent",
+            "Message",
             "MENTION_ALL",
             "Quoted",
             "SentImage",
@@ -378,6 +383,7 @@ EXPORTS: dict[str, frozenset[str]] = {
     "gewe_async.types.sns": frozenset(
         {
             "CommentOperation",
+            "DownloadedVideo",
             "LikeOperation",
             "Moment",
             "MomentComment",
@@ -462,3 +468,66 @@ def test_unknown_top_level_name_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="NoSuchAPI"):
         gewe_async.NoSuchAPI  # noqa: B018
+
+
+def _classes_in(hint: object) -> set[type]:
+    found = {hint} if isinstance(hint, type) else set()
+    for arg in typing.get_args(hint):
+        found |= _classes_in(arg)
+    return found
+
+
+def test_models_live_in_types_not_in_api() -> None:
+    """No class a group's method takes or returns is defined in ``gewe_async._api``.
+
+    Models, enums and protocols live in ``gewe_async.types.<group>``; ``gewe_async._api`` defines
+    only the ``*API`` classes (served by ``gewe_async.resources``) and private request bodies.
+    """
+    import inspect
+
+    import gewe_async.resources
+
+    misplaced = set()
+    for name in gewe_async.resources.__all__:
+        group = getattr(gewe_async.resources, name)
+        for method_name, method in inspect.getmembers(group, inspect.isfunction):
+            if method_name.startswith("_"):
+                continue
+            for hint in typing.get_type_hints(method).values():
+                misplaced |= {
+                    f"{name}.{method_name}: {cls.__module__}.{cls.__qualname__}"
+                    for cls in _classes_in(hint)
+                    if cls.__module__.startswith("gewe_async._api")
+                }
+    for module, names in EXPORTS.items():
+        exported = [getattr(importlib.import_module(module), name) for name in names]
+        misplaced |= {
+            f"{module}: {value.__module__}.{value.__qualname__}"
+            for value in exported
+            if isinstance(value, type)
+            and value.__module__.startswith("gewe_async._api")
+            and not value.__name__.endswith("API")
+        }
+    assert misplaced == set()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("gewe_async._api.finder", "gewe_async.types.finder:Role"),
+        ("gewe_async._api.message", "gewe_async.types.message:Message"),
+        ("gewe_async._api.sns", "gewe_async.types.sns:DownloadedVideo"),
+    ],
+)
+def test_moved_models_keep_their_old_import_path(old: str, new: str) -> None:
+    module, _, name = new.partition(":")
+    with pytest.warns(DeprecationWarning, match=module):
+        moved = getattr(importlib.import_module(old), name)
+    assert moved is getattr(importlib.import_module(module), name)
+
+
+def test_friend_request_tickets_still_import_from_the_contacts_group() -> None:
+    from gewe_async._api.contacts import FriendRequestTickets
+    from gewe_async.types import contacts
+
+    assert FriendRequestTickets is contacts.FriendRequestTickets

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
-from gewe_async.types.message import Quoted, SentImage, SentVideo
+from gewe_async.types.message import Message, Quoted, SentImage, SentVideo
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are fine), lone surrogates and U+FFFE/U+FFFF.
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -22,15 +22,6 @@ MENTION_END: Final = "\u2005"
 
 # A group member's message arrives as "<wxid>:\n<xml>"; the prefix is not part of the XML.
 _SENDER_PREFIX: Final = re.compile(r"^\s*[^<\s]+:\s*(?=<)")
-
-
-class HasContent(Protocol):
-    """A received message event: anything with the message's XML as ``content``."""
-
-    @property
-    def content(self) -> str:
-        """The message's content (XML for media)."""
-        ...
 
 
 def check_xml_text(name: str, value: object) -> str:
@@ -73,6 +64,17 @@ def parse(xml: str) -> ET.Element:
         return ET.fromstring(text)  # noqa: S314 - DOCTYPEs refused above: no entity expansion
     except ET.ParseError as exc:
         raise ValueError(f"not well-formed XML ({exc})") from None
+
+
+def received(message: Message, action: str) -> tuple[str, ET.Element]:
+    """The XML of a received message and its parsed root; text messages are refused clearly."""
+    xml = xml_of(message)
+    try:
+        return xml, parse(xml)
+    except ValueError as exc:
+        raise ValueError(
+            f"nothing to {action}: the message's content is not media XML (a text message?): {exc}"
+        ) from None
 
 
 def _serialize(root: ET.Element) -> str:

@@ -9,16 +9,23 @@ import attrs
 from gewe_async import _validators as v
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class AppIdRequest:
     """A request body with only the device's appId."""
 
     app_id: str = attrs.field(validator=v.app_id)
 
 
-def built(cls: type[Any], app_id: str, *fields: Any) -> Any:
+@attrs.frozen(kw_only=True)
+class ToChatRequest(AppIdRequest):
+    """A request body sent to one chat: the device's appId and the chat's ``toWxid``."""
+
+    to_wxid: str = attrs.field(validator=v.non_empty_text)
+
+
+def built(cls: type[Any], app_id: str, **fields: Any) -> Any:
     """Build one request of a batch, naming the appId if its input is refused."""
     try:
-        return cls(app_id, *fields)
+        return cls(app_id=app_id, **fields)
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"appId {app_id!r}: {exc}") from None

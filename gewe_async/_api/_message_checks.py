@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -47,16 +48,21 @@ def one_of(*allowed: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     return check
 
 
+def _parsed(attribute: attrs.Attribute[Any], value: Any, what: str) -> ET.Element:
+    # The XML checks' common start: a str that parses, else an error naming what was expected.
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
+    try:
+        return _appmsg.parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{attribute.name} is not {what}: {exc}") from None
+
+
 def message_xml(*children: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     """Check for well-formed message XML: ``<msg>`` holding one of ``children``."""
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, str):
-            raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
-        try:
-            root = _appmsg.parse(value)
-        except ValueError as exc:
-            raise ValueError(f"{attribute.name} is not a message's XML: {exc}") from None
+        root = _parsed(attribute, value, "a message's XML")
         if root.tag != "msg" or not any(root.find(child) is not None for child in children):
             want = " or ".join(f"<{c}>" for c in children)
             raise ValueError(
@@ -69,12 +75,7 @@ def message_xml(*children: str) -> Callable[[Any, attrs.Attribute[Any], Any], No
 
 def appmsg_xml(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Check for a well-formed ``<appmsg>`` element (postAppMsg's ``appmsg``)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, got {v.describe(value)}")
-    try:
-        root = _appmsg.parse(value)
-    except ValueError as exc:
-        raise ValueError(f"{attribute.name} is not an <appmsg> element: {exc}") from None
+    root = _parsed(attribute, value, "an <appmsg> element")
     if root.tag != "appmsg":
         raise ValueError(f"{attribute.name} must be an <appmsg> element, got <{root.tag}>")
 

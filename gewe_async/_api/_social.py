@@ -14,6 +14,7 @@ from typing import Any, Final
 import attrs
 
 from gewe_async import _validators as v
+from gewe_async._api._common import AppIdRequest
 
 #: wxid_..., user-chosen ids (letters, digits, ``_`` ``-``), gh_..., and suffixed ids such as
 #: ``123@chatroom`` or ``2598...@openim``.
@@ -89,25 +90,22 @@ def to_int_id(value: Any, name: str) -> int:
     return value
 
 
-@attrs.frozen
-class WxidsRequest:
+@attrs.frozen(kw_only=True)
+class WxidsRequest(AppIdRequest):
     """Body of the look-ups by a list of wxids (``getBriefInfo``, ``checkRelation``, ...)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxids: list[str] = attrs.field(converter=to_wxids)
 
 
-@attrs.frozen
-class WxidRequest:
+@attrs.frozen(kw_only=True)
+class WxidRequest(AppIdRequest):
     """Body of the calls about one contact: appId and ``wxid``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxid: str = attrs.field(validator=wxid)
 
 
-@attrs.frozen
-class ChatroomRequest:
+@attrs.frozen(kw_only=True)
+class ChatroomRequest(AppIdRequest):
     """Body of the calls about one group: appId and ``chatroomId``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     chatroom_id: str = attrs.field(validator=chatroom_id)

@@ -1,6 +1,6 @@
 """The contacts module (``/contacts/*``): friends, look-ups, remarks and the phone address book.
 
-Official pages: ``geweapi/联系人模块/``.
+Official documentation (doc.geweapi.com): the 联系人模块 section.
 """
 
 from __future__ import annotations
@@ -8,21 +8,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from typing import Any, Final, Protocol, TypeVar, Unpack
+from typing import Any, Final, TypeVar, Unpack
 
 import attrs
 import httpx
 
 from gewe_async import _validators as v
 from gewe_async._api._common import AppIdRequest
-from gewe_async._api._social import (
-    WxidRequest,
-    WxidsRequest,
-    at_most,
-    clean_text,
-    wxid,
-    wxid_list,
-)
+from gewe_async._api._social import WxidRequest, WxidsRequest, at_most, clean_text, wxid_list
 from gewe_async._chunks import ChunkedResult, run_chunks
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
@@ -33,12 +26,13 @@ from gewe_async.types.contacts import (
     ContactInfo,
     ContactSearchResult,
     ContactsList,
+    FriendRequestTickets,
     PhoneBookOperation,
     PhoneContact,
     Relation,
 )
 
-__all__ = ["ContactsAPI", "FriendRequestTickets"]
+__all__ = ["ContactsAPI"]
 
 T = TypeVar("T")
 
@@ -91,11 +85,10 @@ def _ticket(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValueError(f"{attribute.name} must be a ticket without spaces, got {value!r:.60}")
 
 
-@attrs.frozen
-class AddContactsRequest:
+@attrs.frozen(kw_only=True)
+class AddContactsRequest(AppIdRequest):
     """Body of ``contacts/addContacts``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     scene: int = attrs.field(converter=_scene)
     option: AddContactOption = attrs.field(converter=_option)
     v3: str = attrs.field(validator=_ticket)
@@ -103,47 +96,40 @@ class AddContactsRequest:
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
-class GetPhoneAddressListRequest:
+@attrs.frozen(kw_only=True)
+class GetPhoneAddressListRequest(AppIdRequest):
     """Body of ``contacts/getPhoneAddressList`` (no ``phones``: every number)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     phones: list[str] | None = attrs.field(
         default=None, converter=attrs.converters.optional(_to_phones)
     )
 
 
-@attrs.frozen
-class SearchRequest:
+@attrs.frozen(kw_only=True)
+class SearchRequest(AppIdRequest):
     """Body of ``contacts/search``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     contacts_info: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
-class SetFriendPermissionsRequest:
+@attrs.frozen(kw_only=True)
+class SetFriendPermissionsRequest(WxidRequest):
     """Body of ``contacts/setFriendPermissions``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    wxid: str = attrs.field(validator=wxid)
     only_chat: bool = attrs.field(validator=v.boolean)
 
 
-@attrs.frozen
-class SetFriendRemarkRequest:
+@attrs.frozen(kw_only=True)
+class SetFriendRemarkRequest(WxidRequest):
     """Body of ``contacts/setFriendRemark``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    wxid: str = attrs.field(validator=wxid)
     remark: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
-class UploadPhoneAddressListRequest:
+@attrs.frozen(kw_only=True)
+class UploadPhoneAddressListRequest(AppIdRequest):
     """Body of ``contacts/uploadPhoneAddressList``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     phones: list[str] = attrs.field(converter=_to_phones)
     op_type: PhoneBookOperation = attrs.field(converter=_phone_book_operation)
 
@@ -196,25 +182,6 @@ UPLOAD_PHONE_ADDRESS_LIST: Final[Endpoint[None]] = Endpoint(
 ENDPOINTS: Final = declared(globals())
 
 
-class FriendRequestTickets(Protocol):
-    """Anything carrying a friend request's tickets: the ``friend_request`` callback event."""
-
-    @property
-    def v3(self) -> str:
-        """The requester's encrypted username."""
-        ...
-
-    @property
-    def v4(self) -> str:
-        """The request's ticket."""
-        ...
-
-    @property
-    def scene(self) -> int:
-        """Where the request came from."""
-        ...
-
-
 class ContactsAPI(APIGroup):
     """``client.contacts``: friends, look-ups, remarks and the phone address book.
 
@@ -238,11 +205,13 @@ class ContactsAPI(APIGroup):
     ) -> None:
         """Send, accept or decline a friend request (``contacts/addContacts``).
 
-        ``v3``/``v4`` come from [`search()`][gewe_async.ContactsAPI.search] (to add someone) or
-        from the request's callback (to accept or decline it); ``content`` is the greeting.
-        The page advises calling this only after the account has been online for 3 days.
+        ``v3``/``v4`` come from [`search()`][gewe_async.resources.ContactsAPI.search] (to add
+        someone) or from the request's callback (to accept or decline it); ``content`` is the
+        greeting. The page advises calling this only after the account has been online for 3 days.
         """
-        request = AddContactsRequest(app_id, scene, option, v3, v4, content)
+        request = AddContactsRequest(
+            app_id=app_id, scene=scene, option=option, v3=v3, v4=v4, content=content
+        )
         await self._call(ADD_CONTACTS, request, options)
 
     async def accept_friend_request(
@@ -279,12 +248,12 @@ class ContactsAPI(APIGroup):
     ) -> list[Relation]:
         """Check whether up to 20 contacts are still friends (``contacts/checkRelation``)."""
         checked = at_most(wxid_list(wxids), CHECK_RELATION_MAX, "check_relation")
-        return await self._call(CHECK_RELATION, WxidsRequest(app_id, checked), options)
+        return await self._call(CHECK_RELATION, WxidsRequest(app_id=app_id, wxids=checked), options)
 
     async def check_relation_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[Relation]:
-        """Like [`check_relation()`][gewe_async.ContactsAPI.check_relation], for any number.
+        """Like [`check_relation()`][gewe_async.resources.ContactsAPI.check_relation], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -294,7 +263,7 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxid: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Delete a friend (``contacts/deleteFriend``)."""
-        await self._call(DELETE_FRIEND, WxidRequest(app_id, wxid), options)
+        await self._call(DELETE_FRIEND, WxidRequest(app_id=app_id, wxid=wxid), options)
 
     async def fetch_contacts_list(
         self, app_id: str, **options: Unpack[RequestOptions]
@@ -305,7 +274,7 @@ class ContactsAPI(APIGroup):
         so this call waits up to 3 minutes per attempt and 4 in all unless
         ``timeout=``/``total_timeout=`` say otherwise. Only groups saved to the address book
         are listed. See
-        [`fetch_contacts_list_or_cache()`][gewe_async.ContactsAPI.fetch_contacts_list_or_cache]
+        [`fetch_contacts_list_or_cache()`][gewe_async.resources.ContactsAPI.fetch_contacts_list_or_cache]
         for the documented fallback when it times out.
         """
         options = {
@@ -313,7 +282,7 @@ class ContactsAPI(APIGroup):
             "total_timeout": FETCH_CONTACTS_LIST_TOTAL_TIMEOUT,
             **options,
         }
-        return await self._call(FETCH_CONTACTS_LIST, AppIdRequest(app_id), options)
+        return await self._call(FETCH_CONTACTS_LIST, AppIdRequest(app_id=app_id), options)
 
     async def fetch_contacts_list_cache(
         self, app_id: str, **options: Unpack[RequestOptions]
@@ -323,7 +292,7 @@ class ContactsAPI(APIGroup):
         (``contacts/fetchContactsListCache``.) ``None`` while it is not ready yet. The server
         keeps it for 10 minutes.
         """
-        return await self._call(FETCH_CONTACTS_LIST_CACHE, AppIdRequest(app_id), options)
+        return await self._call(FETCH_CONTACTS_LIST_CACHE, AppIdRequest(app_id=app_id), options)
 
     async def fetch_contacts_list_or_cache(
         self,
@@ -365,12 +334,12 @@ class ContactsAPI(APIGroup):
     ) -> list[ContactInfo]:
         """Profiles of up to 20 contacts or strangers (``contacts/getBriefInfo``)."""
         checked = at_most(wxid_list(wxids), BRIEF_INFO_MAX, "get_brief_info")
-        return await self._call(GET_BRIEF_INFO, WxidsRequest(app_id, checked), options)
+        return await self._call(GET_BRIEF_INFO, WxidsRequest(app_id=app_id, wxids=checked), options)
 
     async def get_brief_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[ContactInfo]:
-        """Like [`get_brief_info()`][gewe_async.ContactsAPI.get_brief_info], for any number.
+        """Like [`get_brief_info()`][gewe_async.resources.ContactsAPI.get_brief_info], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -381,12 +350,14 @@ class ContactsAPI(APIGroup):
     ) -> list[ContactInfo]:
         """Full profiles of up to 20 friends (``contacts/getDetailInfo``)."""
         checked = at_most(wxid_list(wxids), DETAIL_INFO_MAX, "get_detail_info")
-        return await self._call(GET_DETAIL_INFO, WxidsRequest(app_id, checked), options)
+        return await self._call(
+            GET_DETAIL_INFO, WxidsRequest(app_id=app_id, wxids=checked), options
+        )
 
     async def get_detail_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> ChunkedResult[ContactInfo]:
-        """Like [`get_detail_info()`][gewe_async.ContactsAPI.get_detail_info], for any number.
+        """Like [`get_detail_info()`][gewe_async.resources.ContactsAPI.get_detail_info], any number.
 
         Sends 20 per request; answers in input order, with one outcome per chunk.
         """
@@ -402,7 +373,9 @@ class ContactsAPI(APIGroup):
 
         Without ``phones``, every number uploaded.
         """
-        request = GetPhoneAddressListRequest(app_id, None if phones is None else list(phones))
+        request = GetPhoneAddressListRequest(
+            app_id=app_id, phones=None if phones is None else list(phones)
+        )
         return await self._call(GET_PHONE_ADDRESS_LIST, request, options)
 
     async def search(
@@ -411,22 +384,29 @@ class ContactsAPI(APIGroup):
         """Find someone by WeChat ID or phone number (``contacts/search``).
 
         Pass the answer's ``v3``/``v4`` to
-        [`add_contacts()`][gewe_async.ContactsAPI.add_contacts] to send them a friend request.
+        [`add_contacts()`][gewe_async.resources.ContactsAPI.add_contacts] to send them a friend
+        request.
         """
-        return await self._call(SEARCH, SearchRequest(app_id, contacts_info), options)
+        return await self._call(
+            SEARCH, SearchRequest(app_id=app_id, contacts_info=contacts_info), options
+        )
 
     async def set_friend_permissions(
         self, app_id: str, wxid: str, only_chat: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Set whether a friend is chat-only (仅聊天) (``contacts/setFriendPermissions``)."""
-        request = SetFriendPermissionsRequest(app_id, wxid, only_chat)
+        request = SetFriendPermissionsRequest(app_id=app_id, wxid=wxid, only_chat=only_chat)
         await self._call(SET_FRIEND_PERMISSIONS, request, options)
 
     async def set_friend_remark(
         self, app_id: str, wxid: str, remark: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the remark (备注) of a friend (``contacts/setFriendRemark``)."""
-        await self._call(SET_FRIEND_REMARK, SetFriendRemarkRequest(app_id, wxid, remark), options)
+        await self._call(
+            SET_FRIEND_REMARK,
+            SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark),
+            options,
+        )
 
     async def upload_phone_address_list(
         self,
@@ -436,7 +416,7 @@ class ContactsAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Add numbers to the phone book, or remove them (``contacts/uploadPhoneAddressList``)."""
-        request = UploadPhoneAddressListRequest(app_id, list(phones), op_type)
+        request = UploadPhoneAddressListRequest(app_id=app_id, phones=list(phones), op_type=op_type)
         await self._call(UPLOAD_PHONE_ADDRESS_LIST, request, options)
 
     async def _chunked(
@@ -451,7 +431,7 @@ class ContactsAPI(APIGroup):
         v.app_id(None, attrs.fields(WxidsRequest).app_id, app_id)
 
         async def call(chunk: tuple[str, ...]) -> list[T]:
-            return await self._call(endpoint, WxidsRequest(app_id, chunk), options)
+            return await self._call(endpoint, WxidsRequest(app_id=app_id, wxids=chunk), options)
 
         return await run_chunks(checked, maximum, call, _key)
 

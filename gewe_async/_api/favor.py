@@ -1,6 +1,6 @@
 """The favorites module (``/favor/*``): the account's saved items (收藏).
 
-Official pages: ``geweapi/收藏夹模块/``.
+Official documentation (doc.geweapi.com): the 收藏夹模块 section.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Final, Unpack
 
 import attrs
 
-from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
+from gewe_async._api._common import AppIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async._paging import Page, paginate
+from gewe_async._paging import Page
 from gewe_async.types.favor import Favorite, FavoriteSummary, FavoriteSyncPage
 
 __all__ = ["FavorAPI"]
@@ -23,19 +23,17 @@ __all__ = ["FavorAPI"]
 # -- requests -----------------------------------------------------------------------------
 
 
-@attrs.frozen
-class SyncRequest:
+@attrs.frozen(kw_only=True)
+class SyncRequest(AppIdRequest):
     """Body of ``favor/sync`` (``syncKey`` is always sent, ``""`` for the first page)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     sync_key: str = attrs.field(validator=f.cursor)
 
 
-@attrs.frozen
-class FavIdRequest:
+@attrs.frozen(kw_only=True)
+class FavIdRequest(AppIdRequest):
     """Body of ``favor/getContent`` and ``favor/delete``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     fav_id: int = attrs.field(validator=f.object_id)
 
 
@@ -66,9 +64,9 @@ class FavorAPI(APIGroup):
         """Fetch one page of saved items (``favor/sync``), deleted ones included.
 
         Pass ``""`` for the first page, then the ``sync_key`` of the page before.
-        [`iter_sync()`][gewe_async.FavorAPI.iter_sync] does the paging for you.
+        [`iter_sync()`][gewe_async.resources.FavorAPI.iter_sync] does the paging for you.
         """
-        return await self._call(SYNC, SyncRequest(app_id, sync_key), options)
+        return await self._call(SYNC, SyncRequest(app_id=app_id, sync_key=sync_key), options)
 
     def iter_sync(
         self,
@@ -93,23 +91,25 @@ class FavorAPI(APIGroup):
         Raises:
             ValueError: ``limit`` is negative.
         """
-        SyncRequest(app_id, "")  # refuse a bad appId now, not at the first step
-
-        async def fetch(key: str) -> Page[FavoriteSummary, str]:
-            page = await self._call(SYNC, SyncRequest(app_id, key), options)
-            return Page(page.items or (), page.sync_key or None)
-
-        return paginate(fetch, "", limit, None if include_deleted else _exists)
+        return self._paged(
+            SYNC,
+            lambda key: SyncRequest(app_id=app_id, sync_key=key),
+            "",
+            lambda page: Page(page.items or (), page.sync_key or None),
+            limit,
+            options,
+            keep=None if include_deleted else _exists,
+        )
 
     async def get_content(
         self, app_id: str, fav_id: int, **options: Unpack[RequestOptions]
     ) -> Favorite:
         """Fetch one saved item with its content (``favor/getContent``)."""
-        return await self._call(GET_CONTENT, FavIdRequest(app_id, fav_id), options)
+        return await self._call(GET_CONTENT, FavIdRequest(app_id=app_id, fav_id=fav_id), options)
 
     async def delete(self, app_id: str, fav_id: int, **options: Unpack[RequestOptions]) -> None:
         """Delete one saved item (``favor/delete``)."""
-        await self._call(DELETE, FavIdRequest(app_id, fav_id), options)
+        await self._call(DELETE, FavIdRequest(app_id=app_id, fav_id=fav_id), options)
 
 
 def _exists(item: FavoriteSummary) -> bool:

@@ -1,6 +1,6 @@
 """The group module (``/group/*``): group chats, members, admins and announcements.
 
-Official pages: ``geweapi/群模块/``.
+Official documentation (doc.geweapi.com): the 群模块 section.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any, Final, Unpack
 import attrs
 
 from gewe_async import _validators as v
+from gewe_async._api._common import AppIdRequest
 from gewe_async._api._social import (
     ChatroomRequest,
-    chatroom_id,
     clean_text,
     to_comma_wxids,
     to_wxids,
@@ -65,22 +65,18 @@ def _msg_id(value: Any) -> str:
     return text
 
 
-@attrs.frozen
-class AddGroupMemberAsFriendRequest:
+@attrs.frozen(kw_only=True)
+class AddGroupMemberAsFriendRequest(ChatroomRequest):
     """Body of ``group/addGroupMemberAsFriend``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxid: str = attrs.field(validator=wxid)
     content: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
-class AdminOperateRequest:
+@attrs.frozen(kw_only=True)
+class AdminOperateRequest(ChatroomRequest):
     """Body of ``group/adminOperate``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: AdminOperation = attrs.field(converter=_admin_operation)
     wxids: list[str] = attrs.field(converter=to_wxids)
 
@@ -89,128 +85,103 @@ class AdminOperateRequest:
             raise ValueError(f"ownership goes to exactly one member, got {len(self.wxids)} wxids")
 
 
-@attrs.frozen
-class AgreeJoinRoomRequest:
+@attrs.frozen(kw_only=True)
+class AgreeJoinRoomRequest(AppIdRequest):
     """Body of ``group/agreeJoinRoom``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
-class CreateChatroomRequest:
+@attrs.frozen(kw_only=True)
+class CreateChatroomRequest(AppIdRequest):
     """Body of ``group/createChatroom``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     wxids: list[str] = attrs.field(converter=_at_least_two)
 
 
-@attrs.frozen
-class GetChatroomMemberDetailRequest:
+@attrs.frozen(kw_only=True)
+class GetChatroomMemberDetailRequest(ChatroomRequest):
     """Body of ``group/getChatroomMemberDetail``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     member_wxids: list[str] = attrs.field(converter=to_wxids)
 
 
-@attrs.frozen
-class InviteMemberRequest:
+@attrs.frozen(kw_only=True)
+class InviteMemberRequest(ChatroomRequest):
     """Body of ``group/inviteMember`` (``wxids`` comma-joined, as the page says)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
     reason: str = attrs.field(validator=clean_text)  # required: sent even when ""
 
 
-@attrs.frozen
-class JoinRoomUsingQRCodeRequest:
+@attrs.frozen(kw_only=True)
+class JoinRoomUsingQRCodeRequest(AppIdRequest):
     """Body of ``group/joinRoomUsingQRCode``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     qr_url: str = attrs.field(validator=v.http_url)
 
 
-@attrs.frozen
-class ModifyChatroomNameRequest:
+@attrs.frozen(kw_only=True)
+class ModifyChatroomNameRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomName``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
-class ModifyChatroomNickNameForSelfRequest:
+@attrs.frozen(kw_only=True)
+class ModifyChatroomNickNameForSelfRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomNickNameForSelf``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     nick_name: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
-class ModifyChatroomRemarkRequest:
+@attrs.frozen(kw_only=True)
+class ModifyChatroomRemarkRequest(ChatroomRequest):
     """Body of ``group/modifyChatroomRemark``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     chatroom_remark: str = attrs.field(validator=clean_text)
 
 
-@attrs.frozen
-class PinChatRequest:
+@attrs.frozen(kw_only=True)
+class PinChatRequest(ChatroomRequest):
     """Body of ``group/pinChat``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     top: bool = attrs.field(validator=v.boolean)
 
 
-@attrs.frozen
-class RemoveMemberRequest:
+@attrs.frozen(kw_only=True)
+class RemoveMemberRequest(ChatroomRequest):
     """Body of ``group/removeMember`` (``wxids`` comma-joined, as the page says)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     wxids: str = attrs.field(converter=to_comma_wxids)
 
 
-@attrs.frozen
-class RoomAccessApplyCheckApproveRequest:
+@attrs.frozen(kw_only=True)
+class RoomAccessApplyCheckApproveRequest(ChatroomRequest):
     """Body of ``group/roomAccessApplyCheckApprove``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     new_msg_id: str = attrs.field(converter=_msg_id)
     msg_content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
-class SaveContractListRequest:
+@attrs.frozen(kw_only=True)
+class SaveContractListRequest(ChatroomRequest):
     """Body of ``group/saveContractList``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     oper_type: ContactListOperation = attrs.field(converter=_contact_list_operation)
 
 
-@attrs.frozen
-class SetChatroomAnnouncementRequest:
+@attrs.frozen(kw_only=True)
+class SetChatroomAnnouncementRequest(ChatroomRequest):
     """Body of ``group/setChatroomAnnouncement``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
-class SetMsgSilenceRequest:
+@attrs.frozen(kw_only=True)
+class SetMsgSilenceRequest(ChatroomRequest):
     """Body of ``group/setMsgSilence``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
-    chatroom_id: str = attrs.field(validator=chatroom_id)
     silence: bool = attrs.field(validator=v.boolean)
 
 
@@ -305,7 +276,9 @@ class GroupAPI(APIGroup):
         Returns the member's ``v3``; the callback of their acceptance carries it too. Fails if
         they do not allow being added from groups.
         """
-        request = AddGroupMemberAsFriendRequest(app_id, chatroom_id, member_wxid, content)
+        request = AddGroupMemberAsFriendRequest(
+            app_id=app_id, chatroom_id=chatroom_id, member_wxid=member_wxid, content=content
+        )
         return (await self._call(ADD_GROUP_MEMBER_AS_FRIEND, request, options)).v3
 
     async def admin_operate(
@@ -321,7 +294,9 @@ class GroupAPI(APIGroup):
         Raises:
             ValueError: ``TRANSFER_OWNER`` with other than one wxid, or an unknown operation.
         """
-        request = AdminOperateRequest(app_id, chatroom_id, oper_type, wxids)
+        request = AdminOperateRequest(
+            app_id=app_id, chatroom_id=chatroom_id, oper_type=oper_type, wxids=wxids
+        )
         await self._call(ADMIN_OPERATE, request, options)
 
     async def agree_join_room(
@@ -331,7 +306,7 @@ class GroupAPI(APIGroup):
 
         (``group/agreeJoinRoom``.)
         """
-        request = AgreeJoinRoomRequest(app_id, url)
+        request = AgreeJoinRoomRequest(app_id=app_id, url=url)
         return (await self._call(AGREE_JOIN_ROOM, request, options)).chatroom_id
 
     async def create_chatroom(
@@ -340,28 +315,34 @@ class GroupAPI(APIGroup):
         """Create a group with at least two friends (``group/createChatroom``).
 
         The group has no name until
-        [`modify_chatroom_name()`][gewe_async.GroupAPI.modify_chatroom_name].
+        [`modify_chatroom_name()`][gewe_async.resources.GroupAPI.modify_chatroom_name].
         """
-        return await self._call(CREATE_CHATROOM, CreateChatroomRequest(app_id, wxids), options)
+        return await self._call(
+            CREATE_CHATROOM, CreateChatroomRequest(app_id=app_id, wxids=wxids), options
+        )
 
     async def disband_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Dissolve a group the account owns (``group/disbandChatroom``)."""
-        await self._call(DISBAND_CHATROOM, ChatroomRequest(app_id, chatroom_id), options)
+        await self._call(
+            DISBAND_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def get_chatroom_announcement(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomAnnouncement:
         """A group's announcement (``group/getChatroomAnnouncement``)."""
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_ANNOUNCEMENT, request, options)
 
     async def get_chatroom_info(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomInfo:
         """A group's name, owner, settings and members (``group/getChatroomInfo``)."""
-        return await self._call(GET_CHATROOM_INFO, ChatroomRequest(app_id, chatroom_id), options)
+        return await self._call(
+            GET_CHATROOM_INFO, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def get_chatroom_member_detail(
         self,
@@ -371,14 +352,16 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> list[ChatroomMemberDetail]:
         """Full profiles of members of a group (``group/getChatroomMemberDetail``)."""
-        request = GetChatroomMemberDetailRequest(app_id, chatroom_id, member_wxids)
+        request = GetChatroomMemberDetailRequest(
+            app_id=app_id, chatroom_id=chatroom_id, member_wxids=member_wxids
+        )
         return await self._call(GET_CHATROOM_MEMBER_DETAIL, request, options)
 
     async def get_chatroom_member_list(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomMemberList:
         """A group's members, owner and admins (``group/getChatroomMemberList``)."""
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_MEMBER_LIST, request, options)
 
     async def get_chatroom_qr_code(
@@ -388,7 +371,7 @@ class GroupAPI(APIGroup):
 
         WeChat refuses it during the first 1 to 3 days after a new device logs in.
         """
-        request = ChatroomRequest(app_id, chatroom_id)
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
         return await self._call(GET_CHATROOM_QR_CODE, request, options)
 
     async def invite_member(
@@ -400,28 +383,34 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Invite friends into a group (``group/inviteMember``); ``wxids`` go comma-joined."""
-        request = InviteMemberRequest(app_id, chatroom_id, wxids, reason)
+        request = InviteMemberRequest(
+            app_id=app_id, chatroom_id=chatroom_id, wxids=wxids, reason=reason
+        )
         await self._call(INVITE_MEMBER, request, options)
 
     async def join_room_using_qr_code(
         self, app_id: str, qr_url: str, **options: Unpack[RequestOptions]
     ) -> JoinedChatroom:
         """Join a group by the URL read from its QR code (``group/joinRoomUsingQRCode``)."""
-        request = JoinRoomUsingQRCodeRequest(app_id, qr_url)
+        request = JoinRoomUsingQRCodeRequest(app_id=app_id, qr_url=qr_url)
         return await self._call(JOIN_ROOM_USING_QR_CODE, request, options)
 
     async def modify_chatroom_name(
         self, app_id: str, chatroom_id: str, chatroom_name: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Rename a group (``group/modifyChatroomName``)."""
-        request = ModifyChatroomNameRequest(app_id, chatroom_id, chatroom_name)
+        request = ModifyChatroomNameRequest(
+            app_id=app_id, chatroom_id=chatroom_id, chatroom_name=chatroom_name
+        )
         await self._call(MODIFY_CHATROOM_NAME, request, options)
 
     async def modify_chatroom_nick_name_for_self(
         self, app_id: str, chatroom_id: str, nick_name: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the account's own nickname in a group (``group/modifyChatroomNickNameForSelf``)."""
-        request = ModifyChatroomNickNameForSelfRequest(app_id, chatroom_id, nick_name)
+        request = ModifyChatroomNickNameForSelfRequest(
+            app_id=app_id, chatroom_id=chatroom_id, nick_name=nick_name
+        )
         await self._call(MODIFY_CHATROOM_NICK_NAME_FOR_SELF, request, options)
 
     async def modify_chatroom_remark(
@@ -432,20 +421,26 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Set the group's remark, seen only by the account (``group/modifyChatroomRemark``)."""
-        request = ModifyChatroomRemarkRequest(app_id, chatroom_id, chatroom_remark)
+        request = ModifyChatroomRemarkRequest(
+            app_id=app_id, chatroom_id=chatroom_id, chatroom_remark=chatroom_remark
+        )
         await self._call(MODIFY_CHATROOM_REMARK, request, options)
 
     async def pin_chat(
         self, app_id: str, chatroom_id: str, top: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Pin the group's chat to the top, or unpin it (``group/pinChat``)."""
-        await self._call(PIN_CHAT, PinChatRequest(app_id, chatroom_id, top), options)
+        await self._call(
+            PIN_CHAT, PinChatRequest(app_id=app_id, chatroom_id=chatroom_id, top=top), options
+        )
 
     async def quit_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Leave a group (``group/quitChatroom``)."""
-        await self._call(QUIT_CHATROOM, ChatroomRequest(app_id, chatroom_id), options)
+        await self._call(
+            QUIT_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
+        )
 
     async def remove_member(
         self,
@@ -455,7 +450,7 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Remove members from a group the account owns or administers (``group/removeMember``)."""
-        request = RemoveMemberRequest(app_id, chatroom_id, wxids)
+        request = RemoveMemberRequest(app_id=app_id, chatroom_id=chatroom_id, wxids=wxids)
         await self._call(REMOVE_MEMBER, request, options)
 
     async def room_access_apply_check_approve(
@@ -471,7 +466,9 @@ class GroupAPI(APIGroup):
         For groups that need the owner's confirmation: pass the request message's
         ``NewMsgId`` and its XML content.
         """
-        request = RoomAccessApplyCheckApproveRequest(app_id, chatroom_id, new_msg_id, msg_content)
+        request = RoomAccessApplyCheckApproveRequest(
+            app_id=app_id, chatroom_id=chatroom_id, new_msg_id=new_msg_id, msg_content=msg_content
+        )
         await self._call(ROOM_ACCESS_APPLY_CHECK_APPROVE, request, options)
 
     async def save_contract_list(
@@ -482,7 +479,9 @@ class GroupAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> None:
         """Save a group to the address book, or remove it (``group/saveContractList``)."""
-        request = SaveContractListRequest(app_id, chatroom_id, oper_type)
+        request = SaveContractListRequest(
+            app_id=app_id, chatroom_id=chatroom_id, oper_type=oper_type
+        )
         await self._call(SAVE_CONTRACT_LIST, request, options)
 
     async def set_chatroom_announcement(
@@ -492,7 +491,9 @@ class GroupAPI(APIGroup):
 
         Only the owner and admins may.
         """
-        request = SetChatroomAnnouncementRequest(app_id, chatroom_id, content)
+        request = SetChatroomAnnouncementRequest(
+            app_id=app_id, chatroom_id=chatroom_id, content=content
+        )
         await self._call(SET_CHATROOM_ANNOUNCEMENT, request, options)
 
     async def set_msg_silence(
@@ -500,5 +501,7 @@ class GroupAPI(APIGroup):
     ) -> None:
         """Mute the group's notifications, or unmute them (``group/setMsgSilence``)."""
         await self._call(
-            SET_MSG_SILENCE, SetMsgSilenceRequest(app_id, chatroom_id, silence), options
+            SET_MSG_SILENCE,
+            SetMsgSilenceRequest(app_id=app_id, chatroom_id=chatroom_id, silence=silence),
+            options,
         )

@@ -1,6 +1,6 @@
 """The WeCom module (``/im/*``): WeCom (企业微信) contacts of a WeChat account.
 
-Official pages: ``geweapi/联系人模块/`` (企微 pages).
+Official documentation (doc.geweapi.com): the 联系人模块 section (企微 pages).
 """
 
 from __future__ import annotations
@@ -30,28 +30,25 @@ def _scene(value: object) -> WeComSearchScene:
     return v.to_int_enum(WeComSearchScene, value)
 
 
-@attrs.frozen
-class AddRequest:
+@attrs.frozen(kw_only=True)
+class AddRequest(AppIdRequest):
     """Body of ``im/add``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     v3: str = attrs.field(validator=_ticket)
     v4: str = attrs.field(validator=_ticket)
 
 
-@attrs.frozen
-class DetailRequest:
+@attrs.frozen(kw_only=True)
+class DetailRequest(AppIdRequest):
     """Body of ``im/detail``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     to_user_name: str = attrs.field(validator=wxid)
 
 
-@attrs.frozen
-class SearchRequest:
+@attrs.frozen(kw_only=True)
+class SearchRequest(AppIdRequest):
     """Body of ``im/search``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     scene: WeComSearchScene = attrs.field(converter=_scene)
     content: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
@@ -74,15 +71,17 @@ class ImAPI(APIGroup):
     async def add(self, app_id: str, v3: str, v4: str, **options: Unpack[RequestOptions]) -> None:
         """Send a friend request to a WeCom user (``im/add``).
 
-        ``v3``/``v4`` come from [`search()`][gewe_async.ImAPI.search].
+        ``v3``/``v4`` come from [`search()`][gewe_async.resources.ImAPI.search].
         """
-        await self._call(ADD, AddRequest(app_id, v3, v4), options)
+        await self._call(ADD, AddRequest(app_id=app_id, v3=v3, v4=v4), options)
 
     async def detail(
         self, app_id: str, to_user_name: str, **options: Unpack[RequestOptions]
     ) -> WeComContactDetail:
         """A WeCom contact's profile and company (``im/detail``)."""
-        return await self._call(DETAIL, DetailRequest(app_id, to_user_name), options)
+        return await self._call(
+            DETAIL, DetailRequest(app_id=app_id, to_user_name=to_user_name), options
+        )
 
     async def search(
         self,
@@ -92,8 +91,10 @@ class ImAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ContactSearchResult:
         """Find a WeCom user by the content of their QR code (``im/search``)."""
-        return await self._call(SEARCH, SearchRequest(app_id, scene, content), options)
+        return await self._call(
+            SEARCH, SearchRequest(app_id=app_id, scene=scene, content=content), options
+        )
 
     async def sync(self, app_id: str, **options: Unpack[RequestOptions]) -> list[WeComContact]:
         """Every WeCom contact of the account (``im/sync``)."""
-        return await self._call(SYNC, AppIdRequest(app_id), options)
+        return await self._call(SYNC, AppIdRequest(app_id=app_id), options)

@@ -1,6 +1,6 @@
 """The label module (``/label/*``): the account's contact labels (标签).
 
-Official pages: ``geweapi/标签模块/``.
+Official documentation (doc.geweapi.com): the 标签模块 section.
 """
 
 from __future__ import annotations
@@ -38,27 +38,24 @@ def _non_empty_label_ids(value: Any) -> str:
     return joined
 
 
-@attrs.frozen
-class AddLabelRequest:
+@attrs.frozen(kw_only=True)
+class AddLabelRequest(AppIdRequest):
     """Body of ``label/add``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_name: str = attrs.field(validator=[v.non_empty_text, clean_text])
 
 
-@attrs.frozen
-class DeleteLabelRequest:
+@attrs.frozen(kw_only=True)
+class DeleteLabelRequest(AppIdRequest):
     """Body of ``label/delete``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_ids: str = attrs.field(converter=_non_empty_label_ids)
 
 
-@attrs.frozen
-class ModifyMemberListRequest:
+@attrs.frozen(kw_only=True)
+class ModifyMemberListRequest(AppIdRequest):
     """Body of ``label/modifyMemberList``: every label the contacts keep (an empty list: none)."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     label_ids: str = attrs.field(converter=_to_label_ids)
     wx_ids: list[str] = attrs.field(converter=to_wxids)
 
@@ -89,17 +86,17 @@ class LabelAPI(APIGroup):
 
     async def add(self, app_id: str, label_name: str, **options: Unpack[RequestOptions]) -> Label:
         """Create a label, or return the one of that name if it exists (``label/add``)."""
-        return await self._call(ADD, AddLabelRequest(app_id, label_name), options)
+        return await self._call(ADD, AddLabelRequest(app_id=app_id, label_name=label_name), options)
 
     async def delete(
         self, app_id: str, label_ids: Sequence[int], **options: Unpack[RequestOptions]
     ) -> None:
         """Delete labels by id (``label/delete``)."""
-        await self._call(DELETE, DeleteLabelRequest(app_id, label_ids), options)
+        await self._call(DELETE, DeleteLabelRequest(app_id=app_id, label_ids=label_ids), options)
 
     async def list(self, app_id: str, **options: Unpack[RequestOptions]) -> builtins.list[Label]:
         """Every label of the account (``label/list``)."""
-        return (await self._call(LIST, AppIdRequest(app_id), options)).label_list
+        return (await self._call(LIST, AppIdRequest(app_id=app_id), options)).label_list
 
     async def modify_member_list(
         self,
@@ -112,9 +109,9 @@ class LabelAPI(APIGroup):
 
         WeChat keeps labels on the phone, so this *replaces* each contact's labels with
         ``label_ids``: to add one label, pass the labels they have plus the new one. See
-        [`add_members()`][gewe_async.LabelAPI.add_members], which does that for you.
+        [`add_members()`][gewe_async.resources.LabelAPI.add_members], which does that for you.
         """
-        request = ModifyMemberListRequest(app_id, label_ids, wx_ids)
+        request = ModifyMemberListRequest(app_id=app_id, label_ids=label_ids, wx_ids=wx_ids)
         await self._call(MODIFY_MEMBER_LIST, request, options)
 
     async def add_members(
@@ -167,5 +164,5 @@ class LabelAPI(APIGroup):
                 labels.discard(label_id)
             groups.setdefault(tuple(sorted(labels)), []).append(info.user_name)
         for labels_kept, members in groups.items():
-            request = ModifyMemberListRequest(app_id, labels_kept, members)
+            request = ModifyMemberListRequest(app_id=app_id, label_ids=labels_kept, wx_ids=members)
             await self._call(MODIFY_MEMBER_LIST, request, options)

@@ -1,7 +1,7 @@
 """The login module (``/login/*``): devices, logging accounts in and out, callbacks.
 
-Official pages: ``geweapi/登录模块/`` and ``geweapi/系统功能/``. The login flow built on these
-calls (QR code, then polling) is in ``_login_flow``.
+Official documentation (doc.geweapi.com): the 登录模块 and 系统功能 sections. The login flow
+built on these calls (QR code, then polling) is in ``login_flow``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _optional_text() -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GetLoginQrCodeRequest:
     """Body of ``login/getLoginQrCode``; ``appId`` is sent even when empty (a new device)."""
 
@@ -57,11 +57,10 @@ class GetLoginQrCodeRequest:
     aid: str | None = _optional_text()
 
 
-@attrs.frozen
-class CheckLoginRequest:
+@attrs.frozen(kw_only=True)
+class CheckLoginRequest(AppIdRequest):
     """Body of ``login/checkLogin``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     uuid: str = attrs.field(validator=v.non_empty_text)
     auto_sliding: bool | None = attrs.field(
         default=None, validator=attrs.validators.optional(v.boolean)
@@ -70,17 +69,16 @@ class CheckLoginRequest:
     captch_code: str | None = _optional_text()
 
 
-@attrs.frozen
-class DialogLoginRequest:
+@attrs.frozen(kw_only=True)
+class DialogLoginRequest(AppIdRequest):
     """Body of ``login/dialogLogin``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     region_id: str = attrs.field(converter=_region, validator=v.region_id)
     proxy_ip: str | None = _optional_text()
     aid: str | None = _optional_text()
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class LoginByAccountRequest:
     """Body of ``login/loginByAccount``; every field is required by the schema, even if empty."""
 
@@ -92,7 +90,7 @@ class LoginByAccountRequest:
     step: int = attrs.field(validator=attrs.validators.in_((1, 2)))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class SetCallbackRequest:
     """Body of ``login/setCallback``: the token travels in it, so it never shows in a repr."""
 
@@ -120,11 +118,10 @@ ENDPOINTS: Final = declared(globals())
 class LoginAPI(APIGroup):
     """``client.login``: create devices, log accounts in and out, set the message callback.
 
-    To log an account in, [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code], show the
-    code, then poll
-    [`check_login()`][gewe_async.LoginAPI.check_login] every 5 s until it says logged in (the code
-    lasts about 150 s); or let
-    [`login()`][gewe_async.LoginAPI.login] do all of it.
+    To log an account in, [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code],
+    show the code, then poll [`check_login()`][gewe_async.resources.LoginAPI.check_login] every 5 s
+    until it says logged in (the code lasts about 150 s); or let
+    [`login()`][gewe_async.resources.LoginAPI.login] do all of it.
     """
 
     __slots__ = ()
@@ -149,7 +146,14 @@ class LoginAPI(APIGroup):
             GeweAlreadyLoggedInError: The account on ``app_id`` is logged in already.
             ValueError: ``region_id`` is not a six-digit region code, or ``type`` is unknown.
         """
-        request = GetLoginQrCodeRequest(app_id or "", type, region_id, proxy_ip, ttuid, aid)
+        request = GetLoginQrCodeRequest(
+            app_id=app_id or "",
+            type=type,
+            region_id=region_id,
+            proxy_ip=proxy_ip,
+            ttuid=ttuid,
+            aid=aid,
+        )
         return await self._call(GET_LOGIN_QR_CODE, request, options)
 
     async def check_login(
@@ -164,12 +168,18 @@ class LoginAPI(APIGroup):
     ) -> LoginCheck:
         """Check (and drive) a login started with a QR code (``login/checkLogin``).
 
-        Call it every 5 s after [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code].
-        ``auto_sliding`` must be ``False``
-        for iPad logins; for Mac logins ``True`` lets the server pass the slider check.
-        ``captch_code`` is the code the phone shows, if it asks for one.
+        Call it every 5 s after
+        [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code]. ``auto_sliding``
+        must be ``False`` for iPad logins; for Mac logins ``True`` lets the server pass the slider
+        check. ``captch_code`` is the code the phone shows, if it asks for one.
         """
-        request = CheckLoginRequest(app_id, uuid, auto_sliding, proxy_ip, captch_code)
+        request = CheckLoginRequest(
+            app_id=app_id,
+            uuid=uuid,
+            auto_sliding=auto_sliding,
+            proxy_ip=proxy_ip,
+            captch_code=captch_code,
+        )
         return await self._call(CHECK_LOGIN, request, options)
 
     async def dialog_login(
@@ -183,11 +193,11 @@ class LoginAPI(APIGroup):
     ) -> DialogLogin:
         """Ask the phone to confirm a login in a dialog (``login/dialogLogin``); no scan needed.
 
-        Then poll [`check_login()`][gewe_async.LoginAPI.check_login] with the returned ``uuid``. It
-        does not work after the
-        phone logged out, on a new device's second day, or after a risk-control logout.
+        Then poll [`check_login()`][gewe_async.resources.LoginAPI.check_login] with the returned
+        ``uuid``. It does not work after the phone logged out, on a new device's second day, or
+        after a risk-control logout.
         """
-        request = DialogLoginRequest(app_id, region_id, proxy_ip, aid)
+        request = DialogLoginRequest(app_id=app_id, region_id=region_id, proxy_ip=proxy_ip, aid=aid)
         return await self._call(DIALOG_LOGIN, request, options)
 
     async def login_by_account(
@@ -206,7 +216,14 @@ class LoginAPI(APIGroup):
         Step 1 (no ``app_id``) returns the new ``app_id`` and a QR code to scan with the phone;
         step 2 (with that ``app_id``) completes the login.
         """
-        request = LoginByAccountRequest(app_id or "", proxy_ip, region_id, account, password, step)
+        request = LoginByAccountRequest(
+            app_id=app_id or "",
+            proxy_ip=proxy_ip,
+            region_id=region_id,
+            account=account,
+            password=password,
+            step=step,
+        )
         return await self._call(LOGIN_BY_ACCOUNT, request, options)
 
     async def set_callback(
@@ -217,32 +234,34 @@ class LoginAPI(APIGroup):
         ``token`` defaults to this client's token (the body carries it; it is never logged).
         """
         secret = self._client._core.redactor.secret.value if token is None else token
-        await self._call(SET_CALLBACK, SetCallbackRequest(secret, callback_url), options)
+        await self._call(
+            SET_CALLBACK, SetCallbackRequest(token=secret, callback_url=callback_url), options
+        )
 
     async def check_online(self, app_id: str, **options: Unpack[RequestOptions]) -> bool:
         """Whether the account on ``app_id`` is online (``login/checkOnline``)."""
-        return await self._call(CHECK_ONLINE, AppIdRequest(app_id), options)
+        return await self._call(CHECK_ONLINE, AppIdRequest(app_id=app_id), options)
 
     async def reconnection(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
         """Try to reconnect a device the server sees offline (``login/reconnection``).
 
         If it fails, log in again with
-        [`get_login_qr_code()`][gewe_async.LoginAPI.get_login_qr_code] passing ``app_id``.
+        [`get_login_qr_code()`][gewe_async.resources.LoginAPI.get_login_qr_code] passing ``app_id``.
         """
-        await self._call(RECONNECTION, AppIdRequest(app_id), options)
+        await self._call(RECONNECTION, AppIdRequest(app_id=app_id), options)
 
     async def logout(self, app_id: str, **options: Unpack[RequestOptions]) -> None:
         """Log the account on ``app_id`` out (``login/logout``)."""
-        await self._call(LOGOUT, AppIdRequest(app_id), options)
+        await self._call(LOGOUT, AppIdRequest(app_id=app_id), options)
 
     async def change_mac_to_ipad(
         self, app_id: str, **options: Unpack[RequestOptions]
     ) -> LoginQrCode:
         """Move a Mac device to iPad: get a QR code for it (``login/changeMacToIpad``).
 
-        Then log in with [`check_login()`][gewe_async.LoginAPI.check_login] as usual.
+        Then log in with [`check_login()`][gewe_async.resources.LoginAPI.check_login] as usual.
         """
-        return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id), options)
+        return await self._call(CHANGE_MAC_TO_IPAD, AppIdRequest(app_id=app_id), options)
 
     # -- the login flow ------------------------------------------------------------------------
 
@@ -262,9 +281,9 @@ class LoginAPI(APIGroup):
         Each step is a [`LoginUpdate`][gewe_async.types.login.LoginUpdate].
 
         Gets a QR code (for a new device when ``app_id`` is None), then polls
-        [`check_login()`][gewe_async.LoginAPI.check_login] every ``poll_interval`` seconds (the
-        documented 5 s) until the
-        account is logged in or the code expires (about 150 s). Leaving the loop cancels:
+        [`check_login()`][gewe_async.resources.LoginAPI.check_login] every ``poll_interval`` seconds
+        (the documented 5 s) until the account is logged in or the code expires (about 150 s).
+        Leaving the loop cancels:
 
         ```python
         async for update in client.login.login_updates(region_id=Region.JIANGSU):
@@ -304,7 +323,7 @@ class LoginAPI(APIGroup):
     ) -> LoggedIn:
         """Log an account in and return it: `login_updates()` run to its end.
 
-        See [`login_updates()`][gewe_async.LoginAPI.login_updates].
+        See [`login_updates()`][gewe_async.resources.LoginAPI.login_updates].
 
         ``on_update`` sees every step (show the QR code from it):
 

@@ -124,7 +124,7 @@ async def login(
     updates: AsyncIterator[LoginUpdate],
     on_update: Callable[[LoginUpdate], object] | None,
 ) -> LoggedIn:
-    """The body of [`login()`][gewe_async.LoginAPI.login]: run the updates to their end."""
+    """The body of [`login()`][gewe_async.resources.LoginAPI.login]: the updates to their end."""
     final: LoginUpdate | None = None
     async for update in updates:
         if on_update is not None:

@@ -1,6 +1,6 @@
 """The personal module (``/personal/*``): the logged-in account's own profile and settings.
 
-Official pages: ``geweapi/个人资料模块/``.
+Official documentation (doc.geweapi.com): the 个人资料模块 section.
 """
 
 from __future__ import annotations
@@ -15,14 +15,7 @@ from gewe_async._api._common import AppIdRequest, built
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
-from gewe_async.types.personal import (
-    LoginRecord,
-    PrivacyOption,
-    Profile,
-    QrCode,
-    SafetyInfo,
-    Sex,
-)
+from gewe_async.types.personal import LoginRecord, PrivacyOption, Profile, QrCode, SafetyInfo, Sex
 
 __all__ = ["PersonalAPI"]
 
@@ -34,11 +27,10 @@ def _to_privacy_option(value: object) -> PrivacyOption:
     return v.to_int_enum(PrivacyOption, value)
 
 
-@attrs.frozen
-class PrivacySettingsRequest:
+@attrs.frozen(kw_only=True)
+class PrivacySettingsRequest(AppIdRequest):
     """Body of ``personal/privacySettings``."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     option: PrivacyOption = attrs.field(converter=_to_privacy_option)
     open: bool = attrs.field(validator=v.boolean)
 
@@ -68,11 +60,10 @@ def _optional_sex(value: object) -> Sex | None:
     return None if value is None else v.to_int_enum(Sex, value)
 
 
-@attrs.frozen
-class UpdateProfileRequest:
+@attrs.frozen(kw_only=True)
+class UpdateProfileRequest(AppIdRequest):
     """Body of ``personal/updateProfile``: the appId and one group of fields."""
 
-    app_id: str = attrs.field(validator=v.app_id)
     nick_name: str | None = _optional_text
     country: str | None = _optional_text
     province: str | None = _optional_text
@@ -140,7 +131,7 @@ class PersonalAPI(APIGroup):
         print(profile.nick_name, profile.alias or "(no WeChat ID)")
         ```
         """
-        return await self._call(GET_PROFILE, AppIdRequest(app_id), options)
+        return await self._call(GET_PROFILE, AppIdRequest(app_id=app_id), options)
 
     async def get_qr_code(self, app_id: str, **options: Unpack[RequestOptions]) -> QrCode:
         """Fetch the account's own QR code (``personal/getQrCode``).
@@ -151,13 +142,13 @@ class PersonalAPI(APIGroup):
         Path("me.jpg").write_bytes((await client.personal.get_qr_code("wx_123")).image)
         ```
         """
-        return await self._call(GET_QR_CODE, AppIdRequest(app_id), options)
+        return await self._call(GET_QR_CODE, AppIdRequest(app_id=app_id), options)
 
     async def get_safety_info(
         self, app_id: str, **options: Unpack[RequestOptions]
     ) -> list[LoginRecord]:
         """List the devices the account logged in from (``personal/getSafetyInfo``)."""
-        info = await self._call(GET_SAFETY_INFO, AppIdRequest(app_id), options)
+        info = await self._call(GET_SAFETY_INFO, AppIdRequest(app_id=app_id), options)
         return info.records
 
     async def privacy_settings(
@@ -179,7 +170,7 @@ class PersonalAPI(APIGroup):
             ValueError: ``option`` is not one of the documented switches.
             TypeError: ``open`` is not a bool.
         """
-        request = PrivacySettingsRequest(app_id, option, open)
+        request = PrivacySettingsRequest(app_id=app_id, option=option, open=open)
         await self._call(PRIVACY_SETTINGS, request, options)
 
     async def update_profile(
@@ -203,7 +194,15 @@ class PersonalAPI(APIGroup):
         Raises:
             ValueError: No field, or fields of more than one item, were given.
         """
-        request = UpdateProfileRequest(app_id, nick_name, country, province, city, sex, signature)
+        request = UpdateProfileRequest(
+            app_id=app_id,
+            nick_name=nick_name,
+            country=country,
+            province=province,
+            city=city,
+            sex=sex,
+            signature=signature,
+        )
         await self._call(UPDATE_PROFILE, request, options)
 
     async def update_head_img(
@@ -216,7 +215,9 @@ class PersonalAPI(APIGroup):
         Raises:
             ValueError: ``head_img_url`` is not an absolute http(s) URL.
         """
-        await self._call(UPDATE_HEAD_IMG, UpdateHeadImgRequest(app_id, head_img_url), options)
+        await self._call(
+            UPDATE_HEAD_IMG, UpdateHeadImgRequest(app_id=app_id, head_img_url=head_img_url), options
+        )
 
     # -- fleet helpers: one call per appId, every outcome kept (see run_batch) ---------------
 
@@ -239,7 +240,9 @@ class PersonalAPI(APIGroup):
         Raises:
             ValueError: An appId is malformed or appears twice (before anything is sent).
         """
-        return await self._fan_out(GET_PROFILE, map(AppIdRequest, app_ids), batch)
+        return await self._fan_out(
+            GET_PROFILE, (AppIdRequest(app_id=app_id) for app_id in app_ids), batch
+        )
 
     async def update_head_imgs(
         self, head_img_urls: Mapping[str, str], **batch: Unpack[BatchOptions]
@@ -251,10 +254,13 @@ class PersonalAPI(APIGroup):
         assert not result.failed
         ```
 
-        Takes the same keyword arguments as [`get_profiles()`][gewe_async.PersonalAPI.get_profiles].
+        Takes the same keyword arguments as
+        [`get_profiles()`][gewe_async.resources.PersonalAPI.get_profiles].
 
         Raises:
             ValueError: An appId or URL is malformed (before anything is sent).
         """
-        requests = [built(UpdateHeadImgRequest, a, u) for a, u in head_img_urls.items()]
+        requests = [
+            built(UpdateHeadImgRequest, a, head_img_url=u) for a, u in head_img_urls.items()
+        ]
         return await self._fan_out(UPDATE_HEAD_IMG, requests, batch)

@@ -18,7 +18,7 @@ __all__ = ["MediaHost", "MediaKind", "MediaLimits", "MediaSource"]
 MediaKind: TypeAlias = Literal["image", "file", "video", "thumb", "voice"]
 """What a published medium is for: the parameter of the send that takes it."""
 
-MediaSource: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | memoryview"
+MediaSource: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview
 """What the four media sends take: an http(s) URL (a `str`, sent as it is), a local file
 (a `pathlib.Path` or other path-like, never a plain `str`), or the bytes themselves."""
 

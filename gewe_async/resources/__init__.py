@@ -11,21 +11,26 @@ async def notify(message: MessageAPI, app_id: str) -> None:
 ```
 
 They live here rather than at the top level (as ``openai.resources`` holds openai-python's
-groups) because ``import gewe_async`` stays cheap only if it loads none of the ten group
-modules, each of which builds hundreds of models. Importing this module loads all ten.
+groups) because each group's module builds hundreds of models: a class is loaded when it is
+first named, so ``from gewe_async.resources import MessageAPI`` loads the message group only.
 ``from gewe_async import PersonalAPI`` still works, with a `DeprecationWarning`.
 """
 
-from gewe_async._api.contacts import ContactsAPI
-from gewe_async._api.favor import FavorAPI
-from gewe_async._api.finder import FinderAPI
-from gewe_async._api.group import GroupAPI
-from gewe_async._api.im import ImAPI
-from gewe_async._api.label import LabelAPI
-from gewe_async._api.login import LoginAPI
-from gewe_async._api.message import MessageAPI
-from gewe_async._api.personal import PersonalAPI
-from gewe_async._api.sns import SnsAPI
+from typing import TYPE_CHECKING
+
+from gewe_async import _api, _lazy
+
+if TYPE_CHECKING:
+    from gewe_async._api.contacts import ContactsAPI as ContactsAPI
+    from gewe_async._api.favor import FavorAPI as FavorAPI
+    from gewe_async._api.finder import FinderAPI as FinderAPI
+    from gewe_async._api.group import GroupAPI as GroupAPI
+    from gewe_async._api.im import ImAPI as ImAPI
+    from gewe_async._api.label import LabelAPI as LabelAPI
+    from gewe_async._api.login import LoginAPI as LoginAPI
+    from gewe_async._api.message import MessageAPI as MessageAPI
+    from gewe_async._api.personal import PersonalAPI as PersonalAPI
+    from gewe_async._api.sns import SnsAPI as SnsAPI
 
 __all__ = [
     "ContactsAPI",
@@ -39,3 +44,5 @@ __all__ = [
     "PersonalAPI",
     "SnsAPI",
 ]
+
+__getattr__, __dir__ = _lazy.lazy_attributes(__name__, _api.API_CLASSES)

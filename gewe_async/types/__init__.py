@@ -12,8 +12,9 @@ The top-level package keeps the client, its configuration and the errors.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from gewe_async._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from gewe_async.types import (
@@ -43,13 +44,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # ``gewe_async.types.sns`` without importing it first, yet without loading all ten
-    # groups' models when only one is used.
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+# ``gewe_async.types.sns`` without importing it first, yet without loading all ten groups'
+# models when only one is used.
+__getattr__, __dir__ = lazy_attributes(__name__, {name: f"{__name__}.{name}" for name in __all__})

@@ -1,11 +1,12 @@
 """Models of the contacts module (``/contacts/*``): friends, look-ups and the phone address book.
 
-Official pages: ``geweapi/联系人模块/``.
+Official documentation (doc.geweapi.com): the 联系人模块 section.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Protocol
 
 import attrs
 
@@ -20,6 +21,7 @@ __all__ = [
     "ContactSearchResult",
     "ContactsList",
     "FriendRelation",
+    "FriendRequestTickets",
     "PhoneBookOperation",
     "PhoneContact",
     "Relation",
@@ -223,3 +225,22 @@ class PhoneContact:
     """The page's ``personalCard`` flag."""
     v4: str | None = None
     """A ticket for adding them, when the server gives one."""
+
+
+class FriendRequestTickets(Protocol):
+    """Anything carrying a friend request's tickets: the ``friend_request`` callback event."""
+
+    @property
+    def v3(self) -> str:
+        """The requester's encrypted username."""
+        ...
+
+    @property
+    def v4(self) -> str:
+        """The request's ticket."""
+        ...
+
+    @property
+    def scene(self) -> int:
+        """Where the request came from."""
+        ...

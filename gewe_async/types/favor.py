@@ -1,6 +1,6 @@
 """Models of the favorites module (``/favor/*``): the account's saved items (收藏).
 
-Official pages: ``geweapi/收藏夹模块/``.
+Official documentation (doc.geweapi.com): the 收藏夹模块 section.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Models of the Channels module (``/finder/*``, 视频号): accounts, videos, comments, letters.
 
-Official pages: ``geweapi/视频号模块/``.
+Official documentation (doc.geweapi.com): the 视频号模块 section.
 
 Channels answers are large and change often; the models keep the fields a program uses and
 accept (and ignore) the rest. Everything but the ids has a default, so a missing field does
@@ -46,6 +46,7 @@ __all__ = [
     "ObjectPage",
     "PrivateLetter",
     "PrivateLetterSync",
+    "Role",
     "SearchCategory",
     "SearchFilter",
     "SearchInfo",
@@ -66,6 +67,10 @@ class FinderRole(IntEnum):
     """微信身份: the WeChat account itself."""
     FINDER = 3
     """视频号身份: the account's Channels identity."""
+
+
+Role = FinderRole | int
+"""A ``my_role_type`` argument: a `FinderRole`, or its number."""
 
 
 class FollowOperation(IntEnum):

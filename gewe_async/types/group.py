@@ -1,6 +1,6 @@
 """Models of the group module (``/group/*``): group chats, members, admins and announcements.
 
-Official pages: ``geweapi/群模块/``.
+Official documentation (doc.geweapi.com): the 群模块 section.
 """
 
 from __future__ import annotations

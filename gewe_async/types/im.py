@@ -1,6 +1,6 @@
 """Models of the WeCom module (``/im/*``): WeCom (企业微信) contacts of a WeChat account.
 
-Official pages: ``geweapi/联系人模块/`` (企微 pages).
+Official documentation (doc.geweapi.com): the 联系人模块 section (企微 pages).
 """
 
 from __future__ import annotations

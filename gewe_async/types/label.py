@@ -1,6 +1,6 @@
 """Models of the label module (``/label/*``): the account's contact labels (标签).
 
-Official pages: ``geweapi/标签模块/``.
+Official documentation (doc.geweapi.com): the 标签模块 section.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Models of the login module (``/login/*``): QR codes, login states, devices and regions.
 
-Official pages: ``geweapi/登录模块/`` and ``geweapi/系统功能/``.
+Official documentation (doc.geweapi.com): the 登录模块 and 系统功能 sections.
 """
 
 from __future__ import annotations

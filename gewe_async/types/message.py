@@ -1,12 +1,12 @@
 """Models of the message module (``/message/*``): what sending returns, and what a quote names.
 
-Official pages: ``geweapi/消息模块/``.
+Official documentation (doc.geweapi.com): the 消息模块 section.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
@@ -14,6 +14,8 @@ __all__ = [
     "MENTION_ALL",
     "EmojiUrl",
     "FileUrl",
+    "HasContent",
+    "Message",
     "Quoted",
     "SentImage",
     "SentMessage",
@@ -25,12 +27,26 @@ MENTION_ALL: Final = "notify@all"
 ``post_text(..., mentions={MENTION_ALL: "所有人"})``."""
 
 
+class HasContent(Protocol):
+    """A received message event: anything with the message's XML as ``content``."""
+
+    @property
+    def content(self) -> str:
+        """The message's content (XML for media)."""
+        ...
+
+
+Message = str | HasContent
+"""A received message, as the forward and download methods take it: its XML, or an event whose
+``content`` is the XML."""
+
+
 @attrs.frozen
 class SentMessage:
     """What ``message/post*`` and ``message/forward*`` return about the message they sent.
 
     Keep it to revoke the message later
-    ([`revoke()`][gewe_async.MessageAPI.revoke]).
+    ([`revoke()`][gewe_async.resources.MessageAPI.revoke]).
     """
 
     to_wxid: str
@@ -52,7 +68,7 @@ class SentImage(SentMessage):
     """What ``postImage`` and ``forwardImage`` return: the message and the image's CDN fields.
 
     Send the same image again quickly with
-    [`resend()`][gewe_async.MessageAPI.resend], which forwards these fields instead of
+    [`resend()`][gewe_async.resources.MessageAPI.resend], which forwards these fields instead of
     uploading the image again, as the postImage page suggests.
     """
 
@@ -108,7 +124,9 @@ def _first(source: Any, *names: str) -> Any:
 
 @attrs.frozen
 class Quoted:
-    """The message a quote reply quotes ([`post_quote()`][gewe_async.MessageAPI.post_quote]).
+    """The message a quote reply quotes (for `post_quote()`).
+
+    [`post_quote()`][gewe_async.resources.MessageAPI.post_quote] sends the reply.
 
     Build it from the fields of a received message, or with
     [`Quoted.of()`][gewe_async.types.message.Quoted.of] from a received event.

@@ -1,6 +1,6 @@
 """Models of the personal module (``/personal/*``): the account's own profile and settings.
 
-Official pages: ``geweapi/个人资料模块/``.
+Official documentation (doc.geweapi.com): the 个人资料模块 section.
 """
 
 from __future__ import annotations

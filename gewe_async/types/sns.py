@@ -1,6 +1,7 @@
 """Models of the Moments module (``/sns/*``): Moments, their likes and comments, uploads.
 
-Official pages: ``geweapi/朋友圈模块/`` (and ``视频号模块/发送视频号朋友圈.md``).
+Official documentation (doc.geweapi.com): the 朋友圈模块 section, and 发送视频号朋友圈 in
+视频号模块.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import attrs
 
 from gewe_async import exceptions as _exceptions
 from gewe_async._config import RequestOptions
+from gewe_async.types.message import FileUrl
 
 __all__ = [
     "CommentOperation",
+    "DownloadedVideo",
     "LikeOperation",
     "Moment",
     "MomentComment",
@@ -127,9 +130,10 @@ class MomentComment:
 class Moment:
     """A Moment, as the lists (``snsList``, ``contactsSnsList``) and ``snsDetails`` return it.
 
-    Pass it to [`like()`][gewe_async.SnsAPI.like], [`comment()`][gewe_async.SnsAPI.comment] or
-    [`delete()`][gewe_async.SnsAPI.delete]. The lists send ``null`` instead of empty like and
-    comment lists; `likes` and `comments` give lists either way.
+    Pass it to [`like()`][gewe_async.resources.SnsAPI.like],
+    [`comment()`][gewe_async.resources.SnsAPI.comment] or
+    [`delete()`][gewe_async.resources.SnsAPI.delete]. The lists send ``null`` instead of empty like
+    and comment lists; `likes` and `comments` give lists either way.
     """
 
     id: int
@@ -168,7 +172,7 @@ class MomentPage:
     """One page of ``snsList`` or ``contactsSnsList``.
 
     To get the next page, send ``max_id`` and ``first_page_md5`` back;
-    [`iter_sns_list()`][gewe_async.SnsAPI.iter_sns_list] does it for you.
+    [`iter_sns_list()`][gewe_async.resources.SnsAPI.iter_sns_list] does it for you.
     """
 
     max_id: int
@@ -226,3 +230,7 @@ class UploadedVideo:
 MomentPostError = _exceptions.MomentPostError
 """The error of the Moment helpers, kept here where it was first defined: it lives in
 [`gewe_async.exceptions`][gewe_async.exceptions.MomentPostError] with every other error."""
+
+
+DownloadedVideo = FileUrl
+"""What ``sns/downloadSnsVideo`` answers: the video's URL, as ``message/downloadVideo`` does."""

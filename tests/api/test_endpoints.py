@@ -31,7 +31,8 @@ def test_endpoint_has_its_method(path):
     group, _, name = path.partition("/")
     # Groups are cached properties whose classes load on first use: resolve the return type.
     prop = AsyncGeweClient.__dict__.get(group)
-    hints = typing.get_type_hints(prop.func, localns=vars(resources)) if prop else {}
+    classes = {name: getattr(resources, name) for name in resources.__all__}
+    hints = typing.get_type_hints(prop.func, localns=classes) if prop else {}
     cls = hints.get("return")
     assert cls is not None, f"the client has no {group} group"
     assert callable(getattr(cls, snake(name), None)), f"{path}: no {page['method'](path)}"
@@ -167,3 +168,18 @@ def test_public_answer_models_live_in_types():
             ):
                 strays.append(f"{endpoint.path}: {cls.__module__}.{cls.__name__}")
     assert not strays
+
+
+def test_requests_are_built_by_keyword():
+    """Every request class is kw_only: a method cannot fill its fields by position.
+
+    personal/updateHeadImg's request is still positional: the CLI checks CSV rows with it.
+    """
+    import attrs
+
+    positional = sorted(
+        path
+        for path, endpoint in _declared_endpoints().items()
+        if not all(field.kw_only for field in attrs.fields(endpoint.request))
+    )
+    assert positional == ["personal/updateHeadImg"]

@@ -121,7 +121,7 @@ async def test_set_callback_sends_the_client_token_and_never_shows_it(api, clien
     with pytest.raises(GeweAPIError) as caught:
         await client.login.set_callback("https://example.com/cb", max_retries=0)
     assert sent(route) == {"token": TOKEN, "callbackUrl": "https://example.com/cb"}
-    assert TOKEN not in repr(SetCallbackRequest(TOKEN, "https://example.com/cb"))
+    assert TOKEN not in repr(SetCallbackRequest(token=TOKEN, callback_url="https://example.com/cb"))
     assert TOKEN not in str(caught.value) + caplog.text
 
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gewe_async import GeweAPIError, GeweDeviceOfflineError
-from gewe_async._api.sns import SNS_DETAILS, SnsIdRequest
+from gewe_async._api.sns import SNS_DETAILS
+from gewe_async._api.sns._reading import SnsIdRequest
 from gewe_async._paging import Page, paginate
 from gewe_async.testing import FakeGewe
 from gewe_async.testing._feeds import MOMENT_ID_BASE, FakeMoment
@@ -565,7 +566,7 @@ async def test_fake_lists_send_null_for_empty_likes_and_comments(fake):
 @settings(max_examples=50, deadline=None)
 def test_any_uint64_id_goes_out_digit_for_digit(sns_id):
     """Every snsId from 1 to 2**64 - 1 is encoded exactly; the JSON has its decimal digits."""
-    body = json.dumps(SNS_DETAILS.encode(SnsIdRequest("wx_1", sns_id)))
+    body = json.dumps(SNS_DETAILS.encode(SnsIdRequest(app_id="wx_1", sns_id=sns_id)))
     assert json.loads(body)["snsId"] == sns_id
     assert f'"snsId": {sns_id}' in body
 
