@@ -176,6 +176,11 @@ class SqliteJournal(BaseJournal):
         self._retries: set[asyncio.Task[None]] = set()
 
     @property
+    def path(self) -> str | PathLike[str]:
+        """The database file."""
+        return self._path
+
+    @property
     def unavailable_since(self) -> float | None:
         """When a commit started failing (`time.time()`); `None` once one succeeded again."""
         return self._health.since
