@@ -80,15 +80,14 @@ class BaseJournal(abc.ABC):
 
     def __init__(
         self,
-        *,
         name: str,
         dedupe_window: float = DEFAULT_DEDUPE_WINDOW,
-        max_pending: int,
+        max_pending: int = 10_000,
         full_timeout: float = 1.0,
         max_dead_letters: int = DEFAULT_MAX_DEAD_LETTERS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """Check and keep the shared settings (see the class)."""
+        """Check and keep the shared settings (see the class); `name` is for the logs."""
         self.dedupe_window = positive_seconds("dedupe_window", dedupe_window)
         """Seconds a key is remembered to refuse duplicates."""
         self.max_pending = positive_int("max_pending", max_pending)

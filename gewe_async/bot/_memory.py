@@ -57,14 +57,8 @@ class MemoryJournal(BaseJournal):
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Make an empty journal; the arguments are described on the class."""
-        super().__init__(
-            name="MemoryJournal",
-            dedupe_window=dedupe_window,
-            max_pending=max_pending,
-            full_timeout=full_timeout,
-            max_dead_letters=max_dead_letters,
-            clock=clock,
-        )
+        name = "MemoryJournal"
+        super().__init__(name, dedupe_window, max_pending, full_timeout, max_dead_letters, clock)
         self.max_pending_bytes = positive_int("max_pending_bytes", max_pending_bytes)
         """The most bytes of bodies stored and not yet handled."""
         self.dedupe_max_keys = positive_int("dedupe_max_keys", dedupe_max_keys)

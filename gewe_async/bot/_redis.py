@@ -146,14 +146,8 @@ class RedisJournal(BaseJournal):
         clock: Callable[[], float] = time.time,
     ) -> None:
         """Make the journal, not connected yet; the arguments are described above."""
-        super().__init__(
-            name=f"RedisJournal(prefix={prefix!r})",
-            dedupe_window=dedupe_window,
-            max_pending=max_pending,
-            full_timeout=full_timeout,
-            max_dead_letters=max_dead_letters,
-            clock=clock,
-        )
+        name = f"RedisJournal(prefix={prefix!r})"
+        super().__init__(name, dedupe_window, max_pending, full_timeout, max_dead_letters, clock)
         self._url = url
         self._client: Redis | None = client
         self._own_client = client is None

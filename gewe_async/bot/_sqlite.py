@@ -153,14 +153,8 @@ class SqliteJournal(BaseJournal):
         """Make the journal of `path`, not opened yet; the arguments are described above."""
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
-        super().__init__(
-            name=f"SqliteJournal({str(path)!r})",
-            dedupe_window=dedupe_window,
-            max_pending=max_pending,
-            full_timeout=full_timeout,
-            max_dead_letters=max_dead_letters,
-            clock=clock,
-        )
+        name = f"SqliteJournal({str(path)!r})"
+        super().__init__(name, dedupe_window, max_pending, full_timeout, max_dead_letters, clock)
         self._path = path
         self._synchronous = synchronous
         self._prune_interval = positive_seconds("prune_interval", prune_interval)

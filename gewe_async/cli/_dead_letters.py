@@ -14,6 +14,7 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,7 @@ def _print(letters: list[DeadLetter], *, as_json: bool) -> None:
             print("\t".join(row))
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> bool:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> bool:
     """Print a rich table; `False` when rich is not installed."""
     try:
         from rich.console import Console
