@@ -26,8 +26,8 @@ __all__ = ["main"]
 # Plain text: argparse prints it as is (the module docstring is reST for the docs).
 _DESCRIPTION = (
     "gewe-async: the GeWe API from the terminal (logins, profiles, avatars, the callback URL), "
-    "a fake GeWe server for tests, and bots (receive, worker). Exit status: 0 success, 1 a "
-    "device or URL failed, 2 bad input, setup or a refused token, 130/143 a job stopped by "
+    "a fake GeWe server for tests, and bots (receive, worker, dead-letters). Exit status: 0 "
+    "success, 1 a device or URL failed, 2 bad input, setup or a refused token, 130/143 a job stopped by "
     "SIGINT/SIGTERM."
 )
 
