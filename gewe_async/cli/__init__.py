@@ -27,8 +27,8 @@ __all__ = ["main"]
 _DESCRIPTION = (
     "gewe-async: the GeWe API from the terminal (logins, profiles, avatars, the callback URL), "
     "a fake GeWe server for tests, and bots (receive, worker, dead-letters). Exit status: 0 "
-    "success, 1 a device or URL failed, 2 bad input, setup or a refused token, 130/143 a job stopped by "
-    "SIGINT/SIGTERM."
+    "success, 1 a device or URL failed, 2 bad input, setup or a refused token, 130/143 a job "
+    "stopped by SIGINT/SIGTERM."
 )
 
 
