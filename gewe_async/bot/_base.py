@@ -12,6 +12,9 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
 
 from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import (
@@ -19,9 +22,13 @@ from gewe_async.bot._journal import (
     DEFAULT_MAX_DEAD_LETTERS,
     DeadLetter,
     Delivery,
+    Entry,
     Room,
     Selection,
 )
+
+if TYPE_CHECKING:
+    from gewe_async.callbacks import CallbackEvent
 
 __all__ = ["BaseJournal"]
 
@@ -29,6 +36,8 @@ logger = logging.getLogger("gewe_async.bot.journal")
 
 #: The longest error text a dead letter keeps.
 ERROR_TEXT_MAX = 2000
+#: Parsed events kept for their hand-out in this process; beyond, the oldest are parsed again.
+PARSED_MAX = 1024
 
 
 def positive_int(name: str, value: object) -> int:
@@ -102,6 +111,26 @@ class BaseJournal(abc.ABC):
         self._chats = ChatQueue()
         self._room = Room()
         self._redeliveries = 0
+        # Events the receiver parsed, by handle, until handed out in this process: the runner
+        # does not parse them again. Bounded: waiting entries keep their bodies in storage.
+        self._parsed: dict[str, CallbackEvent] = {}
+
+    def _keep_parsed(self, handle: str, entry: Entry) -> Entry:
+        """`entry` without its parsed event, which is kept for its hand-out under `handle`."""
+        if entry.event is None:
+            return entry
+        parsed = self._parsed
+        parsed[handle] = entry.event
+        if len(parsed) > PARSED_MAX:
+            del parsed[next(iter(parsed))]
+        return attrs.evolve(entry, event=None)
+
+    def _with_parsed(self, delivery: Delivery, handle: str) -> Delivery:
+        """`delivery` with the event parsed on arrival, when this process still has it."""
+        event = self._parsed.pop(handle, None)
+        if event is None:
+            return delivery
+        return attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, event=event))
 
     def _handing_out(self, delivery: Delivery) -> Delivery:
         """Count a delivery made again (after a crash or a restart) as it is handed out."""

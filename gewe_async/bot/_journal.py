@@ -16,11 +16,14 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from gewe_async.exceptions import JournalFullError
+
+if TYPE_CHECKING:
+    from gewe_async.callbacks import CallbackEvent
 
 __all__ = ["DeadLetter", "Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
 
@@ -42,6 +45,12 @@ class Entry:
     """The body as received, parsed again by whoever handles it."""
     received_at: float
     """When it arrived (``time.time()``)."""
+    event: CallbackEvent | None = attrs.field(default=None, eq=False, repr=False)
+    """The body as the receiver parsed it, handed along in the process (not stored).
+
+    The runner uses it instead of parsing the body a second time; an entry read back from
+    storage (after a restart, or in another process) has `None`, and its body is parsed.
+    """
 
 
 @attrs.frozen

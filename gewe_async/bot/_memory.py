@@ -127,6 +127,7 @@ class MemoryJournal(BaseJournal):
 
     def _store(self, entry: Entry) -> None:
         self._next_id += 1
+        entry = self._keep_parsed(str(self._next_id), entry)
         self._pending[self._next_id] = entry
         self._pending_bytes += len(entry.body)
         self._chats.put(Delivery(entry, str(self._next_id)))
@@ -143,7 +144,7 @@ class MemoryJournal(BaseJournal):
             delivery = await self._chats.get()
             if delivery is None:
                 return
-            yield self._handing_out(delivery)
+            yield self._handing_out(self._with_parsed(delivery, delivery.id))
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark ``delivery`` handled: the next entry of its chat may be handed out."""

@@ -246,7 +246,7 @@ class Receiver:
                 "unavailable", "JOURNAL UNREACHABLE: answered 503 to a push of %s", event.app_id
             )
             return UNAVAILABLE
-        entry = Entry(keys[0], keys[1], body, time.time())
+        entry = Entry(keys[0], keys[1], body, time.time(), event=event)
         try:
             stored = await self.journal.append(entry)
         except JournalFullError as exc:

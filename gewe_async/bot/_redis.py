@@ -279,6 +279,8 @@ class RedisJournal(BaseJournal):
         deadline = loop.time() + self.full_timeout
         while True:
             stored = int(await self._appends((keys, args)))
+            if stored == 1 and self._tasks:  # this process consumes too: it may hand it out
+                self._keep_parsed(entry.key, entry)
             if stored != -1:
                 return bool(stored)
             if loop.time() >= deadline:
@@ -328,7 +330,7 @@ class RedisJournal(BaseJournal):
             ]
         while (delivery := await self._chats.get()) is not None:
             self._in_flight.add(delivery.id)
-            yield self._handing_out(delivery)
+            yield self._handing_out(self._with_parsed(delivery, delivery.entry.key))
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""

@@ -205,12 +205,15 @@ class Runner:
             error = f"poison push: the process died handling it {delivery.attempt - 1} times"
             await self._bury(delivery, error, delivery.attempt - 1, entry.received_at)
             return
-        try:
-            event = self.dispatcher.parse(entry.body)
-        except GeweCallbackError as exc:
-            log.error("journal entry %s is not a callback, a dead letter: %s", delivery.id, exc)
-            await self._bury(delivery, describe(exc), 1, time.time())
-            return
+        # Parsed by the receiver in this process: not parsed again.
+        event = entry.event
+        if event is None:
+            try:
+                event = self.dispatcher.parse(entry.body)
+            except GeweCallbackError as exc:
+                log.error("journal entry %s is not a callback, a dead letter: %s", delivery.id, exc)
+                await self._bury(delivery, describe(exc), 1, time.time())
+                return
         policy = self.dispatcher.retry
         first_failed_at: float | None = None
         run = 1

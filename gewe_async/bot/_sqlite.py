@@ -101,7 +101,7 @@ _Op = tuple[int, Any, "asyncio.Future[Any]"]
 
 def _bodiless(entry: Entry) -> Entry:
     """`entry` as it waits in memory: its body is read from the file when handed out."""
-    return attrs.evolve(entry, body=b"")
+    return attrs.evolve(entry, body=b"", event=None)
 
 
 class SqliteJournal(BaseJournal):
@@ -223,6 +223,7 @@ class SqliteJournal(BaseJournal):
             return False
         # The body stays in the file only until handed out: a waiting entry costs its key,
         # chat and id in memory, not its body (200 pending pushes of 500 KB held 100 MB).
+        self._keep_parsed(str(row_id), entry)
         self._chats.put(Delivery(_bodiless(entry), str(row_id)))
         return True
 
@@ -258,7 +259,8 @@ class SqliteJournal(BaseJournal):
                         continue
                 delivery = self._handing_out(ahead.popleft())
                 body = bodies.pop(int(delivery.id), b"")
-                yield attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
+                delivery = attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
+                yield self._with_parsed(delivery, delivery.id)
         finally:
             # Closed, cancelled or failed: what was not handed out goes back to its chat's
             # head for the other consumers (in order: one per chat, so chats do not mix).
