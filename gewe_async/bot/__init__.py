@@ -15,8 +15,9 @@ app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app --no-access-log
 ```
 
 The receivers (ASGI, aiohttp) store each push in a journal before answering it; handlers
-run in the background, take events from the journal, and acknowledge each once handled,
-in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
+run in the background, take events from the journal, and acknowledge each once handled
+(or retry it, then keep it as a dead letter, when its handler failed), in the receiver's
+process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
 from typing import TYPE_CHECKING, Any

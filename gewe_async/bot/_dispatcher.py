@@ -199,8 +199,9 @@ class Dispatcher(Router):
                 [`MemoryStorage`][gewe_async.bot.fsm.MemoryStorage] when `None`.
             handler_timeout: Seconds an event's handling (middleware and handler) may take;
                 past it the handler is cancelled and the error handler gets a
-                [`HandlerTimeoutError`][gewe_async.bot.HandlerTimeoutError] (the event is
-                acknowledged, so its chat goes on). `None` for no limit.
+                [`HandlerTimeoutError`][gewe_async.bot.HandlerTimeoutError] (not retried by
+                default: the event becomes a dead letter, and its chat goes on). `None` for
+                no limit.
             max_delivery_attempts: A journal entry delivered more often than this (the
                 process died while handling it each time) is a poison push: logged as an
                 error and kept as a dead letter of the journal, without running handlers.

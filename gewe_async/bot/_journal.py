@@ -55,7 +55,7 @@ class Entry:
 
 @attrs.frozen
 class Delivery:
-    """An entry handed to a consumer, to be acknowledged once handled."""
+    """An entry handed to a consumer, to be settled once handled: `ack` or `dead_letter`."""
 
     entry: Entry
     id: str
@@ -112,7 +112,8 @@ class Journal(Protocol):
       returns ``False`` (and stores nothing) when the key was seen within the dedupe window.
     - ``consume`` yields stored, unacknowledged entries, those left pending by an earlier
       run first; entries with the same ``chat`` come in the order they were appended, and the
-      next one of a chat is not handed out before the previous one is acknowledged.
+      next one of a chat is not handed out before the previous one is settled (``ack`` or
+      ``dead_letter``).
     - ``ack`` marks a delivery handled; it is never delivered again.
     - ``dead_letter`` marks a delivery failed for good: like ``ack`` it releases its chat,
       and the entry is kept among the dead letters with the failure, up to a bound (the
