@@ -452,3 +452,48 @@ async def _empty(journal: Journal) -> bool:
 
 async def _dead(journal: Journal) -> bool:
     return bool(await journal.dead_letters())
+
+
+class OldJournal:
+    """A journal written before dead letters: the protocol of append, consume, ack, stats."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryJournal()
+        self.unavailable_since = None
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def append(self, entry: Entry) -> bool:
+        return await self.inner.append(entry)
+
+    def consume(self) -> Any:
+        return self.inner.consume()
+
+    async def ack(self, delivery: Any) -> None:
+        await self.inner.ack(delivery)
+
+    async def stats(self) -> Any:
+        return await self.inner.stats()
+
+
+async def test_a_journal_without_dead_letters_acks_a_failed_entry_and_its_chat_goes_on(
+    caplog: pytest.LogCaptureFixture,
+):
+    bot = Bot()
+    bot.failures["boom"] = [ValueError("boom")]
+    journal = OldJournal()
+    await journal.open()
+    runner = Runner(bot.dp, journal)  # type: ignore[arg-type]
+    runner.start()
+    try:
+        await journal.append(push("boom"))
+        await journal.append(push("after"))
+        await until(lambda: bot.handled == ["after"])
+    finally:
+        await runner.stop(5)
+        await journal.aclose()
+    assert any("keeps no dead letters" in r.message for r in caplog.records)

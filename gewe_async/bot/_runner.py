@@ -265,6 +265,15 @@ class Runner:
     async def _bury(
         self, delivery: Delivery, error: str, attempts: int, first_failed_at: float
     ) -> None:
+        if not callable(getattr(self.journal, "dead_letter", None)):
+            # A journal written before dead letters: its chat must go on all the same.
+            log.error(
+                "%r keeps no dead letters: journal entry %s acknowledged and dropped",
+                self.journal,
+                delivery.id,
+            )
+            await self._settle(delivery, "acknowledge", lambda: self.journal.ack(delivery))
+            return
         await self._settle(
             delivery,
             "keep as a dead letter",
