@@ -275,14 +275,29 @@ class RedisJournal(BaseJournal):
             entry.body,
             repr(entry.received_at),
         ]
+        # This process consumes too: keep the parsed event for the hand-out, before the entry
+        # is in Redis (the reader may bring it back before the append's reply comes).
+        kept = bool(self._tasks) and entry.event is not None and entry.key not in self._parsed
+        if kept:
+            self._keep_parsed(entry.key, entry)
+        stored = 0
+        try:
+            stored = await self._append_until_room(partition, keys, args)
+        finally:
+            if kept and stored != 1:
+                self._parsed.pop(entry.key, None)
+        if stored == 1 and not kept and self._tasks:  # consuming started meanwhile
+            self._keep_parsed(entry.key, entry)
+        return bool(stored)
+
+    async def _append_until_room(self, partition: int, keys: list[str], args: list[Any]) -> int:
+        """Run the append script until it finds room (1 stored, 0 a duplicate) or time is up."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.full_timeout
         while True:
             stored = int(await self._appends((keys, args)))
-            if stored == 1 and self._tasks:  # this process consumes too: it may hand it out
-                self._keep_parsed(entry.key, entry)
             if stored != -1:
-                return bool(stored)
+                return stored
             if loop.time() >= deadline:
                 raise JournalFullError(f"partition {partition} holds {self._partition_max} entries")
             # The room may be freed by any worker: an ack here wakes it, else a short poll.
