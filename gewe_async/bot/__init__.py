@@ -15,8 +15,9 @@ app = ASGIReceiver(dp, secret="s3cret")     # uvicorn bot:app --no-access-log
 ```
 
 The receivers (ASGI, aiohttp) store each push in a journal before answering it; handlers
-run in the background, take events from the journal, and acknowledge each once handled,
-in the receiver's process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
+run in the background, take events from the journal, and acknowledge each once handled
+(or retry it, then keep it as a dead letter, when its handler failed), in the receiver's
+process or in [`Worker`][gewe_async.bot.Worker]s elsewhere.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from gewe_async.bot import filters, fsm
 from gewe_async.bot._access_log import SecretRedactor, redact_secret_in_logs
 from gewe_async.bot._asgi import ASGIReceiver
+from gewe_async.bot._base import BaseJournal
 from gewe_async.bot._context import Context
 from gewe_async.bot._dispatcher import (
     CallNext,
@@ -35,11 +37,19 @@ from gewe_async.bot._dispatcher import (
     Middleware,
     Router,
 )
-from gewe_async.bot._journal import Delivery, Entry, Journal, JournalFullError, JournalStats
+from gewe_async.bot._journal import (
+    DeadLetter,
+    Delivery,
+    Entry,
+    Journal,
+    JournalFullError,
+    JournalStats,
+)
 from gewe_async.bot._memory import MemoryJournal
 from gewe_async.bot._metrics import JournalMetrics
 from gewe_async.bot._receiver import Answer, Receiver
 from gewe_async.bot._redis import RedisJournal
+from gewe_async.bot._retry import Outcome, Retry, RetryPolicy, is_transient
 from gewe_async.bot._runner import Health, Runner
 from gewe_async.bot._sqlite import SqliteJournal
 from gewe_async.bot._urls import journal_from_url
@@ -60,8 +70,10 @@ __all__ = [
     "ASGIReceiver",
     "AiohttpReceiver",
     "Answer",
+    "BaseJournal",
     "CallNext",
     "Context",
+    "DeadLetter",
     "Delivery",
     "Dispatcher",
     "Entry",
@@ -77,9 +89,12 @@ __all__ = [
     "MemoryJournal",
     "MemoryStorage",
     "Middleware",
+    "Outcome",
     "Receiver",
     "RedisJournal",
     "RedisStorage",
+    "Retry",
+    "RetryPolicy",
     "Router",
     "Runner",
     "SecretRedactor",
@@ -90,6 +105,7 @@ __all__ = [
     "Worker",
     "filters",
     "fsm",
+    "is_transient",
     "journal_from_url",
     "redact_secret_in_logs",
     "storage_from_url",

@@ -1,7 +1,8 @@
 """Per-chat hand-out: in order within a chat, one at a time per chat, concurrently across chats.
 
-The durable journals keep their stored, unacknowledged entries here once loaded, so that the
-ordering rule of [`Journal`][gewe_async.bot.Journal] lives in one place.
+Every journal keeps its stored, unsettled entries here once loaded (through
+[`BaseJournal`][gewe_async.bot.BaseJournal]), so that the ordering rule of
+[`Journal`][gewe_async.bot.Journal] lives in one place.
 """
 
 from __future__ import annotations

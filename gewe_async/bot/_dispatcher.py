@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from gewe_async.bot._context import Context
+from gewe_async.bot._retry import Outcome, RetryPolicy
 from gewe_async.bot.filters import CommandSpec, Filter
 from gewe_async.bot.fsm import BaseStorage, MemoryStorage
 from gewe_async.callbacks import CallbackEvent, MessageEvent, TestCallback, parse_callback
@@ -187,6 +188,7 @@ class Dispatcher(Router):
         handler_timeout: float | None = 60.0,
         max_delivery_attempts: int | None = 5,
         directory: Directory | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """Make a dispatcher.
 
@@ -199,13 +201,19 @@ class Dispatcher(Router):
                 [`MemoryStorage`][gewe_async.bot.fsm.MemoryStorage] when `None`.
             handler_timeout: Seconds an event's handling (middleware and handler) may take;
                 past it the handler is cancelled and the error handler gets a
-                [`HandlerTimeoutError`][gewe_async.bot.HandlerTimeoutError] (the event is
-                acknowledged, so its chat goes on). `None` for no limit.
+                [`HandlerTimeoutError`][gewe_async.bot.HandlerTimeoutError] (not retried by
+                default: the event becomes a dead letter, and its chat goes on). `None` for
+                no limit.
             max_delivery_attempts: A journal entry delivered more often than this (the
                 process died while handling it each time) is a poison push: logged as an
-                error and acknowledged without running handlers. `None` for no limit.
+                error and kept as a dead letter of the journal, without running handlers.
+                `None` for no limit.
             directory: A [`Directory`][gewe_async.fleet.Directory] of contacts and groups
                 (``ctx.directory``), kept in ``storage`` and updated from each push first.
+            retry: How an event whose handler failed is retried before it becomes a dead
+                letter (see [`RetryPolicy`][gewe_async.bot.RetryPolicy]): by default 3 runs
+                for transient errors (network, timeouts, HTTP 5xx) and
+                [`Retry`][gewe_async.bot.Retry], 1 s then 2 s apart (with jitter).
         """
         super().__init__(name or "dispatcher")
         if concurrency < 1:
@@ -229,8 +237,12 @@ class Dispatcher(Router):
                 f"max_delivery_attempts must be an int of at least 1 or None, "
                 f"got {max_delivery_attempts!r}"
             )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy or None, got {type(retry).__name__}")
         self.handler_timeout = handler_timeout
         self.max_delivery_attempts = max_delivery_attempts
+        self.retry: RetryPolicy = retry if retry is not None else RetryPolicy()
+        """How failed events are retried before they become dead letters."""
         self._client = client
         self.concurrency = concurrency
         self._middleware: list[Middleware] = []
@@ -283,8 +295,9 @@ class Dispatcher(Router):
     def error_handler(self, handler: ErrorHandler) -> ErrorHandler:
         """Call ``handler(error, event, ctx)`` when a handler or middleware raises.
 
-        The default logs the error with its traceback. Either way the event counts as
-        handled: it is acknowledged and not delivered again.
+        The default logs the error with its traceback. It is called once per event, with the
+        last error, after the retries of the dispatcher's `retry` policy; from a journal the
+        event then becomes a dead letter (see `Journal.dead_letters`).
         """
         self._on_error = handler
         return handler
@@ -303,12 +316,24 @@ class Dispatcher(Router):
         Raises:
             GeweCallbackError: The payload is not a GeWe callback.
         """
-        return await self.dispatch(self.parse(payload))
+        return (await self.dispatch(self.parse(payload))).handled
 
-    async def dispatch(self, event: CallbackEvent, *, attempt: int = 1) -> bool:
-        """Run middleware and the matching handler on ``event``; return whether one ran.
+    async def dispatch(
+        self, event: CallbackEvent, *, attempt: int = 1, run: int | None = None
+    ) -> Outcome:
+        """Run middleware and the matching handler on ``event`` once; say how it went.
 
-        Exceptions of handlers and middleware go to the error handler, never to the caller.
+        Exceptions of handlers and middleware are never raised to the caller: they are in
+        the outcome. When the runner will retry (``run`` given, and the dispatcher's
+        [`RetryPolicy`][gewe_async.bot.RetryPolicy] retries this error after this run), the
+        outcome has ``retry_after`` and the error handler is not called yet; otherwise the
+        error handler gets the error (once per event, with its last error).
+
+        Args:
+            event: The event to handle.
+            attempt: What the handler sees as ``ctx.attempt``.
+            run: Which run of the event this is in the runner's retries (1 the first);
+                `None` when nothing retries it (``feed``): every failure is final.
         """
         if isinstance(event, TestCallback):
             log.info("test push received: the callback URL works")
@@ -352,12 +377,15 @@ class Dispatcher(Router):
             # same push back at every restart.
             error = HandlerFailedError(f"the handler raised {type(exc).__name__}")
             error.__cause__ = exc
-        if error is not None:
+        if error is None:
+            return Outcome(handled)
+        retry_after = None if run is None else self.retry.delay(error, run)
+        if retry_after is None:
             try:
                 await self._on_error(error, event, ctx)
             except Exception:
                 log.exception("the error handler failed on %s", event.idempotency_key)
-        return handled
+        return Outcome(handled, error, retry_after)
 
 
 class HandlerFailedError(Exception):

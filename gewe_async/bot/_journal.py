@@ -11,20 +11,26 @@ each, and the mode is configuration.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
-from typing import Protocol, runtime_checkable
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from gewe_async.exceptions import JournalFullError
 
-__all__ = ["Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
+if TYPE_CHECKING:
+    from gewe_async.callbacks import CallbackEvent
+
+__all__ = ["DeadLetter", "Delivery", "Entry", "Journal", "JournalFullError", "JournalStats"]
 
 #: How long a journal remembers an idempotency key to refuse duplicates, by default (48 h).
 DEFAULT_DEDUPE_WINDOW: float = 48 * 3600.0
+#: How many dead letters a journal keeps by default; beyond, the oldest are dropped (logged).
+DEFAULT_MAX_DEAD_LETTERS: int = 10_000
 
 
 @attrs.frozen
@@ -39,17 +45,49 @@ class Entry:
     """The body as received, parsed again by whoever handles it."""
     received_at: float
     """When it arrived (``time.time()``)."""
+    event: CallbackEvent | None = attrs.field(default=None, eq=False, repr=False)
+    """The body as the receiver parsed it, handed along in the process (not stored).
+
+    The runner uses it instead of parsing the body a second time; an entry read back from
+    storage (after a restart, or in another process) has `None`, and its body is parsed.
+    """
 
 
 @attrs.frozen
 class Delivery:
-    """An entry handed to a consumer, to be acknowledged once handled."""
+    """An entry handed to a consumer, to be settled once handled: `ack` or `dead_letter`."""
 
     entry: Entry
     id: str
     """The journal's own handle for it (a row id, a stream id)."""
     attempt: int = 1
     """1 the first time; more when it is delivered again after a crash or a timeout."""
+
+
+@attrs.frozen
+class DeadLetter:
+    """An entry whose handling failed for good, kept with why instead of being dropped.
+
+    [`Journal.replay`][gewe_async.bot.Journal.replay] puts it back to be handled again;
+    [`Journal.purge`][gewe_async.bot.Journal.purge] forgets it.
+    """
+
+    id: str
+    """The journal's handle for it, what `replay` and `purge` take."""
+    entry: Entry
+    """The entry as it was stored, its body the original push."""
+    error: str
+    """The last failure: the exception's class and message (at most 2,000 characters)."""
+    attempts: int
+    """How many times it was run (or delivered, for a poison push) before it was given up."""
+    first_failed_at: float
+    """When its first run failed (``time.time()``)."""
+    last_failed_at: float
+    """When it was given up (``time.time()``)."""
+
+
+#: What `replay` and `purge` take: dead letters' ids, or every one.
+Selection = Iterable[str] | Literal["all"]
 
 
 @attrs.frozen
@@ -74,8 +112,12 @@ class Journal(Protocol):
       returns ``False`` (and stores nothing) when the key was seen within the dedupe window.
     - ``consume`` yields stored, unacknowledged entries, those left pending by an earlier
       run first; entries with the same ``chat`` come in the order they were appended, and the
-      next one of a chat is not handed out before the previous one is acknowledged.
+      next one of a chat is not handed out before the previous one is settled (``ack`` or
+      ``dead_letter``).
     - ``ack`` marks a delivery handled; it is never delivered again.
+    - ``dead_letter`` marks a delivery failed for good: like ``ack`` it releases its chat,
+      and the entry is kept among the dead letters with the failure, up to a bound (the
+      oldest dropped first, logged) until ``replay`` stores it again or ``purge`` drops it.
     """
 
     async def open(self) -> None:
@@ -100,6 +142,42 @@ class Journal(Protocol):
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark a delivery handled."""
+        ...
+
+    async def dead_letter(
+        self,
+        delivery: Delivery,
+        *,
+        error: str,
+        attempts: int,
+        first_failed_at: float,
+        last_failed_at: float | None = None,
+    ) -> None:
+        """Acknowledge ``delivery`` as failed: its entry goes to the dead letters.
+
+        Args:
+            delivery: The delivery handed out by ``consume``.
+            error: Why it failed, for the operator.
+            attempts: How many times it was run.
+            first_failed_at: When the first run failed (``time.time()``).
+            last_failed_at: When the last one failed (now when `None`).
+        """
+        ...
+
+    async def dead_letters(self) -> list[DeadLetter]:
+        """The dead letters kept, oldest first."""
+        ...
+
+    async def replay(self, ids: Selection) -> int:
+        """Store the dead letters ``ids`` (or ``"all"``) again as entries; how many were.
+
+        They are handed out like new entries (behind what their chat already holds),
+        without the duplicate check: their keys were seen already.
+        """
+        ...
+
+    async def purge(self, ids: Selection) -> int:
+        """Forget the dead letters ``ids`` (or ``"all"``); how many were."""
         ...
 
     async def stats(self) -> JournalStats:
@@ -179,10 +257,10 @@ class Health:
 
 
 class Room:
-    """Waiting for room in the journals bounded in this process (memory, SQLite).
+    """Waiting for room in a full journal, the same way in all three.
 
-    `append` calls `wait` when the journal is full; `ack` calls `freed`. One rule for both,
-    where one used a Condition and the other an Event loop.
+    `append` calls `wait` when the journal is full; `ack` calls `freed`. Where the bound is
+    kept elsewhere (Redis: another process may ack), `pause` waits for a local ack or a poll.
     """
 
     def __init__(self) -> None:
@@ -191,6 +269,12 @@ class Room:
     def freed(self) -> None:
         """Something was handled: waiters check their room again."""
         self._freed.set()
+
+    async def pause(self, seconds: float) -> None:
+        """Return once something is freed here, or after `seconds` at most."""
+        self._freed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._freed.wait(), max(seconds, 0.0))
 
     async def wait(self, fits: Callable[[], bool], timeout: float, full: Callable[[], str]) -> None:
         """Return once `fits()`; raise `JournalFullError(full())` after `timeout` seconds."""

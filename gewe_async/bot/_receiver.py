@@ -15,7 +15,7 @@ from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Entry, Journal, JournalFullError
 from gewe_async.bot._memory import MemoryJournal
 from gewe_async.bot._runner import Health
-from gewe_async.bot._session import JournalSession
+from gewe_async.bot._session import JournalSession, health_of
 from gewe_async.callbacks import CallbackEvent
 from gewe_async.exceptions import GeweCallbackError
 
@@ -188,13 +188,7 @@ class Receiver:
 
     def health(self) -> Health:
         """Whether pushes are stored and handled now, and since when they are not."""
-        session = self._session
-        return Health.of(
-            started=session is not None,
-            journal=self.journal,
-            runner=session.runner if session is not None else None,
-            store_failing_since=self._store_failing_since,
-        )
+        return health_of(self._session, self.journal, self._store_failing_since)
 
     async def stop(self) -> None:
         """Let running handlers finish (up to ``drain_timeout``), then close the journal."""
@@ -252,7 +246,7 @@ class Receiver:
                 "unavailable", "JOURNAL UNREACHABLE: answered 503 to a push of %s", event.app_id
             )
             return UNAVAILABLE
-        entry = Entry(keys[0], keys[1], body, time.time())
+        entry = Entry(keys[0], keys[1], body, time.time(), event=event)
         try:
             stored = await self.journal.append(entry)
         except JournalFullError as exc:

@@ -11,6 +11,8 @@ Layout (all keys under `prefix`, `{prefix:i}` being partition `i`'s Redis Cluste
   what keeps a chat in order across processes; the lease expires when its worker dies, and
   the next owner claims the entries left pending (`XPENDING` + `XCLAIM`) before new ones.
 - `prefix:workers`: a heartbeat per worker, so each takes about `N / workers` partitions.
+- `{prefix:i}:dead`: partition `i`'s dead letters, a stream trimmed to its share of the
+  bound; an entry moves there from `{prefix:i}:s` in one transaction (one hash slot).
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ import socket
 import time
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from gewe_async.bot._base import BaseJournal, positive_int, positive_seconds
 from gewe_async.bot._burst import Burst
-from gewe_async.bot._chatqueue import ChatQueue
 from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
+    DEFAULT_MAX_DEAD_LETTERS,
+    DeadLetter,
     Delivery,
     Entry,
     Health,
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 __all__ = ["RedisJournal"]
+
+T = TypeVar("T")
 
 GROUP: Final = "gewe-workers"
 # How long a read waits for new entries: also how long closing a worker may take.
@@ -89,7 +95,7 @@ def _import_redis() -> Any:
     return redis.asyncio
 
 
-class RedisJournal:
+class RedisJournal(BaseJournal):
     """A [`Journal`][gewe_async.bot.Journal] on Redis Streams, for many processes.
 
     Receivers only call `append`; workers call `consume` and `ack`; one process may do both.
@@ -114,8 +120,11 @@ class RedisJournal:
             at once. Every process of a bot must use the same number.
         dedupe_window: Seconds a key is remembered to refuse duplicates (48 h by default).
         lease: Seconds after which a dead worker's partitions are taken over.
-        max_pending: Unacknowledged entries beyond which `append` waits.
+        max_pending: Unacknowledged entries beyond which `append` waits (each partition
+            holds its share, `ceil(max_pending / partitions)`).
         full_timeout: Seconds `append` waits for room before raising `JournalFullError`.
+        max_dead_letters: Dead letters kept, each partition its share
+            (`ceil(max_dead_letters / partitions)`); past it the oldest are dropped (logged).
         prefetch: Entries a worker reads ahead of its handlers.
         clock: The wall clock (`time.time`), used for the window and ages; tests pass a
             fake one. Receivers' clocks only need to agree to within seconds.
@@ -132,33 +141,32 @@ class RedisJournal:
         lease: float = 30.0,
         max_pending: int = 1_000_000,
         full_timeout: float = 1.0,
+        max_dead_letters: int = DEFAULT_MAX_DEAD_LETTERS,
         prefetch: int = 256,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if partitions < 1 or dedupe_window <= 0 or lease <= 0 or max_pending < 1:
-            raise ValueError("partitions, dedupe_window, lease and max_pending must be positive")
+        """Make the journal, not connected yet; the arguments are described above."""
+        name = f"RedisJournal(prefix={prefix!r})"
+        super().__init__(name, dedupe_window, max_pending, full_timeout, max_dead_letters, clock)
         self._url = url
         self._client: Redis | None = client
         self._own_client = client is None
         self._prefix = prefix
-        self._partitions = partitions
-        self._window = dedupe_window
-        self._lease_ms = max(1, round(lease * 1000))
+        self._partitions = positive_int("partitions", partitions)
+        self._lease_ms = max(1, round(positive_seconds("lease", lease) * 1000))
         self._partition_max = max(1, math.ceil(max_pending / partitions))
-        self._full_timeout = full_timeout
-        self._prefetch = prefetch
-        self._clock = clock
+        self._dead_max = max(1, math.ceil(max_dead_letters / partitions))
+        self._prefetch = positive_int("prefetch", prefetch)
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         """This journal's name as a consumer of the streams (host, pid, random)."""
-        self._chats = ChatQueue()
         self._owned: set[int] = set()
         self._draining: set[int] = set()
         self._in_flight: set[str] = set()
-        self._room = asyncio.Event()
+        # Wakes the reader: a partition taken, a handler done (prefetch room), closing.
+        self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._reading = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
-        self._redeliveries = 0
         self._scripts: dict[str, Any] = {}
         self._no_script: type[Exception] = Exception  # redis-py's NoScriptError, once open
         # Appends and acks that arrive together go to Redis in one pipeline.
@@ -232,7 +240,7 @@ class RedisJournal:
         # Stopped, not cancelled: cancelling redis-py in the middle of a blocking read can
         # leave it reading forever, so the loops check `_stop` between short commands.
         self._stop.set()
-        self._room.set()
+        self._wake.set()
         worker = bool(self._tasks)
         await asyncio.gather(*self._tasks)
         self._tasks.clear()
@@ -259,22 +267,41 @@ class RedisJournal:
         keys = [f"{{{self._prefix}:{partition}}}:seen:{entry.key}", self._stream(partition)]
         args = [
             repr(self._clock()),
-            repr(self._window),
-            max(1, round(self._window * 1000)),
+            repr(self.dedupe_window),
+            max(1, round(self.dedupe_window * 1000)),
             self._partition_max,
             entry.key,
             entry.chat,
             entry.body,
             repr(entry.received_at),
         ]
-        deadline = asyncio.get_running_loop().time() + self._full_timeout
+        # This process consumes too: keep the parsed event for the hand-out, before the entry
+        # is in Redis (the reader may bring it back before the append's reply comes).
+        kept = bool(self._tasks) and entry.event is not None and entry.key not in self._parsed
+        if kept:
+            self._keep_parsed(entry.key, entry)
+        stored = 0
+        try:
+            stored = await self._append_until_room(partition, keys, args)
+        finally:
+            if kept and stored != 1:
+                self._parsed.pop(entry.key, None)
+        if stored == 1 and not kept and self._tasks:  # consuming started meanwhile
+            self._keep_parsed(entry.key, entry)
+        return bool(stored)
+
+    async def _append_until_room(self, partition: int, keys: list[str], args: list[Any]) -> int:
+        """Run the append script until it finds room (1 stored, 0 a duplicate) or time is up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.full_timeout
         while True:
             stored = int(await self._appends((keys, args)))
             if stored != -1:
-                return bool(stored)
-            if asyncio.get_running_loop().time() >= deadline:
+                return stored
+            if loop.time() >= deadline:
                 raise JournalFullError(f"partition {partition} holds {self._partition_max} entries")
-            await asyncio.sleep(0.05)
+            # The room may be freed by any worker: an ack here wakes it, else a short poll.
+            await self._room.pause(min(0.05, deadline - loop.time()))
 
     async def _run_appends(self, batch: Sequence[tuple[list[str], list[Any]]]) -> list[Any]:
         """EVALSHA the append script for each of `batch` in one pipeline; the replies in order.
@@ -318,9 +345,7 @@ class RedisJournal:
             ]
         while (delivery := await self._chats.get()) is not None:
             self._in_flight.add(delivery.id)
-            if delivery.attempt > 1:
-                self._redeliveries += 1
-            yield delivery
+            yield self._handing_out(self._with_parsed(delivery, delivery.entry.key))
 
     async def ack(self, delivery: Delivery) -> None:
         """Mark `delivery` handled: acknowledged in the group and deleted from the stream."""
@@ -328,19 +353,28 @@ class RedisJournal:
         # Retried until Redis takes it: an ack given up would leave the entry pending for
         # this consumer and its chat stuck behind it. Closing stops the retries; the entry
         # then stays pending and is delivered again (`attempt > 1`) by the next owner.
+        await self._until_taken(
+            lambda: self._acks((self._stream(int(partition)), stream_id.encode()))
+        )
+        self._release_chat(delivery)
+
+    def _release_chat(self, delivery: Delivery) -> None:
+        self._in_flight.discard(delivery.id)
+        self._chats.done(delivery)
+        self._wake.set()
+        self._room.freed()
+
+    async def _until_taken(self, command: Callable[[], Awaitable[T]]) -> T:
+        """`command()`, retried while Redis is unreachable and the journal open."""
         failures = 0
         while True:
             try:
-                await self._acks((self._stream(int(partition)), stream_id.encode()))
-                break
+                return await command()
             except Exception as exc:
                 if not self._is_transient(exc) or self._stop.is_set():
                     raise
                 failures += 1
                 await self._pause(backoff(failures))
-        self._in_flight.discard(delivery.id)
-        self._chats.done(delivery)
-        self._room.set()
 
     async def _run_acks(self, batch: Sequence[tuple[str, bytes]]) -> list[BaseException | None]:
         """Acknowledge and delete a burst of entries in one transaction: XACK and XDEL per stream.
@@ -381,6 +415,116 @@ class RedisJournal:
         oldest = [float(first[0][1][b"t"]) for first in replies[1::2] if first]
         age = max(0.0, self._clock() - min(oldest)) if oldest else None
         return JournalStats(depth=depth, oldest_pending_age=age, redeliveries=self._redeliveries)
+
+    # Dead letters.
+
+    def _dead(self, partition: int) -> str:
+        return f"{{{self._prefix}:{partition}}}:dead"
+
+    async def _bury(self, delivery: Delivery, letter: DeadLetter) -> int:
+        partition, _, stream_id = delivery.id.partition("/")
+        entry = letter.entry
+        fields = {
+            "k": entry.key,
+            "c": entry.chat,
+            "b": entry.body,
+            "t": repr(entry.received_at),
+            "e": letter.error,
+            "n": letter.attempts,
+            "f": repr(letter.first_failed_at),
+            "l": repr(letter.last_failed_at),
+        }
+
+        async def move() -> list[Any]:
+            dead = self._dead(int(partition))
+            stream = self._stream(int(partition))
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.xlen(dead)
+                    pipe.xadd(dead, fields, maxlen=self._dead_max, approximate=False)
+                    pipe.xack(stream, GROUP, stream_id)
+                    pipe.xdel(stream, stream_id)
+                    replies: list[Any] = await pipe.execute()
+            except Exception as exc:
+                self._health.failed(exc)
+                raise
+            self._health.ok()
+            return replies
+
+        replies = await self._until_taken(move)
+        self._release_chat(delivery)
+        return max(0, int(replies[0]) + 1 - self._dead_max)
+
+    def _letters(self, partition: int, found: Sequence[Any]) -> list[DeadLetter]:
+        return [
+            DeadLetter(
+                id=f"{partition}/{stream_id.decode()}",
+                entry=self._entry(fields),
+                error=fields[b"e"].decode(),
+                attempts=int(fields[b"n"]),
+                first_failed_at=float(fields[b"f"]),
+                last_failed_at=float(fields[b"l"]),
+            )
+            for stream_id, fields in found
+            if fields
+        ]
+
+    async def _dead_letters(self) -> list[DeadLetter]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for partition in range(self._partitions):
+                pipe.xrange(self._dead(partition))
+            replies = await pipe.execute()
+        return [d for p, found in enumerate(replies) for d in self._letters(p, found)]
+
+    async def _chosen(self, ids: list[str] | None) -> list[DeadLetter]:
+        """The dead letters `ids` that exist (all when `None`)."""
+        if ids is None:
+            return await self._dead_letters()
+        wanted: list[tuple[int, str]] = []
+        for one in dict.fromkeys(ids):
+            number, _, stream_id = one.partition("/")
+            if number.isdigit() and int(number) < self._partitions and stream_id:
+                wanted.append((int(number), stream_id))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for partition, stream_id in wanted:
+                pipe.xrange(self._dead(partition), stream_id, stream_id)
+            replies = await pipe.execute(raise_on_error=False)
+        return [
+            d
+            for (partition, _), found in zip(wanted, replies, strict=True)
+            if not isinstance(found, BaseException)
+            for d in self._letters(partition, found)
+        ]
+
+    async def _replay(self, ids: list[str] | None) -> int:
+        letters = await self._chosen(ids)
+        if not letters:
+            return 0
+        # One transaction per partition (its keys share a hash slot): XADD to its stream
+        # and XDEL from its dead letters, so a letter is never in both nor lost.
+        by_partition: dict[int, list[DeadLetter]] = {}
+        for letter in letters:
+            by_partition.setdefault(int(letter.id.partition("/")[0]), []).append(letter)
+        for partition, group in by_partition.items():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for letter in group:
+                    entry = letter.entry
+                    fields = {"k": entry.key, "c": entry.chat, "b": entry.body}
+                    pipe.xadd(self._stream(partition), {**fields, "t": repr(entry.received_at)})
+                    pipe.xdel(self._dead(partition), letter.id.partition("/")[2])
+                await pipe.execute()
+        return len(letters)
+
+    async def _purge(self, ids: list[str] | None) -> int:
+        letters = await self._chosen(ids)
+        if not letters:
+            return 0
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for letter in letters:
+                partition, _, stream_id = letter.id.partition("/")
+                pipe.xdel(self._dead(int(partition)), stream_id)
+            replies = await pipe.execute()
+        return sum(int(r) for r in replies)
 
     # Worker side: leases, claiming, reading.
 
@@ -429,7 +573,7 @@ class RedisJournal:
             ):
                 await self._claim(partition)
                 self._owned.add(partition)
-                self._room.set()  # the reader reads it from now on
+                self._wake.set()  # the reader reads it from now on
         extra = len(self._owned) - len(self._draining) - share
         for partition in sorted(self._owned - self._draining, reverse=True)[: max(0, extra)]:
             self._draining.add(partition)
@@ -492,9 +636,9 @@ class RedisJournal:
         while not self._stop.is_set():
             reading = {self._stream(p).encode(): p for p in self._owned - self._draining}
             if not reading or self._chats.waiting_count() >= self._prefetch:
-                self._room.clear()
+                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._room.wait(), self._lease_ms / 3000)
+                    await asyncio.wait_for(self._wake.wait(), self._lease_ms / 3000)
                 continue
             try:
                 async with self._reading:
@@ -547,13 +691,17 @@ class RedisJournal:
             for stream_id, fields in entries:
                 self._put(partition, stream_id, fields, 1)
 
-    def _put(
-        self, partition: int, stream_id: bytes, fields: dict[bytes, bytes], attempt: int
-    ) -> None:
-        entry = Entry(
+    @staticmethod
+    def _entry(fields: dict[bytes, bytes]) -> Entry:
+        return Entry(
             key=fields[b"k"].decode(),
             chat=fields[b"c"].decode(),
             body=fields[b"b"],
             received_at=float(fields[b"t"]),
         )
-        self._chats.put(Delivery(entry, f"{partition}/{stream_id.decode()}", attempt=attempt))
+
+    def _put(
+        self, partition: int, stream_id: bytes, fields: dict[bytes, bytes], attempt: int
+    ) -> None:
+        delivery = Delivery(self._entry(fields), f"{partition}/{stream_id.decode()}", attempt)
+        self._chats.put(delivery)

@@ -1,16 +1,27 @@
-"""The runner: takes deliveries from a journal, handles them with a dispatcher, acks them."""
+"""The runner: takes deliveries from a journal, handles them with a dispatcher, settles them.
+
+Settling is an ack once the handlers are done, or a dead letter once they failed for good.
+A failure the dispatcher's [`RetryPolicy`][gewe_async.bot.RetryPolicy] retries is run again
+in place, after its backoff, by the same task: its chat's later entries wait behind it (the
+journal hands a chat's next entry out only after this one is settled), so a chat keeps its
+order; the task gives its concurrency slot back while it waits, so other chats are not held
+up. A stop during the wait leaves the entry unacknowledged, delivered again next run.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 
 import attrs
 
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Delivery, Journal
+from gewe_async.bot._retry import describe
 from gewe_async.exceptions import GeweCallbackError
 
 __all__ = ["Health", "Runner"]
@@ -98,9 +109,11 @@ class Runner:
 
     Only the [`Journal`][gewe_async.bot.Journal] protocol is used, so the runner works with
     any journal. Order within a chat comes from the journal, which hands out a chat's next
-    entry only once the previous one is acknowledged. A delivery is acknowledged once its
-    handler returned or raised (the error handler saw it); one cut short by shutdown is not
-    acknowledged, so a durable journal delivers it again (at least once).
+    entry only once the previous one is settled. A delivery is acknowledged once its
+    handler returned; one whose handler failed is retried in place as the dispatcher's
+    [`RetryPolicy`][gewe_async.bot.RetryPolicy] says, then kept as a dead letter of the
+    journal (the error handler saw it); one cut short by shutdown is not acknowledged, so
+    a durable journal delivers it again (at least once).
     """
 
     def __init__(self, dispatcher: Dispatcher, journal: Journal) -> None:
@@ -108,8 +121,11 @@ class Runner:
         self.journal = journal
         self._slots = asyncio.Semaphore(dispatcher.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Handlers waiting to be run again: they gave their slot back meanwhile.
+        self._resting: set[asyncio.Task[None]] = set()
         self._consumer: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stop = asyncio.Event()
         self.failing_since: float | None = None
         """When taking deliveries started failing (epoch seconds), `None` while it works."""
 
@@ -122,6 +138,7 @@ class Runner:
         """Start taking deliveries (the journal must be open)."""
         if self._consumer is None:
             self._stopping = False
+            self._stop.clear()
             self._consumer = asyncio.create_task(self._consume(), name="gewe-bot-consumer")
 
     async def _consume(self) -> None:
@@ -169,40 +186,123 @@ class Runner:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._slots.release()
+        if task in self._resting:
+            self._resting.discard(task)  # cancelled while waiting: it holds no slot
+        else:
+            self._slots.release()
 
     async def _handle(self, delivery: Delivery) -> None:
+        entry = delivery.entry
         limit = self.dispatcher.max_delivery_attempts
         if limit is not None and delivery.attempt > limit:
             log.error(
                 "POISON PUSH: journal entry %s (%s) delivered %d times, each time the process "
-                "died handling it: acknowledged without running handlers",
+                "died handling it: kept as a dead letter without running handlers",
                 delivery.id,
-                delivery.entry.key,
+                entry.key,
                 delivery.attempt,
             )
-        else:
+            error = f"poison push: the process died handling it {delivery.attempt - 1} times"
+            await self._bury(delivery, error, delivery.attempt - 1, entry.received_at)
+            return
+        # Parsed by the receiver in this process: not parsed again.
+        event = entry.event
+        if event is None:
             try:
-                event = self.dispatcher.parse(delivery.entry.body)
+                event = self.dispatcher.parse(entry.body)
             except GeweCallbackError as exc:
-                log.error("journal entry %s is not a callback, dropped: %s", delivery.id, exc)
-            else:
-                await self.dispatcher.dispatch(event, attempt=delivery.attempt)
+                log.error("journal entry %s is not a callback, a dead letter: %s", delivery.id, exc)
+                await self._bury(delivery, describe(exc), 1, time.time())
+                return
+        policy = self.dispatcher.retry
+        first_failed_at: float | None = None
+        run = 1
+        while True:
+            outcome = await self.dispatcher.dispatch(
+                event, attempt=delivery.attempt + run - 1, run=run
+            )
+            if outcome.error is None:
+                await self._settle(delivery, "acknowledge", lambda: self.journal.ack(delivery))
+                return
+            if first_failed_at is None:
+                first_failed_at = time.time()
+            if outcome.retry_after is None:
+                log.warning(
+                    "DEAD LETTER: journal entry %s (%s) failed after %d runs: %s",
+                    delivery.id,
+                    entry.key,
+                    run,
+                    describe(outcome.error),
+                )
+                await self._bury(delivery, describe(outcome.error), run, first_failed_at)
+                return
+            log.warning(
+                "handler failed on %s (run %d of %d), running it again in %.1f s: %s",
+                entry.key,
+                run,
+                policy.max_attempts,
+                outcome.retry_after,
+                describe(outcome.error),
+            )
+            if not await self._rest(outcome.retry_after):
+                return  # stopping: not settled, delivered again next run
+            run += 1
+
+    async def _rest(self, seconds: float) -> bool:
+        """Wait `seconds` without a slot; `False` when the runner stops meanwhile."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._resting.add(task)
+        self._slots.release()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        if self._stop.is_set():
+            return False  # `_done` sees it resting: no slot to give back
+        await self._slots.acquire()
+        self._resting.discard(task)
+        return True
+
+    async def _bury(
+        self, delivery: Delivery, error: str, attempts: int, first_failed_at: float
+    ) -> None:
+        if not callable(getattr(self.journal, "dead_letter", None)):
+            # A journal written before dead letters: its chat must go on all the same.
+            log.error(
+                "%r keeps no dead letters: journal entry %s acknowledged and dropped",
+                self.journal,
+                delivery.id,
+            )
+            await self._settle(delivery, "acknowledge", lambda: self.journal.ack(delivery))
+            return
+        await self._settle(
+            delivery,
+            "keep as a dead letter",
+            lambda: self.journal.dead_letter(
+                delivery, error=error, attempts=attempts, first_failed_at=first_failed_at
+            ),
+        )
+
+    async def _settle(
+        self, delivery: Delivery, what: str, settle: Callable[[], Awaitable[None]]
+    ) -> None:
+        """`settle()` (an ack, a dead letter), tried a few times with backoff."""
         for attempt in range(1, _ACK_TRIES + 1):
             try:
-                await self.journal.ack(delivery)
+                await settle()
                 return
             except Exception:
                 if attempt == _ACK_TRIES:
                     log.exception(
-                        "could not acknowledge %s after %d tries: it may be handled again",
+                        "could not %s %s after %d tries: it may be handled again",
+                        what,
                         delivery.id,
                         attempt,
                     )
                     return
                 delay = _backoff(attempt - 1)
                 log.warning(
-                    "could not acknowledge %s, trying again in %.1f s",
+                    "could not %s %s, trying again in %.1f s",
+                    what,
                     delivery.id,
                     delay,
                     exc_info=True,
@@ -215,6 +315,7 @@ class Runner:
         Returns how many handlers were cancelled (their events are not acknowledged).
         """
         self._stopping = True
+        self._stop.set()  # handlers waiting to be run again give up at once
         if self._consumer is not None:
             self._consumer.cancel()
             await asyncio.gather(self._consumer, return_exceptions=True)

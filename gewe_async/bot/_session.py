@@ -10,9 +10,21 @@ import asyncio
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Journal
 from gewe_async.bot._metrics import JournalMetrics
-from gewe_async.bot._runner import Runner
+from gewe_async.bot._runner import Health, Runner
 
-__all__ = ["JournalSession"]
+__all__ = ["JournalSession", "health_of"]
+
+
+def health_of(
+    session: JournalSession | None, journal: Journal, store_failing_since: float | None = None
+) -> Health:
+    """The health of a receiver or worker: its session (`None`: stopped) and its journal."""
+    return Health.of(
+        started=session is not None,
+        journal=journal,
+        runner=session.runner if session is not None else None,
+        store_failing_since=store_failing_since,
+    )
 
 
 class JournalSession:
@@ -26,6 +38,14 @@ class JournalSession:
         run_handlers: bool,
         metrics_interval: float | None,
     ) -> None:
+        """Prepare the session; nothing runs before `open`.
+
+        Args:
+            dispatcher: Whose handlers run (and whose storage closes with the session).
+            journal: The journal opened and closed.
+            run_handlers: Whether to run a [`Runner`][gewe_async.bot.Runner] on it.
+            metrics_interval: Seconds between metrics reports, `None` for none.
+        """
         self._dispatcher = dispatcher
         self._journal = journal
         self._run_handlers = run_handlers

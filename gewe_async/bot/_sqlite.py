@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import sqlite3
 import time
 from collections import deque
@@ -21,14 +22,15 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from gewe_async.bot._chatqueue import ChatQueue
+from gewe_async.bot._base import BaseJournal, positive_seconds
 from gewe_async.bot._journal import (
     DEFAULT_DEDUPE_WINDOW,
+    DEFAULT_MAX_DEAD_LETTERS,
+    DeadLetter,
     Delivery,
     Entry,
     Health,
     JournalStats,
-    Room,
     backoff,
 )
 
@@ -45,20 +47,37 @@ CREATE TABLE IF NOT EXISTS entries (
     received_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    body BLOB NOT NULL,
+    received_at REAL NOT NULL,
+    error TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_failed_at REAL NOT NULL,
+    last_failed_at REAL NOT NULL
+);
 """
-
-_APPEND: Final = 0
-_DELIVER: Final = 1
-_ACK: Final = 2
-# Most operations one transaction takes: bounds the wait of the first caller of a burst.
-_BATCH: Final = 512
-# Most deliveries a consumer marks in one commit ahead of handing them out.
-_AHEAD: Final = 64
+_DEAD_COLUMNS: Final = (
+    "id, key, chat, body, received_at, error, attempts, first_failed_at, last_failed_at"
+)
 
 
-# Most values one statement binds: SQLite before 3.32 refuses more than 999
-# (SQLITE_MAX_VARIABLE_NUMBER), and a Python may be linked to one that old.
-_VARIABLES: Final = 999
+class _Kind(enum.IntEnum):
+    """What an operation queued for the writer does."""
+
+    APPEND = 0
+    DELIVER = 1
+    ACK = 2
+
+
+_APPEND, _DELIVER, _ACK = _Kind
+# Most operations one transaction takes: bounds the wait of the first caller of a burst;
+# most deliveries a consumer marks in one commit ahead of handing them out; most values one
+# statement binds (SQLite before 3.32 refuses more than 999, SQLITE_MAX_VARIABLE_NUMBER, and
+# a Python may be linked to one that old).
+_BATCH, _AHEAD, _VARIABLES = 512, 64, 999
 
 
 def _chunks(values: Sequence[Any], columns: int) -> list[Sequence[Any]]:
@@ -82,10 +101,10 @@ _Op = tuple[int, Any, "asyncio.Future[Any]"]
 
 def _bodiless(entry: Entry) -> Entry:
     """`entry` as it waits in memory: its body is read from the file when handed out."""
-    return attrs.evolve(entry, body=b"")
+    return attrs.evolve(entry, body=b"", event=None)
 
 
-class SqliteJournal:
+class SqliteJournal(BaseJournal):
     """A [`Journal`][gewe_async.bot.Journal] in one SQLite file (WAL mode), for one process.
 
     Survives a crash of the process: an entry is on disk before `append` returns, and entries
@@ -105,12 +124,16 @@ class SqliteJournal:
     stop first, the entry comes back with `attempt` 2). Once the disk takes writes again, all
     goes on by itself.
 
+    Dead letters are rows of the file's `dead_letters` table; a dead-lettered entry moves
+    there in one transaction, so a crash keeps it in one of the two tables, never neither.
+
     Args:
         path: The database file; created with its tables if missing.
         dedupe_window: Seconds a key is remembered to refuse duplicates (48 h by default).
         synchronous: SQLite's `synchronous` setting for the WAL: `"FULL"` or `"NORMAL"`.
         max_pending: Stored, unacknowledged entries beyond which `append` waits.
         full_timeout: Seconds `append` waits for room before raising `JournalFullError`.
+        max_dead_letters: Dead letters kept; past it the oldest are dropped (logged).
         prune_interval: Seconds between removals of keys older than the window.
         clock: The wall clock (`time.time`); tests pass a fake one.
     """
@@ -123,33 +146,33 @@ class SqliteJournal:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         max_pending: int = 100_000,
         full_timeout: float = 1.0,
+        max_dead_letters: int = DEFAULT_MAX_DEAD_LETTERS,
         prune_interval: float = 600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """Make the journal of `path`, not opened yet; the arguments are described above."""
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
-        if dedupe_window <= 0 or max_pending <= 0:
-            raise ValueError("dedupe_window and max_pending must be positive")
+        name = f"SqliteJournal({str(path)!r})"
+        super().__init__(name, dedupe_window, max_pending, full_timeout, max_dead_letters, clock)
         self._path = path
-        self._window = dedupe_window
         self._synchronous = synchronous
-        self._max_pending = max_pending
-        self._full_timeout = full_timeout
-        self._prune_interval = prune_interval
-        self._clock = clock
+        self._prune_interval = positive_seconds("prune_interval", prune_interval)
         self._conn: sqlite3.Connection | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._ops: asyncio.Queue[_Op | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
-        self._chats = ChatQueue()
         self._appending = 0
-        self._room = Room()
-        self._redeliveries = 0
         self._last_prune = float("-inf")
         self._next_id = 0  # the last entry id given (the journal's thread only)
         self._health = Health(f"SqliteJournal({str(path)!r})")
         self._closing = asyncio.Event()
         self._retries: set[asyncio.Task[None]] = set()
+
+    @property
+    def path(self) -> str | PathLike[str]:
+        """The database file."""
+        return self._path
 
     @property
     def unavailable_since(self) -> float | None:
@@ -189,7 +212,7 @@ class SqliteJournal:
         """Store `entry` durably; `False` when its key was seen within the window."""
         if self._writer is None:
             raise RuntimeError("the journal is not open")
-        if len(self._chats) + self._appending >= self._max_pending:
+        if len(self._chats) + self._appending >= self.max_pending:
             await self._wait_for_room()
         self._appending += 1
         try:
@@ -200,6 +223,7 @@ class SqliteJournal:
             return False
         # The body stays in the file only until handed out: a waiting entry costs its key,
         # chat and id in memory, not its body (200 pending pushes of 500 KB held 100 MB).
+        self._keep_parsed(str(row_id), entry)
         self._chats.put(Delivery(_bodiless(entry), str(row_id)))
         return True
 
@@ -233,11 +257,10 @@ class SqliteJournal:
                         ahead.clear()
                         await self._pause(backoff(self._health.failures))
                         continue
-                delivery = ahead.popleft()
-                if delivery.attempt > 1:
-                    self._redeliveries += 1
+                delivery = self._handing_out(ahead.popleft())
                 body = bodies.pop(int(delivery.id), b"")
-                yield attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
+                delivery = attrs.evolve(delivery, entry=attrs.evolve(delivery.entry, body=body))
+                yield self._with_parsed(delivery, delivery.id)
         finally:
             # Closed, cancelled or failed: what was not handed out goes back to its chat's
             # head for the other consumers (in order: one per chat, so chats do not mix).
@@ -284,9 +307,9 @@ class SqliteJournal:
 
     async def _wait_for_room(self) -> None:
         await self._room.wait(
-            lambda: len(self._chats) + self._appending < self._max_pending,
-            self._full_timeout,
-            lambda: f"{self._max_pending} entries are waiting for handlers",
+            lambda: len(self._chats) + self._appending < self.max_pending,
+            self.full_timeout,
+            lambda: f"{self.max_pending} entries are waiting for handlers",
         )
 
     async def _submit(self, kind: int, arg: Any) -> Any:
@@ -327,7 +350,150 @@ class SqliteJournal:
                 if not future.done():
                     future.set_result(result)
 
+    async def _dead_io(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a dead-letter transaction on the journal's thread, recording the disk's health."""
+        if self._writer is None:
+            raise RuntimeError("the journal is not open")
+        try:
+            result = await self._run(fn, *args)
+        except sqlite3.Error as exc:
+            self._health.failed(exc)
+            raise
+        self._health.ok()
+        return result
+
+    async def _bury(self, delivery: Delivery, letter: DeadLetter) -> int:
+        try:
+            dropped: int = await self._dead_io(self._move_to_dead, int(delivery.id), letter)
+        except sqlite3.Error:
+            # Its chat goes on all the same; the entry stays and comes back next run.
+            dropped = 0
+        self._chats.done(attrs.evolve(delivery, entry=_bodiless(delivery.entry)))
+        self._room.freed()
+        return dropped
+
+    async def _dead_letters(self) -> list[DeadLetter]:
+        rows = await self._dead_io(self._read_dead)
+        return [
+            DeadLetter(
+                id=str(row_id),
+                entry=Entry(key=key, chat=chat, body=bytes(body), received_at=received_at),
+                error=error,
+                attempts=attempts,
+                first_failed_at=first,
+                last_failed_at=last,
+            )
+            for row_id, key, chat, body, received_at, error, attempts, first, last in rows
+        ]
+
+    async def _replay(self, ids: list[str] | None) -> int:
+        chosen = None if ids is None else [int(i) for i in ids if i.isdigit()]
+        stored = await self._dead_io(self._revive, chosen)
+        for row_id, key, chat, received_at in stored:
+            entry = Entry(key=key, chat=chat, body=b"", received_at=received_at)
+            self._chats.put(Delivery(entry, str(row_id)))
+        return len(stored)
+
+    async def _purge(self, ids: list[str] | None) -> int:
+        chosen = None if ids is None else [int(i) for i in ids if i.isdigit()]
+        count: int = await self._dead_io(self._drop_dead, chosen)
+        return count
+
     # Everything below runs on the journal's thread.
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """`work(conn)` in one transaction: committed, or rolled back (ids given back too)."""
+        conn = self._conn
+        assert conn is not None
+        next_id = self._next_id
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            self._next_id = next_id
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def _move_to_dead(self, row_id: int, letter: DeadLetter) -> int:
+        def move(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "INSERT INTO dead_letters (key, chat, body, received_at, error, attempts,"
+                " first_failed_at, last_failed_at) SELECT key, chat, body, received_at, ?, ?, ?, ?"
+                " FROM entries WHERE id = ?",
+                (
+                    letter.error,
+                    letter.attempts,
+                    letter.first_failed_at,
+                    letter.last_failed_at,
+                    row_id,
+                ),
+            )
+            conn.execute("DELETE FROM entries WHERE id = ?", (row_id,))
+            (count,) = conn.execute("SELECT COUNT(*) FROM dead_letters").fetchone()
+            over = max(0, int(count) - self.max_dead_letters)
+            if over:
+                conn.execute(
+                    "DELETE FROM dead_letters WHERE id IN"
+                    " (SELECT id FROM dead_letters ORDER BY id LIMIT ?)",
+                    (over,),
+                )
+            return over
+
+        result: int = self._transaction(move)
+        return result
+
+    def _read_dead(self) -> list[tuple[Any, ...]]:
+        assert self._conn is not None
+        return self._conn.execute(
+            f"SELECT {_DEAD_COLUMNS} FROM dead_letters ORDER BY id"  # noqa: S608
+        ).fetchall()
+
+    def _selected_dead(self, conn: sqlite3.Connection, ids: list[int] | None) -> list[Any]:
+        if ids is None:
+            return conn.execute(f"SELECT {_DEAD_COLUMNS} FROM dead_letters ORDER BY id").fetchall()  # noqa: S608
+        rows: list[Any] = []
+        for chunk in _chunks(ids, 1):
+            rows += conn.execute(
+                f"SELECT {_DEAD_COLUMNS} FROM dead_letters"  # noqa: S608
+                f" WHERE id IN ({_marks(len(chunk), 1)}) ORDER BY id",
+                chunk,
+            ).fetchall()
+        return sorted(rows)
+
+    def _revive(self, ids: list[int] | None) -> list[tuple[int, str, str, float]]:
+        def revive(conn: sqlite3.Connection) -> list[tuple[int, str, str, float]]:
+            stored: list[tuple[int, str, str, float]] = []
+            rows = self._selected_dead(conn, ids)
+            for _, key, chat, body, received_at, *_ in rows:
+                self._next_id += 1
+                conn.execute(
+                    "INSERT INTO entries (id, key, chat, body, received_at) VALUES (?, ?, ?, ?, ?)",
+                    (self._next_id, key, chat, body, received_at),
+                )
+                stored.append((self._next_id, key, chat, received_at))
+            self._each_id(conn, "DELETE FROM dead_letters", [row[0] for row in rows])
+            return stored
+
+        result: list[tuple[int, str, str, float]] = self._transaction(revive)
+        return result
+
+    def _drop_dead(self, ids: list[int] | None) -> int:
+        def drop(conn: sqlite3.Connection) -> int:
+            if ids is None:
+                return conn.execute("DELETE FROM dead_letters").rowcount
+            count = 0
+            for chunk in _chunks(list(dict.fromkeys(ids)), 1):
+                count += conn.execute(
+                    f"DELETE FROM dead_letters WHERE id IN ({_marks(len(chunk), 1)})",  # noqa: S608
+                    chunk,
+                ).rowcount
+            return count
+
+        result: int = self._transaction(drop)
+        return result
 
     def _connect(self) -> list[tuple[Any, ...]]:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
@@ -367,8 +533,6 @@ class SqliteJournal:
             self._conn = None
 
     def _apply(self, ops: Sequence[tuple[int, Any]]) -> list[Any]:
-        conn = self._conn
-        assert conn is not None
         now = self._clock()
         results: list[Any] = [None] * len(ops)
         # Few statements per batch, whatever its size: each releases the GIL and must win it
@@ -377,9 +541,8 @@ class SqliteJournal:
         # are one statement each, not one per operation.
         appends: list[tuple[int, Entry]] = []
         acked: list[int] = []
-        next_id = self._next_id
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+
+        def apply(conn: sqlite3.Connection) -> None:
             for n, (kind, arg) in enumerate(ops):
                 if kind == _APPEND:
                     appends.append((n, arg))
@@ -393,12 +556,8 @@ class SqliteJournal:
             self._each_id(conn, "DELETE FROM entries", acked)
             if now - self._last_prune >= self._prune_interval:
                 self._prune(now)
-            conn.execute("COMMIT")
-        except BaseException:
-            self._next_id = next_id  # the ids of a rolled back batch were not used
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+
+        self._transaction(apply)
         return results
 
     @staticmethod
@@ -432,7 +591,7 @@ class SqliteJournal:
         for chunk in _chunks(keys, 1):
             found = conn.execute(
                 f"SELECT key FROM seen WHERE at > ? AND key IN ({_marks(len(chunk), 1)})",  # noqa: S608
-                [now - self._window, *chunk],
+                [now - self.dedupe_window, *chunk],
             )
             seen.update(key for (key,) in found)
         # A key seen within the window, or earlier in this batch, is a duplicate (`None`).
@@ -466,7 +625,7 @@ class SqliteJournal:
 
     def _prune(self, now: float) -> None:
         assert self._conn is not None
-        self._conn.execute("DELETE FROM seen WHERE at <= ?", (now - self._window,))
+        self._conn.execute("DELETE FROM seen WHERE at <= ?", (now - self.dedupe_window,))
         self._last_prune = now
 
     def _oldest_received_at(self) -> float | None:

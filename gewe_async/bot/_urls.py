@@ -39,12 +39,14 @@ _MEMORY: Final[Mapping[str, Callable[[str], Any]]] = {
     "dedupe_window": _seconds,
     "dedupe_max_keys": _positive_int,
     "full_timeout": _seconds,
+    "max_dead_letters": _positive_int,
 }
 _SQLITE: Final[Mapping[str, Callable[[str], Any]]] = {
     "synchronous": _synchronous,
     "dedupe_window": _seconds,
     "max_pending": _positive_int,
     "full_timeout": _seconds,
+    "max_dead_letters": _positive_int,
 }
 _REDIS: Final[Mapping[str, Callable[[str], Any]]] = {
     "partitions": _positive_int,
@@ -52,6 +54,7 @@ _REDIS: Final[Mapping[str, Callable[[str], Any]]] = {
     "dedupe_window": _seconds,
     "max_pending": _positive_int,
     "full_timeout": _seconds,
+    "max_dead_letters": _positive_int,
     "prefetch": _positive_int,
 }
 

@@ -9,7 +9,7 @@ from gewe_async._validators import number
 from gewe_async.bot._dispatcher import Dispatcher
 from gewe_async.bot._journal import Journal
 from gewe_async.bot._runner import Health
-from gewe_async.bot._session import JournalSession
+from gewe_async.bot._session import JournalSession, health_of
 
 __all__ = ["Worker"]
 
@@ -58,12 +58,7 @@ class Worker:
 
     def health(self) -> Health:
         """The worker's state: whether its journal delivers, how many handlers run."""
-        session = self._session
-        return Health.of(
-            started=session is not None,
-            journal=self.journal,
-            runner=session.runner if session is not None else None,
-        )
+        return health_of(self._session, self.journal)
 
     def __repr__(self) -> str:
         return f"<Worker journal={self.journal!r}>"

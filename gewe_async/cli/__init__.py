@@ -2,9 +2,9 @@
 
 Commands: ``demo`` (the main job on an embedded fake), ``login``, ``status``,
 ``profile``, ``set-avatar``, ``set-callback``, ``test-callback``, ``fake-server``, and for
-bots ``receive`` and ``worker``. Exit status: 0 on success, 1 when any device failed, 2 for
-bad input or setup, 130/143 when a job is stopped by SIGINT/SIGTERM (``receive`` and
-``worker``, daemons, end with 0).
+bots ``receive``, ``worker`` and ``dead-letters``. Exit status: 0 on success, 1 when any
+device failed, 2 for bad input or setup, 130/143 when a job is stopped by SIGINT/SIGTERM
+(``receive`` and ``worker``, daemons, end with 0).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from gewe_async import __version__
-from gewe_async.cli import _args, _callback, _receive
+from gewe_async.cli import _args, _callback, _dead_letters, _receive
 from gewe_async.exceptions import GeweAuthError, GeweConfigError, GeweError
 
 __all__ = ["main"]
@@ -26,9 +26,9 @@ __all__ = ["main"]
 # Plain text: argparse prints it as is (the module docstring is reST for the docs).
 _DESCRIPTION = (
     "gewe-async: the GeWe API from the terminal (logins, profiles, avatars, the callback URL), "
-    "a fake GeWe server for tests, and bots (receive, worker). Exit status: 0 success, 1 a "
-    "device or URL failed, 2 bad input, setup or a refused token, 130/143 a job stopped by "
-    "SIGINT/SIGTERM."
+    "a fake GeWe server for tests, and bots (receive, worker, dead-letters). Exit status: 0 "
+    "success, 1 a device or URL failed, 2 bad input, setup or a refused token, 130/143 a job "
+    "stopped by SIGINT/SIGTERM."
 )
 
 
@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _callback.add_parsers(commands, api)
     _receive.add_parser(commands, bot_api)
+    _dead_letters.add_parser(commands)
     return parser
 
 
@@ -168,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _receive.receive(args)
     if args.command == "worker":  # needs the redis extra, not the cli one
         return _receive.worker(args)
+    if args.command == "dead-letters":  # rich is optional: plain text without it
+        return _dead_letters.dead_letters(args)
     try:
         from rich.markup import escape
 

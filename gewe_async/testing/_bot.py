@@ -12,6 +12,7 @@ from gewe_async._validators import number
 from gewe_async.bot import (
     ASGIReceiver,
     Context,
+    DeadLetter,
     Delivery,
     Dispatcher,
     Entry,
@@ -20,6 +21,7 @@ from gewe_async.bot import (
     MemoryJournal,
     Router,
 )
+from gewe_async.bot._journal import Selection
 from gewe_async.callbacks import CallbackEvent
 from gewe_async.testing._fake import FakeGewe
 from gewe_async.testing._outbox import Outbox
@@ -60,6 +62,21 @@ class _WatchedJournal:
     async def ack(self, delivery: Delivery) -> None:
         await self.inner.ack(delivery)
         await self._notify()
+
+    async def dead_letter(self, delivery: Delivery, **failure: Any) -> None:
+        await self.inner.dead_letter(delivery, **failure)
+        await self._notify()
+
+    async def dead_letters(self) -> list[DeadLetter]:
+        return await self.inner.dead_letters()
+
+    async def replay(self, ids: Selection) -> int:
+        replayed = await self.inner.replay(ids)
+        await self._notify()
+        return replayed
+
+    async def purge(self, ids: Selection) -> int:
+        return await self.inner.purge(ids)
 
     async def stats(self) -> JournalStats:
         return await self.inner.stats()

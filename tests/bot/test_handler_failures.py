@@ -72,10 +72,10 @@ async def empty(journal: SqliteJournal) -> bool:
 
 
 @pytest.mark.parametrize("text", ["cancel", "exit", "interrupt"])
-async def test_a_handler_raising_a_base_exception_is_a_failure_acked_and_its_chat_goes_on(
+async def test_a_handler_raising_a_base_exception_is_a_failure_and_its_chat_goes_on(
     journal, text
 ):
-    """CancelledError, SystemExit, KeyboardInterrupt of a handler: error handler, ack, next."""
+    """CancelledError, SystemExit, KeyboardInterrupt of a handler: error handler, dead letter."""
     bot = Bot()
     runner = Runner(bot.dp, journal)
     runner.start()
@@ -90,6 +90,8 @@ async def test_a_handler_raising_a_base_exception_is_a_failure_acked_and_its_cha
     error = bot.errors[0][1]
     assert isinstance(error, HandlerFailedError)
     assert isinstance(error.__cause__, asyncio.CancelledError | SystemExit | KeyboardInterrupt)
+    [letter] = await journal.dead_letters()
+    assert letter.error.startswith("HandlerFailedError")
 
 
 async def test_a_handler_past_its_timeout_is_cancelled_reported_and_acked(journal):
@@ -133,7 +135,7 @@ def test_dispatcher_options_are_checked():
             Dispatcher(max_delivery_attempts=bad)  # type: ignore[arg-type]
 
 
-async def test_a_poison_push_is_logged_and_acked_without_running_handlers(tmp_path, caplog):
+async def test_a_poison_push_is_logged_and_dead_lettered_without_running_handlers(tmp_path, caplog):
     """An entry the process died on at each of its deliveries ends as a logged failure."""
     path = tmp_path / "journal.sqlite3"
     bot = Bot(max_delivery_attempts=3)
@@ -160,6 +162,13 @@ async def test_a_poison_push_is_logged_and_acked_without_running_handlers(tmp_pa
     poison = [r for r in caplog.records if "POISON PUSH" in r.message]
     assert len(poison) == 1
     assert poison[0].levelno == logging.ERROR
+    reopened = SqliteJournal(path)
+    await reopened.open()
+    try:
+        [letter] = await reopened.dead_letters()
+    finally:
+        await reopened.aclose()
+    assert letter.error.startswith("poison push")
 
 
 SCRIPT = """
