@@ -1,0 +1,19 @@
+"""Running a fleet of accounts: scheduled jobs, an outbox that survives restarts, risk budgets.
+
+```python
+from gewe_async.fleet import Budgets, Outbox, Scheduler, broadcast
+```
+
+See docs/fleet.md for what each part is and how to turn it on.
+"""
+
+from gewe_async.exceptions import BudgetExceededError
+from gewe_async.fleet._budget import BUDGET_NAMES, Budget, Budgets, OnExceeded
+
+__all__ = [
+    "BUDGET_NAMES",
+    "Budget",
+    "BudgetExceededError",
+    "Budgets",
+    "OnExceeded",
+]
