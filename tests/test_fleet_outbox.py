@@ -1,0 +1,228 @@
+"""The outbox: stored before sending, delivered per account, unknown (not resent) after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gewe_async.bot.fsm import MemoryStorage, RedisStorage, SqliteStorage
+from gewe_async.fleet._outbox import Outbox
+from gewe_async.testing import FakeGewe, Faults
+
+from .journals import FakeClock, redis_server
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on loopback for this module."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One store URL per backend; the same URL is the same data (a restart reopens it)."""
+    if request.param == "memory":
+        return "memory"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.db-state'}"
+    return request.getfixturevalue("redis_url")
+
+
+def prefixed(store: str) -> Any:
+    """A Redis URL gets a storage of its own prefix, so tests on one server do not mix."""
+    if store.startswith("redis"):
+        return RedisStorage(store, prefix=f"t-{uuid.uuid4().hex[:8]}")
+    return store
+
+
+def fake_with(*app_ids: str, faults: Faults | None = None) -> FakeGewe:
+    fake = FakeGewe(faults=faults or Faults())
+    for app_id in app_ids:
+        fake.add_device(app_id)
+    return fake
+
+
+def sent(fake: FakeGewe, app_id: str) -> list[tuple[str, str]]:
+    return [(m.to_wxid, m.content) for m in fake.devices[app_id].outbox]
+
+
+class Sleeper:
+    """A sleep that moves a fake clock: retries are waited for without waiting."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+
+    async def __call__(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        await asyncio.sleep(0)
+
+
+async def wait_for(condition: Callable[[], Any], timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not await condition():  # noqa: ASYNC110 - polling another connection's view
+            await asyncio.sleep(0.01)
+
+
+async def test_each_account_gets_its_sends_in_order_and_each_is_recorded_sent(store):
+    fake = fake_with("wx_1", "wx_2")
+    where = prefixed(store)
+    async with fake.client() as client, Outbox(client, where) as outbox:
+        ids = [await outbox.post_text("wx_1", "wxid_a", f"m{n}") for n in range(3)]
+        ids.append(await outbox.post_text("wx_2", "wxid_b", "other"))
+        assert (await outbox.counts())["pending"] == 4
+        await outbox.drain(timeout=30)
+        assert await outbox.counts() == {
+            "pending": 0, "sending": 0, "sent": 4, "failed": 0, "unknown": 0
+        }
+        item = await outbox.get(ids[0])
+    assert sent(fake, "wx_1") == [("wxid_a", "m0"), ("wxid_a", "m1"), ("wxid_a", "m2")]
+    assert sent(fake, "wx_2") == [("wxid_b", "other")]
+    assert item is not None
+    assert item.state == "sent"
+    assert item.attempts == 1
+    assert item.result is not None
+    assert item.result["new_msg_id"] > 2**53
+    assert item.to_wxid == "wxid_a"
+
+
+async def test_a_crash_between_stored_and_sent_is_reported_unknown_and_not_resent(store):
+    """The send is in flight (GeWe got it, no answer yet) when the process dies."""
+    if store == "memory":
+        pytest.skip("memory does not outlive its process: there is nothing to reopen")
+    fake = fake_with("wx_1", faults=Faults(latency=3600))  # GeWe never answers
+    where = prefixed(store)
+    client = fake.client()
+    crashed = Outbox(client, where)
+    item_id = await crashed.post_text("wx_1", "wxid_a", "once")
+    stuck = asyncio.create_task(crashed.deliver())
+    await wait_for(lambda: _state_is(crashed, item_id, "sending"))  # the request is out
+
+    # The process "dies": its outbox is abandoned as it is, mid-send. A new one opens.
+    fake.set_faults(Faults())
+    async with fake.client() as client2:
+        restarted = Outbox(client2, where)
+        assert await restarted.open() == 1
+        await restarted.drain(timeout=30)
+        [item] = await restarted.unknown()
+        assert item.id == item_id
+        assert item.state == "unknown"
+        assert "may have been sent" in (item.error or "")
+        assert fake.requests == []  # not sent a second time (the first is still in flight)
+        # A person checked the chat: it never arrived. Resending is their decision.
+        assert await restarted.resend(item_id)
+        await restarted.drain(timeout=30)
+        assert (await restarted.get(item_id)).state == "sent"  # type: ignore[union-attr]
+        await restarted.aclose()
+    stuck.cancel()
+    await asyncio.gather(stuck, return_exceptions=True)
+    await crashed.aclose()
+    await client.aclose()
+    assert sent(fake, "wx_1") == [("wxid_a", "once")]
+
+
+async def _state_is(outbox: Outbox, item_id: int, state: str) -> bool:
+    item = await outbox.get(item_id)
+    return item is not None and item.state == state
+
+
+async def test_an_offline_account_is_retried_later_then_sent():
+    clock = FakeClock()
+    fake = fake_with("wx_1")
+    fake.set_offline("wx_1")
+    async with fake.client() as client:
+        outbox = Outbox(client, clock=clock, sleep=Sleeper(clock), retry_delay=10)
+        item_id = await outbox.post_text("wx_1", "wxid_a", "hi")
+        await outbox.deliver()
+        item = await outbox.get(item_id)
+        assert item is not None
+        assert item.state == "pending"
+        assert "GeweDeviceOfflineError" in (item.error or "")
+        assert await outbox.deliver() == 0  # its retry is 10 s away
+        fake.set_online("wx_1")
+        await outbox.drain(timeout=30)
+        assert (await outbox.get(item_id)).attempts == 2  # type: ignore[union-attr]
+    assert sent(fake, "wx_1") == [("wxid_a", "hi")]
+
+
+async def test_sends_that_never_go_are_dead_letters_after_max_attempts():
+    clock = FakeClock()
+    fake = fake_with("wx_1")
+    fake.set_offline("wx_1")
+    async with fake.client() as client:
+        outbox = Outbox(client, clock=clock, sleep=Sleeper(clock), max_attempts=3)
+        item_id = await outbox.post_text("wx_1", "wxid_a", "hi")
+        await outbox.drain(timeout=30)
+        [dead] = await outbox.failed()
+    assert dead.id == item_id
+    assert dead.attempts == 3
+
+
+async def test_a_refusal_is_a_dead_letter_at_once_and_the_lane_goes_on():
+    fake = fake_with("wx_1")
+    async with fake.client() as client:
+        outbox = Outbox(client)
+        bad = await outbox.post_text("wx_gone", "wxid_a", "hi")  # no such device
+        good = await outbox.post_text("wx_1", "wxid_a", "hi")
+        await outbox.drain(timeout=30)
+        assert [i.id for i in await outbox.failed()] == [bad]
+        assert "GeweDeviceNotFoundError" in ((await outbox.get(bad)).error or "")  # type: ignore[union-attr]
+        assert (await outbox.get(good)).state == "sent"  # type: ignore[union-attr]
+
+
+async def test_a_timeout_after_the_request_left_is_unknown_not_retried():
+    fake = fake_with("wx_1", faults=Faults(latency=5))
+    async with fake.client(timeout=0.2) as client:
+        outbox = Outbox(client)
+        item_id = await outbox.post_text("wx_1", "wxid_a", "hi")
+        await outbox.drain(timeout=30)
+        [item] = await outbox.unknown()
+    assert item.id == item_id
+    assert item.attempts == 1
+    assert "GeweTimeoutError" in (item.error or "")
+
+
+async def test_two_processes_on_one_store_send_each_item_once(tmp_path):
+    fake = fake_with(*(f"wx_{n}" for n in range(4)))
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    async with fake.client() as client:
+        first, second = Outbox(client, url, name="w1"), Outbox(client, url, name="w2")
+        for n in range(4):
+            for m in range(5):
+                await first.post_text(f"wx_{n}", "wxid_a", f"{n}-{m}")
+        await asyncio.gather(first.drain(timeout=30), second.drain(timeout=30))
+        assert (await first.counts())["sent"] == 20
+        await first.aclose()
+        await second.aclose()
+    for n in range(4):
+        assert [c for _, c in sent(fake, f"wx_{n}")] == [f"{n}-{m}" for m in range(5)]
+
+
+async def test_the_outbox_sits_beside_a_bots_storage(tmp_path):
+    fake = fake_with("wx_1")
+    async with fake.client() as client:
+        for storage in (MemoryStorage(), SqliteStorage(tmp_path / "bot.db-state")):
+            async with Outbox(client, storage) as outbox:
+                await outbox.post_text("wx_1", "wxid_a", "hi")
+                await outbox.drain(timeout=30)
+    assert len(sent(fake, "wx_1")) == 2
+
+
+async def test_bad_sends_are_refused_before_storing():
+    fake = fake_with("wx_1")
+    async with fake.client() as client:
+        outbox = Outbox(client)
+        with pytest.raises(ValueError, match="unknown send method"):
+            await outbox.send("wx_1", "delete_friend", wxid="x")
+        with pytest.raises(TypeError, match="JSON"):
+            await outbox.send("wx_1", "post_text", to_wxid="a", content={1, 2})
+        with pytest.raises(ValueError, match="content"):
+            await outbox.post_text("wx_1", "wxid_a", "")
+        assert sum((await outbox.counts()).values()) == 0
+    with pytest.raises(ValueError, match="unknown outbox scheme"):
+        Outbox(client, "mongodb://x")
