@@ -9,11 +9,19 @@ See docs/fleet.md for what each part is and how to turn it on.
 
 from gewe_async.exceptions import BudgetExceededError
 from gewe_async.fleet._budget import BUDGET_NAMES, Budget, Budgets, OnExceeded
+from gewe_async.fleet._outbox import Outbox, OutboxItem, OutboxState
+from gewe_async.fleet._schedule import Job, Misfire, Scheduler
 
 __all__ = [
     "BUDGET_NAMES",
     "Budget",
     "BudgetExceededError",
     "Budgets",
+    "Job",
+    "Misfire",
     "OnExceeded",
+    "Outbox",
+    "OutboxItem",
+    "OutboxState",
+    "Scheduler",
 ]
