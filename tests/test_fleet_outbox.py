@@ -1,8 +1,9 @@
-"""The outbox: stored before sending, delivered per account, unknown (not resent) after a crash."""
+"""The outbox and broadcast: stored or reported before sending, unknown (not resent) if cut."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from gewe_async.bot.fsm import MemoryStorage, RedisStorage, SqliteStorage
-from gewe_async.fleet._outbox import Outbox
+from gewe_async.fleet import Outbox, broadcast
 from gewe_async.testing import FakeGewe, Faults
 
 from .journals import FakeClock, redis_server
@@ -103,9 +104,10 @@ async def test_a_crash_between_stored_and_sent_is_reported_unknown_and_not_resen
     stuck = asyncio.create_task(crashed.deliver())
     await wait_for(lambda: _state_is(crashed, item_id, "sending"))  # the request is out
 
-    # The process "dies": its outbox is abandoned as it is, mid-send. A new one opens.
-    fake.set_faults(Faults())
-    async with fake.client() as client2:
+    # The process "dies": its outbox is abandoned as it is, mid-send. A new one opens (its
+    # client reaches the same accounts through a GeWe that answers).
+    answering = fake_with("wx_1")
+    async with answering.client() as client2:
         restarted = Outbox(client2, where)
         assert await restarted.open() == 1
         await restarted.drain(timeout=30)
@@ -113,7 +115,7 @@ async def test_a_crash_between_stored_and_sent_is_reported_unknown_and_not_resen
         assert item.id == item_id
         assert item.state == "unknown"
         assert "may have been sent" in (item.error or "")
-        assert fake.requests == []  # not sent a second time (the first is still in flight)
+        assert answering.requests == []  # not sent a second time
         # A person checked the chat: it never arrived. Resending is their decision.
         assert await restarted.resend(item_id)
         await restarted.drain(timeout=30)
@@ -123,7 +125,7 @@ async def test_a_crash_between_stored_and_sent_is_reported_unknown_and_not_resen
     await asyncio.gather(stuck, return_exceptions=True)
     await crashed.aclose()
     await client.aclose()
-    assert sent(fake, "wx_1") == [("wxid_a", "once")]
+    assert sent(answering, "wx_1") == [("wxid_a", "once")]
 
 
 async def _state_is(outbox: Outbox, item_id: int, state: str) -> bool:
@@ -226,3 +228,76 @@ async def test_bad_sends_are_refused_before_storing():
         assert sum((await outbox.counts()).values()) == 0
     with pytest.raises(ValueError, match="unknown outbox scheme"):
         Outbox(client, "mongodb://x")
+
+
+# -- broadcast -------------------------------------------------------------------------------
+
+
+def report_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+async def test_a_broadcast_sends_each_chat_once_and_reports_each(tmp_path):
+    fake = fake_with("wx_1", "wx_2")
+    report = tmp_path / "launch.jsonl"
+    plan = {"wx_1": ["wxid_a", "wxid_b", "123@chatroom"], "wx_2": ["wxid_c"]}
+    async with fake.client() as client:
+        result = await broadcast(client, plan, "新品上架", report=report)
+    assert result.ok
+    assert sorted(result.sent) == sorted((a, c) for a, chats in plan.items() for c in chats)
+    assert [c for c, _ in sent(fake, "wx_1")] == plan["wx_1"]
+    lines = report_lines(report)
+    assert {(r["appId"], r["chat"], r["status"]) for r in lines} == {
+        (a, c, "ok") for a, chats in plan.items() for c in chats
+    }
+    assert all(r["newMsgId"] > 2**53 for r in lines)
+
+
+async def test_resuming_a_broadcast_sends_only_what_failed(tmp_path):
+    fake = fake_with("wx_1", "wx_2")
+    fake.set_offline("wx_2")
+    report = tmp_path / "r.jsonl"
+    plan = {"wx_1": ["wxid_a", "wxid_b"], "wx_2": ["wxid_c", "wxid_d"]}
+    async with fake.client() as client:
+        first = await broadcast(client, plan, "hi", report=report)
+        assert [(a, c) for a, c, _ in first.failed] == [("wx_2", "wxid_c"), ("wx_2", "wxid_d")]
+        fake.set_online("wx_2")
+        with report.open("a", encoding="utf-8") as f:
+            f.write('{"appId": "wx_1", "ch')  # a line cut short by a kill
+        second = await broadcast(client, plan, "hi", report=report, resume=True)
+    assert second.ok
+    assert second.skipped == 2
+    assert sorted(second.sent) == [("wx_2", "wxid_c"), ("wx_2", "wxid_d")]
+    assert len(sent(fake, "wx_1")) == 2
+
+
+async def test_a_lost_answer_is_unknown_and_not_resent_on_resume_unless_asked(tmp_path):
+    fake = fake_with("wx_1", faults=Faults(latency=5))
+    report = tmp_path / "r.jsonl"
+    plan = {"wx_1": ["wxid_a"]}
+    async with fake.client(timeout=0.2) as client:
+        first = await broadcast(client, plan, "hi", report=report)
+    assert first.unknown == [("wx_1", "wxid_a")]
+    fake.set_faults(Faults())
+    async with fake.client() as client:
+        second = await broadcast(client, plan, "hi", report=report, resume=True)
+        assert second.skipped == 1
+        assert second.sent == []
+        assert sent(fake, "wx_1") == []
+        third = await broadcast(
+            client, plan, "hi", report=report, resume=True, resend_unknown=True
+        )
+    assert third.sent == [("wx_1", "wxid_a")]
+    assert [r["status"] for r in report_lines(report)] == ["unknown", "ok"]
+
+
+async def test_a_bad_broadcast_is_refused_before_any_send(tmp_path):
+    fake = fake_with("wx_1")
+    async with fake.client() as client:
+        with pytest.raises(ValueError, match="twice"):
+            await broadcast(client, {"wx_1": ["a", "a"]}, "hi")
+        with pytest.raises(ValueError, match="content"):
+            await broadcast(client, {"wx_1": ["a"]}, "")
+        with pytest.raises(ValueError, match="report"):
+            await broadcast(client, {"wx_1": ["a"]}, "hi", resume=True)
+    assert fake.requests == []

@@ -8,12 +8,14 @@ See docs/fleet.md for what each part is and how to turn it on.
 """
 
 from gewe_async.exceptions import BudgetExceededError
+from gewe_async.fleet._broadcast import BroadcastReport, broadcast
 from gewe_async.fleet._budget import BUDGET_NAMES, Budget, Budgets, OnExceeded
 from gewe_async.fleet._outbox import Outbox, OutboxItem, OutboxState
 from gewe_async.fleet._schedule import Job, Misfire, Scheduler
 
 __all__ = [
     "BUDGET_NAMES",
+    "BroadcastReport",
     "Budget",
     "BudgetExceededError",
     "Budgets",
@@ -24,4 +26,5 @@ __all__ = [
     "OutboxItem",
     "OutboxState",
     "Scheduler",
+    "broadcast",
 ]
