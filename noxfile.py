@@ -52,12 +52,13 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
     ensure_redis_server(session)
-    session.install("-e", ".[server,redis]", "aiohttp")
+    session.install("-e", ".[server,redis,schedule]", "aiohttp")
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
     session.run("python", "bench/callbacks.py")
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
+    session.run("python", "bench/fleet.py")  # scheduler CPU share, outbox vs direct sends
 
 
 @nox.session

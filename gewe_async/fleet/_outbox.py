@@ -38,7 +38,7 @@ from gewe_async.exceptions import (
     GeweHTTPStatusError,
     GeweTransportError,
 )
-from gewe_async.fleet._outbox_store import OutboxStore, dumps, make_store
+from gewe_async.fleet._outbox_store import OutboxStore, Settle, dumps, make_store
 from gewe_async.fleet._store import StoreSpec, resolve
 
 if TYPE_CHECKING:
@@ -128,15 +128,15 @@ def _item(row: Mapping[str, Any]) -> OutboxItem:
 
 
 def _result(value: Any) -> str | None:
-    if value is None:
+    """The plain fields of what a send returned (``new_msg_id``, ...), as JSON."""
+    if value is None or not attrs.has(type(value)):
         return None
-    if attrs.has(type(value)):
-        data = attrs.asdict(value, recurse=True)
-        return json.dumps(
-            {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | None)},
-            ensure_ascii=False,
-        )
-    return None
+    plain = {}
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        if item is None or isinstance(item, str | int | float | bool):
+            plain[field.name] = item
+    return json.dumps(plain, ensure_ascii=False)
 
 
 def _positive(name: str, value: object) -> float:
@@ -211,6 +211,7 @@ class Outbox:
         self._sleep = sleep
         self._opened = False
         self._wake = asyncio.Event()
+        self._next_orphan_check = -math.inf
 
     def __repr__(self) -> str:
         return f"Outbox(name={self.name!r})"
@@ -311,14 +312,22 @@ class Outbox:
         await self._ready()
         store = self._store
         now = self._clock()
-        await store.orphan(now, None, _ORPHANED)
+        if now >= self._next_orphan_check:
+            self._next_orphan_check = now + min(self.lease / 10, 30.0)
+            await store.orphan(now, None, _ORPHANED)
         rows = await store.claim(self.name, now, now + self.lease, self.concurrency)
         if not rows:
             return 0
-        await asyncio.gather(*(self._deliver_one(row) for row in rows))
+        settles: list[Settle] = []
+        try:
+            await asyncio.gather(*(self._deliver_one(row, settles) for row in rows))
+        finally:
+            # One write for the round; recorded even when stopped (cancelled) mid-round.
+            if settles:
+                await asyncio.shield(store.settle_many(settles))
         return len(rows)
 
-    async def _deliver_one(self, row: Mapping[str, Any]) -> None:
+    async def _deliver_one(self, row: Mapping[str, Any], settles: list[Settle]) -> None:
         trace = CallTrace()
         CALL_TRACE.set(trace)  # the pipeline notes there when a request leaves
         try:
@@ -326,20 +335,19 @@ class Outbox:
             result = await getattr(self.client.message, row["method"])(row["app_id"], **args)
         except asyncio.CancelledError:
             # Stopped mid-send: what never left goes back; the rest is unknown.
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._settle_failure(row, None, trace))
+            settles.append(self._failure(row, None, trace))
             raise
         except Exception as exc:
-            await self._settle_failure(row, exc, trace)
+            settles.append(self._failure(row, exc, trace))
         else:
-            await self._store.settle(
-                row["id"], row["token"], "sent", self._clock(), result=_result(result)
+            settles.append(
+                Settle(row["id"], row["token"], "sent", self._clock(), result=_result(result))
             )
 
-    async def _settle_failure(
+    def _failure(
         self, row: Mapping[str, Any], exc: BaseException | None, trace: CallTrace
-    ) -> None:
-        store, now = self._store, self._clock()
+    ) -> Settle:
+        now = self._clock()
         why = "stopped while sending" if exc is None else f"{type(exc).__name__}: {exc}"
         decision, delay = _decide(exc, trace.sent)
         attempts = int(row["attempts"])
@@ -348,7 +356,7 @@ class Outbox:
         if decision == "retry":
             if delay is None:
                 delay = min(self.max_retry_delay, self.retry_delay * 2 ** (attempts - 1))
-            await store.settle(
+            return Settle(
                 row["id"],
                 row["token"],
                 "pending",
@@ -357,12 +365,11 @@ class Outbox:
                 error=why,
                 uncount=isinstance(exc, BudgetExceededError) or exc is None,
             )
-            return
-        await store.settle(row["id"], row["token"], decision, now, error=why)
         if decision == "unknown":
             logger.warning(
                 "outbox %s: send %s of %s is unknown (%s)", self.name, row["id"], row["app_id"], why
             )
+        return Settle(row["id"], row["token"], decision, now, error=why)
 
     async def drain(self, *, timeout: float | None = None) -> None:
         """Deliver until no item is pending or sending (retries waited for).

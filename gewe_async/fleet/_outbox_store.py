@@ -12,6 +12,8 @@ import secrets
 import sqlite3
 from typing import Any, Final
 
+import attrs
+
 from gewe_async.fleet._store import RedisConn, Sqlite, Where, text
 
 Row = dict[str, Any]
@@ -54,6 +56,48 @@ _COLUMNS: Final = (
 
 def _row(values: tuple[Any, ...]) -> Row:
     return dict(zip([c.strip() for c in _COLUMNS.split(",")], values, strict=True))
+
+
+@attrs.frozen
+class Settle:
+    """What became of one delivery, to record."""
+
+    item_id: int
+    token: str
+    state: str
+    now: float
+    next_at: float | None = None
+    error: str | None = None
+    result: str | None = None
+    uncount: bool = False
+
+
+def _settle(conn: sqlite3.Connection, one: Settle) -> bool:
+    found = conn.execute(
+        "SELECT app_id, state, token FROM gewe_outbox WHERE id = ?", (one.item_id,)
+    ).fetchone()
+    if found is None or found[2] != one.token or found[1] not in ("sending", "unknown"):
+        return False  # resent or forgotten meanwhile: that decision stands
+    if one.state == "pending":
+        conn.execute(
+            "UPDATE gewe_outbox SET state = 'pending', next_at = ?, error = ?, "
+            "token = NULL, owner = NULL, lease_until = NULL, "
+            "attempts = attempts - ? WHERE id = ?",
+            (
+                one.next_at if one.next_at is not None else one.now,
+                one.error,
+                1 if one.uncount else 0,
+                one.item_id,
+            ),
+        )
+    else:
+        conn.execute(
+            "UPDATE gewe_outbox SET state = ?, settled_at = ?, error = ?, result = ?, "
+            "lease_until = NULL WHERE id = ?",
+            (one.state, one.now, one.error, one.result, one.item_id),
+        )
+    _refresh(conn, found[0])
+    return True
 
 
 def _refresh(conn: sqlite3.Connection, app_id: str) -> None:
@@ -133,39 +177,9 @@ class SqliteOutboxStore:
 
         return await self.db.run(work)
 
-    async def settle(
-        self,
-        item_id: int,
-        token: str,
-        state: str,
-        now: float,
-        *,
-        next_at: float | None = None,
-        error: str | None = None,
-        result: str | None = None,
-        uncount: bool = False,
-    ) -> bool:
-        def work(conn: sqlite3.Connection) -> bool:
-            found = conn.execute(
-                "SELECT app_id, state, token FROM gewe_outbox WHERE id = ?", (item_id,)
-            ).fetchone()
-            if found is None or found[2] != token or found[1] not in ("sending", "unknown"):
-                return False  # resent or forgotten meanwhile: that decision stands
-            if state == "pending":
-                conn.execute(
-                    "UPDATE gewe_outbox SET state = 'pending', next_at = ?, error = ?, "
-                    "token = NULL, owner = NULL, lease_until = NULL, "
-                    "attempts = attempts - ? WHERE id = ?",
-                    (next_at if next_at is not None else now, error, 1 if uncount else 0, item_id),
-                )
-            else:
-                conn.execute(
-                    "UPDATE gewe_outbox SET state = ?, settled_at = ?, error = ?, result = ?, "
-                    "lease_until = NULL WHERE id = ?",
-                    (state, now, error, result, item_id),
-                )
-            _refresh(conn, found[0])
-            return True
+    async def settle_many(self, settles: list[Settle]) -> list[bool]:
+        def work(conn: sqlite3.Connection) -> list[bool]:
+            return [_settle(conn, one) for one in settles]
 
         return await self.db.run(work)
 
@@ -487,30 +501,27 @@ class RedisOutboxStore:
         ids = await self._call("claim", repr(now), repr(lease_until), limit, owner, token)
         return await self._rows([int(i) for i in ids])
 
-    async def settle(
-        self,
-        item_id: int,
-        token: str,
-        state: str,
-        now: float,
-        *,
-        next_at: float | None = None,
-        error: str | None = None,
-        result: str | None = None,
-        uncount: bool = False,
-    ) -> bool:
-        done = await self._call(
-            "settle",
-            item_id,
-            token,
-            state,
-            repr(now),
-            repr(next_at if next_at is not None else now),
-            error or "",
-            result or "",
-            "1" if uncount else "0",
-        )
-        return bool(done)
+    async def settle_many(self, settles: list[Settle]) -> list[bool]:
+        if not self._scripts:
+            await self.open()
+        client = await self.conn.open()
+        script = self._scripts["settle"]
+        async with client.pipeline(transaction=False) as pipe:
+            for one in settles:
+                args = [
+                    self.prefix,
+                    one.item_id,
+                    one.token,
+                    one.state,
+                    repr(one.now),
+                    repr(one.next_at if one.next_at is not None else one.now),
+                    one.error or "",
+                    one.result or "",
+                    "1" if one.uncount else "0",
+                ]
+                await script(keys=[], args=args, client=pipe)
+            done = await pipe.execute()
+        return [bool(d) for d in done]
 
     async def orphan(self, now: float, owner: str | None, why: str) -> int:
         return int(await self._call("orphan", repr(now), owner or "", why))
