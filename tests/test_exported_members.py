@@ -140,6 +140,24 @@ EXPORTS: dict[str, frozenset[str]] = {
             "parse_callback",
         }
     ),
+    "gewe_async.fleet": frozenset(
+        {
+            # Schedules, outbox and broadcast, budgets (docs/fleet.md).
+            "BUDGET_NAMES",
+            "BroadcastReport",
+            "Budget",
+            "BudgetExceededError",
+            "Budgets",
+            "Job",
+            "Misfire",
+            "OnExceeded",
+            "Outbox",
+            "OutboxItem",
+            "OutboxState",
+            "Scheduler",
+            "broadcast",
+        }
+    ),
     "gewe_async.testing": frozenset(
         {
             "BotHarness",

@@ -33,8 +33,8 @@ __all__ = ["BUDGET_NAMES", "Budget", "Budgets", "OnExceeded"]
 OnExceeded = Literal["wait", "refuse"]
 """What a call over budget does: wait until the budget allows it, or raise at once."""
 
-#: The budgets a `Budgets` knows, and which calls spend them (docs/budgets.md has the table).
 BUDGET_NAMES: Final = ("friend_requests", "new_friends", "chats_per_minute", "red_packets")
+"""The budgets a `Budgets` knows (docs/budgets.md says which calls spend each)."""
 
 _DAY: Final = 86_400.0
 
