@@ -301,3 +301,61 @@ async def test_a_bad_broadcast_is_refused_before_any_send(tmp_path):
         with pytest.raises(ValueError, match="report"):
             await broadcast(client, {"wx_1": ["a"]}, "hi", resume=True)
     assert fake.requests == []
+
+
+async def test_another_process_reports_a_dead_workers_send_unknown_once_its_lease_passed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    clock = FakeClock()
+    hung = fake_with("wx_1", faults=Faults(latency=3600))
+    answering = fake_with("wx_1")
+    async with hung.client() as client1, answering.client() as client2:
+        dead = Outbox(client1, url, name="w1", lease=300, clock=clock)
+        item_id = await dead.post_text("wx_1", "wxid_a", "once")
+        await dead.post_text("wx_1", "wxid_a", "next")
+        stuck = asyncio.create_task(dead.deliver())
+        await wait_for(lambda: _state_is(dead, item_id, "sending"))
+        other = Outbox(client2, url, name="w2", lease=300, clock=clock)
+        assert await other.open() == 0  # not its own: w1 may still be sending it
+        assert await other.deliver() == 0  # and the account's next item waits its turn
+        clock.advance(301)
+        await other.drain(timeout=30)
+        assert [i.id for i in await other.unknown()] == [item_id]
+        assert sent(answering, "wx_1") == [("wxid_a", "next")]
+        stuck.cancel()
+        await asyncio.gather(stuck, return_exceptions=True)
+        await dead.aclose()
+        await other.aclose()
+
+
+async def test_a_send_held_back_by_a_budget_waits_for_it_without_spending_an_attempt():
+    from gewe_async.fleet import Budget, Budgets
+
+    clock = FakeClock()
+    fake = fake_with("wx_1")
+    budgets = Budgets(chats_per_minute=Budget(1, per=60), clock=clock)
+    async with fake.client(budgets=budgets) as client:
+        outbox = Outbox(client, clock=clock, sleep=Sleeper(clock), max_attempts=1)
+        await outbox.post_text("wx_1", "wxid_a", "one")
+        second = await outbox.post_text("wx_1", "wxid_b", "two")
+        start = clock()
+        await outbox.drain(timeout=30)
+        item = await outbox.get(second)
+    assert item is not None
+    assert item.state == "sent"
+    assert item.attempts == 1
+    assert clock() - start >= 60
+    assert [c for c, _ in sent(fake, "wx_1")] == ["wxid_a", "wxid_b"]
+
+
+async def test_run_delivers_what_is_stored_while_it_runs():
+    fake = fake_with("wx_1")
+    async with fake.client() as client:
+        outbox = Outbox(client)
+        running = asyncio.create_task(outbox.run(poll=60))  # a new send wakes it at once
+        try:
+            item_id = await outbox.post_text("wx_1", "wxid_a", "hi")
+            await wait_for(lambda: _state_is(outbox, item_id, "sent"))
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+            await outbox.aclose()

@@ -354,3 +354,28 @@ async def test_a_job_without_accounts_is_refused_at_start():
     with pytest.raises(ValueError, match="no accounts"):
         await schedule.start()
     await schedule.aclose()
+
+
+async def test_run_sleeps_until_each_run_is_due_and_runs_it():
+    clock = FakeClock(T0 + 1)
+    woke: list[float] = []
+    ran = 0
+    enough = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds)  # time passes only as the scheduler asks
+        woke.append(clock())
+        await asyncio.sleep(0)
+
+    schedule = Scheduler(NO_CLIENT, app_ids=["wx_1"], clock=clock, sleep=sleep)
+
+    @schedule.every(minutes=1)
+    async def beat(client, app_id):
+        nonlocal ran
+        ran += 1
+        if ran == 3:
+            enough.set()
+
+    async with schedule.running():
+        await asyncio.wait_for(enough.wait(), 30)
+    assert woke[:3] == [T0 + 60, T0 + 120, T0 + 180]
