@@ -341,7 +341,14 @@ class Outbox:
             settles.append(self._failure(row, exc, trace))
         else:
             settles.append(
-                Settle(row["id"], row["token"], "sent", self._clock(), result=_result(result))
+                Settle(
+                    row["id"],
+                    row["app_id"],
+                    row["token"],
+                    "sent",
+                    self._clock(),
+                    result=_result(result),
+                )
             )
 
     def _failure(
@@ -358,6 +365,7 @@ class Outbox:
                 delay = min(self.max_retry_delay, self.retry_delay * 2 ** (attempts - 1))
             return Settle(
                 row["id"],
+                row["app_id"],
                 row["token"],
                 "pending",
                 now,
@@ -369,7 +377,7 @@ class Outbox:
             logger.warning(
                 "outbox %s: send %s of %s is unknown (%s)", self.name, row["id"], row["app_id"], why
             )
-        return Settle(row["id"], row["token"], decision, now, error=why)
+        return Settle(row["id"], row["app_id"], row["token"], decision, now, error=why)
 
     async def drain(self, *, timeout: float | None = None) -> None:
         """Deliver until no item is pending or sending (retries waited for).

@@ -63,6 +63,7 @@ class Settle:
     """What became of one delivery, to record."""
 
     item_id: int
+    app_id: str
     token: str
     state: str
     now: float
@@ -73,43 +74,52 @@ class Settle:
 
 
 def _settle(conn: sqlite3.Connection, one: Settle) -> bool:
-    found = conn.execute(
-        "SELECT app_id, state, token FROM gewe_outbox WHERE id = ?", (one.item_id,)
-    ).fetchone()
-    if found is None or found[2] != one.token or found[1] not in ("sending", "unknown"):
-        return False  # resent or forgotten meanwhile: that decision stands
-    if one.state == "pending":
-        conn.execute(
-            "UPDATE gewe_outbox SET state = 'pending', next_at = ?, error = ?, "
-            "token = NULL, owner = NULL, lease_until = NULL, "
-            "attempts = attempts - ? WHERE id = ?",
-            (
-                one.next_at if one.next_at is not None else one.now,
-                one.error,
-                1 if one.uncount else 0,
-                one.item_id,
-            ),
-        )
-    else:
-        conn.execute(
-            "UPDATE gewe_outbox SET state = ?, settled_at = ?, error = ?, result = ?, "
-            "lease_until = NULL WHERE id = ?",
-            (one.state, one.now, one.error, one.result, one.item_id),
-        )
-    _refresh(conn, found[0])
-    return True
+    # The common case in one statement: the item is still ``sending`` under this token, so
+    # once settled its lane has nothing in flight. Otherwise (reported unknown meanwhile, or
+    # resent, or forgotten) the slower path below decides.
+    for state in ("sending", "unknown"):
+        if one.state == "pending":
+            cursor = conn.execute(
+                "UPDATE gewe_outbox SET state = 'pending', next_at = ?, error = ?, "
+                "token = NULL, owner = NULL, lease_until = NULL, attempts = attempts - ? "
+                "WHERE id = ? AND token = ? AND state = ?",
+                (
+                    one.next_at if one.next_at is not None else one.now,
+                    one.error,
+                    1 if one.uncount else 0,
+                    one.item_id,
+                    one.token,
+                    state,
+                ),
+            )
+        else:
+            cursor = conn.execute(
+                "UPDATE gewe_outbox SET state = ?, settled_at = ?, error = ?, result = ?, "
+                "lease_until = NULL WHERE id = ? AND token = ? AND state = ?",
+                (one.state, one.now, one.error, one.result, one.item_id, one.token, state),
+            )
+        if cursor.rowcount == 1:
+            _refresh(conn, one.app_id, busy=None if state == "unknown" else False)
+            return True
+    return False  # resent or forgotten meanwhile: that decision stands
 
 
-def _refresh(conn: sqlite3.Connection, app_id: str) -> None:
+def _refresh(conn: sqlite3.Connection, app_id: str, busy: bool | None = None) -> None:
+    """Bring the lane's row up to date (``busy``: known already, or `None` to look)."""
     head = conn.execute(
         "SELECT next_at FROM gewe_outbox WHERE app_id = ? AND state = 'pending' "
         "ORDER BY id LIMIT 1",
         (app_id,),
     ).fetchone()
-    busy = conn.execute(
-        "SELECT 1 FROM gewe_outbox WHERE app_id = ? AND state = 'sending' LIMIT 1", (app_id,)
-    ).fetchone()
-    if head is None and busy is None:
+    if busy is None:
+        busy = (
+            conn.execute(
+                "SELECT 1 FROM gewe_outbox WHERE app_id = ? AND state = 'sending' LIMIT 1",
+                (app_id,),
+            ).fetchone()
+            is not None
+        )
+    if head is None and not busy:
         conn.execute("DELETE FROM gewe_outbox_lanes WHERE app_id = ?", (app_id,))
     else:
         conn.execute(
