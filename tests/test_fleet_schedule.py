@@ -379,3 +379,44 @@ async def test_run_sleeps_until_each_run_is_due_and_runs_it():
     async with schedule.running():
         await asyncio.wait_for(enough.wait(), 30)
     assert woke[:3] == [T0 + 60, T0 + 120, T0 + 180]
+
+
+async def test_accounts_read_from_a_function_join_and_leave_the_jobs():
+    clock = FakeClock(T0 + 1)
+    runs = Runs(clock)
+    fleet = ["wx_1"]
+
+    async def accounts() -> list[str]:
+        return list(fleet)
+
+    schedule = Scheduler(NO_CLIENT, app_ids=accounts, clock=clock, refresh=1)
+
+    @schedule.every(minutes=1)
+    async def beat(client, app_id):
+        runs.record("beat", app_id)
+
+    async def at(seconds: float) -> None:
+        clock.now = T0 + seconds
+        await schedule.tick()
+
+    await at(1)
+    fleet.append("wx_2")  # joins: its first run is the first after it was seen
+    await at(60)
+    await at(120)
+    fleet.remove("wx_2")
+    await at(150)
+    fleet.append("wx_2")  # back before its queued run came up: not queued twice
+    await at(170)
+    await at(180)
+    fleet.remove("wx_2")
+    await at(200)
+    await at(240)  # its run of 240 is dropped: it is not in the fleet
+    fleet.append("wx_2")
+    await at(250)  # back: the run it missed (240) runs once, now
+    await at(300)
+    by_minute = sorted((t - T0, a) for _, a, t in runs.log)
+    assert by_minute == [
+        (60, "wx_1"), (120, "wx_1"), (120, "wx_2"), (180, "wx_1"), (180, "wx_2"),
+        (240, "wx_1"), (250, "wx_2"), (300, "wx_1"), (300, "wx_2"),
+    ]  # fmt: skip
+    await schedule.aclose()

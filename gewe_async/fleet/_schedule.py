@@ -245,6 +245,7 @@ class Scheduler:
         self._seq = 0
         self._accounts: dict[str, list[str]] = {}
         self._running: set[tuple[str, str]] = set()
+        self._queued: set[tuple[str, str]] = set()  # (job, account) with a run in the heap
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
         self._limit: asyncio.Semaphore | None = None
@@ -504,8 +505,7 @@ class Scheduler:
                 raise ValueError(
                     f"job {job.name!r} has no accounts: give app_ids= to the scheduler or the job"
                 )
-            known = set(self._accounts.get(job.name, ()))
-            new += [(job.name, a) for a in accounts if a not in known]
+            new += [(job.name, a) for a in accounts if (job.name, a) not in self._queued]
             self._accounts[job.name] = accounts
         if not new:
             return
@@ -520,6 +520,7 @@ class Scheduler:
         assert trigger is not None
         slot = trigger.next_after(after)
         if slot is None:
+            self._queued.discard((job.name, app_id))
             return  # a one-shot that ran
         if slot <= now:  # missed: at least one run fell while down or busy
             latest = trigger.latest_at(now)
@@ -536,6 +537,7 @@ class Scheduler:
                 )
                 slot = trigger.next_after(now)
                 if slot is None:
+                    self._queued.discard((job.name, app_id))
                     return
                 due = slot + _jitter_of(job.name, app_id, slot, job.jitter)
             else:
@@ -543,6 +545,7 @@ class Scheduler:
         else:
             due = slot + _jitter_of(job.name, app_id, slot, job.jitter)
         self._seq += 1
+        self._queued.add((job.name, app_id))
         heapq.heappush(self._heap, (due, self._seq, job.name, app_id, slot))
 
     def next_due(self) -> float | None:
@@ -568,6 +571,7 @@ class Scheduler:
             _, _, job_name, app_id, slot = heapq.heappop(heap)
             job = self.jobs.get(job_name)
             if job is None or app_id not in self._accounts.get(job_name, ()):
+                self._queued.discard((job_name, app_id))
                 continue  # the account left the fleet
             if (job_name, app_id) in self._running:
                 logger.warning(
