@@ -79,7 +79,11 @@ async def test_each_account_gets_its_sends_in_order_and_each_is_recorded_sent(st
         assert (await outbox.counts())["pending"] == 4
         await outbox.drain(timeout=30)
         assert await outbox.counts() == {
-            "pending": 0, "sending": 0, "sent": 4, "failed": 0, "unknown": 0
+            "pending": 0,
+            "sending": 0,
+            "sent": 4,
+            "failed": 0,
+            "unknown": 0,
         }
         item = await outbox.get(ids[0])
     assert sent(fake, "wx_1") == [("wxid_a", "m0"), ("wxid_a", "m1"), ("wxid_a", "m2")]
@@ -284,9 +288,7 @@ async def test_a_lost_answer_is_unknown_and_not_resent_on_resume_unless_asked(tm
         assert second.skipped == 1
         assert second.sent == []
         assert sent(fake, "wx_1") == []
-        third = await broadcast(
-            client, plan, "hi", report=report, resume=True, resend_unknown=True
-        )
+        third = await broadcast(client, plan, "hi", report=report, resume=True, resend_unknown=True)
     assert third.sent == [("wx_1", "wxid_a")]
     assert [r["status"] for r in report_lines(report)] == ["unknown", "ok"]
 
@@ -359,3 +361,40 @@ async def test_run_delivers_what_is_stored_while_it_runs():
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
             await outbox.aclose()
+
+
+class OneSlowAccount:
+    """A client whose sends for ``wx_slow`` hang until ``gate`` is set."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.message = self
+        self.gate = asyncio.Event()
+
+    async def post_text(self, app_id: str, to_wxid: str, content: str) -> Any:
+        if app_id == "wx_slow":
+            await self.gate.wait()
+        return await self.client.message.post_text(app_id, to_wxid, content)
+
+
+async def test_a_slow_account_holds_up_only_itself():
+    """One account's send hangs: the others' sends all go meanwhile."""
+    fake = fake_with("wx_slow", "wx_1", "wx_2")
+    async with fake.client() as client:
+        slow_client = OneSlowAccount(client)
+        outbox = Outbox(slow_client, concurrency=8)  # type: ignore[arg-type]
+        slow = await outbox.post_text("wx_slow", "wxid_a", "slow")
+        others = [
+            await outbox.post_text(a, "wxid_a", str(n)) for a in ("wx_1", "wx_2") for n in range(5)
+        ]
+        draining = asyncio.create_task(outbox.drain(timeout=30))
+        await wait_for(lambda: _all_sent(outbox, others))
+        assert (await outbox.get(slow)).state == "sending"  # type: ignore[union-attr]
+        slow_client.gate.set()
+        await draining
+        assert (await outbox.get(slow)).state == "sent"  # type: ignore[union-attr]
+
+
+async def _all_sent(outbox: Outbox, ids: list[int]) -> bool:
+    items = [await outbox.get(i) for i in ids]
+    return all(i is not None and i.state == "sent" for i in items)

@@ -386,19 +386,55 @@ class Outbox:
             TimeoutError: ``timeout`` seconds passed first.
         """
         async with asyncio.timeout(timeout):
-            while True:
-                if await self.deliver():
-                    continue
-                counts = await self._store.counts()
-                if not counts["pending"] and not counts["sending"]:
-                    return
-                await self._pause()
+            await self._pump(until_idle=True, poll=1.0)
 
     async def run(self, *, poll: float = 1.0) -> None:
         """Deliver forever (until cancelled): run it as a task beside the bot."""
-        while True:
-            if not await self.deliver():
+        await self._pump(until_idle=False, poll=poll)
+
+    async def _pump(self, *, until_idle: bool, poll: float) -> None:
+        """Keep up to ``concurrency`` accounts sending; a slow one holds up only itself.
+
+        As each send ends, its outcome is written and its account's next item (or another
+        account's) is taken, in one write and one claim for all that ended together.
+        """
+        await self._ready()
+        store = self._store
+        in_flight: set[asyncio.Task[None]] = set()
+        settles: list[Settle] = []
+        try:
+            while True:
+                now = self._clock()
+                if settles:
+                    # The same list stays with the sends in flight: take what is in it.
+                    done = settles[:]
+                    del settles[:]
+                    await store.settle_many(done)
+                if now >= self._next_orphan_check:
+                    self._next_orphan_check = now + min(self.lease / 10, 30.0)
+                    await store.orphan(now, None, _ORPHANED)
+                free = self.concurrency - len(in_flight)
+                if free > 0:
+                    for row in await store.claim(self.name, now, now + self.lease, free):
+                        in_flight.add(asyncio.create_task(self._deliver_one(row, settles)))
+                if in_flight:
+                    # Wake for the first send to end, or now and then for new items due.
+                    finished, _ = await asyncio.wait(
+                        in_flight, timeout=poll, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    in_flight -= finished
+                    continue
+                if until_idle:
+                    counts = await store.counts()
+                    if not counts["pending"] and not counts["sending"]:
+                        return
                 await self._pause(poll)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            if settles:  # recorded even when stopped mid-send
+                await asyncio.shield(store.settle_many(settles))
 
     async def _pause(self, poll: float = 1.0) -> None:
         self._wake.clear()  # before reading: a send stored from here on wakes us
