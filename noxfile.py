@@ -53,13 +53,14 @@ def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
     ensure_redis_server(session)
     # opengewe: the peer parser bench/callbacks.py compares with, in this session's env only.
-    session.install("-e", ".[server,redis]", "aiohttp", "opengewe==0.2.1")
+    session.install("-e", ".[server,redis,schedule]", "aiohttp", "opengewe==0.2.1")
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
     session.run("python", "bench/callbacks.py")
     session.run("python", "bench/directory.py")  # exits 1 below 100,000 look-ups/s
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
+    session.run("python", "bench/fleet.py")  # scheduler CPU share, outbox vs direct sends
 
 
 @nox.session

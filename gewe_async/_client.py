@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from gewe_async._api.message import MessageAPI
     from gewe_async._api.personal import PersonalAPI
     from gewe_async._api.sns import SnsAPI
+    from gewe_async.fleet._budget import Budgets
     from gewe_async.media import MediaHost
 
 __all__ = ["AsyncGeweClient", "GeweInsecureTransportWarning"]
@@ -88,6 +89,7 @@ class _Core:
     limiter: Limiter
     hooks: tuple[EventHook, ...] = ()
     send_pacer: SendPacer = attrs.Factory(SendPacer)
+    budgets: Budgets | None = None  # gewe_async.fleet: checked before the pipeline
     #: Whether `send` ends each attempt within its pool + connect + read timeouts by itself.
     bounds_attempts: bool = False
     closed: bool = False
@@ -156,6 +158,9 @@ class AsyncGeweClient:
             [`GeweResponseTooLargeError`][gewe_async.exceptions.GeweResponseTooLargeError].
         media: Where local files and bytes given to the media sends are published
             ([`MediaHost`][gewe_async.media.MediaHost]); without one they take URLs only.
+        budgets: Per-account risk budgets checked before each call that spends one
+            ([`Budgets`][gewe_async.fleet.Budgets]: friend requests, new friends, chats a
+            minute); `None` (the default) for none.
 
     Raises:
         GeweConfigError: No token was given, or the token or base URL is malformed.
@@ -176,6 +181,7 @@ class AsyncGeweClient:
         send_interval: float | None = DEFAULT_SEND_INTERVAL,
         max_answer_size: int = DEFAULT_MAX_ANSWER_SIZE,
         media: MediaHost | None = None,
+        budgets: Budgets | None = None,
     ) -> None:
         secret = Secret(_check_token(token if token is not None else os.environ.get("GEWE_TOKEN")))
         base = _check_base_url(base_url or os.environ.get("GEWE_BASE_URL") or DEFAULT_BASE_URL)
@@ -200,6 +206,11 @@ class AsyncGeweClient:
         limits = Limits() if limits is None else limits
         if not isinstance(limits, Limits):
             raise TypeError(f"limits must be a gewe_async.Limits, got {limits!r}")
+        if budgets is not None:
+            from gewe_async.fleet._budget import Budgets
+
+            if not isinstance(budgets, Budgets):
+                raise TypeError(f"budgets must be a gewe_async.fleet.Budgets, got {budgets!r}")
         owns = http_client is None
         if http_client is None:
             # One connection per call in flight: requests never wait inside the pool.
@@ -222,6 +233,7 @@ class AsyncGeweClient:
             hooks=tuple(event_hooks),
             bounds_attempts=owns and isinstance(transport, AiohttpTransport),
             media=media,
+            budgets=budgets,
         )
 
     def _set_timeout(self, timeout: httpx.Timeout) -> None:
@@ -340,6 +352,11 @@ class AsyncGeweClient:
         return self._send_interval
 
     @property
+    def budgets(self) -> Budgets | None:
+        """The risk budgets checked before sends (``None``: none); shared with views."""
+        return self._core.budgets
+
+    @property
     def total_timeout(self) -> float | None:
         """The limit on a whole call, retries included (``None``: none)."""
         return self._total_timeout
@@ -437,17 +454,25 @@ class AsyncGeweClient:
                 total = as_total_timeout(options["total_timeout"])
             if "send_interval" in options:
                 send_interval = as_send_interval(options["send_interval"])
-        return await _pipeline.run(
-            core,
-            endpoint,
-            request,
-            timeout=phases,
-            retries=self._retries,
-            max_retries=max_retries,
-            total_timeout=total,
-            hooks=core.hooks,
-            send_interval=send_interval,
-        )
+        budgets = core.budgets
+        # Budgets wait outside the total timeout: a "wait" policy may hold a call for minutes.
+        ticket = None if budgets is None else await budgets.charge(endpoint, request)
+        try:
+            return await _pipeline.run(
+                core,
+                endpoint,
+                request,
+                timeout=phases,
+                retries=self._retries,
+                max_retries=max_retries,
+                total_timeout=total,
+                hooks=core.hooks,
+                send_interval=send_interval,
+            )
+        except BaseException as exc:
+            if ticket is not None and budgets is not None:
+                budgets.refund(ticket, exc)  # what GeWe refused or never got is not spent
+            raise
 
 
 def _sender(

@@ -21,6 +21,7 @@ GeweError
 ├── GeweMediaError           a local file or bytes could not be published (``gewe_async.media``)
 ├── GeweResponseError        a 2xx answer that is not a usable envelope or model
 │   └── GeweResponseTooLargeError  ... because it is larger than ``max_answer_size``
+├── BudgetExceededError      a call would pass the account's risk budget (refused, unsent)
 ├── GeweCallbackError        a pushed body that is not a GeWe callback (also a ValueError)
 └── JournalFullError         a receiver's journal stayed full: the push is answered 503
 ```
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from gewe_async.types.sns import UploadedImage, UploadedVideo
 
 __all__ = [
+    "BudgetExceededError",
     "GeweAPIError",
     "GeweAlreadyLoggedInError",
     "GeweAuthError",
@@ -368,3 +370,46 @@ class GeweMediaError(GeweError):
     could not be read or stored), with the underlying error as ``__cause__``. Importable from
     ``gewe_async.media`` too.
     """
+
+
+class BudgetExceededError(GeweError):
+    """A call would pass its account's risk budget, so it was not sent.
+
+    Raised before any request when the client's
+    [`Budgets`][gewe_async.fleet.Budgets] say ``on_exceeded="refuse"``: nothing was sent,
+    trying again after `retry_after` seconds is safe. Importable from ``gewe_async.fleet`` too.
+
+    Attributes:
+        budget: The budget spent (``"friend_requests"``, ``"chats_per_minute"``, ...).
+        limit: How many actions its window holds.
+        per: The window, in seconds.
+        retry_after: Seconds until the budget allows one more.
+    """
+
+    budget: str
+    limit: int
+    per: float
+    retry_after: float
+
+    def __init__(
+        self,
+        *,
+        budget: str,
+        limit: int,
+        per: float,
+        retry_after: float,
+        endpoint: str | None = None,
+        app_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.budget = budget
+        self.limit = limit
+        self.per = per
+        self.retry_after = retry_after
+        super().__init__(
+            f"the {budget} budget ({limit} per {per:g} s) is spent; "
+            f"one more is allowed in {retry_after:.0f} s",
+            endpoint=endpoint,
+            app_id=app_id,
+            attempts=attempts,
+        )

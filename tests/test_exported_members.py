@@ -56,6 +56,20 @@ EXPORTS: dict[str, frozenset[str]] = {
     ),
     "gewe_async.fleet": frozenset(
         {
+            # Schedules, outbox and broadcast, budgets (docs/fleet.md).
+            "BUDGET_NAMES",
+            "BroadcastReport",
+            "Budget",
+            "BudgetExceededError",
+            "Budgets",
+            "Job",
+            "Misfire",
+            "OnExceeded",
+            "Outbox",
+            "OutboxItem",
+            "OutboxState",
+            "Scheduler",
+            "broadcast",
             "AccountDirectory",
             "AccountEvent",
             "AccountHealth",

@@ -7,6 +7,7 @@ in a dispatcher, middleware around handling, one error handler.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import math
@@ -25,6 +26,7 @@ from gewe_async.exceptions import GeweConfigError
 if TYPE_CHECKING:
     from gewe_async._client import AsyncGeweClient
     from gewe_async.fleet import Directory
+    from gewe_async.fleet._schedule import Scheduler
 
 __all__ = [
     "CallNext",
@@ -272,6 +274,17 @@ class Dispatcher(Router):
     @client.setter
     def client(self, client: AsyncGeweClient) -> None:
         self._client = client
+
+    @functools.cached_property
+    def schedule(self) -> Scheduler:
+        """Jobs per account on a timer: a [`Scheduler`][gewe_async.fleet.Scheduler].
+
+        It calls jobs with this dispatcher's client and records their runs in its
+        ``storage`` (docs/schedules.md).
+        """
+        from gewe_async.fleet._schedule import Scheduler
+
+        return Scheduler(lambda: self.client, store=lambda: self.storage)
 
     def middleware(self, middleware: Middleware) -> Middleware:
         """Add ``middleware`` around the handling of every event (usable as a decorator).

@@ -1,4 +1,4 @@
-"""Running many accounts: their health, and a directory of their contacts and groups.
+"""Running many accounts: health, a contact directory, schedules, an outbox, risk budgets.
 
 ```python
 from gewe_async.bot import Dispatcher
@@ -20,8 +20,18 @@ async def offline(event: AccountOffline, ctx: Context) -> None:
   [`AccountSilent`][gewe_async.fleet.AccountSilent] to the bot's handlers.
 - [`Directory`][gewe_async.fleet.Directory] keeps contacts, groups and members per account
   in the bot's storage, updated from pushes and by a diff sync, read from memory.
+- [`Scheduler`][gewe_async.fleet.Scheduler] (``dp.schedule``) runs interval, cron and
+  one-shot jobs per account, once across restarts and workers.
+- [`Outbox`][gewe_async.fleet.Outbox] stores each send before it is made and never sends
+  twice blindly; [`broadcast`][gewe_async.fleet.broadcast] sends one message to many chats
+  with a resumable report.
+- [`Budgets`][gewe_async.fleet.Budgets] (``AsyncGeweClient(budgets=...)``) enforce the
+  account guides' limits before sending.
 """
 
+from gewe_async.exceptions import BudgetExceededError
+from gewe_async.fleet._broadcast import BroadcastReport, broadcast
+from gewe_async.fleet._budget import BUDGET_NAMES, Budget, Budgets, OnExceeded
 from gewe_async.fleet._directory import (
     AccountDirectory,
     Directory,
@@ -39,8 +49,11 @@ from gewe_async.fleet._events import (
     HealthCause,
 )
 from gewe_async.fleet._monitor import AccountMonitor, AccountStatus, Listener
+from gewe_async.fleet._outbox import Outbox, OutboxItem, OutboxState
+from gewe_async.fleet._schedule import Job, Misfire, Scheduler
 
 __all__ = [
+    "BUDGET_NAMES",
     "AccountDirectory",
     "AccountEvent",
     "AccountHealth",
@@ -49,11 +62,23 @@ __all__ = [
     "AccountOnline",
     "AccountSilent",
     "AccountStatus",
+    "BroadcastReport",
+    "Budget",
+    "BudgetExceededError",
+    "Budgets",
     "Directory",
     "DirectoryContact",
     "DirectoryGroup",
     "DirectoryMember",
     "HealthCause",
+    "Job",
     "Listener",
+    "Misfire",
+    "OnExceeded",
+    "Outbox",
+    "OutboxItem",
+    "OutboxState",
+    "Scheduler",
     "SyncReport",
+    "broadcast",
 ]
