@@ -40,7 +40,7 @@ async def start(event: TextMessage, ctx: Context) -> None:
 @router.on(TextMessage, f.command("help"))
 async def help_(event: TextMessage, ctx: Context) -> None:
     """List the commands"""
-    lines = [f"{c.prefix}{c.names[0]}: {c.description}" for c in ctx.dispatcher.commands()]
+    lines = [f"{c.prefix}{c.names[0]}: {c.description}" for c in ctx.commands()]
     await ctx.reply("\n".join(lines))
 
 

@@ -271,12 +271,12 @@ def test_the_scope_picks_whose_conversation_a_message_is():
 
 async def test_per_sender_scope_follows_a_person_across_chats():
     dp = Dispatcher(storage=MemoryStorage(scope="sender"))
-    ctx = Context(_event(group=GROUP), dp)
+    ctx = Context(_event(group=GROUP), storage=dp.storage)
     await ctx.state.set("ask_city")
-    assert await Context(_event(), dp).state.get() == "ask_city"
+    assert await Context(_event(), storage=dp.storage).state.get() == "ask_city"
     per_chat = Dispatcher(storage=MemoryStorage())
-    await Context(_event(group=GROUP), per_chat).state.set("ask_city")
-    assert await Context(_event(), per_chat).state.get() is None
+    await Context(_event(group=GROUP), storage=per_chat.storage).state.set("ask_city")
+    assert await Context(_event(), storage=per_chat.storage).state.get() is None
 
 
 class Form(StatesGroup):
@@ -339,9 +339,9 @@ async def test_the_state_filter_needs_a_context_and_skips_non_messages():
         await check(_event())
     dp = Dispatcher(storage=MemoryStorage())
     test_push = parse_callback({"testMsg": "验证回调地址是否可用"})
-    assert not await check(test_push, Context(test_push, dp))
+    assert not await check(test_push, Context(test_push, storage=dp.storage))
     with pytest.raises(TypeError):
-        Context(test_push, dp).state  # noqa: B018
+        Context(test_push, storage=dp.storage).state  # noqa: B018
     with pytest.raises(ValueError, match="give the states"):
         f.state()
     with pytest.raises(TypeError):
