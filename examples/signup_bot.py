@@ -5,13 +5,16 @@ every message is one short handler run, and the next message, in this process af
 restart or in another worker, finds the form where the last one left it.
 
     gewe-async receive signup_bot:dispatcher --journal sqlite:///bot.db
+
+Conversations are kept in ``bot.db-state``, an SQLite file of their own beside the journal:
+a form goes on after the receiver restarts, even from a SIGKILL between two answers.
 """
 
 from __future__ import annotations
 
 from gewe_async.bot import Context, Dispatcher, Router
 from gewe_async.bot import filters as f
-from gewe_async.bot.fsm import MemoryStorage, State, StatesGroup
+from gewe_async.bot.fsm import SqliteStorage, State, StatesGroup
 from gewe_async.callbacks import TextMessage
 
 router = Router("signup")
@@ -72,7 +75,7 @@ async def not_confirmed(event: TextMessage, ctx: Context) -> None:
     await ctx.reply("Let's start again. What is your name?")
 
 
-# MemoryStorage forgets on a restart; SqliteStorage("bot.db-state") or
-# RedisStorage("redis://...") keep conversations (a form left for a day is dropped).
-dispatcher = Dispatcher(storage=MemoryStorage(ttl=24 * 3600))
+# A form left for a day is forgotten. MemoryStorage() would forget every form on a restart;
+# RedisStorage("redis://...") shares them with workers on other hosts.
+dispatcher = Dispatcher(storage=SqliteStorage("bot.db-state", ttl=24 * 3600))
 dispatcher.include_router(router)

@@ -1,0 +1,121 @@
+"""examples/signup_bot.py survives a SIGKILL between two answers of its form (issue 21 item 7).
+
+All real: `gewe-async receive signup_bot:dispatcher --journal sqlite:///bot.db` (uvicorn on
+127.0.0.1) in a subprocess, FakeGewe served over HTTP pushing to it and taking its replies,
+the conversations in the example's SQLite file beside the journal. The receiver is killed
+with SIGKILL after the name was answered; a new one, on the same files, finishes the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+
+from gewe_async.testing import FakeGewe
+
+from .bot_helpers import BOT_APP, FRIEND, text_push, until
+from .journals import free_port
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SECRET = "signup-crash-secret-9d1e"
+
+
+class Receiver:
+    """One `gewe-async receive` of the example, its output in ``receiver.log``."""
+
+    def __init__(self, tmp_path: Path, fake: FakeGewe, base_url: str) -> None:
+        self.tmp_path = tmp_path
+        self.port = free_port()
+        self.args = [
+            sys.executable, "-m", "gewe_async", "receive", "signup_bot:dispatcher",
+            "--journal", "sqlite:///bot.db", "--port", str(self.port),
+            "--token", fake.token, "--base-url", base_url,
+        ]  # fmt: skip
+        self.env = {
+            **os.environ,
+            "GEWE_CALLBACK_SECRET": SECRET,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(EXAMPLES), os.getenv("PYTHONPATH")])),
+        }
+        self.url = f"http://127.0.0.1:{self.port}/gewe/{SECRET}"
+
+    async def start(self) -> Receiver:
+        with (self.tmp_path / "receiver.log").open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.args, cwd=self.tmp_path, env=self.env, stdout=log, stderr=log
+            )
+
+        async def accepting() -> bool:
+            assert self.process.returncode is None, self.output()
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                return False
+            writer.close()
+            await writer.wait_closed()
+            return True
+
+        await until(accepting)
+        return self
+
+    def output(self) -> str:
+        return (self.tmp_path / "receiver.log").read_text(errors="replace")[-3000:]
+
+    async def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(self.process.wait(), 60)
+
+    async def stop(self) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+        return await asyncio.wait_for(self.process.wait(), 60)
+
+
+async def answer(fake: FakeGewe, receiver: Receiver, text: str, replies: int) -> list[str]:
+    """Push ``text`` from the friend; wait until the bot has sent ``replies`` texts in all
+    and the push is acknowledged (no handler running, as the health check says)."""
+    assert await fake.deliver(text_push(text)) == 200
+
+    def sent() -> list[str]:
+        return [t for to, t in fake.devices[BOT_APP].outbox.text_pairs() if to == FRIEND]
+
+    async with asyncio.timeout(30), httpx.AsyncClient() as http:
+        while len(sent()) < replies:
+            await asyncio.sleep(0.05)
+        health = f"http://127.0.0.1:{receiver.port}/gewe/healthz"
+        while (await http.get(health)).json()["running_handlers"]:
+            await asyncio.sleep(0.05)
+    return sent()
+
+
+async def test_the_form_goes_on_after_the_receiver_is_killed_between_two_answers(tmp_path):
+    fake = FakeGewe()
+    fake.add_device(BOT_APP)
+    async with fake.serve() as base_url:
+        first = await Receiver(tmp_path, fake, base_url).start()
+        try:
+            fake.callback_url = first.url
+            await answer(fake, first, "/signup", 1)
+            await answer(fake, first, "Ada", 2)  # the name is stored: the form is at the city
+        finally:
+            await first.kill()
+        assert first.process.returncode == -signal.SIGKILL
+        second = await Receiver(tmp_path, fake, base_url).start()
+        try:
+            fake.callback_url = second.url
+            await answer(fake, second, "Paris", 3)
+            replies = await answer(fake, second, "yes", 4)
+        finally:
+            code = await second.stop()
+    assert replies == [
+        "What is your name?",
+        "Which city do you live in?",
+        "Ada from Paris: right? (yes/no)",
+        "Welcome, Ada!",
+    ], second.output()
+    assert code == 0, second.output()
+    assert (tmp_path / "bot.db-state").exists()
