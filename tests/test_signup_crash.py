@@ -9,9 +9,11 @@ with SIGKILL after the name was answered; a new one, on the same files, finishes
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -83,13 +85,22 @@ async def answer(fake: FakeGewe, receiver: Receiver, text: str, replies: int) ->
     def sent() -> list[str]:
         return [t for to, t in fake.devices[BOT_APP].outbox.text_pairs() if to == FRIEND]
 
-    async with asyncio.timeout(30), httpx.AsyncClient() as http:
-        while len(sent()) < replies:
-            await asyncio.sleep(0.05)
-        health = f"http://127.0.0.1:{receiver.port}/gewe/healthz"
-        while (await http.get(health)).json()["running_handlers"]:
-            await asyncio.sleep(0.05)
+    async def acknowledged() -> bool:
+        async with httpx.AsyncClient() as http:
+            health = await http.get(f"http://127.0.0.1:{receiver.port}/gewe/healthz")
+        return len(sent()) >= replies and not health.json()["running_handlers"]
+
+    await eventually(acknowledged)
     return sent()
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
+    """Wait until ``condition()``, ``seconds`` at most (generous: the machine may be loaded)."""
+    async with asyncio.timeout(seconds):
+        for _ in itertools.count():
+            if await condition():
+                return
+            await asyncio.sleep(0.05)
 
 
 async def test_the_form_goes_on_after_the_receiver_is_killed_between_two_answers(tmp_path):
