@@ -133,7 +133,10 @@ async def test_a_state_is_a_str_a_state_or_none(make: Make):
 
 async def test_concurrent_updates_of_one_conversation_lose_no_write(make: Make):
     """Fifty updates at once, through two storage objects (two connections, two workers)."""
-    first, second = make(), make()
+    if make.kind == "sqlite":  # type: ignore[attr-defined]
+        first, second = make(shared=True), make(shared=True)  # two owners: shared
+    else:
+        first, second = make(), make()
     await asyncio.gather(
         *((first if i % 2 else second).update_data(KEY, **{f"k{i}": i}) for i in range(50)),
         first.set_state(KEY, "busy"),
@@ -401,7 +404,8 @@ class _SlowReader(SqliteStorage):
 
 async def test_sqlite_updates_from_two_connections_do_not_interleave(tmp_path: Path):
     """Each update is one transaction: a second writer waits, it does not read stale data."""
-    first, second = _SlowReader(tmp_path / "s.db"), _SlowReader(tmp_path / "s.db")
+    first = _SlowReader(tmp_path / "s.db", shared=True)
+    second = _SlowReader(tmp_path / "s.db", shared=True)
     try:
         await asyncio.gather(
             *((first if i % 2 else second).update_data(KEY, **{f"k{i}": i}) for i in range(10))

@@ -14,7 +14,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
 
 import attrs
 
@@ -57,13 +57,16 @@ class StorageKey:
     sender_wxid: str | None
     """The person, or `None` when the scope is per chat."""
 
+    text: str = attrs.field(init=False, eq=False, repr=False)
+    """The key as the storages keep it: ``app:chat:sender``, ``*`` for a part left out."""
+
+    def __attrs_post_init__(self) -> None:
+        # Made once: every storage call reads it.
+        text = f"{self.app_id}:{self.chat_id or '*'}:{self.sender_wxid or '*'}"
+        object.__setattr__(self, "text", text)
+
     def __str__(self) -> str:
         return self.text
-
-    @property
-    def text(self) -> str:
-        """The key as the storages keep it: ``app:chat:sender``, ``*`` for a part left out."""
-        return f"{self.app_id}:{self.chat_id or '*'}:{self.sender_wxid or '*'}"
 
     @classmethod
     def of(cls, event: CallbackEvent, scope: Scope = "chat_sender") -> StorageKey:
@@ -114,6 +117,26 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), al
 def _encode(name: str, value: Any) -> str:
     _check_json(value, name)
     return _ENCODER.encode(value)
+
+
+def merge(
+    old: tuple[str | None, dict[str, str], Any] | tuple[str | None, dict[str, str]] | None,
+    state: str | _Keep | None,
+    fields: dict[str, str],
+    replace: bool,
+) -> tuple[str | None, dict[str, str]]:
+    """The state and fields of a conversation after a `_write` of these onto ``old``."""
+    old_state, old_fields = (None, {}) if old is None else (old[0], old[1])
+    new_fields = fields if replace else {**old_fields, **fields}
+    return (old_state if isinstance(state, _Keep) else state), new_fields
+
+
+class StorageOptions(TypedDict, total=False):
+    """The options every storage takes (see `BaseStorage`)."""
+
+    ttl: float | None
+    scope: Scope
+    clock: Callable[[], float]
 
 
 def _state_name(state: StateName) -> str | None:
@@ -217,7 +240,7 @@ class BaseStorage(abc.ABC):
         """The state of the conversation, or `None`."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        record = await self._read(str(key))
+        record = await self._read(key.text)
         return None if record is None else record[0]
 
     async def set_state(self, key: StorageKey, state: StateName) -> None:
@@ -225,13 +248,13 @@ class BaseStorage(abc.ABC):
         name = _state_name(state)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._write(str(key), name, {}, replace=False)
+        await self._write(key.text, name, {}, replace=False)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The data of the conversation (``{}`` when none)."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        record = await self._read(str(key))
+        record = await self._read(key.text)
         if record is None:
             return {}
         return {name: json.loads(text) for name, text in record[1].items()}
@@ -242,10 +265,7 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: A value is not JSON.
         """
-        fields = {self._field_name(n): _encode(n, v) for n, v in data.items()}
-        if not self._opened:  # a coroutine per call saved on the hot path
-            await self._ready()
-        await self._write(str(key), KEEP, fields, replace=True)
+        await self._put(key, data, replace=True)
 
     async def update_data(self, key: StorageKey, **values: Any) -> None:
         """Set these names in the data, atomically, leaving the others.
@@ -253,16 +273,19 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: A value is not JSON.
         """
-        fields = {self._field_name(n): _encode(n, v) for n, v in values.items()}
+        await self._put(key, values, replace=False)
+
+    async def _put(self, key: StorageKey, data: Mapping[str, Any], *, replace: bool) -> None:
+        fields = {self._field_name(n): _encode(n, v) for n, v in data.items()}
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._write(str(key), KEEP, fields, replace=False)
+        await self._write(key.text, KEEP, fields, replace=replace)
 
     async def clear(self, key: StorageKey) -> None:
         """Forget the conversation: no state, no data."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._delete(str(key))
+        await self._delete(key.text)
 
     @staticmethod
     def _field_name(name: Any) -> str:
