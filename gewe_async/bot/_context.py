@@ -117,6 +117,7 @@ class Context:
     )
     _matched: CallbackEvent | None = attrs.field(default=None, init=False, repr=False)
     _registration: Any = attrs.field(default=None, init=False, repr=False)
+    _conversation: Conversation | None = attrs.field(default=None, init=False, repr=False)
 
     # -- what the dispatcher gave ---------------------------------------------------------
 
@@ -146,9 +147,11 @@ class Context:
             TypeError: The event is not a message, so it has no conversation.
             GeweConfigError: The context was made without a storage.
         """
-        if self._storage is None:
-            raise GeweConfigError("this context has no storage: Context(event, storage=...)")
-        return self._storage.conversation(self.event)
+        if self._conversation is None:  # made once: a handler reads it several times
+            if self._storage is None:
+                raise GeweConfigError("this context has no storage: Context(event, storage=...)")
+            self._conversation = self._storage.conversation(self.event)
+        return self._conversation
 
     @property
     def command(self) -> CommandObject | None:

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, cast
 
 import attrs
 
 from gewe_async.bot.fsm._state import State
 
 if TYPE_CHECKING:
-    from gewe_async.callbacks import CallbackEvent
+    from gewe_async.callbacks import CallbackEvent, MessageEvent
 
 __all__ = ["BaseStorage", "Conversation", "Scope", "StorageKey"]
 
@@ -75,15 +76,22 @@ class StorageKey:
         Raises:
             TypeError: ``event`` is not a message, so it has no conversation.
         """
-        from gewe_async.callbacks import MessageEvent
-
-        if not isinstance(event, MessageEvent):
+        if not isinstance(event, _message_event()):
             raise TypeError(f"a {type(event).__name__} has no conversation")
+        event = cast("MessageEvent", event)
         if scope == "chat":
             return cls(event.app_id, event.chat_id, None)
         if scope == "sender":
             return cls(event.app_id, None, event.sender_wxid)
         return cls(event.app_id, event.chat_id, event.sender_wxid)
+
+
+@functools.cache
+def _message_event() -> type[CallbackEvent]:
+    # Imported on first use, once (fsm loads without the callbacks package).
+    from gewe_async.callbacks import MessageEvent
+
+    return MessageEvent
 
 
 def _check_json(value: Any, where: str) -> None:
