@@ -251,8 +251,10 @@ class SqliteStorage(BaseStorage):
                 old = None if cached is _ABSENT else cached
                 new_state, new_fields = merge(old, state, fields, replace)  # type: ignore[arg-type]
                 self._remember(key, (new_state, new_fields, self._deadline()))
-            else:
-                self._cache.pop(key, None)
+                # The whole record, as the file has no other writer: no merge in the file.
+                await self._submit((key, new_state, new_fields, True))
+                return
+            self._cache.pop(key, None)
         await self._submit((key, state, fields, replace))
 
     async def _delete(self, key: str) -> None:
@@ -301,8 +303,11 @@ class SqliteStorage(BaseStorage):
                 if fields is None:
                     conn.execute("DELETE FROM conversations WHERE key = ?", (key,))
                     continue
-                old = self._select(key, now)
-                new_state, new_fields = merge(old, state, fields, bool(replace))
+                if replace and not isinstance(state, _Keep):
+                    new_state, new_fields = state, fields  # the whole record: nothing to read
+                else:
+                    old = self._select(key, now)
+                    new_state, new_fields = merge(old, state, fields, bool(replace))
                 conn.execute(
                     "INSERT OR REPLACE INTO conversations (key, state, data, expires) "
                     "VALUES (?, ?, ?, ?)",
