@@ -50,7 +50,7 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
+    """Throughput, CPU, memory and import-time benchmarks; the receiver with and without state."""
     ensure_redis_server(session)
     session.install("-e", ".[server,redis]", "aiohttp")
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
@@ -58,6 +58,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/receiver.py")
     session.run("python", "bench/callbacks.py")
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
+    session.run("python", "bench/state.py")  # conversation state's cost, per storage
 
 
 @nox.session
