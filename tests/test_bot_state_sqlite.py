@@ -109,3 +109,14 @@ async def test_cleared_and_expired_conversations_are_gone_from_the_cache_too(tmp
 def test_cache_size_must_be_a_positive_int(tmp_path):
     with pytest.raises(ValueError, match="cache_size"):
         SqliteStorage(tmp_path / "s.db", cache_size=0)
+
+
+def test_the_storage_url_says_whether_the_file_is_shared():
+    from gewe_async.bot.fsm import storage_from_url
+
+    assert storage_from_url("sqlite:///s.db?shared=1").shared is True  # type: ignore[attr-defined]
+    assert storage_from_url("sqlite:///s.db").shared is False  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="storage option shared"):
+        storage_from_url("sqlite:///s.db?shared=maybe")
+    with pytest.raises(ValueError, match="unknown storage option 'shared'"):
+        storage_from_url("memory?shared=1")

@@ -18,10 +18,11 @@ class MemoryStorage(BaseStorage):
 
     Every operation runs without awaiting, so each is atomic on the event loop.
 
-    Args:
-        ttl: Seconds after its last change a conversation is forgotten (`None`: never).
-        scope: Whose conversation a message belongs to.
-        clock: The wall clock (tests pass a fake one).
+    Keyword Args:
+        ttl (float | None): Seconds after its last change a conversation is forgotten
+            (`None`: never).
+        scope (Scope): Whose conversation a message belongs to.
+        clock (Callable[[], float]): The wall clock (tests pass a fake one).
     """
 
     def __init__(self, **options: Unpack[StorageOptions]) -> None:
