@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from gewe_async.bot._burst import Burst
 from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
 
 if TYPE_CHECKING:
@@ -16,8 +16,6 @@ __all__ = ["RedisStorage"]
 
 # The hash field of the state name; data names are stored as "d:<name>", so no name clashes.
 _Op = tuple[Literal["read", "write", "delete"], str, list[str | int]]
-# Most commands in one pipeline.
-_BATCH: Final = 256
 _STATE: Final = "s"
 _DATA: Final = "d:"
 # One write, atomic as every script is: ARGV = ttl in ms (0: none), replace (1/0), what to do
@@ -74,8 +72,7 @@ class RedisStorage(BaseStorage):
         self._given = client
         self._client: Redis | None = client
         self._write_script: AsyncScript | None = None
-        self._queue: list[tuple[_Op, asyncio.Future[Any]]] = []
-        self._sender: asyncio.Task[None] | None = None
+        self._send: Burst[_Op, Any] = Burst(self._pipeline, "gewe-redis-state")
 
     def __repr__(self) -> str:
         return f"RedisStorage(prefix={self._prefix!r})"  # the URL may hold a password
@@ -97,9 +94,7 @@ class RedisStorage(BaseStorage):
         self._write_script = self._redis.register_script(_WRITE)
 
     async def _close(self) -> None:
-        if self._sender is not None:
-            await asyncio.gather(self._sender, return_exceptions=True)
-            self._sender = None
+        await self._send.wait()
         if self._given is None and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -109,35 +104,15 @@ class RedisStorage(BaseStorage):
 
     # -- one round trip for the commands of many chats ------------------------------------
 
-    def _send(self, op: _Op) -> asyncio.Future[Any]:
-        """Queue a command; the sender task pipelines what is queued while one is in flight."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((op, future))
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.create_task(self._send_queued())
-        return future
-
-    async def _send_queued(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:_BATCH], self._queue[_BATCH:]
-            results: list[Any]
-            try:
-                if len(batch) == 1:  # no pipeline's bookkeeping for a lone command
-                    results = [await self._command(self._redis, batch[0][0])]
-                else:
-                    pipe = self._redis.pipeline(transaction=False)
-                    for op, _ in batch:
-                        await self._command(pipe, op)
-                    results = await pipe.execute(raise_on_error=False)
-            except Exception as exc:  # the connection failed: every caller hears it
-                results = [exc] * len(batch)
-            for (_, future), result in zip(batch, results, strict=True):
-                if future.done():  # its caller was cancelled
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+    async def _pipeline(self, ops: Sequence[_Op]) -> Sequence[Any]:
+        """The commands queued while the last round trip ran, in one pipeline."""
+        if len(ops) == 1:  # no pipeline's bookkeeping for a lone command
+            return [await self._command(self._redis, ops[0])]
+        pipe = self._redis.pipeline(transaction=False)
+        for op in ops:
+            await self._command(pipe, op)
+        results: list[Any] = await pipe.execute(raise_on_error=False)
+        return results
 
     async def _command(self, client: Any, op: _Op) -> Any:
         what, key, args = op

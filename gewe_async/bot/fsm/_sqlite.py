@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
 from typing import Any, Final, Literal, TypeVar, cast
 
+from gewe_async.bot._burst import Burst
 from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep, merge
 
 __all__ = ["SqliteStorage"]
@@ -35,8 +36,6 @@ CREATE INDEX IF NOT EXISTS conversations_expires ON conversations (expires);
 _PRUNE_EVERY: Final = 1024
 # Attempts at opening a file another connection is switching to WAL (50 ms apart).
 _OPEN_TRIES: Final = 10
-# Most writes in one transaction.
-_BATCH: Final = 512
 
 T = TypeVar("T")
 _Record = tuple[str | None, dict[str, str], float | None]
@@ -104,10 +103,9 @@ class SqliteStorage(BaseStorage):
         self._executor: ThreadPoolExecutor | None = None
         self._writes = 0
         self._cache: OrderedDict[str, _Record | object] = OrderedDict()
-        # The future of the last queued write of each key, until it is committed.
-        self._pending: dict[str, asyncio.Future[None]] = {}
-        self._queue: list[tuple[_Op, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        # The last queued write of each key, until it is committed.
+        self._pending: dict[str, _Op] = {}
+        self._commit: Burst[_Op, None] = Burst(self._commit_queued, "gewe-sqlite-state-write")
 
     def __repr__(self) -> str:
         return f"SqliteStorage({str(self._path)!r})"
@@ -169,9 +167,7 @@ class SqliteStorage(BaseStorage):
         self._conn = conn
 
     async def _close(self) -> None:
-        if self._writer is not None:
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
+        await self._commit.wait()
         self._cache.clear()
         if self._executor is None:
             return
@@ -213,9 +209,8 @@ class SqliteStorage(BaseStorage):
             return await self._run(self._select, key, self._clock())
         cached = self._cached(key)
         if cached is None:
-            pending = self._pending.get(key)
-            if pending is not None:  # evicted while being written: read after the commit
-                await asyncio.wait([pending])
+            if key in self._pending:  # evicted while being written: read after the commit
+                await self._commit.wait()
             record = await self._run(self._select_record, key, self._clock())
             if key not in self._pending and key not in self._cache:
                 # No write since the query was queued: it read the file's current row.
@@ -263,35 +258,26 @@ class SqliteStorage(BaseStorage):
         await self._submit((key, None, None, None))
 
     async def _submit(self, op: _Op) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((op, future))
-        self._pending[op[0]] = future
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_queued())
-        await future
+        self._pending[op[0]] = op
+        await self._commit(op)
 
-    async def _write_queued(self) -> None:
-        """Commit what is queued, in batches, until nothing is."""
-        while self._queue:
-            batch, self._queue = self._queue[:_BATCH], self._queue[_BATCH:]
-            error: BaseException | None = None
-            try:
-                await self._run(self._apply, [op for op, _ in batch], self._clock())
-            except BaseException as exc:  # every writer of the batch hears it
-                error = exc
-            for op, future in batch:
-                key = op[0]
-                if self._pending.get(key) is future:
-                    del self._pending[key]
-                if error is not None:
-                    self._cache.pop(key, None)  # ahead of the file: read it again
-                if not future.done():
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error)
-            if isinstance(error, asyncio.CancelledError):
-                raise error
+    async def _commit_queued(self, ops: Sequence[_Op]) -> Sequence[None]:
+        """Commit the writes queued while the last commit ran, in one transaction."""
+        try:
+            await self._run(self._apply, ops, self._clock())
+        except BaseException:
+            self._settle(ops, failed=True)
+            raise
+        self._settle(ops, failed=False)
+        return [None] * len(ops)
+
+    def _settle(self, ops: Sequence[_Op], *, failed: bool) -> None:
+        for op in ops:
+            key = op[0]
+            if self._pending.get(key) is op:
+                del self._pending[key]
+            if failed:
+                self._cache.pop(key, None)  # ahead of the file: read it again
 
     def _apply(self, ops: Sequence[_Op], now: float) -> None:
         conn = self._conn
