@@ -6,8 +6,10 @@ redis-server started here on loopback), and the receiver's `Runner` hands them t
 handler. Two handlers take turns under the same load:
 
 - ``stateless``: counts the event;
-- ``state``: ``await ctx.state.get()``, ``await ctx.state.update(n=...)`` and
-  ``await ctx.state.set(...)`` on every event (one read, two writes), then counts it;
+- ``state``: ``await ctx.state.get()`` then ``await ctx.state.set(step, n=..., last=...)``
+  on every event (one read, one write of the step and the data: what a form's step does),
+  then counts it; with BENCH_STATE_CALLS=3, ``get``, ``update(n=..., last=...)`` and
+  ``set(step)`` (one read, two writes);
   the storage is the journal's kind (`MemoryStorage`, `SqliteStorage` in its own file,
   `RedisStorage` on the same server).
 
@@ -45,6 +47,7 @@ from gewe_async.callbacks import TextMessage
 PUSHES = int(os.environ.get("BENCH_PUSHES", "3000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 KINDS = os.environ.get("BENCH_KINDS", "memory,sqlite,redis").split(",")
+THREE_CALLS = os.environ.get("BENCH_STATE_CALLS", "2") == "3"
 CALLERS = 16
 CHATS = 500
 TARGETS = {"memory": 0.90, "sqlite": 0.70, "redis": 0.70}
@@ -105,8 +108,11 @@ async def one_round(
         async def with_state(event: TextMessage, ctx: Context) -> None:
             nonlocal done
             step = await ctx.state.get()
-            await ctx.state.update(n=done, last=event.text)
-            await ctx.state.set("b" if step == "a" else "a")
+            if THREE_CALLS:
+                await ctx.state.update(n=done, last=event.text)
+                await ctx.state.set("b" if step == "a" else "a")
+            else:
+                await ctx.state.set("b" if step == "a" else "a", n=done, last=event.text)
             done += 1
             if done == PUSHES:
                 finished.set()

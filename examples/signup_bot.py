@@ -49,15 +49,13 @@ async def help_(event: TextMessage, ctx: Context) -> None:
 
 @router.on(TextMessage, f.state(Signup.name))
 async def got_name(event: TextMessage, ctx: Context) -> None:
-    await ctx.state.update(name=event.text.strip())
-    await ctx.state.set(Signup.city)
+    await ctx.state.set(Signup.city, name=event.text.strip())  # the step and the data at once
     await ctx.reply("Which city do you live in?")
 
 
 @router.on(TextMessage, f.state(Signup.city))
 async def got_city(event: TextMessage, ctx: Context) -> None:
-    await ctx.state.update(city=event.text.strip())
-    await ctx.state.set(Signup.confirm)
+    await ctx.state.set(Signup.confirm, city=event.text.strip())
     data = await ctx.state.get_data()
     await ctx.reply(f"{data['name']} from {data['city']}: right? (yes/no)")
 

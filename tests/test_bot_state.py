@@ -436,3 +436,21 @@ async def test_stopping_a_receiver_closes_the_conversation_storage_and_a_restart
         assert storage._executor is not None
     finally:
         await receiver.stop()
+
+
+async def test_set_with_values_moves_and_updates_the_data_in_one_call(make: Make):
+    from gewe_async.bot.fsm import Conversation
+
+    storage = make()
+    conversation = Conversation(storage, KEY)
+    await conversation.update(name="Ada")
+    await conversation.set("ask_city", city="Paris", state="a data name too")
+    assert await conversation.get() == "ask_city"
+    assert await conversation.get_data() == {
+        "name": "Ada",
+        "city": "Paris",
+        "state": "a data name too",
+    }
+    with pytest.raises(TypeError, match="JSON"):
+        await conversation.set("confirm", tags={1, 2})
+    assert await conversation.get() == "ask_city"  # nothing written

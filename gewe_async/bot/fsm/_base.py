@@ -251,12 +251,23 @@ class BaseStorage(abc.ABC):
         record = await self._read(key.text)
         return None if record is None else record[0]
 
-    async def set_state(self, key: StorageKey, state: StateName) -> None:
-        """Set the state (`None`: no step, data kept)."""
+    async def set_state(
+        self, key: StorageKey, state: StateName, values: Mapping[str, Any] | None = None
+    ) -> None:
+        """Set the state (`None`: no step, data kept), and these ``values`` in the data.
+
+        One atomic write, one round trip, whatever ``values`` holds.
+
+        Raises:
+            TypeError: A value is not JSON.
+        """
         name = _state_name(state)
+        fields = (
+            {} if not values else {self._field_name(n): _encode(n, v) for n, v in values.items()}
+        )
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._write(key.text, name, {}, replace=False)
+        await self._write(key.text, name, fields, replace=False)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The data of the conversation (``{}`` when none)."""
@@ -331,9 +342,17 @@ class Conversation:
         """The state name (``"Signup:city"``), or `None` outside any conversation."""
         return await self.storage.get_state(self.key)
 
-    async def set(self, state: StateName) -> None:
-        """Move to ``state`` (`None`: leave the steps, keep the data)."""
-        await self.storage.set_state(self.key, state)
+    async def set(self, state: StateName, /, **values: Any) -> None:
+        """Move to ``state`` (`None`: leave the steps, keep the data).
+
+        ``values`` are set in the data in the same atomic write, as `update` sets them:
+        ``await ctx.state.set(Signup.city, name=event.text)`` is one write (one round trip
+        to Redis, one row in SQLite's next commit) where `update` then `set` are two.
+
+        Raises:
+            TypeError: A value is not JSON.
+        """
+        await self.storage.set_state(self.key, state, values)
 
     async def get_data(self) -> dict[str, Any]:
         """The data gathered so far (``{}`` when none)."""
