@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from gewe_async.testing import FakeGewe
 
@@ -130,3 +131,32 @@ async def test_the_form_goes_on_after_the_receiver_is_killed_between_two_answers
     ], second.output()
     assert code == 0, second.output()
     assert (tmp_path / "bot.db-state").exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="at-least-once: a push whose handler ran but whose ack was lost (SIGKILL between "
+    "the two) is handled again, and the form takes the name as the city (reported, issue 21)",
+)
+async def test_a_step_delivered_again_after_a_crash_before_its_ack_is_not_applied_twice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    import importlib
+
+    from gewe_async.bot.fsm import MemoryStorage
+    from gewe_async.callbacks import parse_callback
+    from gewe_async.testing import BotHarness
+
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    sys.modules.pop("signup_bot", None)
+    signup_bot = importlib.import_module("signup_bot")
+    async with BotHarness.create() as bot:
+        bot.dispatcher.storage = MemoryStorage()
+        bot.include(signup_bot.router)
+        await bot.dispatcher.feed(text_push("/signup"))
+        name = parse_callback(text_push("Ada"))
+        await bot.dispatcher.dispatch(name)  # handled; the process dies before the ack
+        await bot.dispatcher.dispatch(name, attempt=2)  # the journal hands it out again
+        await bot.dispatcher.feed(text_push("Paris"))
+        assert bot.sent()[-1] == (FRIEND, "Ada from Paris: right? (yes/no)")
+    sys.modules.pop("signup_bot", None)
