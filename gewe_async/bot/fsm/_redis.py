@@ -40,10 +40,11 @@ class RedisStorage(BaseStorage):
     """Conversations in Redis, one hash per conversation (redis-py's asyncio client).
 
     The next message of a conversation may be handled by another worker: it reads the
-    same hash. Each write is one ``MULTI``/``EXEC`` transaction touching only the names it
-    sets (a Lua script), so concurrent `update`s of different names all land; the
-    time-to-live is Redis's
-    own (``PEXPIRE``), restarted by each write.
+    same hash. Each write is one Lua script (atomic, as every script is) touching only the
+    names it sets, so concurrent `update`s of different names all land; the time-to-live is
+    Redis's own (``PEXPIRE``), restarted by each write. The commands of many chats issued
+    while a round trip is under way go together in the next one (a pipeline); nothing is
+    cached, so every worker reads what the others wrote.
 
     Args:
         url: The server (``redis://127.0.0.1:6379/0``); ignored when ``client`` is given.
