@@ -197,6 +197,11 @@ class BaseStorage(abc.ABC):
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
         """The state name and the data (name -> JSON text) under ``key``; `None` if none."""
 
+    async def _read_state(self, key: str) -> str | None:
+        """The state name under ``key`` (backends that can read it alone override this)."""
+        record = await self._read(key)
+        return None if record is None else record[0]
+
     @abc.abstractmethod
     async def _write(
         self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
@@ -248,8 +253,7 @@ class BaseStorage(abc.ABC):
         """The state of the conversation, or `None`."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        record = await self._read(key.text)
-        return None if record is None else record[0]
+        return await self._read_state(key.text)
 
     async def set_state(
         self, key: StorageKey, state: StateName, values: Mapping[str, Any] | None = None

@@ -40,6 +40,10 @@ class MemoryStorage(BaseStorage):
             return None
         return record
 
+    async def _read_state(self, key: str) -> str | None:
+        record = self._live(key)
+        return None if record is None else record[0]
+
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
         record = self._live(key)
         return None if record is None else (record[0], dict(record[1]))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["RedisStorage"]
 
 # The hash field of the state name; data names are stored as "d:<name>", so no name clashes.
-_Op = tuple[Literal["read", "write", "delete"], str, list[str | int]]
+_Op = tuple[Literal["read", "state", "write", "delete"], str, list[str | int]]
 _STATE: Final = "s"
 _DATA: Final = "d:"
 # One write, atomic as every script is: ARGV = ttl in ms (0: none), replace (1/0), what to do
@@ -119,10 +119,18 @@ class RedisStorage(BaseStorage):
         what, key, args = op
         if what == "read":
             return await client.hgetall(key)
+        if what == "state":
+            return await client.hget(key, _STATE)
         if what == "delete":
             return await client.delete(key)
         assert self._write_script is not None
         return await self._write_script(keys=[key], args=args, client=client)
+
+    async def _read_state(self, key: str) -> str | None:
+        # HGET of one field: a smaller answer to parse than the whole hash.
+        raw = await self._send(("state", self._key(key), []))
+        value = raw.decode() if isinstance(raw, bytes) else raw
+        return value or None
 
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
         raw = await self._send(("read", self._key(key), []))
