@@ -54,7 +54,7 @@ def _names(kinds: tuple[type, ...]) -> str:
     return ", ".join(k.__name__ for k in kinds)
 
 
-def name_in_push(event: MessageEvent) -> str | None:
+def _name_in_push(event: MessageEvent) -> str | None:
     """The sender's display name as the push's notification text (``PushContent``) shows it.
 
     ``"Alice : hello"`` and ``"Alice在群聊中@了你"`` give ``"Alice"``; `None` when the push
@@ -200,7 +200,7 @@ class Context:
             GeweError: The member lookup failed.
         """
         event = self._message("name the sender of")
-        name = name_in_push(event)
+        name = _name_in_push(event)
         if name is not None or not event.is_group or not event.sender_wxid:
             return name
         found = await self.client.group.get_chatroom_member_detail(
