@@ -15,8 +15,10 @@ handler. Two handlers take turns under the same load:
 
 BENCH_PUSHES pushes (distinct NewMsgIds over 500 chats) are accepted by 16 concurrent
 callers; a round ends when every push was handled. The modes alternate over BENCH_ROUNDS
-rounds and each keeps its best. Printed: events/s, the state/stateless ratio, and the p99
-answer time of the pushes (what GeWe waits for: `accept` storing the push in the journal).
+rounds and each keeps its best. Printed: events/s, the state/stateless ratio, the p99
+answer time of the pushes (what GeWe waits for: `accept` storing the push in the journal),
+and the CPU time per event (this process's threads plus redis-server's), whose
+stateless/state ratio is the cost of state on a machine too loaded for wall-clock rates.
 
 Targets: state keeps >= 90 % of the stateless throughput in memory, >= 70 % on SQLite and
 Redis; p99 answer time under 50 ms. It always exits 0: a benchmark reports, it does not
@@ -82,10 +84,21 @@ def push(i: int, offset: int) -> bytes:
     ).encode()
 
 
+async def server_cpu(redis_url: str | None) -> float:
+    """CPU seconds redis-server has used so far (its work is part of what state costs)."""
+    if redis_url is None:
+        return 0.0
+    from redis.asyncio import Redis
+
+    async with Redis.from_url(redis_url) as redis:
+        info = await redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 async def one_round(
     kind: str, stateful: bool, where: Path, redis_url: str | None
-) -> tuple[float, float]:
-    """Events per second of one round, and the p99 answer time (ms) of its pushes."""
+) -> tuple[float, float, float]:
+    """Events/s of one round, the p99 answer time (ms) of its pushes, CPU µs per event."""
     number = next(_round)
     journal: Any
     storage: BaseStorage
@@ -141,14 +154,16 @@ async def one_round(
             if answer.status != 200:
                 raise RuntimeError(f"push refused: {answer}")
 
+    cpu_before = time.process_time() + await server_cpu(redis_url)
     started = time.perf_counter()
     await asyncio.gather(*(caller(c) for c in range(CALLERS)))
     await asyncio.wait_for(finished.wait(), 300)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() + await server_cpu(redis_url) - cpu_before
     await receiver.stop()
     await storage.aclose()
     answer_times.sort()
-    return PUSHES / elapsed, answer_times[int(len(answer_times) * 0.99)] * 1000
+    return PUSHES / elapsed, answer_times[int(len(answer_times) * 0.99)] * 1000, cpu / PUSHES * 1e6
 
 
 async def main() -> None:
@@ -157,17 +172,19 @@ async def main() -> None:
         where = Path(directory)
         best: dict[tuple[str, bool], float] = {}
         p99: dict[tuple[str, bool], float] = {}
+        least_cpu: dict[tuple[str, bool], float] = {}
         for _ in range(ROUNDS):
             for kind in KINDS:
                 for stateful in (False, True):
-                    rate, late = await one_round(kind, stateful, where, redis_url)
+                    rate, late, cpu = await one_round(kind, stateful, where, redis_url)
                     key = (kind, stateful)
+                    least_cpu[key] = min(least_cpu.get(key, math.inf), cpu)
                     best[key] = max(best.get(key, 0.0), rate)
                     p99[key] = min(p99.get(key, math.inf), late)
         print(f"{PUSHES} pushes, {CHATS} chats, best of {ROUNDS} rounds (events/s; p99 answer ms)")
         print(
             f"{'storage':8} {'stateless':>10} {'state':>10} {'ratio':>7}  target    "
-            f"{'p99 -':>6} {'p99 state':>9}"
+            f"{'p99 -':>6} {'p99 state':>9}  {'cpu us/ev -':>11} {'state':>6} {'ratio':>6}"
         )
         for kind in KINDS:
             plain, stateful_rate = best[(kind, False)], best[(kind, True)]
@@ -178,6 +195,8 @@ async def main() -> None:
                 f"{kind:8} {plain:10.0f} {stateful_rate:10.0f} {ratio:7.2f}  "
                 f">= {TARGETS[kind]:.2f} {verdict:6} {p99[(kind, False)]:6.1f} {late:9.1f}"
                 f"{'' if late < P99_TARGET_MS else '  MISSED'}"
+                f"  {least_cpu[(kind, False)]:11.0f} {least_cpu[(kind, True)]:6.0f} "
+                f"{least_cpu[(kind, False)] / least_cpu[(kind, True)]:6.2f}"
             )
     sys.stdout.flush()
 
