@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from gewe_async.bot import Context, Dispatcher, SqliteJournal
 from gewe_async.bot import filters as f
 from gewe_async.bot.fsm import (
     BaseStorage,
+    Conversation,
     MemoryStorage,
     RedisStorage,
     SqliteStorage,
@@ -439,7 +441,6 @@ async def test_stopping_a_receiver_closes_the_conversation_storage_and_a_restart
 
 
 async def test_set_with_values_moves_and_updates_the_data_in_one_call(make: Make):
-    from gewe_async.bot.fsm import Conversation
 
     storage = make()
     conversation = Conversation(storage, KEY)
@@ -454,3 +455,28 @@ async def test_set_with_values_moves_and_updates_the_data_in_one_call(make: Make
     with pytest.raises(TypeError, match="JSON"):
         await conversation.set("confirm", tags={1, 2})
     assert await conversation.get() == "ask_city"  # nothing written
+
+
+class _CountingRedis(RedisStorage):
+    """Counts the round trips (one per pipeline or lone command) and the commands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.round_trips: list[int] = []
+
+    async def _pipeline(self, ops: Any) -> Any:
+        self.round_trips.append(len(ops))
+        return await super()._pipeline(ops)
+
+
+async def test_redis_sends_the_commands_of_many_chats_in_few_round_trips(redis_url: str):
+    keys = [StorageKey(BOT_APP, f"wxid_{i}", f"wxid_{i}") for i in range(50)]
+    async with _CountingRedis(redis_url, prefix=_prefix()) as storage:
+        await asyncio.gather(*(storage.update_data(k, n=i) for i, k in enumerate(keys)))
+        assert sum(storage.round_trips) == 50
+        assert len(storage.round_trips) < 10  # 50 before pipelining
+        assert [await storage.get_data(k) for k in keys] == [{"n": i} for i in range(50)]
+        storage.round_trips.clear()
+        await Conversation(storage, keys[0]).set("ask_city", city="Paris")
+        assert storage.round_trips == [1]  # the step and the data: one command
+        assert await storage.get_state(keys[0]) == "ask_city"
