@@ -134,15 +134,29 @@ def _encode(name: str, value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def _fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """Each name's JSON text, as a backend stores it.
+
+    Raises:
+        TypeError: A name is not a str, or a value is not JSON.
+    """
+    fields: dict[str, str] = {}
+    for name, value in data.items():
+        if type(name) is not str:  # keyword arguments always are: only mappings are checked
+            BaseStorage._field_name(name)
+        fields[name] = _encode(name, value)
+    return fields
+
+
 def merge(
     old: tuple[str | None, dict[str, str], Any] | tuple[str | None, dict[str, str]] | None,
     state: str | _Keep | None,
-    fields: dict[str, str],
+    fields: Mapping[str, str],
     replace: bool,
 ) -> tuple[str | None, dict[str, str]]:
     """The state and fields of a conversation after a `_write` of these onto ``old``."""
     old_state, old_fields = (None, {}) if old is None else (old[0], old[1])
-    new_fields = fields if replace else {**old_fields, **fields}
+    new_fields = dict(fields) if replace else {**old_fields, **fields}
     return (old_state if isinstance(state, _Keep) else state), new_fields
 
 
@@ -273,9 +287,7 @@ class BaseStorage(abc.ABC):
             TypeError: A value is not JSON.
         """
         name = _state_name(state)
-        fields = (
-            {} if not values else {self._field_name(n): _encode(n, v) for n, v in values.items()}
-        )
+        fields = {} if not values else _fields(values)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
         await self._write(key.text, name, fields, replace=False)
@@ -306,7 +318,7 @@ class BaseStorage(abc.ABC):
         await self._put(key, values, replace=False)
 
     async def _put(self, key: StorageKey, data: Mapping[str, Any], *, replace: bool) -> None:
-        fields = {self._field_name(n): _encode(n, v) for n, v in data.items()}
+        fields = _fields(data)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
         await self._write(key.text, KEEP, fields, replace=replace)

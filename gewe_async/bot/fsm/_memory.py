@@ -51,7 +51,9 @@ class MemoryStorage(BaseStorage):
     async def _write(
         self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
     ) -> None:
-        new_state, new_fields = merge(self._live(key), state, dict(fields), replace)
+        new_state, new_fields = merge(
+            self._live(key), state, dict(fields) if replace else fields, replace
+        )
         self._records[key] = (new_state, new_fields, self._deadline())
         self._writes += 1
         if self.ttl is not None and self._writes % _SWEEP_EVERY == 0:
