@@ -50,7 +50,7 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
+    """Throughput, CPU, memory and import-time benchmarks; the receiver with and without state."""
     ensure_redis_server(session)
     # opengewe: the peer parser bench/callbacks.py compares with, in this session's env only.
     session.install("-e", ".[server,redis,schedule]", "aiohttp", "opengewe==0.2.1")
@@ -61,6 +61,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/directory.py")  # exits 1 below 100,000 look-ups/s
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
     session.run("python", "bench/fleet.py")  # scheduler CPU share, outbox vs direct sends
+    session.run("python", "bench/state.py")  # conversation state's cost, per storage
 
 
 @nox.session

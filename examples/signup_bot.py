@@ -5,13 +5,16 @@ every message is one short handler run, and the next message, in this process af
 restart or in another worker, finds the form where the last one left it.
 
     gewe-async receive signup_bot:dispatcher --journal sqlite:///bot.db
+
+Conversations are kept in ``bot.db-state``, an SQLite file of their own beside the journal:
+a form goes on after the receiver restarts, even from a SIGKILL between two answers.
 """
 
 from __future__ import annotations
 
 from gewe_async.bot import Context, Dispatcher, Router
 from gewe_async.bot import filters as f
-from gewe_async.bot.fsm import MemoryStorage, State, StatesGroup
+from gewe_async.bot.fsm import SqliteStorage, State, StatesGroup
 from gewe_async.callbacks import TextMessage
 
 router = Router("signup")
@@ -40,21 +43,19 @@ async def start(event: TextMessage, ctx: Context) -> None:
 @router.on(TextMessage, f.command("help"))
 async def help_(event: TextMessage, ctx: Context) -> None:
     """List the commands"""
-    lines = [f"{c.prefix}{c.names[0]}: {c.description}" for c in ctx.dispatcher.commands()]
+    lines = [f"{c.prefix}{c.names[0]}: {c.description}" for c in ctx.commands()]
     await ctx.reply("\n".join(lines))
 
 
 @router.on(TextMessage, f.state(Signup.name))
 async def got_name(event: TextMessage, ctx: Context) -> None:
-    await ctx.state.update(name=event.text.strip())
-    await ctx.state.set(Signup.city)
+    await ctx.state.set(Signup.city, name=event.text.strip())  # the step and the data at once
     await ctx.reply("Which city do you live in?")
 
 
 @router.on(TextMessage, f.state(Signup.city))
 async def got_city(event: TextMessage, ctx: Context) -> None:
-    await ctx.state.update(city=event.text.strip())
-    await ctx.state.set(Signup.confirm)
+    await ctx.state.set(Signup.confirm, city=event.text.strip())
     data = await ctx.state.get_data()
     await ctx.reply(f"{data['name']} from {data['city']}: right? (yes/no)")
 
@@ -72,7 +73,7 @@ async def not_confirmed(event: TextMessage, ctx: Context) -> None:
     await ctx.reply("Let's start again. What is your name?")
 
 
-# MemoryStorage forgets on a restart; SqliteStorage("bot.db-state") or
-# RedisStorage("redis://...") keep conversations (a form left for a day is dropped).
-dispatcher = Dispatcher(storage=MemoryStorage(ttl=24 * 3600))
+# A form left for a day is forgotten. MemoryStorage() would forget every form on a restart;
+# RedisStorage("redis://...") shares them with workers on other hosts.
+dispatcher = Dispatcher(storage=SqliteStorage("bot.db-state", ttl=24 * 3600))
 dispatcher.include_router(router)

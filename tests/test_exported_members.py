@@ -129,6 +129,7 @@ EXPORTS: dict[str, frozenset[str]] = {
             "SqliteStorage",
             "State",
             "StatesGroup",
+            "Throttle",
             "redact_secret_in_logs",
             "storage_from_url",
         }

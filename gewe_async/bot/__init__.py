@@ -52,6 +52,7 @@ from gewe_async.bot._redis import RedisJournal
 from gewe_async.bot._retry import Outcome, Retry, RetryPolicy, is_transient
 from gewe_async.bot._runner import Health, Runner
 from gewe_async.bot._sqlite import SqliteJournal
+from gewe_async.bot._throttle import Throttle
 from gewe_async.bot._urls import journal_from_url
 from gewe_async.bot._worker import Worker
 from gewe_async.bot.fsm import (
@@ -102,6 +103,7 @@ __all__ = [
     "SqliteStorage",
     "State",
     "StatesGroup",
+    "Throttle",
     "Worker",
     "filters",
     "fsm",

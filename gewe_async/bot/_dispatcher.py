@@ -12,6 +12,7 @@ import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -58,6 +59,7 @@ class _Registration:
     filters: tuple[Filter, ...]
     handler: Handler[Any]
     include_self: bool
+    flags: Mapping[str, Any] = attrs.field(factory=dict)
 
     async def accepts(
         self, event: CallbackEvent, ctx: Context | None = None
@@ -99,6 +101,7 @@ class Router:
         event_type: type[E],
         *filters: Filter,
         include_self: bool = False,
+        flags: Mapping[str, Any] | None = None,
     ) -> Callable[[Handler[E]], Handler[E]]:
         """Register the decorated ``async def handler(event, ctx)`` for ``event_type``.
 
@@ -109,11 +112,22 @@ class Router:
             *filters: Filters that must all pass (see `gewe_async.bot.filters`).
             include_self: Also take the messages the account itself sent from the phone
                 (skipped by default, so a bot does not answer itself).
+            flags: Values middleware reads in ``ctx.flags`` when this handler takes the
+                event (``{"throttle": False}`` exempts it from a
+                [`Throttle`][gewe_async.bot.Throttle]); the handler reads them too.
+
+        Raises:
+            TypeError: ``flags`` is not a mapping with str keys.
         """
+        if flags is not None and (
+            not isinstance(flags, Mapping) or not all(isinstance(k, str) for k in flags)
+        ):
+            raise TypeError(f"flags must be a mapping with str keys, not {flags!r}")
+        frozen = MappingProxyType(dict(flags or {}))
 
         def register(handler: Handler[E]) -> Handler[E]:
             self._registrations.append(
-                _Registration(event_type, tuple(filters), handler, include_self)
+                _Registration(event_type, tuple(filters), handler, include_self, frozen)
             )
             return handler
 
@@ -134,13 +148,21 @@ class Router:
     async def _match(
         self, event: CallbackEvent, ctx: Context | None = None
     ) -> _Registration | None:
+        # Middleware may have matched the event already (to read the flags): once is enough,
+        # the filters may read storage.
+        if ctx is not None and ctx._matched is event:
+            registration: _Registration | None = ctx._registration
+            return registration
         for router in self._walk():
             for registration in router._registrations:
                 data = await registration.accepts(event, ctx)
                 if data is not None:
                     if ctx is not None:
                         ctx.data.update(data)
+                        ctx._found(event, registration)
                     return registration
+        if ctx is not None:
+            ctx._found(event, None)
         return None
 
     def commands(self) -> list[CommandSpec]:
@@ -250,9 +272,9 @@ class Dispatcher(Router):
         self._middleware: list[Middleware] = []
         self._on_error: ErrorHandler = _log_error
         self.storage: BaseStorage = storage if storage is not None else MemoryStorage()
+        """Where conversations (``ctx.state``) are kept."""
         self.storage_given = storage is not None
         """Whether the storage was chosen (`storage=`), not the default: the CLI keeps it."""
-        """Where conversations (``ctx.state``) are kept."""
         self.directory = directory
         """The contact directory handlers read as ``ctx.directory`` (`None`: none)."""
         if directory is not None:
@@ -286,11 +308,26 @@ class Dispatcher(Router):
 
         return Scheduler(lambda: self.client, store=lambda: self.storage)
 
+    def _context(self, event: CallbackEvent, attempt: int) -> Context:
+        """The context of one handling: what the handlers need, not the dispatcher itself."""
+        return Context(
+            event,
+            client=self._client,
+            storage=self.storage,
+            attempt=attempt,
+            commands=self.commands,
+            matcher=self._match,
+            directory=self.directory,
+        )
+
     def middleware(self, middleware: Middleware) -> Middleware:
         """Add ``middleware`` around the handling of every event (usable as a decorator).
 
         The first added is the outermost. A middleware that does not call ``call_next``
-        drops the event (auth); exceptions of handlers pass through it (metrics).
+        drops the event (auth); exceptions of handlers pass through it (metrics). The
+        filters have run before the first middleware: ``ctx.handler`` is the handler that
+        will take the event (`None` if none) and ``ctx.flags`` its flags, as a
+        [`Throttle`][gewe_async.bot.Throttle] reads them.
 
         ```python
         @dp.middleware
@@ -350,7 +387,7 @@ class Dispatcher(Router):
         """
         if isinstance(event, TestCallback):
             log.info("test push received: the callback URL works")
-        ctx = Context(event, self, attempt)
+        ctx = self._context(event, attempt)
         handled = False
 
         async def route(event: CallbackEvent, ctx: Context) -> Any:
@@ -415,6 +452,8 @@ class HandlerTimeoutError(HandlerFailedError, TimeoutError):
 
 def _wrap(middleware: Middleware, call_next: CallNext) -> CallNext:
     async def call(event: CallbackEvent, ctx: Context) -> Any:
+        # Filters run before middleware, so that middleware sees the handler and its flags.
+        await ctx._resolve(event)
         return await middleware(call_next, event, ctx)
 
     return call

@@ -141,7 +141,7 @@ async def test_the_dispatcher_lists_its_commands_for_a_help_reply(gewe_bot: BotH
     @router.on(TextMessage, f.private() & f.command("help", prefix="!"))
     async def help_(event: TextMessage, ctx: Context) -> None:
         lines = [
-            f"{c.prefix}{c.names[0]} {c.description}".strip() for c in ctx.dispatcher.commands()
+            f"{c.prefix}{c.names[0]} {c.description}".strip() for c in ctx.commands()
         ]
         await ctx.reply("\n".join(lines))
 

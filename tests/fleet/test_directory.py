@@ -37,7 +37,8 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":
         return "memory"
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'bot.db-state'}"
+        # shared: the tests open a second storage on the file, as another worker would.
+        return f"sqlite:///{tmp_path / 'bot.db-state'}?shared=1"
     return request.getfixturevalue("redis_url")
 
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, cast
 
 import attrs
 
 from gewe_async.bot.fsm._state import State
 
 if TYPE_CHECKING:
-    from gewe_async.callbacks import CallbackEvent
+    from gewe_async.callbacks import CallbackEvent, MessageEvent
 
 __all__ = ["BaseStorage", "Conversation", "Scope", "StorageKey"]
 
@@ -57,13 +58,16 @@ class StorageKey:
     sender_wxid: str | None
     """The person, or `None` when the scope is per chat."""
 
+    text: str = attrs.field(init=False, eq=False, repr=False)
+    """The key as the storages keep it: ``app:chat:sender``, ``*`` for a part left out."""
+
+    def __attrs_post_init__(self) -> None:
+        # Made once: every storage call reads it.
+        text = f"{self.app_id}:{self.chat_id or '*'}:{self.sender_wxid or '*'}"
+        object.__setattr__(self, "text", text)
+
     def __str__(self) -> str:
         return self.text
-
-    @property
-    def text(self) -> str:
-        """The key as the storages keep it: ``app:chat:sender``, ``*`` for a part left out."""
-        return f"{self.app_id}:{self.chat_id or '*'}:{self.sender_wxid or '*'}"
 
     @classmethod
     def of(cls, event: CallbackEvent, scope: Scope = "chat_sender") -> StorageKey:
@@ -72,15 +76,22 @@ class StorageKey:
         Raises:
             TypeError: ``event`` is not a message, so it has no conversation.
         """
-        from gewe_async.callbacks import MessageEvent
-
-        if not isinstance(event, MessageEvent):
+        if not isinstance(event, _message_event()):
             raise TypeError(f"a {type(event).__name__} has no conversation")
+        event = cast("MessageEvent", event)
         if scope == "chat":
             return cls(event.app_id, event.chat_id, None)
         if scope == "sender":
             return cls(event.app_id, None, event.sender_wxid)
         return cls(event.app_id, event.chat_id, event.sender_wxid)
+
+
+@functools.cache
+def _message_event() -> type[CallbackEvent]:
+    # Imported on first use, once (fsm loads without the callbacks package).
+    from gewe_async.callbacks import MessageEvent
+
+    return MessageEvent
 
 
 def _check_json(value: Any, where: str) -> None:
@@ -112,8 +123,49 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), al
 
 
 def _encode(name: str, value: Any) -> str:
+    kind = type(value)
+    # The common values straight away (the encoder's general path costs microseconds each);
+    # exact types only: a bool or an int subclass takes the checked path.
+    if kind is str:
+        return _ENCODER.encode(value)
+    if kind is int:
+        return int.__repr__(value)
     _check_json(value, name)
     return _ENCODER.encode(value)
+
+
+def _fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """Each name's JSON text, as a backend stores it.
+
+    Raises:
+        TypeError: A name is not a str, or a value is not JSON.
+    """
+    fields: dict[str, str] = {}
+    for name, value in data.items():
+        if type(name) is not str:  # keyword arguments always are: only mappings are checked
+            BaseStorage._field_name(name)
+        fields[name] = _encode(name, value)
+    return fields
+
+
+def merge(
+    old: tuple[str | None, dict[str, str], Any] | tuple[str | None, dict[str, str]] | None,
+    state: str | _Keep | None,
+    fields: Mapping[str, str],
+    replace: bool,
+) -> tuple[str | None, dict[str, str]]:
+    """The state and fields of a conversation after a `_write` of these onto ``old``."""
+    old_state, old_fields = (None, {}) if old is None else (old[0], old[1])
+    new_fields = dict(fields) if replace else {**old_fields, **fields}
+    return (old_state if isinstance(state, _Keep) else state), new_fields
+
+
+class StorageOptions(TypedDict, total=False):
+    """The options every storage takes (see `BaseStorage`)."""
+
+    ttl: float | None
+    scope: Scope
+    clock: Callable[[], float]
 
 
 def _state_name(state: StateName) -> str | None:
@@ -166,6 +218,11 @@ class BaseStorage(abc.ABC):
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
         """The state name and the data (name -> JSON text) under ``key``; `None` if none."""
 
+    async def _read_state(self, key: str) -> str | None:
+        """The state name under ``key`` (backends that can read it alone override this)."""
+        record = await self._read(key)
+        return None if record is None else record[0]
+
     @abc.abstractmethod
     async def _write(
         self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
@@ -217,21 +274,29 @@ class BaseStorage(abc.ABC):
         """The state of the conversation, or `None`."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        record = await self._read(str(key))
-        return None if record is None else record[0]
+        return await self._read_state(key.text)
 
-    async def set_state(self, key: StorageKey, state: StateName) -> None:
-        """Set the state (`None`: no step, data kept)."""
+    async def set_state(
+        self, key: StorageKey, state: StateName, values: Mapping[str, Any] | None = None
+    ) -> None:
+        """Set the state (`None`: no step, data kept), and these ``values`` in the data.
+
+        One atomic write, one round trip, whatever ``values`` holds.
+
+        Raises:
+            TypeError: A value is not JSON.
+        """
         name = _state_name(state)
+        fields = {} if not values else _fields(values)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._write(str(key), name, {}, replace=False)
+        await self._write(key.text, name, fields, replace=False)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """The data of the conversation (``{}`` when none)."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        record = await self._read(str(key))
+        record = await self._read(key.text)
         if record is None:
             return {}
         return {name: json.loads(text) for name, text in record[1].items()}
@@ -242,10 +307,7 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: A value is not JSON.
         """
-        fields = {self._field_name(n): _encode(n, v) for n, v in data.items()}
-        if not self._opened:  # a coroutine per call saved on the hot path
-            await self._ready()
-        await self._write(str(key), KEEP, fields, replace=True)
+        await self._put(key, data, replace=True)
 
     async def update_data(self, key: StorageKey, **values: Any) -> None:
         """Set these names in the data, atomically, leaving the others.
@@ -253,16 +315,19 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: A value is not JSON.
         """
-        fields = {self._field_name(n): _encode(n, v) for n, v in values.items()}
+        await self._put(key, values, replace=False)
+
+    async def _put(self, key: StorageKey, data: Mapping[str, Any], *, replace: bool) -> None:
+        fields = _fields(data)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._write(str(key), KEEP, fields, replace=False)
+        await self._write(key.text, KEEP, fields, replace=replace)
 
     async def clear(self, key: StorageKey) -> None:
         """Forget the conversation: no state, no data."""
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
-        await self._delete(str(key))
+        await self._delete(key.text)
 
     @staticmethod
     def _field_name(name: Any) -> str:
@@ -300,9 +365,17 @@ class Conversation:
         """The state name (``"Signup:city"``), or `None` outside any conversation."""
         return await self.storage.get_state(self.key)
 
-    async def set(self, state: StateName) -> None:
-        """Move to ``state`` (`None`: leave the steps, keep the data)."""
-        await self.storage.set_state(self.key, state)
+    async def set(self, state: StateName, /, **values: Any) -> None:
+        """Move to ``state`` (`None`: leave the steps, keep the data).
+
+        ``values`` are set in the data in the same atomic write, as `update` sets them:
+        ``await ctx.state.set(Signup.city, name=event.text)`` is one write (one round trip
+        to Redis, one row in SQLite's next commit) where `update` then `set` are two.
+
+        Raises:
+            TypeError: A value is not JSON.
+        """
+        await self.storage.set_state(self.key, state, values)
 
     async def get_data(self) -> dict[str, Any]:
         """The data gathered so far (``{}`` when none)."""

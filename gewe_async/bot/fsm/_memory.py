@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from typing import Final
+from collections.abc import Mapping
+from typing import Final, Unpack
 
-from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
+from gewe_async.bot.fsm._base import BaseStorage, StorageOptions, _Keep, merge
 
 __all__ = ["MemoryStorage"]
 
@@ -19,20 +18,15 @@ class MemoryStorage(BaseStorage):
 
     Every operation runs without awaiting, so each is atomic on the event loop.
 
-    Args:
-        ttl: Seconds after its last change a conversation is forgotten (`None`: never).
-        scope: Whose conversation a message belongs to.
-        clock: The wall clock (tests pass a fake one).
+    Keyword Args:
+        ttl (float | None): Seconds after its last change a conversation is forgotten
+            (`None`: never).
+        scope (Scope): Whose conversation a message belongs to.
+        clock (Callable[[], float]): The wall clock (tests pass a fake one).
     """
 
-    def __init__(
-        self,
-        *,
-        ttl: float | None = None,
-        scope: Scope = "chat_sender",
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(ttl=ttl, scope=scope, clock=clock)
+    def __init__(self, **options: Unpack[StorageOptions]) -> None:
+        super().__init__(**options)
         self._records: dict[str, tuple[str | None, dict[str, str], float | None]] = {}
         self._writes = 0
 
@@ -46,6 +40,10 @@ class MemoryStorage(BaseStorage):
             return None
         return record
 
+    async def _read_state(self, key: str) -> str | None:
+        record = self._live(key)
+        return None if record is None else record[0]
+
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
         record = self._live(key)
         return None if record is None else (record[0], dict(record[1]))
@@ -53,10 +51,9 @@ class MemoryStorage(BaseStorage):
     async def _write(
         self, key: str, state: str | _Keep | None, fields: Mapping[str, str], *, replace: bool
     ) -> None:
-        record = self._live(key)
-        old_state, old_fields = (None, {}) if record is None else (record[0], record[1])
-        new_fields = dict(fields) if replace else {**old_fields, **fields}
-        new_state = old_state if isinstance(state, _Keep) else state
+        new_state, new_fields = merge(
+            self._live(key), state, dict(fields) if replace else fields, replace
+        )
         self._records[key] = (new_state, new_fields, self._deadline())
         self._writes += 1
         if self.ttl is not None and self._writes % _SWEEP_EVERY == 0:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal
 
+from gewe_async.bot._burst import Burst
 from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["RedisStorage"]
 
 # The hash field of the state name; data names are stored as "d:<name>", so no name clashes.
+_Op = tuple[Literal["read", "state", "write", "delete"], str, list[str | int]]
 _STATE: Final = "s"
 _DATA: Final = "d:"
 # One write, atomic as every script is: ARGV = ttl in ms (0: none), replace (1/0), what to do
@@ -38,10 +40,11 @@ class RedisStorage(BaseStorage):
     """Conversations in Redis, one hash per conversation (redis-py's asyncio client).
 
     The next message of a conversation may be handled by another worker: it reads the
-    same hash. Each write is one ``MULTI``/``EXEC`` transaction touching only the names it
-    sets (a Lua script), so concurrent `update`s of different names all land; the
-    time-to-live is Redis's
-    own (``PEXPIRE``), restarted by each write.
+    same hash. Each write is one Lua script (atomic, as every script is) touching only the
+    names it sets, so concurrent `update`s of different names all land; the time-to-live is
+    Redis's own (``PEXPIRE``), restarted by each write. The commands of many chats issued
+    while a round trip is under way go together in the next one (a pipeline); nothing is
+    cached, so every worker reads what the others wrote.
 
     Args:
         url: The server (``redis://127.0.0.1:6379/0``); ignored when ``client`` is given.
@@ -70,6 +73,7 @@ class RedisStorage(BaseStorage):
         self._given = client
         self._client: Redis | None = client
         self._write_script: AsyncScript | None = None
+        self._send: Burst[_Op, Any] = Burst(self._pipeline, "gewe-redis-state")
 
     def __repr__(self) -> str:
         return f"RedisStorage(prefix={self._prefix!r})"  # the URL may hold a password
@@ -91,6 +95,7 @@ class RedisStorage(BaseStorage):
         self._write_script = self._redis.register_script(_WRITE)
 
     async def _close(self) -> None:
+        await self._send.wait()
         if self._given is None and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -98,8 +103,37 @@ class RedisStorage(BaseStorage):
     def _key(self, key: str) -> str:
         return f"{self._prefix}:state:{key}"
 
+    # -- one round trip for the commands of many chats ------------------------------------
+
+    async def _pipeline(self, ops: Sequence[_Op]) -> Sequence[Any]:
+        """The commands queued while the last round trip ran, in one pipeline."""
+        if len(ops) == 1:  # no pipeline's bookkeeping for a lone command
+            return [await self._command(self._redis, ops[0])]
+        pipe = self._redis.pipeline(transaction=False)
+        for op in ops:
+            await self._command(pipe, op)
+        results: list[Any] = await pipe.execute(raise_on_error=False)
+        return results
+
+    async def _command(self, client: Any, op: _Op) -> Any:
+        what, key, args = op
+        if what == "read":
+            return await client.hgetall(key)
+        if what == "state":
+            return await client.hget(key, _STATE)
+        if what == "delete":
+            return await client.delete(key)
+        assert self._write_script is not None
+        return await self._write_script(keys=[key], args=args, client=client)
+
+    async def _read_state(self, key: str) -> str | None:
+        # HGET of one field: a smaller answer to parse than the whole hash.
+        raw = await self._send(("state", self._key(key), []))
+        value = raw.decode() if isinstance(raw, bytes) else raw
+        return value or None
+
     async def _read(self, key: str) -> tuple[str | None, dict[str, str]] | None:
-        raw = await self._redis.hgetall(self._key(key))
+        raw = await self._send(("read", self._key(key), []))
         if not raw:
             return None
         state: str | None = None
@@ -130,8 +164,7 @@ class RedisStorage(BaseStorage):
         ]
         for field, value in fields.items():
             args += (_DATA + field, value)
-        assert self._write_script is not None
-        await self._write_script(keys=[self._key(key)], args=args)
+        await self._send(("write", self._key(key), args))
 
     async def _delete(self, key: str) -> None:
-        await self._redis.delete(self._key(key))
+        await self._send(("delete", self._key(key), []))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlunsplit
 
 from gewe_async.bot._urls import (
@@ -17,6 +18,9 @@ from gewe_async.bot.fsm._redis import RedisStorage
 from gewe_async.bot.fsm._sqlite import SqliteStorage
 
 __all__ = ["storage_from_url"]
+
+
+_BOOLS: Final = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 def _ttl(text: str) -> float:
@@ -41,7 +45,9 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
       and prefix: its keys are apart).
 
     Options in the query string: `ttl` (seconds), `scope` (`chat_sender`, `chat`,
-    `sender`), and for SQLite `synchronous`; for Redis, others are left to redis-py.
+    `sender`), and for SQLite `synchronous` and `shared` (`1`: several processes use the
+    file, see [`SqliteStorage`][gewe_async.bot.fsm.SqliteStorage]); for Redis, others are
+    left to redis-py.
 
     Args:
         url: The storage, as above.
@@ -52,7 +58,7 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
     """
     parts = split_store_url(url, "storage")
     scheme = parts.scheme.lower()
-    known = {"ttl", "scope"} | ({"synchronous"} if scheme == "sqlite" else set())
+    known = {"ttl", "scope"} | ({"synchronous", "shared"} if scheme == "sqlite" else set())
     options: dict[str, object] = {}
     rest: list[tuple[str, str]] = []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
@@ -68,6 +74,10 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
             if value.upper() not in ("FULL", "NORMAL"):
                 raise ValueError(f"storage option synchronous: FULL or NORMAL, not {value!r}")
             options["synchronous"] = value.upper()
+        elif name == "shared" and scheme == "sqlite":
+            if value.lower() not in _BOOLS:
+                raise ValueError(f"storage option shared: 1 or 0 (true, false), not {value!r}")
+            options["shared"] = _BOOLS[value.lower()]
         elif scheme in REDIS_SCHEMES:
             rest.append((name, value))
         else:
@@ -79,9 +89,11 @@ def storage_from_url(url: str, *, prefix: str | None = None) -> BaseStorage:
         return MemoryStorage(ttl=ttl, scope=scope)
     if scheme == "sqlite":
         path = sqlite_path(parts, url, "storage")
-        if options.get("synchronous") == "FULL":
-            return SqliteStorage(path, ttl=ttl, scope=scope, synchronous="FULL")
-        return SqliteStorage(path, ttl=ttl, scope=scope)
+        synchronous: Literal["FULL", "NORMAL"] = (
+            "FULL" if options.get("synchronous") == "FULL" else "NORMAL"
+        )
+        shared = options.get("shared") is True
+        return SqliteStorage(path, ttl=ttl, scope=scope, synchronous=synchronous, shared=shared)
     if scheme in REDIS_SCHEMES:
         redis_url = urlunsplit(parts._replace(query=urlencode(rest)))
         return RedisStorage(redis_url, prefix=prefix or "gewe", ttl=ttl, scope=scope)

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from gewe_async.bot import Context, Dispatcher, SqliteJournal
 from gewe_async.bot import filters as f
 from gewe_async.bot.fsm import (
     BaseStorage,
+    Conversation,
     MemoryStorage,
     RedisStorage,
     SqliteStorage,
@@ -126,7 +128,10 @@ async def test_a_state_is_a_str_a_state_or_none(make: Make):
 
 async def test_concurrent_updates_of_one_conversation_lose_no_write(make: Make):
     """Fifty updates at once, through two storage objects (two connections, two workers)."""
-    first, second = make(), make()
+    if make.kind == "sqlite":  # type: ignore[attr-defined]
+        first, second = make(shared=True), make(shared=True)  # two owners: shared
+    else:
+        first, second = make(), make()
     await asyncio.gather(
         *((first if i % 2 else second).update_data(KEY, **{f"k{i}": i}) for i in range(50)),
         first.set_state(KEY, "busy"),
@@ -264,12 +269,12 @@ def test_the_scope_picks_whose_conversation_a_message_is():
 
 async def test_per_sender_scope_follows_a_person_across_chats():
     dp = Dispatcher(storage=MemoryStorage(scope="sender"))
-    ctx = Context(_event(group=GROUP), dp)
+    ctx = Context(_event(group=GROUP), storage=dp.storage)
     await ctx.state.set("ask_city")
-    assert await Context(_event(), dp).state.get() == "ask_city"
+    assert await Context(_event(), storage=dp.storage).state.get() == "ask_city"
     per_chat = Dispatcher(storage=MemoryStorage())
-    await Context(_event(group=GROUP), per_chat).state.set("ask_city")
-    assert await Context(_event(), per_chat).state.get() is None
+    await Context(_event(group=GROUP), storage=per_chat.storage).state.set("ask_city")
+    assert await Context(_event(), storage=per_chat.storage).state.get() is None
 
 
 class Form(StatesGroup):
@@ -332,9 +337,9 @@ async def test_the_state_filter_needs_a_context_and_skips_non_messages():
         await check(_event())
     dp = Dispatcher(storage=MemoryStorage())
     test_push = parse_callback({"testMsg": "验证回调地址是否可用"})
-    assert not await check(test_push, Context(test_push, dp))
+    assert not await check(test_push, Context(test_push, storage=dp.storage))
     with pytest.raises(TypeError):
-        Context(test_push, dp).state  # noqa: B018
+        Context(test_push, storage=dp.storage).state  # noqa: B018
     with pytest.raises(ValueError, match="give the states"):
         f.state()
     with pytest.raises(TypeError):
@@ -394,7 +399,8 @@ class _SlowReader(SqliteStorage):
 
 async def test_sqlite_updates_from_two_connections_do_not_interleave(tmp_path: Path):
     """Each update is one transaction: a second writer waits, it does not read stale data."""
-    first, second = _SlowReader(tmp_path / "s.db"), _SlowReader(tmp_path / "s.db")
+    first = _SlowReader(tmp_path / "s.db", shared=True)
+    second = _SlowReader(tmp_path / "s.db", shared=True)
     try:
         await asyncio.gather(
             *((first if i % 2 else second).update_data(KEY, **{f"k{i}": i}) for i in range(10))
@@ -425,3 +431,45 @@ async def test_stopping_a_receiver_closes_the_conversation_storage_and_a_restart
         assert storage._executor is not None
     finally:
         await receiver.stop()
+
+
+async def test_set_with_values_moves_and_updates_the_data_in_one_call(make: Make):
+
+    storage = make()
+    conversation = Conversation(storage, KEY)
+    await conversation.update(name="Ada")
+    await conversation.set("ask_city", city="Paris", state="a data name too")
+    assert await conversation.get() == "ask_city"
+    assert await conversation.get_data() == {
+        "name": "Ada",
+        "city": "Paris",
+        "state": "a data name too",
+    }
+    with pytest.raises(TypeError, match="JSON"):
+        await conversation.set("confirm", tags={1, 2})
+    assert await conversation.get() == "ask_city"  # nothing written
+
+
+class _CountingRedis(RedisStorage):
+    """Counts the round trips (one per pipeline or lone command) and the commands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.round_trips: list[int] = []
+
+    async def _pipeline(self, ops: Any) -> Any:
+        self.round_trips.append(len(ops))
+        return await super()._pipeline(ops)
+
+
+async def test_redis_sends_the_commands_of_many_chats_in_few_round_trips(redis_url: str):
+    keys = [StorageKey(BOT_APP, f"wxid_{i}", f"wxid_{i}") for i in range(50)]
+    async with _CountingRedis(redis_url, prefix=_prefix()) as storage:
+        await asyncio.gather(*(storage.update_data(k, n=i) for i, k in enumerate(keys)))
+        assert sum(storage.round_trips) == 50
+        assert len(storage.round_trips) < 10  # 50 before pipelining
+        assert [await storage.get_data(k) for k in keys] == [{"n": i} for i in range(50)]
+        storage.round_trips.clear()
+        await Conversation(storage, keys[0]).set("ask_city", city="Paris")
+        assert storage.round_trips == [1]  # the step and the data: one command
+        assert await storage.get_state(keys[0]) == "ask_city"
