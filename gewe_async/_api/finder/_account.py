@@ -13,9 +13,9 @@ from gewe_async._api._common import AppIdRequest
 from gewe_async._api.finder._fields import (
     _cursor,
     _digits,
+    _FinderCalls,
     _Me,
     _name,
-    _next,
     _optional,
     _Scan,
     _search_info,
@@ -23,8 +23,7 @@ from gewe_async._api.finder._fields import (
     _url,
 )
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
-from gewe_async._paging import Page
+from gewe_async._endpoint import Endpoint
 from gewe_async.types.finder import (
     ChannelsLogin,
     FinderContact,
@@ -129,7 +128,7 @@ CREATE_FINDER: Final = Endpoint("finder/createFinder", CreateFinderRequest, Find
 SCAN_LOGIN_CHANNELS: Final = Endpoint("finder/scanLoginChannels", QrContentRequest, ChannelsLogin)
 
 
-class AccountCalls(APIGroup):
+class AccountCalls(_FinderCalls):
     """The ``client.finder`` methods about the account's identity and whom it follows."""
 
     __slots__ = ()
@@ -279,19 +278,10 @@ class AccountCalls(APIGroup):
             print(account.nickname)
         ```
         """
-        return self._paged(
-            FOLLOW_LIST,
-            lambda buffer: MeListRequest(
-                app_id=app_id,
-                my_user_name=my_user_name,
-                my_role_type=my_role_type,
-                last_buffer=buffer,
-            ),
-            "",
-            lambda page: Page(page.contact_list or (), _next(page.continue_flag, page.last_buffer)),
-            limit,
-            options,
+        first = MeListRequest(
+            app_id=app_id, my_user_name=my_user_name, my_role_type=my_role_type, last_buffer=""
         )
+        return self._buffered(FOLLOW_LIST, first, lambda page: page.contact_list, limit, options)
 
     async def search_follow(
         self,

@@ -7,13 +7,17 @@ endpoint's request adds its own fields.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
 from gewe_async._api._common import AppIdRequest
+from gewe_async._config import RequestOptions
+from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._paging import Page
 from gewe_async.types.finder import (
     DelayedOperation,
     FinderCommentOperation,
@@ -54,6 +58,10 @@ def _count() -> Any:
 
 def _uint64() -> Any:
     return attrs.field(validator=f.uint64)
+
+
+def _object_id() -> Any:
+    return attrs.field(validator=f.object_id)
 
 
 # Named converters: mypy's attrs plugin then sees that a field takes the enum or its number.
@@ -123,7 +131,7 @@ class _Me(AppIdRequest):
 class _OnObject(_Me):
     """Acting on one video."""
 
-    object_id: int = attrs.field(validator=f.object_id)
+    object_id: int = _object_id()
     object_nonce_id: str = _name()
 
 
@@ -154,3 +162,40 @@ def _search_info(value: object) -> SearchInfo | None:
 def _next(flag: int, buffer: str) -> str | None:
     # Channels lists continue while continueFlag is 1 and a buffer came back.
     return buffer if flag == 1 and buffer else None
+
+
+class _BufferedPage(Protocol):
+    # A page of the lists that continue by lastBuffer while continueFlag is 1.
+    @property
+    def continue_flag(self) -> int: ...
+    @property
+    def last_buffer(self) -> str: ...
+
+
+P = TypeVar("P", bound=_BufferedPage)
+T = TypeVar("T")
+
+
+class _FinderCalls(APIGroup):
+    """Base of the ``client.finder`` method groups: the paging they share."""
+
+    __slots__ = ()
+
+    def _buffered(
+        self,
+        endpoint: Endpoint[P],
+        first: Any,
+        items: Callable[[P], Sequence[T] | None],
+        limit: int | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[T]:
+        # The iter_* body of the lists paged by lastBuffer: the first page's request (built,
+        # so checked, by the caller) with each next page's buffer in it.
+        return self._paged(
+            endpoint,
+            lambda buffer: attrs.evolve(first, last_buffer=buffer),
+            "",
+            lambda page: Page(items(page) or (), _next(page.continue_flag, page.last_buffer)),
+            limit,
+            options,
+        )

@@ -13,9 +13,11 @@ from gewe_async._api.finder._account import MeListRequest
 from gewe_async._api.finder._fields import (
     _count,
     _cursor,
+    _FinderCalls,
     _Me,
     _name,
     _next,
+    _object_id,
     _Scan,
     _search_info,
     _to_like_fav_flag,
@@ -25,7 +27,7 @@ from gewe_async._api.finder._fields import (
     _uint64,
 )
 from gewe_async._config import RequestOptions
-from gewe_async._endpoint import APIGroup, Endpoint
+from gewe_async._endpoint import Endpoint
 from gewe_async._paging import Page
 from gewe_async.types.finder import (
     CommentPage,
@@ -80,7 +82,7 @@ class MentionListRequest(_Me):
 
 @attrs.frozen(kw_only=True)
 class CommentListRequest(AppIdRequest):
-    object_id: int = attrs.field(validator=f.object_id)
+    object_id: int = _object_id()
     object_nonce_id: str = _cursor()
     session_buffer: str = _cursor()
     last_buffer: str = _cursor()
@@ -105,7 +107,7 @@ COMMENT_LIST: Final = Endpoint(
 )
 
 
-class FindingCalls(APIGroup):
+class FindingCalls(_FinderCalls):
     """The ``client.finder`` methods that find videos and read their lists."""
 
     __slots__ = ()
@@ -245,20 +247,14 @@ class FindingCalls(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FinderObject]:
         """Iterate over the videos the account liked or saved, up to ``limit``."""
-        return self._paged(
-            LIKE_FAV_LIST,
-            lambda buffer: LikeFavListRequest(
-                app_id=app_id,
-                my_user_name=my_user_name,
-                my_role_type=my_role_type,
-                flag=flag,
-                last_buffer=buffer,
-            ),
-            "",
-            lambda page: Page(page.objects or (), _next(page.continue_flag, page.last_buffer)),
-            limit,
-            options,
+        first = LikeFavListRequest(
+            app_id=app_id,
+            my_user_name=my_user_name,
+            my_role_type=my_role_type,
+            flag=flag,
+            last_buffer="",
         )
+        return self._buffered(LIKE_FAV_LIST, first, lambda page: page.objects, limit, options)
 
     async def mention_list(
         self,

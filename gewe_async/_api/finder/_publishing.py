@@ -55,18 +55,21 @@ class ContactListRequest(_Me):
 
 
 @attrs.frozen(kw_only=True)
-class PrivateLetterRequest(AppIdRequest):
+class _Letter(AppIdRequest):
+    """A private letter: from the account's username to a contact, in their session."""
+
     my_user_name: str = _name()
     to_user_name: str = _name()
     msg_session_id: str = _name()
+
+
+@attrs.frozen(kw_only=True)
+class PrivateLetterRequest(_Letter):
     content: str = attrs.field(validator=f.non_empty_content)
 
 
 @attrs.frozen(kw_only=True)
-class PrivateLetterImgRequest(AppIdRequest):
-    my_user_name: str = _name()
-    to_user_name: str = _name()
-    msg_session_id: str = _name()
+class PrivateLetterImgRequest(_Letter):
     img_url: str = _url()
 
 

@@ -382,8 +382,8 @@ class PostingCalls(APIGroup):
 
         Raises:
             MomentPostError: A step failed, as for
-            [`post_images()`][gewe_async.resources.SnsAPI.post_images]. ValueError: Bad input
-            (nothing was sent).
+                [`post_images()`][gewe_async.resources.SnsAPI.post_images].
+            ValueError: Bad input (nothing was sent).
         """
         fields, options = _audience(app_id, dict(kwargs))
         upload = UploadSnsVideoRequest(app_id=app_id, thumb_url=thumb_url, video_url=video_url)

@@ -50,10 +50,9 @@ class SnsXmlRequest(AppIdRequest):
 
 
 @attrs.frozen(kw_only=True)
-class SnsSetPrivacyRequest(AppIdRequest):
-    """Body of ``sns/snsSetPrivacy``."""
+class SnsSetPrivacyRequest(SnsIdRequest):
+    """Body of ``sns/snsSetPrivacy``: the Moment and whether it is public."""
 
-    sns_id: int = attrs.field(validator=f.object_id)
     open: bool = attrs.field(validator=v.boolean)
 
 
@@ -157,16 +156,8 @@ class ReadingCalls(APIGroup):
         Raises:
             ValueError: ``limit`` is negative.
         """
-        return self._paged(
-            SNS_LIST,
-            lambda cursor: SnsListRequest(
-                app_id=app_id, max_id=cursor[0], first_page_md5=cursor[1], decrypt=decrypt
-            ),
-            (0, ""),
-            _moment_page,
-            limit,
-            options,
-        )
+        first = SnsListRequest(app_id=app_id, max_id=0, first_page_md5="", decrypt=decrypt)
+        return self._moments(SNS_LIST, first, limit, options)
 
     def iter_contacts_sns_list(
         self,
@@ -178,15 +169,23 @@ class ReadingCalls(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Moment]:
         """Iterate over a friend's Moments, newest first (see ``iter_sns_list``)."""
+        first = ContactsSnsListRequest(
+            app_id=app_id, wxid=wxid, max_id=0, first_page_md5="", decrypt=decrypt
+        )
+        return self._moments(CONTACTS_SNS_LIST, first, limit, options)
+
+    def _moments(
+        self,
+        endpoint: Endpoint[MomentPage],
+        first: SnsListRequest,
+        limit: int | None,
+        options: RequestOptions,
+    ) -> AsyncIterator[Moment]:
+        # The iter_* body: the first page's request (built, so checked, by the caller) with
+        # each next page's maxId and firstPageMd5 in it.
         return self._paged(
-            CONTACTS_SNS_LIST,
-            lambda cursor: ContactsSnsListRequest(
-                app_id=app_id,
-                wxid=wxid,
-                max_id=cursor[0],
-                first_page_md5=cursor[1],
-                decrypt=decrypt,
-            ),
+            endpoint,
+            lambda cursor: attrs.evolve(first, max_id=cursor[0], first_page_md5=cursor[1]),
             (0, ""),
             _moment_page,
             limit,
