@@ -368,6 +368,21 @@ class Dispatcher(Router):
         """
         return (await self.dispatch(self.parse(payload))).handled
 
+    async def _applied_before(self, event: CallbackEvent, ctx: Context) -> bool:
+        """Whether a message handed out again already wrote its conversation (then not rerun).
+
+        A push whose handler ran and wrote ``ctx.state`` but whose acknowledgement was lost (the
+        process died between the two), or whose handler raised after writing, would otherwise
+        be taken as the next answer of the form: the name taken again as the city.
+        """
+        if not isinstance(event, MessageEvent) or not await _applied(event, ctx):
+            return False
+        log.warning(
+            "%s wrote its conversation already (before a crash or a failure): not handled again",
+            event.idempotency_key,
+        )
+        return True
+
     async def dispatch(
         self, event: CallbackEvent, *, attempt: int = 1, run: int | None = None
     ) -> Outcome:
@@ -388,6 +403,8 @@ class Dispatcher(Router):
         if isinstance(event, TestCallback):
             log.info("test push received: the callback URL works")
         ctx = self._context(event, attempt)
+        if attempt > 1 and await self._applied_before(event, ctx):
+            return Outcome(True)
         handled = False
 
         async def route(event: CallbackEvent, ctx: Context) -> Any:
@@ -448,6 +465,14 @@ class HandlerFailedError(Exception):
 
 class HandlerTimeoutError(HandlerFailedError, TimeoutError):
     """Given to the error handler when handling an event took over ``handler_timeout``."""
+
+
+async def _applied(event: CallbackEvent, ctx: Context) -> bool:
+    try:
+        return await ctx.state.applied()
+    except Exception:  # a storage that fails here must not stop the handling
+        log.warning("could not read whether %s was applied", event.idempotency_key, exc_info=True)
+        return False
 
 
 def _wrap(middleware: Middleware, call_next: CallNext) -> CallNext:

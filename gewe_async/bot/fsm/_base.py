@@ -134,7 +134,14 @@ def _encode(name: str, value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def _fields(data: Mapping[str, Any]) -> dict[str, str]:
+#: The data field that names the last event whose handling wrote the conversation: a push
+#: handed out again after a crash between its handler and its acknowledgement is then known as
+#: applied (`Conversation.applied`) instead of taken as the next answer. Not a keyword a user
+#: can pass, and never shown by ``get_data``.
+APPLIED: Final = "\x00applied"
+
+
+def _fields(data: Mapping[str, Any], applied: str | None = None) -> dict[str, str]:
     """Each name's JSON text, as a backend stores it.
 
     Raises:
@@ -145,6 +152,8 @@ def _fields(data: Mapping[str, Any]) -> dict[str, str]:
         if type(name) is not str:  # keyword arguments always are: only mappings are checked
             BaseStorage._field_name(name)
         fields[name] = _encode(name, value)
+    if applied is not None:
+        fields[APPLIED] = _ENCODER.encode(applied)
     return fields
 
 
@@ -277,17 +286,24 @@ class BaseStorage(abc.ABC):
         return await self._read_state(key.text)
 
     async def set_state(
-        self, key: StorageKey, state: StateName, values: Mapping[str, Any] | None = None
+        self,
+        key: StorageKey,
+        state: StateName,
+        values: Mapping[str, Any] | None = None,
+        *,
+        applied: str | None = None,
     ) -> None:
         """Set the state (`None`: no step, data kept), and these ``values`` in the data.
 
         One atomic write, one round trip, whatever ``values`` holds.
 
+        ``applied`` is the key of the event being handled (see `Conversation.applied`).
+
         Raises:
             TypeError: A value is not JSON.
         """
         name = _state_name(state)
-        fields = {} if not values else _fields(values)
+        fields = {} if not values and applied is None else _fields(values or {}, applied)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
         await self._write(key.text, name, fields, replace=False)
@@ -299,15 +315,25 @@ class BaseStorage(abc.ABC):
         record = await self._read(key.text)
         if record is None:
             return {}
-        return {name: json.loads(text) for name, text in record[1].items()}
+        return {name: json.loads(text) for name, text in record[1].items() if name != APPLIED}
 
-    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+    async def applied(self, key: StorageKey) -> str | None:
+        """The key of the last event whose handling wrote the conversation, or `None`."""
+        if not self._opened:
+            await self._ready()
+        record = await self._read(key.text)
+        text = None if record is None else record[1].get(APPLIED)
+        return None if text is None else str(json.loads(text))
+
+    async def set_data(
+        self, key: StorageKey, data: Mapping[str, Any], *, applied: str | None = None
+    ) -> None:
         """Replace the data of the conversation.
 
         Raises:
             TypeError: A value is not JSON.
         """
-        await self._put(key, data, replace=True)
+        await self._put(key, data, replace=True, applied=applied)
 
     async def update_data(self, key: StorageKey, **values: Any) -> None:
         """Set these names in the data, atomically, leaving the others.
@@ -315,10 +341,12 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: A value is not JSON.
         """
-        await self._put(key, values, replace=False)
+        await self._put(key, values, replace=False, applied=None)
 
-    async def _put(self, key: StorageKey, data: Mapping[str, Any], *, replace: bool) -> None:
-        fields = _fields(data)
+    async def _put(
+        self, key: StorageKey, data: Mapping[str, Any], *, replace: bool, applied: str | None
+    ) -> None:
+        fields = _fields(data, applied)
         if not self._opened:  # a coroutine per call saved on the hot path
             await self._ready()
         await self._write(key.text, KEEP, fields, replace=replace)
@@ -341,7 +369,7 @@ class BaseStorage(abc.ABC):
         Raises:
             TypeError: ``event`` is not a message.
         """
-        return Conversation(self, StorageKey.of(event, self.scope))
+        return Conversation(self, StorageKey.of(event, self.scope), event.idempotency_key)
 
 
 @attrs.frozen
@@ -360,6 +388,8 @@ class Conversation:
     """Where it is kept."""
     key: StorageKey
     """Whose it is."""
+    event_key: str | None = None
+    """The key of the event being handled: every write records it (see `applied`)."""
 
     async def get(self) -> str | None:
         """The state name (``"Signup:city"``), or `None` outside any conversation."""
@@ -375,7 +405,7 @@ class Conversation:
         Raises:
             TypeError: A value is not JSON.
         """
-        await self.storage.set_state(self.key, state, values)
+        await self.storage.set_state(self.key, state, values, applied=self.event_key)
 
     async def get_data(self) -> dict[str, Any]:
         """The data gathered so far (``{}`` when none)."""
@@ -387,7 +417,7 @@ class Conversation:
         Raises:
             TypeError: A value is not JSON.
         """
-        await self.storage.set_data(self.key, data)
+        await self.storage.set_data(self.key, data, applied=self.event_key)
 
     async def update(self, **values: Any) -> None:
         """Set these names in the data, atomically, keeping the others.
@@ -395,8 +425,20 @@ class Conversation:
         Raises:
             TypeError: A value is not JSON.
         """
-        await self.storage.update_data(self.key, **values)
+        # values as a mapping: a data name such as "applied" must not meet a keyword
+        await self.storage._put(self.key, values, replace=False, applied=self.event_key)
 
     async def clear(self) -> None:
         """End the conversation: no state, no data."""
         await self.storage.clear(self.key)
+
+    async def applied(self) -> bool:
+        """Whether the event being handled already wrote this conversation.
+
+        True only for an event handed out again after a crash between its handler's write and
+        its acknowledgement: the dispatcher then does not run the handler a second time, so a
+        form step is never taken twice (a reply the crash cut off is not sent again either).
+        """
+        return self.event_key is not None and await self.storage.applied(self.key) == (
+            self.event_key
+        )

@@ -132,11 +132,6 @@ async def test_the_form_goes_on_after_the_receiver_is_killed_between_two_answers
     assert (tmp_path / "bot.db-state").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="at-least-once: a push whose handler ran but whose ack was lost (SIGKILL between "
-    "the two) is handled again, and the form takes the name as the city (reported, issue 21)",
-)
 async def test_a_step_delivered_again_after_a_crash_before_its_ack_is_not_applied_twice(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
