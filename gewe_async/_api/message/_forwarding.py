@@ -245,6 +245,11 @@ class ForwardingCalls(APIGroup):
                 "this answer has no create_time, which revokeMsg needs: call revoke_msg() with "
                 "the Unix time of the send"
             )
-        await self.revoke_msg(
-            app_id, sent.to_wxid, sent.msg_id, sent.new_msg_id, sent.create_time, **options
+        request = RevokeMsgRequest(
+            app_id=app_id,
+            to_wxid=sent.to_wxid,
+            msg_id=sent.msg_id,
+            new_msg_id=sent.new_msg_id,
+            create_time=sent.create_time,
         )
+        await self._call(REVOKE_MSG, request, options)
