@@ -382,9 +382,8 @@ class ContactsAPI(APIGroup):
         [`add_contacts()`][gewe_async.resources.ContactsAPI.add_contacts] to send them a friend
         request.
         """
-        return await self._call(
-            SEARCH, SearchRequest(app_id=app_id, contacts_info=contacts_info), options
-        )
+        request = SearchRequest(app_id=app_id, contacts_info=contacts_info)
+        return await self._call(SEARCH, request, options)
 
     async def set_friend_permissions(
         self, app_id: str, wxid: str, only_chat: bool, **options: Unpack[RequestOptions]
@@ -397,11 +396,8 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxid: str, remark: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the remark (备注) of a friend (``contacts/setFriendRemark``)."""
-        await self._call(
-            SET_FRIEND_REMARK,
-            SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark),
-            options,
-        )
+        request = SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark)
+        await self._call(SET_FRIEND_REMARK, request, options)
 
     async def upload_phone_address_list(
         self,

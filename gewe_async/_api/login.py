@@ -234,9 +234,8 @@ class LoginAPI(APIGroup):
         ``token`` defaults to this client's token (the body carries it; it is never logged).
         """
         secret = self._client._core.redactor.secret.value if token is None else token
-        await self._call(
-            SET_CALLBACK, SetCallbackRequest(token=secret, callback_url=callback_url), options
-        )
+        request = SetCallbackRequest(token=secret, callback_url=callback_url)
+        await self._call(SET_CALLBACK, request, options)
 
     async def check_online(self, app_id: str, **options: Unpack[RequestOptions]) -> bool:
         """Whether the account on ``app_id`` is online (``login/checkOnline``)."""
