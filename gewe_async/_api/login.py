@@ -41,6 +41,11 @@ def _region(value: object) -> str:
     return value.value if isinstance(value, Region) else value  # type: ignore[return-value]
 
 
+def _region_id() -> Any:
+    # The three login requests that name a region take a Region or its six-digit code.
+    return attrs.field(converter=_region, validator=v.region_id)
+
+
 def _optional_text() -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
@@ -51,7 +56,7 @@ class GetLoginQrCodeRequest:
 
     app_id: str = attrs.field(validator=v.optional_app_id)
     type: DeviceType = attrs.field(converter=DeviceType)
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     proxy_ip: str | None = _optional_text()
     ttuid: str | None = _optional_text()
     aid: str | None = _optional_text()
@@ -73,7 +78,7 @@ class CheckLoginRequest(AppIdRequest):
 class DialogLoginRequest(AppIdRequest):
     """Body of ``login/dialogLogin``."""
 
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     proxy_ip: str | None = _optional_text()
     aid: str | None = _optional_text()
 
@@ -84,7 +89,7 @@ class LoginByAccountRequest:
 
     app_id: str = attrs.field(validator=v.optional_app_id)
     proxy_ip: str = attrs.field(validator=v.text)
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     account: str = attrs.field(validator=v.non_empty_text)
     password: str = attrs.field(validator=v.non_empty_text, repr=False)
     step: int = attrs.field(validator=attrs.validators.in_((1, 2)))
