@@ -247,8 +247,7 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> list[Relation]:
         """Check whether up to 20 contacts are still friends (``contacts/checkRelation``)."""
-        checked = at_most(wxid_list(wxids), CHECK_RELATION_MAX, "check_relation")
-        return await self._call(CHECK_RELATION, WxidsRequest(app_id=app_id, wxids=checked), options)
+        return await self._at_most(CHECK_RELATION, app_id, wxids, CHECK_RELATION_MAX, options)
 
     async def check_relation_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -333,8 +332,7 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> list[ContactInfo]:
         """Profiles of up to 20 contacts or strangers (``contacts/getBriefInfo``)."""
-        checked = at_most(wxid_list(wxids), BRIEF_INFO_MAX, "get_brief_info")
-        return await self._call(GET_BRIEF_INFO, WxidsRequest(app_id=app_id, wxids=checked), options)
+        return await self._at_most(GET_BRIEF_INFO, app_id, wxids, BRIEF_INFO_MAX, options)
 
     async def get_brief_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -349,10 +347,7 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
     ) -> list[ContactInfo]:
         """Full profiles of up to 20 friends (``contacts/getDetailInfo``)."""
-        checked = at_most(wxid_list(wxids), DETAIL_INFO_MAX, "get_detail_info")
-        return await self._call(
-            GET_DETAIL_INFO, WxidsRequest(app_id=app_id, wxids=checked), options
-        )
+        return await self._at_most(GET_DETAIL_INFO, app_id, wxids, DETAIL_INFO_MAX, options)
 
     async def get_detail_info_many(
         self, app_id: str, wxids: Sequence[str], **options: Unpack[RequestOptions]
@@ -387,9 +382,8 @@ class ContactsAPI(APIGroup):
         [`add_contacts()`][gewe_async.resources.ContactsAPI.add_contacts] to send them a friend
         request.
         """
-        return await self._call(
-            SEARCH, SearchRequest(app_id=app_id, contacts_info=contacts_info), options
-        )
+        request = SearchRequest(app_id=app_id, contacts_info=contacts_info)
+        return await self._call(SEARCH, request, options)
 
     async def set_friend_permissions(
         self, app_id: str, wxid: str, only_chat: bool, **options: Unpack[RequestOptions]
@@ -402,11 +396,8 @@ class ContactsAPI(APIGroup):
         self, app_id: str, wxid: str, remark: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Set the remark (备注) of a friend (``contacts/setFriendRemark``)."""
-        await self._call(
-            SET_FRIEND_REMARK,
-            SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark),
-            options,
-        )
+        request = SetFriendRemarkRequest(app_id=app_id, wxid=wxid, remark=remark)
+        await self._call(SET_FRIEND_REMARK, request, options)
 
     async def upload_phone_address_list(
         self,
@@ -418,6 +409,20 @@ class ContactsAPI(APIGroup):
         """Add numbers to the phone book, or remove them (``contacts/uploadPhoneAddressList``)."""
         request = UploadPhoneAddressListRequest(app_id=app_id, phones=list(phones), op_type=op_type)
         await self._call(UPLOAD_PHONE_ADDRESS_LIST, request, options)
+
+    async def _at_most(
+        self,
+        endpoint: Endpoint[list[T]],
+        app_id: str,
+        wxids: Sequence[str],
+        maximum: int,
+        options: RequestOptions,
+    ) -> list[T]:
+        # The body of the reads of up to ``maximum`` wxids; the error names the method
+        # (checkRelation -> check_relation) and its ``_many`` twin, which takes any number.
+        name = _snake(endpoint.name)
+        checked = at_most(wxid_list(wxids), maximum, name)
+        return await self._call(endpoint, WxidsRequest(app_id=app_id, wxids=checked), options)
 
     async def _chunked(
         self,
@@ -434,6 +439,10 @@ class ContactsAPI(APIGroup):
             return await self._call(endpoint, WxidsRequest(app_id=app_id, wxids=chunk), options)
 
         return await run_chunks(checked, maximum, call, _key)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _key(answer: Any) -> str:

@@ -317,17 +317,15 @@ class GroupAPI(APIGroup):
         The group has no name until
         [`modify_chatroom_name()`][gewe_async.resources.GroupAPI.modify_chatroom_name].
         """
-        return await self._call(
-            CREATE_CHATROOM, CreateChatroomRequest(app_id=app_id, wxids=wxids), options
-        )
+        request = CreateChatroomRequest(app_id=app_id, wxids=wxids)
+        return await self._call(CREATE_CHATROOM, request, options)
 
     async def disband_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Dissolve a group the account owns (``group/disbandChatroom``)."""
-        await self._call(
-            DISBAND_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
-        )
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
+        await self._call(DISBAND_CHATROOM, request, options)
 
     async def get_chatroom_announcement(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
@@ -340,9 +338,8 @@ class GroupAPI(APIGroup):
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> ChatroomInfo:
         """A group's name, owner, settings and members (``group/getChatroomInfo``)."""
-        return await self._call(
-            GET_CHATROOM_INFO, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
-        )
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
+        return await self._call(GET_CHATROOM_INFO, request, options)
 
     async def get_chatroom_member_detail(
         self,
@@ -430,17 +427,15 @@ class GroupAPI(APIGroup):
         self, app_id: str, chatroom_id: str, top: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Pin the group's chat to the top, or unpin it (``group/pinChat``)."""
-        await self._call(
-            PIN_CHAT, PinChatRequest(app_id=app_id, chatroom_id=chatroom_id, top=top), options
-        )
+        request = PinChatRequest(app_id=app_id, chatroom_id=chatroom_id, top=top)
+        await self._call(PIN_CHAT, request, options)
 
     async def quit_chatroom(
         self, app_id: str, chatroom_id: str, **options: Unpack[RequestOptions]
     ) -> None:
         """Leave a group (``group/quitChatroom``)."""
-        await self._call(
-            QUIT_CHATROOM, ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id), options
-        )
+        request = ChatroomRequest(app_id=app_id, chatroom_id=chatroom_id)
+        await self._call(QUIT_CHATROOM, request, options)
 
     async def remove_member(
         self,
@@ -500,8 +495,5 @@ class GroupAPI(APIGroup):
         self, app_id: str, chatroom_id: str, silence: bool, **options: Unpack[RequestOptions]
     ) -> None:
         """Mute the group's notifications, or unmute them (``group/setMsgSilence``)."""
-        await self._call(
-            SET_MSG_SILENCE,
-            SetMsgSilenceRequest(app_id=app_id, chatroom_id=chatroom_id, silence=silence),
-            options,
-        )
+        request = SetMsgSilenceRequest(app_id=app_id, chatroom_id=chatroom_id, silence=silence)
+        await self._call(SET_MSG_SILENCE, request, options)

@@ -79,9 +79,8 @@ class ImAPI(APIGroup):
         self, app_id: str, to_user_name: str, **options: Unpack[RequestOptions]
     ) -> WeComContactDetail:
         """A WeCom contact's profile and company (``im/detail``)."""
-        return await self._call(
-            DETAIL, DetailRequest(app_id=app_id, to_user_name=to_user_name), options
-        )
+        request = DetailRequest(app_id=app_id, to_user_name=to_user_name)
+        return await self._call(DETAIL, request, options)
 
     async def search(
         self,
@@ -91,9 +90,8 @@ class ImAPI(APIGroup):
         **options: Unpack[RequestOptions],
     ) -> ContactSearchResult:
         """Find a WeCom user by the content of their QR code (``im/search``)."""
-        return await self._call(
-            SEARCH, SearchRequest(app_id=app_id, scene=scene, content=content), options
-        )
+        request = SearchRequest(app_id=app_id, scene=scene, content=content)
+        return await self._call(SEARCH, request, options)
 
     async def sync(self, app_id: str, **options: Unpack[RequestOptions]) -> list[WeComContact]:
         """Every WeCom contact of the account (``im/sync``)."""

@@ -41,6 +41,11 @@ def _region(value: object) -> str:
     return value.value if isinstance(value, Region) else value  # type: ignore[return-value]
 
 
+def _region_id() -> Any:
+    # The three login requests that name a region take a Region or its six-digit code.
+    return attrs.field(converter=_region, validator=v.region_id)
+
+
 def _optional_text() -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(v.text))
 
@@ -51,7 +56,7 @@ class GetLoginQrCodeRequest:
 
     app_id: str = attrs.field(validator=v.optional_app_id)
     type: DeviceType = attrs.field(converter=DeviceType)
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     proxy_ip: str | None = _optional_text()
     ttuid: str | None = _optional_text()
     aid: str | None = _optional_text()
@@ -73,7 +78,7 @@ class CheckLoginRequest(AppIdRequest):
 class DialogLoginRequest(AppIdRequest):
     """Body of ``login/dialogLogin``."""
 
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     proxy_ip: str | None = _optional_text()
     aid: str | None = _optional_text()
 
@@ -84,7 +89,7 @@ class LoginByAccountRequest:
 
     app_id: str = attrs.field(validator=v.optional_app_id)
     proxy_ip: str = attrs.field(validator=v.text)
-    region_id: str = attrs.field(converter=_region, validator=v.region_id)
+    region_id: str = _region_id()
     account: str = attrs.field(validator=v.non_empty_text)
     password: str = attrs.field(validator=v.non_empty_text, repr=False)
     step: int = attrs.field(validator=attrs.validators.in_((1, 2)))
@@ -234,9 +239,8 @@ class LoginAPI(APIGroup):
         ``token`` defaults to this client's token (the body carries it; it is never logged).
         """
         secret = self._client._core.redactor.secret.value if token is None else token
-        await self._call(
-            SET_CALLBACK, SetCallbackRequest(token=secret, callback_url=callback_url), options
-        )
+        request = SetCallbackRequest(token=secret, callback_url=callback_url)
+        await self._call(SET_CALLBACK, request, options)
 
     async def check_online(self, app_id: str, **options: Unpack[RequestOptions]) -> bool:
         """Whether the account on ``app_id`` is online (``login/checkOnline``)."""

@@ -215,9 +215,8 @@ class PersonalAPI(APIGroup):
         Raises:
             ValueError: ``head_img_url`` is not an absolute http(s) URL.
         """
-        await self._call(
-            UPDATE_HEAD_IMG, UpdateHeadImgRequest(app_id=app_id, head_img_url=head_img_url), options
-        )
+        request = UpdateHeadImgRequest(app_id=app_id, head_img_url=head_img_url)
+        await self._call(UPDATE_HEAD_IMG, request, options)
 
     # -- fleet helpers: one call per appId, every outcome kept (see run_batch) ---------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Unpack
+from typing import Final, TypeVar, Unpack
 
 import attrs
 
@@ -71,6 +71,8 @@ REVOKE_MSG: Final[Endpoint[None]] = Endpoint(
     "message/revokeMsg", RevokeMsgRequest, None, retry_safe=True
 )
 
+T = TypeVar("T")
+
 #: The appmsg types of mini-programs, which forwardMiniApp takes.
 _MINI_APP_TYPES: Final = (33, 36)
 
@@ -84,29 +86,38 @@ class ForwardingCalls(APIGroup):
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentImage:
         """Forward a received image: its XML, or its event (``message/forwardImage``)."""
-        request = ForwardImageRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_IMAGE, request, options)
+        return await self._forward(FORWARD_IMAGE, app_id, to_wxid, xml, options)
 
     async def forward_video(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentVideo:
         """Forward a received video: its XML, or its event (``message/forwardVideo``)."""
-        request = ForwardVideoRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_VIDEO, request, options)
+        return await self._forward(FORWARD_VIDEO, app_id, to_wxid, xml, options)
 
     async def forward_file(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentMessage:
         """Forward a received file: its XML, or its event (``message/forwardFile``)."""
-        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_FILE, request, options)
+        return await self._forward(FORWARD_FILE, app_id, to_wxid, xml, options)
 
     async def forward_url(
         self, app_id: str, to_wxid: str, xml: Message, **options: Unpack[RequestOptions]
     ) -> SentMessage:
         """Forward a received link: its XML, or its event (``message/forwardUrl``)."""
-        request = ForwardAppMsgRequest(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
-        return await self._call(FORWARD_URL, request, options)
+        return await self._forward(FORWARD_URL, app_id, to_wxid, xml, options)
+
+    async def _forward(
+        self,
+        endpoint: Endpoint[T],
+        app_id: str,
+        to_wxid: str,
+        xml: Message,
+        options: RequestOptions,
+    ) -> T:
+        # The body of the four forwards whose request is the chat and the received XML alone:
+        # the endpoint names its request class, which checks the XML's root element.
+        request = endpoint.request(app_id=app_id, to_wxid=to_wxid, xml=_appmsg.xml_of(xml))
+        return await self._call(endpoint, request, options)
 
     async def forward_mini_app(
         self,

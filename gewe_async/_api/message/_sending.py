@@ -208,9 +208,8 @@ class SendingCalls(APIGroup):
             GeweMediaError: publishing a local image failed.
         """
         img_url = await resolve_media(self._client, img_url, kind="image")
-        return await self._call(
-            POST_IMAGE, PostImageRequest(app_id=app_id, to_wxid=to_wxid, img_url=img_url), options
-        )
+        request = PostImageRequest(app_id=app_id, to_wxid=to_wxid, img_url=img_url)
+        return await self._call(POST_IMAGE, request, options)
 
     async def post_file(
         self,
@@ -339,9 +338,8 @@ class SendingCalls(APIGroup):
         Raises:
             ValueError: ``appmsg`` is not a well-formed ``<appmsg>`` element.
         """
-        return await self._call(
-            POST_APP_MSG, PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg), options
-        )
+        request = PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg)
+        return await self._call(POST_APP_MSG, request, options)
 
     async def post_mini_app(
         self,
@@ -434,9 +432,8 @@ class SendingCalls(APIGroup):
             ValueError: ``text`` is empty or holds control characters XML cannot carry.
         """
         appmsg = _appmsg.quote_appmsg(text, quoted)
-        return await self._call(
-            POST_APP_MSG, PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg), options
-        )
+        request = PostAppMsgRequest(app_id=app_id, to_wxid=to_wxid, appmsg=appmsg)
+        return await self._call(POST_APP_MSG, request, options)
 
     async def post_text_to_many(
         self,
