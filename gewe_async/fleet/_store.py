@@ -195,6 +195,36 @@ class RedisConn:
             self._owned = False
 
 
+class RedisScripts:
+    """A fleet store in Redis: a connection, a key prefix and Lua scripts called by name.
+
+    A subclass lists its scripts in `SCRIPTS` (name, body); each script takes the prefix as
+    ``ARGV[1]``, then the arguments of `_call`.
+    """
+
+    SCRIPTS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, where: Where) -> None:
+        self.conn = RedisConn(where)
+        self.prefix = where.prefix
+        self._scripts: dict[str, Any] = {}
+
+    async def open(self) -> None:
+        client = await self.conn.open()
+        if not self._scripts:
+            for name, body in self.SCRIPTS:
+                self._scripts[name] = client.register_script(body)
+
+    async def close(self) -> None:
+        await self.conn.close()
+        self._scripts = {}
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        if not self._scripts:
+            await self.open()
+        return await self._scripts[name](keys=[], args=[self.prefix, *args])
+
+
 def text(value: Any) -> str:
     """A Redis reply as str."""
     return value.decode() if isinstance(value, bytes) else str(value)
