@@ -94,13 +94,16 @@ class _Window:
     def prune(self, budget: Budget, now: float) -> None:
         times = self.times
         while times and times[0][0] <= now - budget.per:
-            _, target = times.popleft()
-            if target is not None:
-                left = self.targets[target] - 1
-                if left:
-                    self.targets[target] = left
-                else:
-                    del self.targets[target]
+            self._uncount(times.popleft()[1])
+
+    def _uncount(self, target: str | None) -> None:
+        """One action at ``target`` is out of the window."""
+        if target is not None:
+            left = self.targets[target] - 1
+            if left:
+                self.targets[target] = left
+            else:
+                del self.targets[target]
 
     def wait(self, budget: Budget, now: float, target: str | None) -> float:
         """Seconds until one more action is allowed (0: now)."""
@@ -130,13 +133,7 @@ class _Window:
             self.times.remove(item)
         except ValueError:
             return  # already out of the window
-        target = item[1]
-        if target is not None:
-            left = self.targets[target] - 1
-            if left:
-                self.targets[target] = left
-            else:
-                del self.targets[target]
+        self._uncount(item[1])
 
 
 _Charges = list[tuple[str, str | None]]

@@ -384,10 +384,8 @@ class Directory:
         """
         if self._storage is not None:
             return self._storage
-        if self._dispatcher is None:
-            raise GeweConfigError("this directory has no storage: Directory(storage) or bind()")
         # Looked up each time: the CLI may give the dispatcher its storage after the import.
-        return self._dispatcher.storage
+        return self._bound("storage", "Directory(storage)").storage
 
     @property
     def client(self) -> AsyncGeweClient:
@@ -398,9 +396,12 @@ class Directory:
         """
         if self._client is not None:
             return self._client
+        return self._bound("client", "Directory(client=)").client
+
+    def _bound(self, what: str, how: str) -> Dispatcher:
         if self._dispatcher is None:
-            raise GeweConfigError("this directory has no client: Directory(client=) or bind()")
-        return self._dispatcher.client
+            raise GeweConfigError(f"this directory has no {what}: {how} or bind()")
+        return self._dispatcher
 
     async def middleware(self, call_next: CallNext, event: CallbackEvent, ctx: Context) -> Any:
         """The dispatcher middleware: load the account's directory, apply the push, go on."""

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from gewe_async.fleet._store import RedisScripts, Sqlite, Where, text
+from gewe_async.fleet._store import RedisScripts, SqliteStore, Where, text
 
 Row = dict[str, Any]
 
@@ -128,17 +128,10 @@ def _refresh(conn: sqlite3.Connection, app_id: str, busy: bool | None = None) ->
         )
 
 
-class SqliteOutboxStore:
+class SqliteOutboxStore(SqliteStore):
     """The outbox in an SQLite file, or in memory (``path=":memory:"``)."""
 
-    def __init__(self, path: str) -> None:
-        self.db = Sqlite(path, _SCHEMA)
-
-    async def open(self) -> None:
-        await self.db.open()
-
-    async def close(self) -> None:
-        await self.db.close()
+    SCHEMA = _SCHEMA
 
     async def add(self, rows: list[tuple[str, str, str, str]], now: float) -> list[int]:
         def work(conn: sqlite3.Connection) -> list[int]:

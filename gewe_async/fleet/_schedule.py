@@ -68,9 +68,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # -- triggers -----------------------------------------------------------------------------------
 
 
+@attrs.frozen(repr=False)
 class _Every:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    seconds: float
 
     def __repr__(self) -> str:
         return f"every {self.seconds:g} s"
@@ -118,9 +118,9 @@ class _Cron:
         return next(self._sim(self.expr, start, reverse=True)).timestamp()
 
 
+@attrs.frozen(repr=False)
 class _At:
-    def __init__(self, when: float) -> None:
-        self.when = when
+    when: float
 
     def __repr__(self) -> str:
         return f"at {datetime.fromtimestamp(self.when, UTC).isoformat()}"

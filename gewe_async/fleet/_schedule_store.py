@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Any, Final
 
-from gewe_async.fleet._store import RedisScripts, Sqlite, Where, text
+from gewe_async.fleet._store import RedisScripts, SqliteStore, Where, text
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS gewe_schedule_runs (
@@ -51,17 +51,10 @@ def _plan(row: tuple[Any, ...]) -> Plan:
     return plan
 
 
-class SqliteScheduleStore:
+class SqliteScheduleStore(SqliteStore):
     """The scheduler's records in an SQLite file, or in memory."""
 
-    def __init__(self, path: str) -> None:
-        self.db = Sqlite(path, _SCHEMA)
-
-    async def open(self) -> None:
-        await self.db.open()
-
-    async def close(self) -> None:
-        await self.db.close()
+    SCHEMA = _SCHEMA
 
     async def anchor(self, keys: list[Key], now: float) -> dict[Key, tuple[float, float | None]]:
         def work(conn: sqlite3.Connection) -> dict[Key, tuple[float, float | None]]:

@@ -168,6 +168,21 @@ class Sqlite:
         return await loop.run_in_executor(self._executor, self._transaction, work, args)
 
 
+class SqliteStore:
+    """A fleet store in SQLite: one `Sqlite` connection made with the subclass's `SCHEMA`."""
+
+    SCHEMA: str = ""
+
+    def __init__(self, path: str) -> None:
+        self.db = Sqlite(path, self.SCHEMA)
+
+    async def open(self) -> None:
+        await self.db.open()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
 class RedisConn:
     """A redis-py asyncio client, made from a URL (and closed) unless one was given."""
 

@@ -39,7 +39,7 @@ _TIMEOUT: Final = httpx.Timeout(30.0)
 def _on_loopback(url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname
-    return parts.scheme in ("http", "https") and bool(host) and is_loopback(host)
+    return parts.scheme in ("http", "https") and host is not None and is_loopback(host)
 
 
 def _refusal(reason: str) -> dict[str, Any]:
