@@ -19,6 +19,7 @@ from urllib.parse import urlunsplit
 
 import attrs
 
+from gewe_async.bot._redis import import_redis
 from gewe_async.bot._urls import REDIS_SCHEMES, names_memory, split_store_url, sqlite_path
 from gewe_async.bot._urls import unknown_scheme as _unknown_scheme
 from gewe_async.bot.fsm._base import BaseStorage
@@ -193,12 +194,7 @@ class RedisConn:
 
     async def open(self) -> Redis:
         if self.client is None:
-            try:
-                import redis.asyncio as aioredis
-            except ImportError as exc:  # pragma: no cover - the extra is missing
-                raise ImportError(
-                    "a Redis store needs redis-py: pip install 'gewe-async[redis]'"
-                ) from exc
+            aioredis = import_redis("a Redis store needs redis-py: pip install 'gewe-async[redis]'")
             self.client = aioredis.Redis.from_url(self.where.url)
             self._owned = True
         return self.client
