@@ -34,7 +34,7 @@ OnExceeded = Literal["wait", "refuse"]
 """What a call over budget does: wait until the budget allows it, or raise at once."""
 
 BUDGET_NAMES: Final = ("friend_requests", "new_friends", "chats_per_minute", "red_packets")
-"""The budgets a `Budgets` knows (docs/budgets.md says which calls spend each)."""
+"""The budgets a `Budgets` knows (the *Risk budgets* guide says which calls spend each)."""
 
 _DAY: Final = 86_400.0
 
@@ -142,7 +142,7 @@ Ticket = list[tuple[str, str, tuple[float, str | None]]]
 
 
 def charges(endpoint: Endpoint[Any], request: Any) -> _Charges:
-    """Which budgets a call spends, and on whom: the table of docs/budgets.md."""
+    """Which budgets a call spends, and on whom: the table in the *Risk budgets* guide."""
     path = endpoint.path
     if endpoint.sends:
         return [("chats_per_minute", getattr(request, "to_wxid", None))]
@@ -222,7 +222,7 @@ class Budgets:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> Budgets:
-        """The account guides' limits, as docs/budgets.md lists them.
+        """The account guides' limits, as the *Risk budgets* guide lists them.
 
         15 friend requests a day 30 min apart, 15 new friends per 2 h, 10 distinct chats a
         minute, 100 red packets a day.
