@@ -230,8 +230,10 @@ class AccountDirectory:
     def name(self, wxid: str, *, group_id: str | None = None) -> str | None:
         """The name to show for ``wxid``; `None` if the directory does not know them.
 
-        Without ``group_id``: the remark, else the nickname (a group's id gives its name).
-        In a group: their nickname there, else the remark, else their own name.
+        Args:
+            wxid: The person (or a group's id, which gives the group's name).
+            group_id: The group they are shown in: their nickname there comes first, then
+                the remark, then their own name. Without it: the remark, else the nickname.
         """
         if group_id is not None:
             members = self._members.get(group_id)

@@ -321,6 +321,13 @@ class Scheduler:
         Runs fall on multiples of the interval since the epoch (UTC), so workers and
         restarts agree on them; use [`cron()`][gewe_async.fleet.Scheduler.cron] for times
         of day in a time zone.
+        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
+        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
+
+        Args:
+            seconds: Seconds of the interval, added to ``minutes`` and ``hours``.
+            minutes: Minutes of the interval.
+            hours: Hours of the interval.
 
         Raises:
             ValueError: The interval is not positive.
@@ -341,10 +348,16 @@ class Scheduler:
         misfire_grace: float | None = None,
         app_ids: AppIds | None = None,
     ) -> Callable[[JobFunction], JobFunction]:
-        """Run the decorated job at the times of a cron expression, in ``tz`` (UTC if `None`).
+        """Run the decorated job at the times of a cron expression, for each account.
 
-        The expression is read by `cronsim` (five fields; ``L``, ``W`` and ``#`` too), with
-        the daylight-saving rules of cron itself.
+        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
+        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
+
+        Args:
+            expression: Read by `cronsim` (five fields; ``L``, ``W`` and ``#`` too), with the
+                daylight-saving rules of cron itself.
+            tz: The time zone of the expression (a name such as ``"Asia/Shanghai"``, or a
+                `tzinfo`); UTC when `None`.
 
         Raises:
             ValueError: A bad expression or an unknown time zone.
@@ -364,11 +377,16 @@ class Scheduler:
         misfire_grace: float | None = None,
         app_ids: AppIds | None = None,
     ) -> Callable[[JobFunction], JobFunction]:
-        """Run the decorated job once at ``when`` (an aware datetime or epoch seconds).
+        """Run the decorated job once, for each account.
 
         Remembered in the store: it never runs twice, and runs at start if its time passed
         while the scheduler was down (unless ``misfire``/``misfire_grace`` say otherwise).
         A time already past when the job is first seen is not a missed run: it never runs.
+        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
+        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
+
+        Args:
+            when: An aware `datetime`, or epoch seconds.
         """
         return self._declare(_At(_timestamp(when)), name, jitter, misfire, misfire_grace, app_ids)
 
@@ -400,8 +418,16 @@ class Scheduler:
         """Plan one run of a [`job()`][gewe_async.fleet.Scheduler.job] for ``app_id``.
 
         The plan is stored (it survives restarts) and runs once, in one worker, at ``when``
-        or as soon as the scheduler runs after it. Returns its id, for
-        [`cancel()`][gewe_async.fleet.Scheduler.cancel].
+        or as soon as the scheduler runs after it.
+
+        Args:
+            job: The job, or its name.
+            app_id: The account it runs for.
+            when: An aware `datetime`, or epoch seconds.
+            data: What the job gets as its third argument (JSON: it is stored).
+
+        Returns:
+            The plan's id, for [`cancel()`][gewe_async.fleet.Scheduler.cancel].
 
         Raises:
             ValueError: No such job, or the job has a trigger of its own.
