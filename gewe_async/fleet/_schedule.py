@@ -321,13 +321,17 @@ class Scheduler:
         Runs fall on multiples of the interval since the epoch (UTC), so workers and
         restarts agree on them; use [`cron()`][gewe_async.fleet.Scheduler.cron] for times
         of day in a time zone.
-        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
-        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
 
         Args:
             seconds: Seconds of the interval, added to ``minutes`` and ``hours``.
             minutes: Minutes of the interval.
             hours: Hours of the interval.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
 
         Raises:
             ValueError: The interval is not positive.
@@ -350,14 +354,17 @@ class Scheduler:
     ) -> Callable[[JobFunction], JobFunction]:
         """Run the decorated job at the times of a cron expression, for each account.
 
-        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
-        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
-
         Args:
             expression: Read by `cronsim` (five fields; ``L``, ``W`` and ``#`` too), with the
                 daylight-saving rules of cron itself.
             tz: The time zone of the expression (a name such as ``"Asia/Shanghai"``, or a
                 `tzinfo`); UTC when `None`.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
 
         Raises:
             ValueError: A bad expression or an unknown time zone.
@@ -382,11 +389,15 @@ class Scheduler:
         Remembered in the store: it never runs twice, and runs at start if its time passed
         while the scheduler was down (unless ``misfire``/``misfire_grace`` say otherwise).
         A time already past when the job is first seen is not a missed run: it never runs.
-        ``name`` (default: the function's), ``jitter``, ``misfire``, ``misfire_grace`` and
-        ``app_ids`` set the [`Job`][gewe_async.fleet.Job] fields of the same names.
 
         Args:
             when: An aware `datetime`, or epoch seconds.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
         """
         return self._declare(_At(_timestamp(when)), name, jitter, misfire, misfire_grace, app_ids)
 
