@@ -757,11 +757,17 @@ def group_member_joined_payload(
     as_text: bool = False,
     **options: Unpack[NoticeOptions],
 ) -> Payload:
-    """``members`` (``(wxid, nickname)`` pairs) joined ``group``, invited by ``inviter``.
+    """``members`` joined ``group``: a ``sysmsgtemplate`` notice (``MsgType`` 10002).
 
-    A ``sysmsgtemplate`` notice; with no ``inviter`` the account invited them (``你邀请...``).
-    With ``as_text``, the ``MsgType`` 10000 sentence other clients get instead
-    (``你邀请"A"、"B"加入了群聊``: names only).
+    Args:
+        app_id: The account's device.
+        wxid: The account's wxid.
+        group: The group (``...@chatroom``).
+        members: The ``(wxid, nickname)`` pairs who joined.
+        inviter: Who invited them, ``(wxid, nickname)``; `None`: the account (``你邀请...``).
+        as_text: The ``MsgType`` 10000 sentence other clients get instead
+            (``你邀请"A"、"B"加入了群聊``: names only).
+        **options: The [`NoticeOptions`][gewe_async.testing.NoticeOptions].
     """
     if as_text:
         who = _who(None if inviter is None else inviter[1])
