@@ -8,7 +8,6 @@ import os
 import warnings
 from collections.abc import Sequence
 from enum import Enum
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -422,12 +421,7 @@ class AsyncGeweClient:
             raise GeweClientClosedError("this client is closed; create a new one")
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     # -- the call path ----------------------------------------------------------------------
@@ -561,7 +555,7 @@ def _check_base_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise GeweConfigError(f"base_url must be an http(s) URL with a host, got {url!r}")
     host = parts.hostname
-    if parts.scheme == "http" and host != _OFFICIAL_HOST and not _is_loopback(host):
+    if parts.scheme == "http" and host != _OFFICIAL_HOST and not is_loopback(host):
         warnings.warn(
             f"the GeWe token will be sent in clear text over plain http to {host}; "
             "use https for anything but the official API and loopback",
@@ -571,7 +565,8 @@ def _check_base_url(url: str) -> str:
     return url.rstrip("/") + "/"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: ``localhost``, ``127.0.0.0/8`` or ``::1``."""
     if host == "localhost":
         return True
     try:

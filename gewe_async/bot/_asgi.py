@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Unpack
 
 from gewe_async.bot._dispatcher import Dispatcher
-from gewe_async.bot._journal import Journal
 from gewe_async.bot._receiver import (
     FORBIDDEN,
     HEALTH_SEGMENT,
@@ -15,6 +14,7 @@ from gewe_async.bot._receiver import (
     TOO_LARGE,
     Answer,
     Receiver,
+    ReceiverOptions,
 )
 from gewe_async.media._served import serve_media
 
@@ -50,27 +50,14 @@ class ASGIReceiver(Receiver):
         self,
         dispatcher: Dispatcher,
         *,
-        secret: str | None = None,
-        journal: Journal | None = None,
-        max_body: int = 1 << 20,
-        drain_timeout: float = 10.0,
-        run_handlers: bool = True,
-        metrics_interval: float | None = None,
         path: str | None = None,
+        **options: Unpack[ReceiverOptions],
     ) -> None:
         """Make the app; ``path``, when set, is the only path served (else any path).
 
         The other arguments are those of [`Receiver`][gewe_async.bot.Receiver].
         """
-        super().__init__(
-            dispatcher,
-            secret=secret,
-            journal=journal,
-            max_body=max_body,
-            drain_timeout=drain_timeout,
-            run_handlers=run_handlers,
-            metrics_interval=metrics_interval,
-        )
+        super().__init__(dispatcher, **options)
         self.path = path.rstrip("/") if path else None
 
     @asynccontextmanager

@@ -302,7 +302,7 @@ class Dispatcher(Router):
         """Jobs per account on a timer: a [`Scheduler`][gewe_async.fleet.Scheduler].
 
         It calls jobs with this dispatcher's client and records their runs in its
-        ``storage`` (docs/schedules.md).
+        ``storage``, so that a run is done once across workers and restarts.
         """
         from gewe_async.fleet._schedule import Scheduler
 

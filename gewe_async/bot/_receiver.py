@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import time
+from typing import TypedDict
 
 import attrs
 
@@ -82,6 +83,17 @@ def _keys(event: CallbackEvent) -> tuple[str, str] | None:
     except UnicodeEncodeError:
         return None
     return keys
+
+
+class ReceiverOptions(TypedDict, total=False):
+    """The keyword arguments of [`Receiver`][gewe_async.bot.Receiver], for its subclasses."""
+
+    secret: str | None
+    journal: Journal | None
+    max_body: int
+    drain_timeout: float
+    run_handlers: bool
+    metrics_interval: float | None
 
 
 class Receiver:

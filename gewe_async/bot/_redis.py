@@ -87,11 +87,14 @@ return redis.call('ZCARD', KEYS[1])
 """
 
 
-def _import_redis() -> Any:
+def import_redis(
+    missing: str = 'RedisJournal needs redis-py: pip install "gewe-async[redis]"',
+) -> Any:
+    """``redis.asyncio``; without the extra, an `ImportError` saying ``missing``."""
     try:
         import redis.asyncio
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError('RedisJournal needs redis-py: pip install "gewe-async[redis]"') from None
+        raise ImportError(missing) from None
     return redis.asyncio
 
 
@@ -207,14 +210,14 @@ class RedisJournal(BaseJournal):
     async def open(self) -> None:
         """Connect, and create the streams and their consumer group if missing."""
         if self._client is None:
-            aioredis = _import_redis()
+            aioredis = import_redis()
             # Blocking: beyond its connections, redis-py's default pool raises instead of
             # waiting (acks, one connection each, once ran into it; now batched, but `stats`
             # callers and the worker's loops still share the pool).
             pool = aioredis.BlockingConnectionPool.from_url(self._url, max_connections=100)
             self._client = aioredis.Redis.from_pool(pool)
         else:
-            _import_redis()
+            import_redis()
         redis = self._redis
         for name, source in (
             ("append", _APPEND),
@@ -223,7 +226,7 @@ class RedisJournal(BaseJournal):
             ("heartbeat", _HEARTBEAT),
         ):
             self._scripts[name] = redis.register_script(source)
-        response_error = _import_redis().ResponseError
+        response_error = import_redis().ResponseError
         from redis.exceptions import NoScriptError
 
         self._no_script = NoScriptError

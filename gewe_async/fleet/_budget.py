@@ -34,7 +34,7 @@ OnExceeded = Literal["wait", "refuse"]
 """What a call over budget does: wait until the budget allows it, or raise at once."""
 
 BUDGET_NAMES: Final = ("friend_requests", "new_friends", "chats_per_minute", "red_packets")
-"""The budgets a `Budgets` knows (docs/budgets.md says which calls spend each)."""
+"""The budgets a `Budgets` knows (the *Risk budgets* guide says which calls spend each)."""
 
 _DAY: Final = 86_400.0
 
@@ -94,13 +94,16 @@ class _Window:
     def prune(self, budget: Budget, now: float) -> None:
         times = self.times
         while times and times[0][0] <= now - budget.per:
-            _, target = times.popleft()
-            if target is not None:
-                left = self.targets[target] - 1
-                if left:
-                    self.targets[target] = left
-                else:
-                    del self.targets[target]
+            self._uncount(times.popleft()[1])
+
+    def _uncount(self, target: str | None) -> None:
+        """One action at ``target`` is out of the window."""
+        if target is not None:
+            left = self.targets[target] - 1
+            if left:
+                self.targets[target] = left
+            else:
+                del self.targets[target]
 
     def wait(self, budget: Budget, now: float, target: str | None) -> float:
         """Seconds until one more action is allowed (0: now)."""
@@ -130,13 +133,7 @@ class _Window:
             self.times.remove(item)
         except ValueError:
             return  # already out of the window
-        target = item[1]
-        if target is not None:
-            left = self.targets[target] - 1
-            if left:
-                self.targets[target] = left
-            else:
-                del self.targets[target]
+        self._uncount(item[1])
 
 
 _Charges = list[tuple[str, str | None]]
@@ -145,7 +142,7 @@ Ticket = list[tuple[str, str, tuple[float, str | None]]]
 
 
 def charges(endpoint: Endpoint[Any], request: Any) -> _Charges:
-    """Which budgets a call spends, and on whom: the table of docs/budgets.md."""
+    """Which budgets a call spends, and on whom: the table in the *Risk budgets* guide."""
     path = endpoint.path
     if endpoint.sends:
         return [("chats_per_minute", getattr(request, "to_wxid", None))]
@@ -225,7 +222,7 @@ class Budgets:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> Budgets:
-        """The account guides' limits, as docs/budgets.md lists them.
+        """The account guides' limits, as the *Risk budgets* guide lists them.
 
         15 friend requests a day 30 min apart, 15 new friends per 2 h, 10 distinct chats a
         minute, 100 red packets a day.

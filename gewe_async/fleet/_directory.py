@@ -230,8 +230,10 @@ class AccountDirectory:
     def name(self, wxid: str, *, group_id: str | None = None) -> str | None:
         """The name to show for ``wxid``; `None` if the directory does not know them.
 
-        Without ``group_id``: the remark, else the nickname (a group's id gives its name).
-        In a group: their nickname there, else the remark, else their own name.
+        Args:
+            wxid: The person (or a group's id, which gives the group's name).
+            group_id: The group they are shown in: their nickname there comes first, then
+                the remark, then their own name. Without it: the remark, else the nickname.
         """
         if group_id is not None:
             members = self._members.get(group_id)
@@ -384,10 +386,8 @@ class Directory:
         """
         if self._storage is not None:
             return self._storage
-        if self._dispatcher is None:
-            raise GeweConfigError("this directory has no storage: Directory(storage) or bind()")
         # Looked up each time: the CLI may give the dispatcher its storage after the import.
-        return self._dispatcher.storage
+        return self._bound("storage", "Directory(storage)").storage
 
     @property
     def client(self) -> AsyncGeweClient:
@@ -398,9 +398,12 @@ class Directory:
         """
         if self._client is not None:
             return self._client
+        return self._bound("client", "Directory(client=)").client
+
+    def _bound(self, what: str, how: str) -> Dispatcher:
         if self._dispatcher is None:
-            raise GeweConfigError("this directory has no client: Directory(client=) or bind()")
-        return self._dispatcher.client
+            raise GeweConfigError(f"this directory has no {what}: {how} or bind()")
+        return self._dispatcher
 
     async def middleware(self, call_next: CallNext, event: CallbackEvent, ctx: Context) -> Any:
         """The dispatcher middleware: load the account's directory, apply the push, go on."""

@@ -158,7 +158,7 @@ class Outbox:
     ```
 
     Each account's items go one at a time, in the order stored, through the client: its send
-    pacing (``send_interval``) and budgets (docs/budgets.md) apply. Accounts go at once (up to
+    pacing (``send_interval``) and risk budgets apply. Accounts go at once (up to
     ``concurrency``). Several processes may share one SQLite file or Redis: an account's
     items still go one at a time.
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import attrs
 
-from gewe_async.fleet._store import RedisConn, Sqlite, Where, text
+from gewe_async.fleet._store import RedisScripts, SqliteStore, Where, text
 
 Row = dict[str, Any]
 
@@ -128,17 +128,10 @@ def _refresh(conn: sqlite3.Connection, app_id: str, busy: bool | None = None) ->
         )
 
 
-class SqliteOutboxStore:
+class SqliteOutboxStore(SqliteStore):
     """The outbox in an SQLite file, or in memory (``path=":memory:"``)."""
 
-    def __init__(self, path: str) -> None:
-        self.db = Sqlite(path, _SCHEMA)
-
-    async def open(self) -> None:
-        await self.db.open()
-
-    async def close(self) -> None:
-        await self.db.close()
+    SCHEMA = _SCHEMA
 
     async def add(self, rows: list[tuple[str, str, str, str]], now: float) -> list[int]:
         def work(conn: sqlite3.Connection) -> list[int]:
@@ -460,35 +453,20 @@ def _from_hash(item_id: int, raw: dict[Any, Any]) -> Row | None:
     return row
 
 
-class RedisOutboxStore:
+class RedisOutboxStore(RedisScripts):
     """The outbox in Redis, shared by every worker (scripts: each step is atomic)."""
 
-    def __init__(self, where: Where) -> None:
-        self.conn = RedisConn(where)
-        self.prefix = where.prefix
-        self._scripts: dict[str, Any] = {}
-
-    async def open(self) -> None:
-        client = await self.conn.open()
-        if not self._scripts:
-            for name, body in (
-                ("add", _LUA_ADD),
-                ("claim", _LUA_CLAIM),
-                ("settle", _LUA_SETTLE),
-                ("orphan", _LUA_ORPHAN),
-                ("resend", _LUA_RESEND),
-                ("forget", _LUA_FORGET),
-            ):
-                self._scripts[name] = client.register_script(_LUA_COMMON + body)
-
-    async def close(self) -> None:
-        await self.conn.close()
-        self._scripts = {}
-
-    async def _call(self, name: str, *args: Any) -> Any:
-        if not self._scripts:
-            await self.open()
-        return await self._scripts[name](keys=[], args=[self.prefix, *args])
+    SCRIPTS = tuple(
+        (name, _LUA_COMMON + body)
+        for name, body in (
+            ("add", _LUA_ADD),
+            ("claim", _LUA_CLAIM),
+            ("settle", _LUA_SETTLE),
+            ("orphan", _LUA_ORPHAN),
+            ("resend", _LUA_RESEND),
+            ("forget", _LUA_FORGET),
+        )
+    )
 
     async def _rows(self, ids: list[int]) -> list[Row]:
         if not ids:

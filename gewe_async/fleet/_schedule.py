@@ -68,9 +68,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # -- triggers -----------------------------------------------------------------------------------
 
 
+@attrs.frozen(repr=False)
 class _Every:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    seconds: float
 
     def __repr__(self) -> str:
         return f"every {self.seconds:g} s"
@@ -118,9 +118,9 @@ class _Cron:
         return next(self._sim(self.expr, start, reverse=True)).timestamp()
 
 
+@attrs.frozen(repr=False)
 class _At:
-    def __init__(self, when: float) -> None:
-        self.when = when
+    when: float
 
     def __repr__(self) -> str:
         return f"at {datetime.fromtimestamp(self.when, UTC).isoformat()}"
@@ -322,6 +322,17 @@ class Scheduler:
         restarts agree on them; use [`cron()`][gewe_async.fleet.Scheduler.cron] for times
         of day in a time zone.
 
+        Args:
+            seconds: Seconds of the interval, added to ``minutes`` and ``hours``.
+            minutes: Minutes of the interval.
+            hours: Hours of the interval.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
+
         Raises:
             ValueError: The interval is not positive.
         """
@@ -341,10 +352,19 @@ class Scheduler:
         misfire_grace: float | None = None,
         app_ids: AppIds | None = None,
     ) -> Callable[[JobFunction], JobFunction]:
-        """Run the decorated job at the times of a cron expression, in ``tz`` (UTC if `None`).
+        """Run the decorated job at the times of a cron expression, for each account.
 
-        The expression is read by `cronsim` (five fields; ``L``, ``W`` and ``#`` too), with
-        the daylight-saving rules of cron itself.
+        Args:
+            expression: Read by `cronsim` (five fields; ``L``, ``W`` and ``#`` too), with the
+                daylight-saving rules of cron itself.
+            tz: The time zone of the expression (a name such as ``"Asia/Shanghai"``, or a
+                `tzinfo`); UTC when `None`.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
 
         Raises:
             ValueError: A bad expression or an unknown time zone.
@@ -364,11 +384,20 @@ class Scheduler:
         misfire_grace: float | None = None,
         app_ids: AppIds | None = None,
     ) -> Callable[[JobFunction], JobFunction]:
-        """Run the decorated job once at ``when`` (an aware datetime or epoch seconds).
+        """Run the decorated job once, for each account.
 
         Remembered in the store: it never runs twice, and runs at start if its time passed
         while the scheduler was down (unless ``misfire``/``misfire_grace`` say otherwise).
         A time already past when the job is first seen is not a missed run: it never runs.
+
+        Args:
+            when: An aware `datetime`, or epoch seconds.
+            name: The job's name in the store (default: the function's name).
+            jitter: Each run starts up to this many seconds late, at random.
+            misfire: What runs missed while down become (a
+                [`Misfire`][gewe_async.fleet.Misfire]).
+            misfire_grace: Missed runs older than this many seconds are dropped.
+            app_ids: The job's own accounts (default: the scheduler's).
         """
         return self._declare(_At(_timestamp(when)), name, jitter, misfire, misfire_grace, app_ids)
 
@@ -400,8 +429,16 @@ class Scheduler:
         """Plan one run of a [`job()`][gewe_async.fleet.Scheduler.job] for ``app_id``.
 
         The plan is stored (it survives restarts) and runs once, in one worker, at ``when``
-        or as soon as the scheduler runs after it. Returns its id, for
-        [`cancel()`][gewe_async.fleet.Scheduler.cancel].
+        or as soon as the scheduler runs after it.
+
+        Args:
+            job: The job, or its name.
+            app_id: The account it runs for.
+            when: An aware `datetime`, or epoch seconds.
+            data: What the job gets as its third argument (JSON: it is stored).
+
+        Returns:
+            The plan's id, for [`cancel()`][gewe_async.fleet.Scheduler.cancel].
 
         Raises:
             ValueError: No such job, or the job has a trigger of its own.

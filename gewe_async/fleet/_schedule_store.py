@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Any, Final
 
-from gewe_async.fleet._store import RedisConn, Sqlite, Where, text
+from gewe_async.fleet._store import RedisScripts, SqliteStore, Where, text
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS gewe_schedule_runs (
@@ -51,17 +51,10 @@ def _plan(row: tuple[Any, ...]) -> Plan:
     return plan
 
 
-class SqliteScheduleStore:
+class SqliteScheduleStore(SqliteStore):
     """The scheduler's records in an SQLite file, or in memory."""
 
-    def __init__(self, path: str) -> None:
-        self.db = Sqlite(path, _SCHEMA)
-
-    async def open(self) -> None:
-        await self.db.open()
-
-    async def close(self) -> None:
-        await self.db.close()
+    SCHEMA = _SCHEMA
 
     async def anchor(self, keys: list[Key], now: float) -> dict[Key, tuple[float, float | None]]:
         def work(conn: sqlite3.Connection) -> dict[Key, tuple[float, float | None]]:
@@ -267,36 +260,18 @@ return 0
 """
 
 
-class RedisScheduleStore:
+class RedisScheduleStore(RedisScripts):
     """The scheduler's records in Redis, shared by every worker."""
 
-    def __init__(self, where: Where) -> None:
-        self.conn = RedisConn(where)
-        self.prefix = where.prefix
-        self._scripts: dict[str, Any] = {}
-
-    async def open(self) -> None:
-        client = await self.conn.open()
-        if not self._scripts:
-            for name, body in (
-                ("anchor", _LUA_ANCHOR),
-                ("claim", _LUA_CLAIM),
-                ("finish", _LUA_FINISH),
-                ("plan", _LUA_PLAN),
-                ("claim_plans", _LUA_CLAIM_PLANS),
-                ("finish_plan", _LUA_FINISH_PLAN),
-                ("cancel", _LUA_CANCEL),
-            ):
-                self._scripts[name] = client.register_script(body)
-
-    async def close(self) -> None:
-        await self.conn.close()
-        self._scripts = {}
-
-    async def _call(self, name: str, *args: Any) -> Any:
-        if not self._scripts:
-            await self.open()
-        return await self._scripts[name](keys=[], args=[self.prefix, *args])
+    SCRIPTS = (
+        ("anchor", _LUA_ANCHOR),
+        ("claim", _LUA_CLAIM),
+        ("finish", _LUA_FINISH),
+        ("plan", _LUA_PLAN),
+        ("claim_plans", _LUA_CLAIM_PLANS),
+        ("finish_plan", _LUA_FINISH_PLAN),
+        ("cancel", _LUA_CANCEL),
+    )
 
     async def anchor(self, keys: list[Key], now: float) -> dict[Key, tuple[float, float | None]]:
         flat: list[Any] = [repr(now)]

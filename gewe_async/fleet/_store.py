@@ -19,6 +19,7 @@ from urllib.parse import urlunsplit
 
 import attrs
 
+from gewe_async.bot._redis import import_redis
 from gewe_async.bot._urls import REDIS_SCHEMES, names_memory, split_store_url, sqlite_path
 from gewe_async.bot._urls import unknown_scheme as _unknown_scheme
 from gewe_async.bot.fsm._base import BaseStorage
@@ -168,6 +169,21 @@ class Sqlite:
         return await loop.run_in_executor(self._executor, self._transaction, work, args)
 
 
+class SqliteStore:
+    """A fleet store in SQLite: one `Sqlite` connection made with the subclass's `SCHEMA`."""
+
+    SCHEMA: str = ""
+
+    def __init__(self, path: str) -> None:
+        self.db = Sqlite(path, self.SCHEMA)
+
+    async def open(self) -> None:
+        await self.db.open()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
 class RedisConn:
     """A redis-py asyncio client, made from a URL (and closed) unless one was given."""
 
@@ -178,12 +194,7 @@ class RedisConn:
 
     async def open(self) -> Redis:
         if self.client is None:
-            try:
-                import redis.asyncio as aioredis
-            except ImportError as exc:  # pragma: no cover - the extra is missing
-                raise ImportError(
-                    "a Redis store needs redis-py: pip install 'gewe-async[redis]'"
-                ) from exc
+            aioredis = import_redis("a Redis store needs redis-py: pip install 'gewe-async[redis]'")
             self.client = aioredis.Redis.from_url(self.where.url)
             self._owned = True
         return self.client
@@ -193,6 +204,36 @@ class RedisConn:
             await self.client.aclose()
             self.client = None
             self._owned = False
+
+
+class RedisScripts:
+    """A fleet store in Redis: a connection, a key prefix and Lua scripts called by name.
+
+    A subclass lists its scripts in `SCRIPTS` (name, body); each script takes the prefix as
+    ``ARGV[1]``, then the arguments of `_call`.
+    """
+
+    SCRIPTS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, where: Where) -> None:
+        self.conn = RedisConn(where)
+        self.prefix = where.prefix
+        self._scripts: dict[str, Any] = {}
+
+    async def open(self) -> None:
+        client = await self.conn.open()
+        if not self._scripts:
+            for name, body in self.SCRIPTS:
+                self._scripts[name] = client.register_script(body)
+
+    async def close(self) -> None:
+        await self.conn.close()
+        self._scripts = {}
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        if not self._scripts:
+            await self.open()
+        return await self._scripts[name](keys=[], args=[self.prefix, *args])
 
 
 def text(value: Any) -> str:

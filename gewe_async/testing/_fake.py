@@ -302,9 +302,12 @@ class FakeGewe(CallbackBuilders):
     ) -> None:
         """Log the account out as the server does: ``checkOnline`` false, calls refused.
 
-        With ``push`` (and something to push to: `connect()` or a callback URL), the
-        ``Offline`` callback is pushed, as GeWe does. With ``reconnection_cures``, the
-        phone still shows the iPad online, and ``login/reconnection`` brings it back.
+        Args:
+            app_id: The device.
+            push: Push the ``Offline`` callback, as GeWe does (when there is something to
+                push to: `connect()` or a callback URL).
+            reconnection_cures: The phone still shows the iPad online, and
+                ``login/reconnection`` brings the account back.
         """
         await self.fleet.take_offline(app_id, push=push, reconnection_cures=reconnection_cures)
 
@@ -335,9 +338,11 @@ class FakeGewe(CallbackBuilders):
     def scan(self, app_id: str, *, needs_verification: bool = False) -> None:
         """Scan the device's login QR code with the phone (``checkLogin`` then says scanned).
 
-        With ``needs_verification``, the phone asks to verify the new device, and
-        ``checkLogin`` refuses with that request until
-        [`verify()`][gewe_async.testing.FakeGewe.verify] is called.
+        Args:
+            app_id: The device logging in.
+            needs_verification: The phone asks to verify the new device, and ``checkLogin``
+                refuses with that request until
+                [`verify()`][gewe_async.testing.FakeGewe.verify] is called.
         """
         pending = self._pending(app_id)
         pending.status = 1

@@ -11,13 +11,13 @@ with a refusal of the fake's own shape (the pages document none): ``ret 500``, `
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
+from gewe_async._client import is_loopback
 from gewe_async.media._silk import is_silk
 
 if TYPE_CHECKING:
@@ -39,14 +39,7 @@ _TIMEOUT: Final = httpx.Timeout(30.0)
 def _on_loopback(url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme in ("http", "https") and host is not None and is_loopback(host)
 
 
 def _refusal(reason: str) -> dict[str, Any]:

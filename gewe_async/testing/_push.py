@@ -757,14 +757,20 @@ def group_member_joined_payload(
     as_text: bool = False,
     **options: Unpack[NoticeOptions],
 ) -> Payload:
-    """``members`` (``(wxid, nickname)`` pairs) joined ``group``, invited by ``inviter``.
+    """``members`` joined ``group``: a ``sysmsgtemplate`` notice (``MsgType`` 10002).
 
-    A ``sysmsgtemplate`` notice; with no ``inviter`` the account invited them (``你邀请...``).
-    With ``as_text``, the ``MsgType`` 10000 sentence other clients get instead
-    (``你邀请"A"、"B"加入了群聊``: names only).
+    Args:
+        app_id: The account's device.
+        wxid: The account's wxid.
+        group: The group (``...@chatroom``).
+        members: The ``(wxid, nickname)`` pairs who joined.
+        inviter: Who invited them, ``(wxid, nickname)``; `None`: the account (``你邀请...``).
+        as_text: The ``MsgType`` 10000 sentence other clients get instead
+            (``你邀请"A"、"B"加入了群聊``: names only).
+        **options: The [`NoticeOptions`][gewe_async.testing.NoticeOptions].
     """
     if as_text:
-        who = "你" if inviter is None else f'"{inviter[1]}"'
+        who = _who(None if inviter is None else inviter[1])
         names = '"、"'.join(nickname for _, nickname in members)
         return _group_notice(app_id, wxid, group, f'{who}邀请"{names}"加入了群聊', options)
     if inviter is None:
@@ -867,6 +873,11 @@ def _in_group(group: str, options: NoticeOptions) -> MessageOptions:
     return cast("MessageOptions", {**options, "group": group})
 
 
+def _who(nickname: str | None) -> str:
+    """Who did it, in a notice: ``"nickname"`` quoted, or ``你`` (the account) for `None`."""
+    return "你" if nickname is None else f'"{nickname}"'
+
+
 def _group_notice(app_id: str, wxid: str, group: str, text: str, options: NoticeOptions) -> Payload:
     return _message(app_id, wxid, group, 10000, text, _in_group(group, options), notice=True)
 
@@ -892,7 +903,7 @@ def group_renamed_payload(
     **options: Unpack[NoticeOptions],
 ) -> Payload:
     """``group`` was renamed (``MsgType`` 10000); without ``operator_nickname``, by the account."""
-    who = "你" if operator_nickname is None else f'"{operator_nickname}"'
+    who = _who(operator_nickname)
     return _group_notice(app_id, wxid, group, f"{who}修改群名为“{new_name}”", options)
 
 
@@ -905,7 +916,7 @@ def group_owner_changed_payload(
     **options: Unpack[NoticeOptions],
 ) -> Payload:
     """``group`` has a new owner (``MsgType`` 10000); without a nickname, the account."""
-    who = "你" if new_owner_nickname is None else f'"{new_owner_nickname}"'
+    who = _who(new_owner_nickname)
     return _group_notice(app_id, wxid, group, f"{who}已成为新群主", options)
 
 

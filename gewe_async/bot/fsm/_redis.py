@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from gewe_async.bot._burst import Burst
+from gewe_async.bot._redis import import_redis
 from gewe_async.bot.fsm._base import BaseStorage, Scope, _Keep
 
 if TYPE_CHECKING:
@@ -85,12 +86,7 @@ class RedisStorage(BaseStorage):
 
     async def _open(self) -> None:
         if self._given is None:
-            try:
-                import redis.asyncio as aioredis
-            except ImportError as exc:  # pragma: no cover - the extra is missing
-                raise ImportError(
-                    "RedisStorage needs redis-py: pip install 'gewe-async[redis]'"
-                ) from exc
+            aioredis = import_redis("RedisStorage needs redis-py: pip install 'gewe-async[redis]'")
             self._client = aioredis.Redis.from_url(self._url)
         self._write_script = self._redis.register_script(_WRITE)
 
