@@ -239,6 +239,9 @@ def serve(server: str, mode: str, path: str, where: list[str]) -> None:
             access_log=False,
         )  # fmt: skip
         config.lifespan = "on"  # the CLI runs the lifespan itself; here uvicorn does
+        import logging
+
+        logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     else:
         http, loop = {"h11": ("h11", "asyncio"), "httptools": ("httptools", "uvloop")}[server]
         config = uvicorn.Config(

@@ -69,7 +69,7 @@ def push_request(new_msg_id: int = 1) -> bytes:
 
 async def until(condition: Callable[[], Awaitable[bool]]) -> None:
     async with asyncio.timeout(30):
-        while not await condition():
+        while not await condition():  # noqa: ASYNC110 - polls another process
             await asyncio.sleep(0.05)
 
 
@@ -124,7 +124,9 @@ async def answer_status(reader: asyncio.StreamReader) -> int:
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode().split("\r\n")
         length = next(
-            int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length")
+            int(line.split(":", 1)[1])
+            for line in lines
+            if line.lower().startswith("content-length")
         )
         await reader.readexactly(length)
     return int(lines[0].split()[1])
