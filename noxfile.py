@@ -52,10 +52,11 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
     ensure_redis_server(session)
-    session.install("-e", ".[server,redis]", "aiohttp")
+    session.install("-e", ".[server,redis]", "aiohttp", "granian")  # granian: a server compared
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
+    session.run("python", "bench/scaling.py")  # cost as appIds, chats and remembered ids grow
     session.run("python", "bench/callbacks.py")
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback
 
