@@ -216,8 +216,7 @@ def receiver() -> list[dict[str, Any]]:
 
 
 async def memory_window(ids: int) -> dict[str, float]:
-    from gewe_async.bot import MemoryJournal
-    from gewe_async.bot import Entry
+    from gewe_async.bot import Entry, MemoryJournal
 
     # The default bound is 100,000 keys: raised here to see what a million would cost.
     journal = MemoryJournal(dedupe_max_keys=ids, dedupe_window=3600)
@@ -242,8 +241,7 @@ async def memory_window(ids: int) -> dict[str, float]:
 
 
 async def sqlite_window(ids: int, folder: str) -> dict[str, float]:
-    from gewe_async.bot import SqliteJournal
-    from gewe_async.bot import Entry
+    from gewe_async.bot import Entry, SqliteJournal
 
     path = os.path.join(folder, f"window-{ids}.db")
     journal = SqliteJournal(path)
