@@ -29,6 +29,11 @@ Granian's Rust server (one worker, its ASGI interface); ``receive`` is what
 ``gewe-async receive`` runs (gewe_async.cli._serve: uvicorn, its guarded protocol chosen by
 ``--http auto``, uvicorn's loop ``auto``). Every ratio compares modes on the same server.
 
+Columns: best and median pushes/s of the rounds, p50/p99 of the best round, the worst p99 of
+all, and ``CPU us``: the server process's CPU (every thread, handlers included) per answered
+push from start-up to shutdown, median of the rounds. On a shared machine pushes/s swings with
+the neighbours' load; CPU per push much less, and it says what each layer costs.
+
 Targets (issue 23): memory keeps >= 90 % of the bare app's throughput, SQLite and Redis
 >= 70 % of memory, every p99 < 50 ms.
 It always exits 0: a benchmark reports, it does not fail CI.
