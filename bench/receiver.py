@@ -1,7 +1,7 @@
 """The receiver benchmarks of issues 12 and 16: how fast pushes are answered while handlers are slow.
 
 One run serves, on each server of BENCH_SERVERS (comma-separated; default
-``h11,httptools,granian``, those installed) and in its own process on loopback, in turn under
+``h11,httptools,granian,receive``, those installed) and in its own process on loopback, in turn under
 the same load:
 
 - ``bare``: an ASGI app that reads the body and answers 200 (the ceiling);
@@ -9,6 +9,8 @@ the same load:
   text message;
 - ``sqlite``: the same receiver and handler on a `SqliteJournal` in a temporary file
   (``synchronous=FULL``, the default);
+- ``sqlite-normal`` (only when BENCH_MODES names it): the same with ``synchronous=NORMAL``
+  (no fsync per commit), to tell the disk's share of the SQLite cost from the CPU's;
 - ``redis``: the same on a `RedisJournal` (16 partitions) on a redis-server started here on
   loopback with ``appendonly yes`` and ``appendfsync everysec``;
 - ``redis-always``: the same redis-server switched to ``appendfsync always`` (every answered
@@ -71,7 +73,7 @@ CHATS = 500
 TIME_CAP = 60.0
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 #: Servers to run the modes on, comma-separated (see the docstring).
-SERVERS = [s for s in os.environ.get("BENCH_SERVERS", "h11,httptools,granian").split(",") if s]
+SERVERS = [s for s in os.environ.get("BENCH_SERVERS", "h11,httptools,granian,receive").split(",") if s]
 REDIS_ALWAYS = os.environ.get("BENCH_REDIS_ALWAYS", "1") != "0"
 #: Modes to run, comma-separated (default: all); the ratios need bare and memory.
 ONLY = [m for m in os.environ.get("BENCH_MODES", "").split(",") if m]
@@ -85,6 +87,7 @@ JOURNALS = {
     "bare": None,
     "memory": "MemoryJournal",
     "sqlite": "SqliteJournal",
+    "sqlite-normal": "SqliteJournal",  # only when BENCH_MODES names it
     "redis": "RedisJournal",
     "redis-always": "RedisJournal",
 }
@@ -150,6 +153,8 @@ def receiver_app(mode: str, where: list[str], handled: list[int]) -> Any:
         journal = MemoryJournal(max_pending=PUSHES + 1000)
     elif mode == "sqlite":
         journal = SqliteJournal(where[0])  # synchronous="FULL", the default
+    elif mode == "sqlite-normal":  # no fsync per commit: survives a crash, not a power cut
+        journal = SqliteJournal(where[0], synchronous="NORMAL")
     elif mode.startswith("redis"):
         journal = RedisJournal(where[0], prefix=where[1], partitions=16)
     else:
@@ -405,7 +410,8 @@ def main() -> int:
     # below: the servers, the redis-server and the temporary files go with the bench.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    modes = [m for m in JOURNALS if (REDIS_ALWAYS or m != "redis-always") and m in (ONLY or [m])]
+    default = [m for m in JOURNALS if m != "sqlite-normal" and (REDIS_ALWAYS or m != "redis-always")]
+    modes = [m for m in JOURNALS if m in (ONLY or default)]
     servers = [name for name in SERVERS if installed(name)]
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {
         name: {mode: [] for mode in modes} for name in servers
@@ -419,15 +425,15 @@ def main() -> int:
                 for name in servers:
                     for mode in modes:
                         where: list[str] = []
-                        if mode == "sqlite":
+                        if mode.startswith("sqlite"):
                             # A fresh file each round: the same pushes again would be duplicates.
-                            where = [os.path.join(tmp, f"journal-{name}-{n}.db")]
+                            where = [os.path.join(tmp, f"journal-{name}-{mode}-{n}.db")]
                         elif mode.startswith("redis"):
                             fsync = "always" if mode == "redis-always" else "everysec"
                             client.config_set("appendfsync", fsync)
                             where = [url, f"bench-{name}-{mode}-{n}"]
                         result = measure(name, mode, where, f"{name}-{mode}-{n}")
-                        if mode == "sqlite":
+                        if mode.startswith("sqlite"):
                             result["stored"] = stored_in_sqlite(where[0])
                         elif mode.startswith("redis"):
                             result["stored"] = stored_in_redis(client, where[1])
