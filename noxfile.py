@@ -52,11 +52,15 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmarks; the receiver with and without state."""
     ensure_redis_server(session)
-    # opengewe: the peer parser bench/callbacks.py compares with, in this session's env only.
-    session.install("-e", ".[server,redis,schedule]", "aiohttp", "opengewe==0.2.1")
+    # opengewe: the peer parser bench/callbacks.py compares with; granian: a server compared
+    # with uvicorn. Both in this session's env only.
+    session.install(
+        "-e", ".[server,redis,schedule]", "aiohttp", "opengewe==0.2.1", "granian"
+    )
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
+    session.run("python", "bench/scaling.py")  # cost as appIds, chats and remembered ids grow
     session.run("python", "bench/callbacks.py")
     session.run("python", "bench/directory.py")  # exits 1 below 100,000 look-ups/s
     session.run("python", "bench/journal.py")  # starts its own redis-server on loopback

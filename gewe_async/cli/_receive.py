@@ -181,6 +181,13 @@ def add_parser(commands: Any, api: argparse.ArgumentParser) -> None:
         "is closed (10)",
     )
     receive.add_argument(
+        "--http",
+        choices=("auto", "h11", "httptools"),
+        default="auto",
+        help="HTTP/1.1 parser: httptools (faster, from 'uvicorn[standard]') or h11; "
+        "auto takes httptools when installed (auto)",
+    )
+    receive.add_argument(
         "--access-log",
         action="store_true",
         help="log each request on stdout, the secret masked as *** (default: no access log)",
@@ -357,6 +364,7 @@ def receive(args: argparse.Namespace) -> int:
         return _fail("receive", "needs uvicorn: pip install 'gewe-async[server]'")
     try:
         secret = callback_secret(args.secret)
+        _serve.resolve_http(args.http)  # httptools asked for and missing: before binding
         listener = _args.listen(args.host, args.port)
     except (TargetError, ValueError) as exc:
         return _fail("receive", str(exc))
@@ -383,6 +391,7 @@ def receive(args: argparse.Namespace) -> int:
         read_timeout=args.read_timeout,
         max_connections=max_connections,
         access_log=args.access_log,
+        http=args.http,
     )
     if secret is not None:
         redact_secret_in_logs(secret)
