@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
@@ -37,6 +37,11 @@ XML_PATH: Final = "gewe_async.xml_path"
 def _xml(path: str) -> Any:
     """A field read by the parser from the XML at ``path``: ``None`` when absent or empty."""
     return attrs.field(default=None, metadata={XML_PATH: path})
+
+
+#: The fields each event class reads on first access, and how: ``{class: (names, read)}``,
+#: filled by the parser from ``KINDS``. ``read(event)`` gives every such field's value.
+LAZY_FIELDS: Final[dict[type, tuple[frozenset[str], Any]]] = {}
 
 
 def _data(key: str) -> Any:
@@ -152,6 +157,20 @@ class MessageEvent(CallbackEvent):
     """The notification text (``PushContent``), when the push has one."""
     content: str = ""
     """The message content, without the ``"<wxid>:\\n"`` prefix of group messages."""
+
+    if not TYPE_CHECKING:  # type checkers keep refusing unknown attributes
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for an unset slot: a field the parser leaves to first access (the
+            # XML of a kind whose class its MsgType tells). Reading it sets every such field,
+            # so repr, equality, hashing, copies and pickles see the values they always did.
+            lazy = LAZY_FIELDS.get(type(self))
+            if lazy is None or name not in lazy[0]:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            values = lazy[1](self)
+            for key, value in values.items():
+                object.__setattr__(self, key, value)
+            return values[name]
 
     @property
     def idempotency_key(self) -> str:

@@ -31,6 +31,7 @@ import attrs
 
 from gewe_async.callbacks._events import (
     DATA_KEY,
+    LAZY_FIELDS,
     XML_PATH,
     CallbackEvent,
     ChannelsMessage,
@@ -430,31 +431,47 @@ def _buffer(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    img = _find(parse_xml(fields["content"]), "img")
-    return ImageMessage(
-        thumb_base64=_buffer(data), **_from_xml(img, _PLANS[ImageMessage]), **fields
-    )
+_new = object.__new__
+_set = object.__setattr__
 
 
-def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    voice = _find(parse_xml(fields["content"]), "voicemsg")
-    return VoiceMessage(
-        voice_base64=_buffer(data), **_from_xml(voice, _PLANS[VoiceMessage]), **fields
-    )
+def _lazy(event: type[MessageEvent], fields: Fields) -> MessageEvent:
+    """``event(**fields)`` with its XML fields left unset: read on first access.
+
+    Only the kinds `_content` registers are built so (`LAZY_FIELDS`); their fields carry no
+    converter or validator, so setting them as ``__init__`` would is all it does.
+    """
+    built = _new(event)
+    for name, value in fields.items():
+        _set(built, name, value)
+    return built
 
 
-def _content(event: type[MessageEvent], tag: str) -> Reader:
+def _content(event: type[MessageEvent], tag: str, buffer: str = "") -> Reader:
     """The reader of a kind of its own ``MsgType``: its fields at their paths from ``tag``.
 
-    ``tag`` is the content's element the paths start at (``""``: its root, ``<msg>``).
+    ``tag`` is the content's element the paths start at (``""``: its root, ``<msg>``);
+    ``buffer`` the field that holds the media the push carries (``ImgBuf``), if any. The
+    class is known from the ``MsgType`` alone, so the XML is parsed when a field of it is first
+    read, not at parse time: a bot that routes on the kind and ids never pays for it.
     """
 
+    def read_xml(built: MessageEvent) -> Fields:
+        return _from_xml(_find(parse_xml(built.content), tag), _PLANS[event])
+
+    LAZY_FIELDS[event] = (frozenset(_xml_fields(event)), read_xml)
+
     def read(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-        element = _find(parse_xml(fields["content"]), tag)
-        return event(**_from_xml(element, _PLANS[event]), **fields)
+        built = _lazy(event, fields)
+        if buffer:
+            _set(built, buffer, _buffer(data))
+        return built
 
     return read
+
+
+def _xml_fields(event: type[CallbackEvent]) -> list[str]:
+    return [field.name for field in attrs.fields(event) if XML_PATH in field.metadata]
 
 
 def _at(event: type[MessageEvent]) -> Reader:
@@ -928,8 +945,8 @@ _MINI_PROGRAM = _at(MiniProgramMessage)
 #: Every kind but ``unknown``, described once; the dispatch tables below are made from it.
 KINDS: Final[tuple[KindSpec, ...]] = (
     _spec(TextMessage, _message(1, _text)),
-    _spec(ImageMessage, _message(3, _image)),
-    _spec(VoiceMessage, _message(34, _voice)),
+    _spec(ImageMessage, _message(3, _content(ImageMessage, "img", "thumb_base64"))),
+    _spec(VoiceMessage, _message(34, _content(VoiceMessage, "voicemsg", "voice_base64"))),
     _spec(VideoMessage, _message(43, _content(VideoMessage, "videomsg"))),
     _spec(EmojiMessage, _message(47, _content(EmojiMessage, "emoji"))),
     _spec(NameCardMessage, _message(42, _content(NameCardMessage, ""))),
