@@ -189,16 +189,14 @@ def _decode(body: object) -> Mapping[str, Any]:
             f"a callback body is bytes, str or a mapping, not {type(body).__name__}"
         )
     fast = _FAST_LOADS if _FAST_LOADS is not _UNRESOLVED else _resolve_fast_loads()
-    if fast is not None:
+    if fast is not None and not _may_hold_long_int(body):
         try:
             payload = fast[0](body)
         except fast[1]:
             pass  # refused (or not UTF-8 JSON): the standard library gives its verdict below
         else:
-            # orjson refuses lone surrogates and reads ints past 64 bits as floats: a float
-            # anywhere, as rare in pushes as such ints, is read again for exact ints.
-            if type(payload) is dict and not _holds_float(payload):
-                return payload
+            if type(payload) is dict:
+                return payload  # orjson refuses lone surrogates: nothing left to check
     try:
         payload = _loads(body)
     except RecursionError:
@@ -240,21 +238,20 @@ def _resolve_fast_loads() -> tuple[Callable[[Any], Any], type[Exception]] | None
     return _FAST_LOADS  # type: ignore[no-any-return]
 
 
-def _holds_float(payload: dict[str, Any]) -> bool:
-    level: list[Any] = [payload]
-    while level:
-        values = [
-            value
-            for container in level
-            for value in (container.values() if type(container) is dict else container)
-        ]
-        kinds = set(map(type, values))
-        if float in kinds:
-            return True
-        if dict not in kinds and list not in kinds:
-            return False
-        level = [value for value in values if type(value) is dict or type(value) is list]
-    return False
+# orjson reads an int past 64 bits as a float, where json keeps it exact: a body that may
+# hold one (20 digits after ":", "," or "[", whitespace and "-" aside) goes to json. One C
+# pass over a copy: digits become "0", the three separators ":", all else "x".
+_LONG_INT_TABLE = bytes(
+    ord("0") if chr(byte).isdigit() and byte < 128 else ord(":") if chr(byte) in ":,[" else ord("x")
+    for byte in range(256)
+)
+_LONG_INT = b":" + b"0" * 20
+
+
+def _may_hold_long_int(body: object) -> bool:
+    if type(body) is bytes or type(body) is bytearray:
+        return _LONG_INT in body.translate(_LONG_INT_TABLE, b" \t\n\r-")
+    return True  # a str (rare): json reads it
 
 
 def _may_hold_surrogate(body: object) -> bool:
@@ -502,10 +499,10 @@ def _content(event: type[MessageEvent], tag: str, buffer: str = "") -> Reader:
     read, not at parse time: a bot that routes on the kind and ids never pays for it.
     """
 
-    def read_xml(built: MessageEvent) -> Fields:
-        return _from_xml(_find(parse_xml(built.content), tag), _PLANS[event])
+    def locate(built: MessageEvent) -> Element | None:
+        return _find(parse_xml(built.content), tag)
 
-    LAZY_FIELDS[event] = (frozenset(_xml_fields(event)), read_xml)
+    _defer(event, _fields_at(event), locate)
 
     def read(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
         built = _lazy(event, fields)
@@ -516,17 +513,49 @@ def _content(event: type[MessageEvent], tag: str, buffer: str = "") -> Reader:
     return read
 
 
-def _xml_fields(event: type[CallbackEvent]) -> list[str]:
-    return [field.name for field in attrs.fields(event) if XML_PATH in field.metadata]
+def _defer(
+    event: type[MessageEvent],
+    read: Callable[[Element | None], Fields],
+    locate: Callable[[Any], Element | None],
+) -> None:
+    """Leave the fields ``read`` gives to first access (`LAZY_FIELDS`)."""
+    LAZY_FIELDS[event] = (frozenset(read(None)), read, locate)
 
 
-def _at(event: type[MessageEvent]) -> Reader:
-    """The reader of a kind told apart by an element: its fields at their paths from it."""
+def _fields_at(event: type[MessageEvent]) -> Callable[[Element | None], Fields]:
+    """The event's XML fields at their paths (``XML_PATH``) from an element."""
+    plan = _plan(event)
 
-    def read(fields: Fields, element: Element) -> MessageEvent:
-        return event(**_from_xml(element, _PLANS[event]), **fields)
+    def read(element: Element | None) -> Fields:
+        return _from_xml(element, plan)
 
     return read
+
+
+def _located(built: MessageEvent) -> Element | None:
+    """The element an app or system message was told apart by, found again in ``content``."""
+    root = parse_xml(built.content)
+    if built.msg_type == _APP:
+        return _appmsg_of(root)[0]
+    return root if root is not None and root.tag == "sysmsg" else None
+
+
+def _at(
+    event: type[MessageEvent], read: Callable[[Element | None], Fields] | None = None
+) -> Reader:
+    """The reader of a kind told apart by an element, which holds its fields.
+
+    The fields (``read``; by default those at their paths from it) are read from the element
+    on first access, not at parse time; the element is kept until then.
+    """
+    _defer(event, read or _fields_at(event), _located)
+
+    def build(fields: Fields, element: Element) -> MessageEvent:
+        built = _lazy(event, fields)
+        _set(built, "_lazy_source", element)
+        return built
+
+    return build
 
 
 #: A field read from XML: its name, the tags down to its element, then the attribute
@@ -648,21 +677,26 @@ def _notice_text(text: str | None) -> str:
 
 
 def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
-    read = _from_xml(appmsg, _PLANS[GroupInvite])
+    event = _INVITE(fields, appmsg)
+    _set(event, "inviter_wxid", fields["sender_wxid"])
+    return event
+
+
+def _invite_fields(appmsg: Element | None) -> Fields:
+    read = _from_xml(appmsg, _plan(GroupInvite))
     words = _INVITE_TEXT.match(_notice_text(read["description"]))
-    return GroupInvite(
-        inviter_wxid=fields["sender_wxid"],
-        inviter_nickname=words.group(1) if words else None,
-        group_name=(words.group(2) or None) if words else None,
-        **read,
-        **fields,
-    )
+    read["inviter_nickname"] = words.group(1) if words else None
+    read["group_name"] = (words.group(2) or None) if words else None
+    return read
 
 
-def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
-    refer = appmsg.find("refermsg")
+_INVITE = _at(GroupInvite, _invite_fields)
+
+
+def _quote_fields(appmsg: Element | None) -> Fields:
+    refer = None if appmsg is None else appmsg.find("refermsg")
     quoted = None if refer is None else _quoted(refer)
-    return QuoteMessage(text=child_text(appmsg, "title"), quoted=quoted, **fields)
+    return {"text": child_text(appmsg, "title"), "quoted": quoted}
 
 
 def _quoted(refer: Element) -> QuotedMessage:
@@ -694,9 +728,10 @@ def _quoted(refer: Element) -> QuotedMessage:
     )
 
 
-def _transfer(fields: Fields, appmsg: Element) -> MessageEvent:
-    read = _from_xml(appmsg, _PLANS[TransferMessage])
-    return TransferMessage(amount=_amount(read["fee_desc"]), **read, **fields)
+def _transfer_fields(appmsg: Element | None) -> Fields:
+    read = _from_xml(appmsg, _plan(TransferMessage))
+    read["amount"] = _amount(read["fee_desc"])
+    return read
 
 
 def _amount(fee_desc: str | None) -> Decimal | None:
@@ -721,8 +756,12 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
 
 
 def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
-    read = _from_xml(sysmsg, _PLANS[GroupAnnouncement])
-    return GroupAnnouncement(publisher_wxid=fields["sender_wxid"], **read, **fields)
+    event = _ANNOUNCEMENT(fields, sysmsg)
+    _set(event, "publisher_wxid", fields["sender_wxid"])
+    return event
+
+
+_ANNOUNCEMENT = _at(GroupAnnouncement)
 
 
 _QUOTED_NAMES = re.compile(r'"(.+?)"')
@@ -1003,8 +1042,8 @@ KINDS: Final[tuple[KindSpec, ...]] = (
     _spec(FileNotice, _app("74", _at(FileNotice))),
     _spec(FileMessage, _app("6", _at(FileMessage))),
     _spec(MiniProgramMessage, _app("33", _MINI_PROGRAM), _app("36", _MINI_PROGRAM)),
-    _spec(QuoteMessage, _app("57", _quote)),
-    _spec(TransferMessage, _app("2000", _transfer)),
+    _spec(QuoteMessage, _app("57", _at(QuoteMessage, _quote_fields))),
+    _spec(TransferMessage, _app("2000", _at(TransferMessage, _transfer_fields))),
     _spec(RedPacketMessage, _app("2001", _at(RedPacketMessage))),
     _spec(ChannelsMessage, _app("51", _at(ChannelsMessage))),
     _spec(RevokeMessage, _sys("revokemsg", _at(RevokeMessage))),
