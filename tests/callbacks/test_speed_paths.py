@@ -1,0 +1,196 @@
+"""The parser's fast paths give what the slow ones gave (issue 23 item 2).
+
+- XML fields read on first access: every field of every event is there, equal to what the
+  eager parser read, through repr, equality, hashing, copies and pickles;
+- orjson (the ``speedups`` extra) and the standard library give equal events, and orjson's
+  refusals and inexact ints fall back to the standard library's verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from gewe_async import callbacks as cb
+from gewe_async.callbacks import _parse, parse_callback
+from gewe_async.callbacks._events import LAZY_FIELDS
+from gewe_async.callbacks._xml import MAX_XML_CHARS
+from gewe_async.exceptions import GeweCallbackError
+from tests.paths import DATA
+
+
+def _bodies() -> list[bytes]:
+    documented = [path.read_bytes() for path in sorted((DATA / "callbacks").glob("*.json"))]
+    wild = json.loads((DATA / "wild-callbacks.json").read_text(encoding="utf-8"))
+    return documented + [json.dumps(e["body"], ensure_ascii=False).encode() for e in wild]
+
+
+BODIES = _bodies()
+
+
+def _events() -> Iterator[tuple[bytes, cb.CallbackEvent]]:
+    for body in BODIES:
+        try:
+            yield body, parse_callback(body)
+        except GeweCallbackError:
+            continue
+
+
+def _values(event: cb.CallbackEvent) -> dict[str, Any]:
+    return {field.name: getattr(event, field.name) for field in attrs.fields(type(event))}
+
+
+def test_every_deferred_kind_is_among_the_bodies() -> None:
+    seen = {type(event) for _, event in _events()}
+    assert set(LAZY_FIELDS) <= seen | {cb.GroupInvite}, set(LAZY_FIELDS) - seen
+
+
+def test_every_field_is_set_or_read_on_first_access() -> None:
+    for _, event in _events():
+        lazy = LAZY_FIELDS.get(type(event), (frozenset(),))[0]
+        assert lazy <= {f.name for f in attrs.fields(type(event))}, type(event)
+        _values(event)  # an AttributeError here: a field neither set nor deferred
+
+
+def test_deferred_fields_equal_the_eager_event() -> None:
+    """Built again with every value given to __init__, the event is equal field by field."""
+    for _, event in _events():
+        eager = type(event)(**{f.name: getattr(event, f.name) for f in attrs.fields(type(event))})
+        assert _values(eager) == _values(event)
+        assert repr(eager) == repr(event)
+
+
+@pytest.mark.parametrize("use", ["repr", "eq", "hash", "pickle", "copy", "asdict", "evolve"])
+def test_untouched_events_behave_as_eager_ones(use: str) -> None:
+    for body, _ in _events():
+        fresh, reference = parse_callback(body), parse_callback(body)
+        expected = _values(reference)
+        if use == "repr":
+            assert repr(fresh) == repr(reference)
+        elif use == "eq":
+            assert fresh == reference
+        elif use == "hash":
+            assert hash(fresh) == hash(reference)
+        elif use == "pickle":
+            assert _values(pickle.loads(pickle.dumps(fresh))) == expected
+        elif use == "copy":
+            assert _values(copy.copy(fresh)) == expected
+        elif use == "asdict":
+            assert attrs.asdict(fresh, recurse=False) == expected
+        else:
+            assert _values(attrs.evolve(fresh)) == expected
+        assert _values(fresh) == expected
+
+
+def test_the_kept_element_is_dropped_once_read() -> None:
+    body = (DATA / "callbacks" / "link.json").read_bytes()
+    event = parse_callback(body)
+    assert isinstance(event, cb.LinkMessage)
+    assert event.title
+    with pytest.raises(AttributeError):
+        object.__getattribute__(event, "_lazy_source")
+
+
+def test_unknown_attributes_still_raise() -> None:
+    event = parse_callback((DATA / "callbacks" / "image.json").read_bytes())
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        event.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+def _image_with(content: str) -> bytes:
+    body = json.loads((DATA / "callbacks" / "image.json").read_bytes())
+    body["Data"]["Content"] = {"string": content}
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<!DOCTYPE m [<!ENTITY a "aaaa">]><msg><img md5="&a;" length="1"/></msg>',
+        '<msg><img md5="' + "x" * MAX_XML_CHARS + '"/></msg>',
+    ],
+    ids=["dtd", "oversized"],
+)
+def test_hostile_xml_is_bounded_at_first_access(content: str) -> None:
+    event = parse_callback(_image_with(content))
+    assert isinstance(event, cb.ImageMessage)
+    assert event.md5 is None and event.size is None
+
+
+# --- the JSON readers ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def stdlib_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_parse, "_FAST_LOADS", None)
+
+
+def _parsed(body: bytes) -> object:
+    try:
+        event = parse_callback(body)
+    except GeweCallbackError as exc:
+        return ("refused", str(exc))
+    return type(event), _values(event), event.raw
+
+
+@pytest.fixture
+def with_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("orjson")
+    monkeypatch.setattr(_parse, "_FAST_LOADS", _parse._UNRESOLVED)
+
+
+ODD = [
+    b'{"TypeName": "X", "Appid": "a", "Data": {"n": 123456789012345678901234}}',
+    b'{"TypeName": "X", "Appid": "a", "Data": {"n": [-98765432109876543210987]}}',
+    b'{"TypeName": "X", "Appid": "a", "Data": {"n": 1.5, "m": 1e400}}',
+    b'{"TypeName": "X", "Appid": "a", "Data": {"n": NaN}}',
+    b'{"TypeName": "X", "Appid": "a", "Data": "\\ud800"}',
+    b'{"TypeName": "X", "Appid": "a", "Data": "\xed\xa0\x80"}',
+    b'\xef\xbb\xbf{"TypeName": "X", "Appid": "a"}',
+    b'{"TypeName": "X", "Appid": "a"} extra',
+    b'{"TypeName": "X", "Appid": "a", "Data": "\xff"}',
+    '{"TypeName": "X", "Appid": "a", "Data": 123456789012345678901234}'.encode("utf-16"),
+    b"[1, 2]",
+    b"",
+]
+
+
+@pytest.mark.parametrize("body", BODIES + ODD)
+def test_orjson_and_the_standard_library_agree(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("orjson")
+    monkeypatch.setattr(_parse, "_FAST_LOADS", None)
+    slow = _parsed(body)
+    monkeypatch.setattr(_parse, "_FAST_LOADS", _parse._resolve_fast_loads())
+    assert _parse._FAST_LOADS is not None
+    assert _parsed(body) == slow
+
+
+def test_long_ints_stay_exact(with_orjson: None) -> None:
+    event = parse_callback(ODD[0])
+    assert event.raw["Data"]["n"] == 123456789012345678901234
+    assert type(event.raw["Data"]["n"]) is int
+
+
+def test_without_orjson_the_standard_library_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def blocked(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "orjson":
+            raise ImportError("blocked")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", blocked)
+    monkeypatch.setattr(_parse, "_FAST_LOADS", _parse._UNRESOLVED)
+    event = parse_callback(BODIES[0])
+    assert _parse._FAST_LOADS is None
+    assert event == parse_callback(BODIES[0])
