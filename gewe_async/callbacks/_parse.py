@@ -542,7 +542,7 @@ def _located(built: MessageEvent) -> Element | None:
 
 def _at(
     event: type[MessageEvent], read: Callable[[Element | None], Fields] | None = None
-) -> Reader:
+) -> Callable[[Fields, Element], MessageEvent]:
     """The reader of a kind told apart by an element, which holds its fields.
 
     The fields (``read``; by default those at their paths from it) are read from the element

@@ -120,7 +120,8 @@ def _image_with(content: str) -> bytes:
 def test_hostile_xml_is_bounded_at_first_access(content: str) -> None:
     event = parse_callback(_image_with(content))
     assert isinstance(event, cb.ImageMessage)
-    assert event.md5 is None and event.size is None
+    assert event.md5 is None
+    assert event.size is None
 
 
 # --- the JSON readers ----------------------------------------------------------------------
