@@ -75,6 +75,7 @@ from gewe_async.callbacks._events import (
 )
 from gewe_async.callbacks._kinds import CallbackKind
 from gewe_async.callbacks._xml import (
+    MAX_XML_CHARS,
     child_int,
     child_text,
     parse_xml,
@@ -452,10 +453,33 @@ def _add_msg(
     return build(fields, data)
 
 
+# The shape most MsgSource documents have up to their list: a root without attributes, leaf
+# children of plain text, then ``<atuserlist>`` of plain text or one CDATA section. Such a
+# prefix is read as the tree reads it (expat reports the list's end before any later fault),
+# so a match gives the tree's answer without a tree. Anything else (entities, CR, control
+# characters, "]", attributes, another list first) does not match and is parsed.
+_XML_TEXT = r"[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_XML_SPACE = r"[ \t\n]*"
+_SIMPLE_MENTIONS = re.compile(
+    rf"[^<]*<[A-Za-z_]\w*>(?:{_XML_SPACE}<(?!atuserlist>)([A-Za-z_]\w*)>{_XML_TEXT}</\1>)*"
+    rf"{_XML_SPACE}<atuserlist>(?:<!\[CDATA\[({_XML_TEXT})\]\]>|({_XML_TEXT}))</atuserlist>"
+)
+
+
 def _mentions(msg_source: str) -> tuple[str, ...]:
     if "atuserlist" not in msg_source:  # most messages: skip parsing MsgSource at all
         return ()
-    listed = child_text(parse_xml(msg_source), "atuserlist")
+    simple = (
+        _SIMPLE_MENTIONS.match(msg_source)
+        if msg_source.isascii()  # no surrogate, no non-ASCII whitespace or name character
+        and len(msg_source) <= MAX_XML_CHARS
+        and "<!DOCTYPE" not in msg_source  # parse_xml refuses the whole document
+        else None
+    )
+    if simple is not None:
+        listed: str | None = simple.group(2) if simple.group(2) is not None else simple.group(3)
+    else:
+        listed = child_text(parse_xml(msg_source), "atuserlist")
     if not listed:
         return ()
     return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))

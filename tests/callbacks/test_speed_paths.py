@@ -16,11 +16,13 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gewe_async import callbacks as cb
 from gewe_async.callbacks import _parse, parse_callback
 from gewe_async.callbacks._events import LAZY_FIELDS
-from gewe_async.callbacks._xml import MAX_XML_CHARS
+from gewe_async.callbacks._xml import MAX_XML_CHARS, child_text, parse_xml
 from gewe_async.exceptions import GeweCallbackError
 from tests.paths import DATA
 
@@ -195,3 +197,93 @@ def test_without_orjson_the_standard_library_reads(monkeypatch: pytest.MonkeyPat
     event = parse_callback(BODIES[0])
     assert _parse._FAST_LOADS is None
     assert event == parse_callback(BODIES[0])
+
+
+# --- mentions read without a tree ----------------------------------------------------------
+
+
+def _mentions_by_tree(msg_source: str) -> tuple[str, ...]:
+    listed = child_text(parse_xml(msg_source), "atuserlist")
+    if not listed:
+        return ()
+    return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))
+
+
+_PIECES = [
+    "<msgsource>",
+    "</msgsource>",
+    "<atuserlist>",
+    "</atuserlist>",
+    "<atuserlist/>",
+    "<atuserlistx>",
+    "</atuserlistx>",
+    "<![CDATA[",
+    "]]>",
+    "]",
+    "<pua>",
+    "</pua>",
+    "<a b='1'>",
+    "</a>",
+    "<alnode>",
+    "</alnode>",
+    "&amp;",
+    "&#44;",
+    "&x;",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\x0b",
+    "\x00",
+    "wxid_a",
+    "wxid_b",
+    ",",
+    ">",
+    "<",
+    "é",
+    "\ud800",
+    "<!DOCTYPE m>",
+    "<!-- c -->",
+    '<?xml version="1.0"?>',
+    "<?pi x?>",
+    "notify@all",
+    "<a:b>",
+    "</ a>",
+    "</pua >",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24))
+@settings(max_examples=600, deadline=None)
+def test_mentions_scan_gives_the_trees_answer(pieces: list[str]) -> None:
+    msg_source = "".join(pieces)
+    assert _parse._mentions(msg_source) == _mentions_by_tree(msg_source)
+
+
+_NAME_PIECES = ["wxid_a", "wxid_b", ",", " ", "\n", "notify@all", "\r", "&amp;", "]", "é", "\x0b"]
+
+
+@given(
+    st.lists(st.sampled_from(_NAME_PIECES), max_size=8),
+    st.sampled_from(
+        ["", "<pua>1</pua>", "\n\t<alnode>\n</alnode>", "<a>x</a>\n", "<a>\r</a>", "\x0b"]
+    ),
+    st.booleans(),
+    st.sampled_from(["", "<silence>0</silence>", "<broken", "</msgsource>", "&bad;"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_mentions_scan_on_msgsource_shapes(
+    names: list[str], before: str, cdata: bool, after: str
+) -> None:
+    listed = "".join(names)
+    inner = f"<![CDATA[{listed}]]>" if cdata else listed
+    msg_source = f"<msgsource>{before}<atuserlist>{inner}</atuserlist>{after}"
+    assert _parse._mentions(msg_source) == _mentions_by_tree(msg_source)
+
+
+def test_mentions_scan_gives_the_trees_answer_on_every_body() -> None:
+    for body in BODIES:
+        data = json.loads(body).get("Data")
+        source = data.get("MsgSource") if isinstance(data, dict) else None
+        if isinstance(source, str):
+            assert _parse._mentions(source) == _mentions_by_tree(source)
