@@ -19,6 +19,7 @@ is a document of its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -79,6 +80,7 @@ from gewe_async.callbacks._xml import (
     child_int,
     child_text,
     parse_xml,
+    parse_xml_head,
     to_int,
 )
 from gewe_async.exceptions import GeweCallbackError
@@ -579,7 +581,13 @@ def _at(
         _set(built, "_lazy_source", element)
         return built
 
+    _DEFERRED.add(build)
     return build
+
+
+#: The readers that read nothing from their element at parse time (made by `_at`): a head of
+#: the document is enough for them.
+_DEFERRED: set[Reader] = set()
 
 
 #: A field read from XML: its name, the tags down to its element, then the attribute
@@ -680,11 +688,27 @@ def _appmsg_kind(appmsg: Element | None, subtype: str | None) -> CallbackKind:
 
 
 def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    appmsg, subtype = _appmsg_of(parse_xml(fields["content"]))
+    # appmsg/type comes early in the document: the head up to the first </type> tells the
+    # kind (a link or an invitation needs its url and title: the whole document then).
+    content = fields["content"]
+    appmsg, subtype = _appmsg_of(parse_xml_head(content, "</type>"))
+    whole = subtype is None or subtype == _LINK
+    if whole:
+        appmsg, subtype = _appmsg_of(parse_xml(content))
     kind = _appmsg_kind(appmsg, subtype)
     build = _BY_APPMSG_KIND.get(kind)
     event = None if appmsg is None or build is None else build(fields, appmsg)
-    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
+    if not isinstance(event, MessageEvent):
+        return UnknownMessage(subtype=subtype, **fields)
+    if not whole:
+        _unkeep(event)
+    return event
+
+
+def _unkeep(event: MessageEvent) -> None:
+    """Drop the element a head was read into: the fields are read from the whole document."""
+    with contextlib.suppress(AttributeError):
+        object.__delattr__(event, "_lazy_source")
 
 
 _INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
@@ -772,11 +796,27 @@ def _amount(fee_desc: str | None) -> Decimal | None:
 
 
 def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    root = parse_xml(fields["content"])
+    # sysmsg/@type is on the root's start tag: the head up to the first ">" tells the kind,
+    # unless the kind is told by more (a template's text) or the head cannot say.
+    content = fields["content"]
+    root = parse_xml_head(content, ">")
+    build = _sysmsg_reader(root)
+    whole = root is None or build not in _DEFERRED
+    if whole:
+        root = parse_xml(content)
+        build = _sysmsg_reader(root)
     subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
-    build = _BY_SYSMSG_TYPE.get(subtype or "")
     event = None if root is None or build is None else build(fields, root)
-    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
+    if not isinstance(event, MessageEvent):
+        return UnknownMessage(subtype=subtype, **fields)
+    if not whole:
+        _unkeep(event)
+    return event
+
+
+def _sysmsg_reader(root: Element | None) -> Reader | None:
+    subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
+    return _BY_SYSMSG_TYPE.get(subtype or "")
 
 
 def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
@@ -786,6 +826,7 @@ def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
 
 
 _ANNOUNCEMENT = _at(GroupAnnouncement)
+_DEFERRED.add(_announcement)
 
 
 _QUOTED_NAMES = re.compile(r'"(.+?)"')
