@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from gewe_async import callbacks as cb
 from gewe_async.callbacks import _parse, parse_callback
 from gewe_async.callbacks._events import LAZY_FIELDS
-from gewe_async.callbacks._xml import MAX_XML_CHARS, child_text, parse_xml
+from gewe_async.callbacks._xml import MAX_XML_CHARS, child_text, parse_xml, parse_xml_head
 from gewe_async.exceptions import GeweCallbackError
 from tests.paths import DATA
 
@@ -287,3 +287,120 @@ def test_mentions_scan_gives_the_trees_answer_on_every_body() -> None:
         source = data.get("MsgSource") if isinstance(data, dict) else None
         if isinstance(source, str):
             assert _parse._mentions(source) == _mentions_by_tree(source)
+
+
+# --- kinds told apart by the head of their XML ---------------------------------------------
+
+_XML_PIECES = [
+    "<msg>",
+    "</msg>",
+    "<appmsg>",
+    "</appmsg>",
+    "<appmsg appid=''>",
+    "<type>",
+    "</type>",
+    "<type/>",
+    "5",
+    "57",
+    "6",
+    " 2000 ",
+    " ",
+    "\n",
+    "\r",
+    "<title>",
+    "</title>",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&x;",
+    "&#53;",
+    '<sysmsg type="pat">',
+    "<sysmsg type='a>b'>",
+    '<sysmsg type="revokemsg" type="x">',
+    "</sysmsg>",
+    "<sysmsg>",
+    '<?xml version="1.0"?>',
+    "<!DOCTYPE x>",
+    "\ud800",
+    "é",
+    "<weappinfo>",
+    "</weappinfo>",
+    "<x/>",
+    "\x00",
+    ">",
+    "<",
+    "text",
+    "<a:b>",
+    "</ type>",
+]
+
+
+@given(st.lists(st.sampled_from(_XML_PIECES), max_size=20))
+@settings(max_examples=800, deadline=None)
+def test_a_head_tells_the_kind_the_whole_document_tells(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    whole = parse_xml(text)
+    head = parse_xml_head(text, "</type>")
+    subtype = _parse._appmsg_of(head)[1]
+    if subtype is not None:
+        assert subtype == _parse._appmsg_of(whole)[1]
+    head = parse_xml_head(text, ">")
+    if head is not None:
+        assert whole is not None
+        assert (head.tag, head.attrib) == (whole.tag, whole.attrib)
+
+
+def test_heads_tell_every_body_as_the_whole_document() -> None:
+    for body in BODIES:
+        data = json.loads(body).get("Data")
+        content = data.get("Content") if isinstance(data, dict) else None
+        text = content.get("string") if isinstance(content, dict) else None
+        if not isinstance(text, str):
+            continue
+        head = parse_xml_head(text, "</type>")
+        if _parse._appmsg_of(head)[1] is not None:
+            assert _parse._appmsg_of(head)[1] == _parse._appmsg_of(parse_xml(text))[1]
+        head = parse_xml_head(text, ">")
+        if head is not None:
+            whole = parse_xml(text)
+            assert whole is not None
+            assert (head.tag, head.attrib) == (whole.tag, whole.attrib)
+
+
+@given(
+    st.sampled_from(["", '<?xml version="1.0"?>', "<!DOCTYPE x>", "<!-- c -->", "junk", "\ud800"]),
+    st.sampled_from(
+        ["<msg>", "<appmsg>", '<sysmsg type="pat">', "<sysmsg type='a>b'>", "<a:b>", "<msg a='>'>"]
+    ),
+    st.lists(st.sampled_from(_XML_PIECES), max_size=6),
+    st.sampled_from(
+        [
+            "<appmsg><type>5</type>",
+            "<type>57</type>",
+            "<type> 6 </type>",
+            "<type><![CDATA[57]]></type>",
+            "<type>5<!-- </type> -->7</type>",
+            "<type>5<![CDATA[</type>]]>7</type>",
+            "<type>&#53;7</type>",
+            "<type></type>",
+            "<type>5<x/>7</type>",
+            "<type a='</type>'>5</type>",
+        ]
+    ),
+    st.lists(st.sampled_from(_XML_PIECES), max_size=6),
+)
+@settings(max_examples=800, deadline=None)
+def test_a_head_tells_the_kind_of_appmsg_shapes(
+    prolog: str, root: str, middle: list[str], type_element: str, rest: list[str]
+) -> None:
+    text = prolog + root + "".join(middle) + type_element + "".join(rest)
+    whole = parse_xml(text)
+    subtype = _parse._appmsg_of(parse_xml_head(text, "</type>"))[1]
+    if subtype is not None:
+        assert subtype == _parse._appmsg_of(whole)[1]
+    head = parse_xml_head(text, ">")
+    if head is not None:
+        assert whole is not None
+        assert (head.tag, head.attrib) == (whole.tag, whole.attrib)
