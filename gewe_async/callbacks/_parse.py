@@ -81,6 +81,7 @@ from gewe_async.callbacks._xml import (
     child_text,
     parse_xml,
     parse_xml_head,
+    parses_whole,
     to_int,
 )
 from gewe_async.exceptions import GeweCallbackError
@@ -586,7 +587,7 @@ def _located(built: MessageEvent) -> Element | None:
 
 def _at(
     event: type[MessageEvent], read: Callable[[Element | None], Fields] | None = None
-) -> Callable[[Fields, Element], MessageEvent]:
+) -> Callable[[Fields, Element | None], MessageEvent]:
     """The reader of a kind told apart by an element, which holds its fields.
 
     The fields (``read``; by default those at their paths from it) are read from the element
@@ -594,9 +595,10 @@ def _at(
     """
     _defer(event, read or _fields_at(event), _located)
 
-    def build(fields: Fields, element: Element) -> MessageEvent:
+    def build(fields: Fields, element: Element | None) -> MessageEvent:
         built = _lazy(event, fields)
-        _set(built, "_lazy_source", element)
+        if element is not None:  # None: found in the text, not parsed (read on first access)
+            _set(built, "_lazy_source", element)
         return built
 
     _DEFERRED.add(build)
@@ -709,18 +711,48 @@ def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     # appmsg/type comes early in the document: the head up to the first </type> tells the
     # kind (a link or an invitation needs its url and title: the whole document then).
     content = fields["content"]
-    appmsg, subtype = _appmsg_of(parse_xml_head(content, "</type>"))
+    plain = _APPMSG_HEAD.match(content)
+    if plain is not None and _distinct(plain.group(1)) and parses_whole(content):
+        appmsg, subtype = None, plain.group(3)  # found, and its fields read on first access
+    else:
+        appmsg, subtype = _appmsg_of(parse_xml_head(content, "</type>"))
     whole = subtype is None or subtype == _LINK
     if whole:
         appmsg, subtype = _appmsg_of(parse_xml(content))
     kind = _appmsg_kind(appmsg, subtype)
     build = _BY_APPMSG_KIND.get(kind)
-    event = None if appmsg is None or build is None else build(fields, appmsg)
+    event = None if (appmsg is None and whole) or build is None else build(fields, appmsg)
     if not isinstance(event, MessageEvent):
         return UnknownMessage(subtype=subtype, **fields)
     if not whole:
         _unkeep(event)
     return event
+
+
+# The shape most app messages start with, read as expat reads it: an optional XML
+# declaration, <msg>, <appmsg> with distinct plain attributes (checked after the match),
+# leaf children of plain text or one CDATA section, then <type>. The tree would give the same
+# appmsg/type; anything else does not match and is parsed.
+_TEXT = r"[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_SPACE = r"[ \t\n]*"
+_NAME = r"[A-Za-z_]\w*"
+_VALUE = r'[^<&"\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*'
+_APPMSG_HEAD = re.compile(
+    rf"[^<]*(?:<\?xml version=\"1\.0\"\?>{_SPACE})?<msg>{_SPACE}"
+    rf"<appmsg((?: {_NAME}=\"{_VALUE}\")*){_SPACE}>"
+    rf"(?:{_SPACE}(?:<(?!type[ />])({_NAME})>(?:{_TEXT}|<!\[CDATA\[{_TEXT}\]\]>)</\2>"
+    rf"|<(?!type[ />]){_NAME}{_SPACE}/>))*"
+    rf"{_SPACE}<type>([0-9]{{1,9}})</type>"
+)
+
+
+_ATTRIBUTE_NAME = re.compile(rf" ({_NAME})=")
+
+
+def _distinct(attributes: str) -> bool:
+    """Whether no attribute is given twice (expat refuses the element, and the tree stops)."""
+    names = _ATTRIBUTE_NAME.findall(attributes)
+    return len(names) == len(set(names))
 
 
 def _unkeep(event: MessageEvent) -> None:
@@ -817,6 +849,13 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     # sysmsg/@type is on the root's start tag: the head up to the first ">" tells the kind,
     # unless the kind is told by more (a template's text) or the head cannot say.
     content = fields["content"]
+    plain = _SYSMSG_HEAD.match(content)
+    if plain is not None and parses_whole(content):
+        subtype: str | None = plain.group(1)
+        build = _BY_SYSMSG_TYPE.get(subtype or "")
+        if build in _DEFERRED:  # found, and its fields read on first access
+            event = build(fields, None) if build is not None else None
+            return event if isinstance(event, MessageEvent) else UnknownMessage(**fields)
     root = parse_xml_head(content, ">")
     build = _sysmsg_reader(root)
     whole = root is None or build not in _DEFERRED
@@ -832,12 +871,16 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
     return event
 
 
+# The start tag most system messages begin with: the tree would give the same root and type.
+_SYSMSG_HEAD = re.compile(r'[^<]*<sysmsg type="([A-Za-z_]\w*)"[ \t\n]*>')
+
+
 def _sysmsg_reader(root: Element | None) -> Reader | None:
     subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
     return _BY_SYSMSG_TYPE.get(subtype or "")
 
 
-def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
+def _announcement(fields: Fields, sysmsg: Element | None) -> MessageEvent:
     event = _ANNOUNCEMENT(fields, sysmsg)
     _set(event, "publisher_wxid", fields["sender_wxid"])
     return event

@@ -32,6 +32,7 @@ __all__ = [
     "child_text",
     "parse_xml",
     "parse_xml_head",
+    "parses_whole",
     "to_int",
 ]
 
@@ -75,6 +76,23 @@ def parse_xml(text: str) -> Element | None:
 _NO_ELEMENT_FOUND = 3
 
 
+def parses_whole(text: str) -> bool:
+    """Whether `parse_xml` reads ``text`` at all (as far as it is well-formed).
+
+    It refuses a text with no element, longer than `MAX_XML_CHARS`, with a DTD, or that does
+    not encode (a lone surrogate).
+    """
+    start = text.find("<")
+    if start < 0 or len(text) - start > MAX_XML_CHARS or "<!DOCTYPE" in text:
+        return False
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
 def parse_xml_head(text: str, through: str) -> Element | None:
     """The tree of ``text`` up to and including the first ``through``, or ``None``.
 
@@ -88,13 +106,8 @@ def parse_xml_head(text: str, through: str) -> Element | None:
     """
     start = text.find("<")
     cut = text.find(through, start)
-    if start < 0 or cut < 0 or len(text) - start > MAX_XML_CHARS or "<!DOCTYPE" in text:
+    if cut < 0 or not parses_whole(text):
         return None
-    if not text.isascii():
-        try:
-            text.encode("utf-8")  # parse_xml refuses the whole text when a surrogate is in it
-        except UnicodeEncodeError:
-            return None
     builder = TreeBuilder()
     parser = XMLParser(target=builder)  # noqa: S314 - no DTD (above), nothing to defuse
     try:

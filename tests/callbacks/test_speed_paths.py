@@ -11,8 +11,10 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import re
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -404,3 +406,142 @@ def test_a_head_tells_the_kind_of_appmsg_shapes(
     if head is not None:
         assert whole is not None
         assert (head.tag, head.attrib) == (whole.tag, whole.attrib)
+
+
+def _message_with(msg_type: int, content: str) -> dict[str, Any]:
+    return {
+        "TypeName": "AddMsg",
+        "Appid": "wx_a",
+        "Wxid": "wxid_me",
+        "Data": {
+            "MsgId": 1,
+            "NewMsgId": 2,
+            "MsgType": msg_type,
+            "FromUserName": {"string": "wxid_b"},
+            "ToUserName": {"string": "wxid_me"},
+            "CreateTime": 1700000000,
+            "Content": {"string": content},
+        },
+    }
+
+
+def _slow_parse(body: Any) -> object:
+    """`parse_callback` with every head reading off: each document parsed whole, as before."""
+    never = re.compile(r"(?!)")
+    with (
+        mock.patch.object(_parse, "_APPMSG_HEAD", never),
+        mock.patch.object(_parse, "_SYSMSG_HEAD", never),
+        mock.patch.object(_parse, "parse_xml_head", return_value=None),
+        mock.patch.object(_parse, "_SIMPLE_MENTIONS", never),
+    ):
+        event = parse_callback(body)
+    return type(event), _values(event)
+
+
+_APPMSG_SHAPES = st.tuples(
+    st.sampled_from(["", '<?xml version="1.0"?>\n', "<!DOCTYPE x>", "\ud800", "<!-- c -->"]),
+    st.sampled_from(["<msg>", "<msg>\n\t", "<msg a='1'>", "<appmsg>", "<msg><x/>"]),
+    st.sampled_from(
+        [
+            "<appmsg>",
+            '<appmsg appid="" sdkver="0">',
+            '<appmsg a="1" a="2">',
+            '<appmsg a="x"y">',
+            '<appmsg a="\x01">',
+            "<appmsg a='1'>",
+        ]
+    ),
+    st.lists(
+        st.sampled_from(
+            [
+                "<title>hi</title>",
+                "<des><![CDATA[x]]></des>",
+                "<a />",
+                "<type/>",
+                "\n\t",
+                "<title>&amp;</title>",
+                "<des>\x0b</des>",
+                "<b>]]></b>",
+                "<type >6</type>",
+                "<weappinfo><type>1</type></weappinfo>",
+                "<title>\r</title>",
+                "<c></d>",
+            ]
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(
+        [
+            "<type>57</type>",
+            "<type>6</type>",
+            "<type>2000</type>",
+            "<type>5</type>",
+            "<type>33</type>",
+            "<type>x</type>",
+            "<type> 6 </type>",
+            "<type>74</type>",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "",
+            "</appmsg></msg>",
+            "<refermsg><type>1</type></refermsg>",
+            "<broken",
+            "&bad;",
+            "<url>addchatroombyinvite</url>",
+            "\ud800",
+        ]
+    ),
+)
+
+
+@given(_APPMSG_SHAPES)
+@settings(max_examples=500, deadline=None)
+def test_app_messages_read_by_their_head_equal_the_whole_parse(shape: tuple[Any, ...]) -> None:
+    prolog, root, appmsg, leaves, type_element, rest = shape
+    content = prolog + root + appmsg + "".join(leaves) + type_element + rest
+    body = _message_with(49, content)
+    event = parse_callback(body)
+    assert (type(event), _values(event)) == _slow_parse(body)
+
+
+@given(
+    st.sampled_from(["", "wxid_b:\n", "<!DOCTYPE x>", "\ud800", '<?xml version="1.0"?>']),
+    st.sampled_from(
+        [
+            '<sysmsg type="revokemsg">',
+            '<sysmsg type="pat">',
+            '<sysmsg type="roomtoolstips">',
+            '<sysmsg type="mmchatroombarannouncememt">',
+            '<sysmsg type="sysmsgtemplate">',
+            '<sysmsg type="other">',
+            '<sysmsg type="pat" type="x">',
+            "<sysmsg type='pat'>",
+            '<sysmsg type="pat" >',
+            "<sysmsg>",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "",
+            "<revokemsg><newmsgid>5</newmsgid></revokemsg></sysmsg>",
+            "<pat><fromusername>a</fromusername></pat></sysmsg>",
+            "<broken",
+            "&x;",
+            "\x00",
+        ]
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_system_messages_read_by_their_head_equal_the_whole_parse(
+    prolog: str, root: str, rest: str
+) -> None:
+    body = _message_with(10002, prolog + root + rest)
+    event = parse_callback(body)
+    assert (type(event), _values(event)) == _slow_parse(body)
+
+
+def test_every_body_equals_its_whole_parse() -> None:
+    for body, event in _events():
+        assert (type(event), _values(event)) == _slow_parse(body)
