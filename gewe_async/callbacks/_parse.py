@@ -186,7 +186,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def _decode(body: object) -> Mapping[str, Any]:
     # Concrete types first: an isinstance against the Mapping ABC is slow, and bodies are bytes.
-    if not isinstance(body, bytes | str | bytearray):
+    if type(body) is not bytes and not isinstance(body, str | bytearray):
         if isinstance(body, Mapping):
             return body
         raise GeweCallbackError(
@@ -856,8 +856,10 @@ def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
         if build in _DEFERRED:  # found, and its fields read on first access
             event = build(fields, None) if build is not None else None
             return event if isinstance(event, MessageEvent) else UnknownMessage(**fields)
-    root = parse_xml_head(content, ">")
-    build = _sysmsg_reader(root)
+        root = None  # told by more than its type (a template's text): parsed whole
+    else:
+        root = parse_xml_head(content, ">")
+        build = _sysmsg_reader(root)
     whole = root is None or build not in _DEFERRED
     if whole:
         root = parse_xml(content)
