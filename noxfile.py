@@ -53,7 +53,7 @@ def bench(session: nox.Session) -> None:
     """Throughput, CPU, memory and import-time benchmark against raw httpx and aiohttp."""
     ensure_redis_server(session)
     # opengewe: the peer parser bench/callbacks.py compares with, in this session's env only.
-    session.install("-e", ".[server,redis]", "aiohttp", "opengewe==0.2.1")
+    session.install("-e", ".[server,redis,speedups]", "aiohttp", "opengewe==0.2.1")
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)
     session.run("python", "bench/receiver.py")
