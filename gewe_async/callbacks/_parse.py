@@ -13,8 +13,9 @@ real servers):
 
 Every kind is described once, in `KINDS` at the end of this module: its event class, where in
 a push it is found, and the function that reads it there. The dispatch tables are made from
-it. Each XML document is parsed once; a quote's quoted content is parsed a second time, as it
-is a document of its own.
+it. XML is read as late as it can be: the kind from the start of a document (a bounded match
+of its plain shape, else the head parsed up to what tells it), the fields on first access of
+one of them (`LAZY_FIELDS`); a quote's quoted content is a document of its own.
 """
 
 from __future__ import annotations
