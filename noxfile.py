@@ -55,7 +55,11 @@ def bench(session: nox.Session) -> None:
     # opengewe: the peer parser bench/callbacks.py compares with; granian: a server compared
     # with uvicorn. Both in this session's env only.
     session.install(
-        "-e", ".[server,redis,schedule]", "aiohttp", "opengewe==0.2.1", "granian"
+        "-e",
+        ".[server,redis,schedule,speedups]",
+        "aiohttp",
+        "opengewe==0.2.1",
+        "granian",
     )
     session.run("python", "bench/imports.py")  # exits 1 if an import-time target is missed
     session.run("python", "bench/run.py", *session.posargs)

@@ -12,13 +12,15 @@ because one of them is missing.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
@@ -37,6 +39,12 @@ XML_PATH: Final = "gewe_async.xml_path"
 def _xml(path: str) -> Any:
     """A field read by the parser from the XML at ``path``: ``None`` when absent or empty."""
     return attrs.field(default=None, metadata={XML_PATH: path})
+
+
+#: The fields each event class reads on first access, and how: ``{class: (names, read,
+#: locate)}``, filled by the parser from ``KINDS``: ``locate(event)`` finds the element the
+#: fields are read from in ``content`` and ``read(element)`` gives every such field's value.
+LAZY_FIELDS: Final[dict[type, tuple[frozenset[str], Any, Any]]] = {}
 
 
 def _data(key: str) -> Any:
@@ -152,6 +160,29 @@ class MessageEvent(CallbackEvent):
     """The notification text (``PushContent``), when the push has one."""
     content: str = ""
     """The message content, without the ``"<wxid>:\\n"`` prefix of group messages."""
+
+    if not TYPE_CHECKING:  # type checkers keep refusing unknown attributes
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for an unset slot: a field the parser leaves to first access (the
+            # XML of a kind whose class its MsgType tells). Reading it sets every such field,
+            # so repr, equality, hashing, copies and pickles see the values they always did.
+            lazy = LAZY_FIELDS.get(type(self))
+            if lazy is None or name not in lazy[0]:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            values = lazy[1](self._lazy_source)
+            for key, value in values.items():
+                object.__setattr__(self, key, value)
+            with contextlib.suppress(AttributeError):
+                object.__delattr__(self, "_lazy_source")  # the tree is not needed any more
+            return values[name]
+
+    @functools.cached_property
+    def _lazy_source(self) -> Any:
+        # The element the parser told the kind apart by, kept (a slot, no field: not in repr,
+        # equality or pickles) until the fields left to first access are read; found again in
+        # ``content`` when not kept (a kind told by its MsgType, a copy, an unpickled event).
+        return LAZY_FIELDS[type(self)][2](self)
 
     @property
     def idempotency_key(self) -> str:

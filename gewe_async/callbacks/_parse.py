@@ -13,12 +13,14 @@ real servers):
 
 Every kind is described once, in `KINDS` at the end of this module: its event class, where in
 a push it is found, and the function that reads it there. The dispatch tables are made from
-it. Each XML document is parsed once; a quote's quoted content is parsed a second time, as it
-is a document of its own.
+it. XML is read as late as it can be: the kind from the start of a document (a bounded match
+of its plain shape, else the head parsed up to what tells it), the fields on first access of
+one of them (`LAZY_FIELDS`); a quote's quoted content is a document of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +33,7 @@ import attrs
 
 from gewe_async.callbacks._events import (
     DATA_KEY,
+    LAZY_FIELDS,
     XML_PATH,
     CallbackEvent,
     ChannelsMessage,
@@ -74,9 +77,12 @@ from gewe_async.callbacks._events import (
 )
 from gewe_async.callbacks._kinds import CallbackKind
 from gewe_async.callbacks._xml import (
+    MAX_XML_CHARS,
     child_int,
     child_text,
     parse_xml,
+    parse_xml_head,
+    parses_whole,
     to_int,
 )
 from gewe_async.exceptions import GeweCallbackError
@@ -181,12 +187,22 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 def _decode(body: object) -> Mapping[str, Any]:
     # Concrete types first: an isinstance against the Mapping ABC is slow, and bodies are bytes.
-    if not isinstance(body, bytes | str | bytearray):
+    if type(body) is not bytes and not isinstance(body, str | bytearray):
         if isinstance(body, Mapping):
             return body
         raise GeweCallbackError(
             f"a callback body is bytes, str or a mapping, not {type(body).__name__}"
         )
+    fast = _FAST_LOADS if _FAST_LOADS is not _UNRESOLVED else _resolve_fast_loads()
+    if fast is not None and (type(body) is bytes or type(body) is bytearray):
+        try:
+            payload = fast[0](body)
+        except fast[1]:
+            pass  # refused (or not UTF-8 JSON): the standard library gives its verdict below
+        else:
+            # orjson refuses lone surrogates: nothing left to check, but for its floats.
+            if type(payload) is dict and not (_may_hold_long_int(body) and _holds_float(payload)):
+                return payload
     try:
         payload = _loads(body)
     except RecursionError:
@@ -208,6 +224,53 @@ _ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _BYTES_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 _ENCODED = re.compile(rb"\xed[\xa0-\xbf]")
 _IN_STR = re.compile("[\ud800-\udfff]")
+
+
+#: The faster JSON reader, ``(loads, its error)``: orjson, when the ``speedups`` extra is
+#: installed, else ``None`` (the standard library alone). Imported on the first body, not at
+#: ``import gewe_async``: loading it costs more than most processes parse.
+_UNRESOLVED: Final = object()
+_FAST_LOADS: Any = _UNRESOLVED
+
+
+def _resolve_fast_loads() -> tuple[Callable[[Any], Any], type[Exception]] | None:
+    global _FAST_LOADS  # resolved once, on the first body
+    try:
+        import orjson  # optional (the speedups extra), and costly to import
+    except ImportError:
+        _FAST_LOADS = None
+    else:
+        _FAST_LOADS = (orjson.loads, orjson.JSONDecodeError)
+    return _FAST_LOADS  # type: ignore[no-any-return]
+
+
+# orjson reads an int past 64 bits as a float, where json keeps it exact: a body that may
+# hold one (20 digits after ":", "," or "[", whitespace and "-" aside) goes to json. One C
+# pass over a copy: digits become "0", the three separators ":", all else "x".
+_LONG_INT_TABLE = bytes(
+    ord("0") if chr(byte).isdigit() and byte < 128 else ord(":") if chr(byte) in ":,[" else ord("x")
+    for byte in range(256)
+)
+_LONG_INT = b":" + b"0" * 20
+
+
+def _may_hold_long_int(body: bytes | bytearray) -> bool:
+    return _LONG_INT in body.translate(_LONG_INT_TABLE, b" \t\n\r-")
+
+
+def _holds_float(payload: dict[str, Any]) -> bool:
+    """Whether a float is anywhere in ``payload`` (where orjson may have read a long int)."""
+    level: list[Any] = [payload]
+    while level:
+        values = [
+            value
+            for container in level
+            for value in (container.values() if type(container) is dict else container)
+        ]
+        if any(type(value) is float for value in values):
+            return True
+        level = [value for value in values if type(value) is dict or type(value) is list]
+    return False
 
 
 def _may_hold_surrogate(body: object) -> bool:
@@ -348,12 +411,14 @@ def _add_msg(
     data = payload.get("Data")
     if type(data) is not dict and not isinstance(data, Mapping):
         return None
-    msg_type = _int(data.get("MsgType"))
-    new_msg_id = _int(data.get("NewMsgId"))
-    msg_id = _int(data.get("MsgId"))
-    from_wxid = _string(data.get("FromUserName"))
-    to_wxid = _string(data.get("ToUserName"))
-    create_time = _time(_int(data.get("CreateTime")))
+    # JSON's own types inline (a call each would be a tenth of this function's time).
+    get = data.get
+    msg_type = value if type(value := get("MsgType")) is int else _int(value)
+    new_msg_id = value if type(value := get("NewMsgId")) is int else _int(value)
+    msg_id = value if type(value := get("MsgId")) is int else _int(value)
+    from_wxid = _string(get("FromUserName"))
+    to_wxid = _string(get("ToUserName"))
+    create_time = _time(value if type(value := get("CreateTime")) is int else _int(value))
     if (
         msg_type is None
         or new_msg_id is None
@@ -381,8 +446,8 @@ def _add_msg(
         chat_id = to_wxid if from_wxid == wxid else from_wxid
         is_group = False
 
-    msg_source = data.get("MsgSource")
-    push_content = _string(data.get("PushContent"))
+    msg_source = get("MsgSource")
+    push_content = _string(get("PushContent"))
     fields: Fields = {
         "app_id": app_id,
         "wxid": wxid,
@@ -398,7 +463,9 @@ def _add_msg(
         "sender_wxid": sender,
         "is_group": is_group,
         "is_self": wxid is not None and (from_wxid == wxid or sender == wxid),
-        "mentions": _mentions(msg_source) if isinstance(msg_source, str) else (),
+        "mentions": _mentions(msg_source)
+        if type(msg_source) is str and "atuserlist" in msg_source
+        else (_mentions(msg_source) if isinstance(msg_source, str) else ()),
         "push_content": push_content,
         "content": content,
     }
@@ -408,10 +475,33 @@ def _add_msg(
     return build(fields, data)
 
 
+# The shape most MsgSource documents have up to their list: a root without attributes, leaf
+# children of plain text, then ``<atuserlist>`` of plain text or one CDATA section. Such a
+# prefix is read as the tree reads it (expat reports the list's end before any later fault),
+# so a match gives the tree's answer without a tree. Anything else (entities, CR, control
+# characters, "]", attributes, another list first) does not match and is parsed.
+_XML_TEXT = r"[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_XML_SPACE = r"[ \t\n]*"
+_SIMPLE_MENTIONS = re.compile(
+    rf"[^<]*<[A-Za-z_]\w*>(?:{_XML_SPACE}<(?!atuserlist>)([A-Za-z_]\w*)>{_XML_TEXT}</\1>)*"
+    rf"{_XML_SPACE}<atuserlist>(?:<!\[CDATA\[({_XML_TEXT})\]\]>|({_XML_TEXT}))</atuserlist>"
+)
+
+
 def _mentions(msg_source: str) -> tuple[str, ...]:
     if "atuserlist" not in msg_source:  # most messages: skip parsing MsgSource at all
         return ()
-    listed = child_text(parse_xml(msg_source), "atuserlist")
+    simple = (
+        _SIMPLE_MENTIONS.match(msg_source)
+        if msg_source.isascii()  # no surrogate, no non-ASCII whitespace or name character
+        and len(msg_source) <= MAX_XML_CHARS
+        and "<!DOCTYPE" not in msg_source  # parse_xml refuses the whole document
+        else None
+    )
+    if simple is not None:
+        listed: str | None = simple.group(2) if simple.group(2) is not None else simple.group(3)
+    else:
+        listed = child_text(parse_xml(msg_source), "atuserlist")
     if not listed:
         return ()
     return tuple(dict.fromkeys(w for w in (part.strip() for part in listed.split(",")) if w))
@@ -430,40 +520,95 @@ def _buffer(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _image(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    img = _find(parse_xml(fields["content"]), "img")
-    return ImageMessage(
-        thumb_base64=_buffer(data), **_from_xml(img, _PLANS[ImageMessage]), **fields
-    )
+_new = object.__new__
+_set = object.__setattr__
 
 
-def _voice(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    voice = _find(parse_xml(fields["content"]), "voicemsg")
-    return VoiceMessage(
-        voice_base64=_buffer(data), **_from_xml(voice, _PLANS[VoiceMessage]), **fields
-    )
+def _lazy(event: type[MessageEvent], fields: Fields) -> MessageEvent:
+    """``event(**fields)`` with its XML fields left unset: read on first access.
+
+    Only the kinds `_content` registers are built so (`LAZY_FIELDS`); their fields carry no
+    converter or validator, so setting them as ``__init__`` would is all it does.
+    """
+    built = _new(event)
+    for name, value in fields.items():
+        _set(built, name, value)
+    return built
 
 
-def _content(event: type[MessageEvent], tag: str) -> Reader:
+def _content(event: type[MessageEvent], tag: str, buffer: str = "") -> Reader:
     """The reader of a kind of its own ``MsgType``: its fields at their paths from ``tag``.
 
-    ``tag`` is the content's element the paths start at (``""``: its root, ``<msg>``).
+    ``tag`` is the content's element the paths start at (``""``: its root, ``<msg>``);
+    ``buffer`` the field that holds the media the push carries (``ImgBuf``), if any. The
+    class is known from the ``MsgType`` alone, so the XML is parsed when a field of it is first
+    read, not at parse time: a bot that routes on the kind and ids never pays for it.
     """
 
+    def locate(built: MessageEvent) -> Element | None:
+        return _find(parse_xml(built.content), tag)
+
+    _defer(event, _fields_at(event), locate)
+
     def read(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-        element = _find(parse_xml(fields["content"]), tag)
-        return event(**_from_xml(element, _PLANS[event]), **fields)
+        built = _lazy(event, fields)
+        if buffer:
+            _set(built, buffer, _buffer(data))
+        return built
 
     return read
 
 
-def _at(event: type[MessageEvent]) -> Reader:
-    """The reader of a kind told apart by an element: its fields at their paths from it."""
+def _defer(
+    event: type[MessageEvent],
+    read: Callable[[Element | None], Fields],
+    locate: Callable[[Any], Element | None],
+) -> None:
+    """Leave the fields ``read`` gives to first access (`LAZY_FIELDS`)."""
+    LAZY_FIELDS[event] = (frozenset(read(None)), read, locate)
 
-    def read(fields: Fields, element: Element) -> MessageEvent:
-        return event(**_from_xml(element, _PLANS[event]), **fields)
+
+def _fields_at(event: type[MessageEvent]) -> Callable[[Element | None], Fields]:
+    """The event's XML fields at their paths (``XML_PATH``) from an element."""
+    plan = _plan(event)
+
+    def read(element: Element | None) -> Fields:
+        return _from_xml(element, plan)
 
     return read
+
+
+def _located(built: MessageEvent) -> Element | None:
+    """The element an app or system message was told apart by, found again in ``content``."""
+    root = parse_xml(built.content)
+    if built.msg_type == _APP:
+        return _appmsg_of(root)[0]
+    return root if root is not None and root.tag == "sysmsg" else None
+
+
+def _at(
+    event: type[MessageEvent], read: Callable[[Element | None], Fields] | None = None
+) -> Callable[[Fields, Element | None], MessageEvent]:
+    """The reader of a kind told apart by an element, which holds its fields.
+
+    The fields (``read``; by default those at their paths from it) are read from the element
+    on first access, not at parse time; the element is kept until then.
+    """
+    _defer(event, read or _fields_at(event), _located)
+
+    def build(fields: Fields, element: Element | None) -> MessageEvent:
+        built = _lazy(event, fields)
+        if element is not None:  # None: found in the text, not parsed (read on first access)
+            _set(built, "_lazy_source", element)
+        return built
+
+    _DEFERRED.add(build)
+    return build
+
+
+#: The readers that read nothing from their element at parse time (made by `_at`): a head of
+#: the document is enough for them.
+_DEFERRED: set[Reader] = set()
 
 
 #: A field read from XML: its name, the tags down to its element, then the attribute
@@ -564,11 +709,57 @@ def _appmsg_kind(appmsg: Element | None, subtype: str | None) -> CallbackKind:
 
 
 def _app_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    appmsg, subtype = _appmsg_of(parse_xml(fields["content"]))
+    # appmsg/type comes early in the document: the head up to the first </type> tells the
+    # kind (a link or an invitation needs its url and title: the whole document then).
+    content = fields["content"]
+    plain = _APPMSG_HEAD.match(content)
+    if plain is not None and _distinct(plain.group(1)) and parses_whole(content):
+        appmsg, subtype = None, plain.group(3)  # found, and its fields read on first access
+    else:
+        appmsg, subtype = _appmsg_of(parse_xml_head(content, "</type>"))
+    whole = subtype is None or subtype == _LINK
+    if whole:
+        appmsg, subtype = _appmsg_of(parse_xml(content))
     kind = _appmsg_kind(appmsg, subtype)
     build = _BY_APPMSG_KIND.get(kind)
-    event = None if appmsg is None or build is None else build(fields, appmsg)
-    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
+    event = None if (appmsg is None and whole) or build is None else build(fields, appmsg)
+    if not isinstance(event, MessageEvent):
+        return UnknownMessage(subtype=subtype, **fields)
+    if not whole:
+        _unkeep(event)
+    return event
+
+
+# The shape most app messages start with, read as expat reads it: an optional XML
+# declaration, <msg>, <appmsg> with distinct plain attributes (checked after the match),
+# leaf children of plain text or one CDATA section, then <type>. The tree would give the same
+# appmsg/type; anything else does not match and is parsed.
+_TEXT = r"[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_SPACE = r"[ \t\n]*"
+_NAME = r"[A-Za-z_]\w*"
+_VALUE = r'[^<&"\]\r\x00-\x08\x0b\x0c\x0e-\x1f]*'
+_APPMSG_HEAD = re.compile(
+    rf"[^<]*(?:<\?xml version=\"1\.0\"\?>{_SPACE})?<msg>{_SPACE}"
+    rf"<appmsg((?: {_NAME}=\"{_VALUE}\")*){_SPACE}>"
+    rf"(?:{_SPACE}(?:<(?!type[ />])({_NAME})>(?:{_TEXT}|<!\[CDATA\[{_TEXT}\]\]>)</\2>"
+    rf"|<(?!type[ />]){_NAME}{_SPACE}/>))*"
+    rf"{_SPACE}<type>([0-9]{{1,9}})</type>"
+)
+
+
+_ATTRIBUTE_NAME = re.compile(rf" ({_NAME})=")
+
+
+def _distinct(attributes: str) -> bool:
+    """Whether no attribute is given twice (expat refuses the element, and the tree stops)."""
+    names = _ATTRIBUTE_NAME.findall(attributes)
+    return len(names) == len(set(names))
+
+
+def _unkeep(event: MessageEvent) -> None:
+    """Drop the element a head was read into: the fields are read from the whole document."""
+    with contextlib.suppress(AttributeError):
+        object.__delattr__(event, "_lazy_source")
 
 
 _INVITE_TEXT = re.compile(r'"(.+?)"邀请你加入群聊"(.*)"')
@@ -585,21 +776,26 @@ def _notice_text(text: str | None) -> str:
 
 
 def _group_invite(fields: Fields, appmsg: Element) -> MessageEvent:
-    read = _from_xml(appmsg, _PLANS[GroupInvite])
+    event = _INVITE(fields, appmsg)
+    _set(event, "inviter_wxid", fields["sender_wxid"])
+    return event
+
+
+def _invite_fields(appmsg: Element | None) -> Fields:
+    read = _from_xml(appmsg, _plan(GroupInvite))
     words = _INVITE_TEXT.match(_notice_text(read["description"]))
-    return GroupInvite(
-        inviter_wxid=fields["sender_wxid"],
-        inviter_nickname=words.group(1) if words else None,
-        group_name=(words.group(2) or None) if words else None,
-        **read,
-        **fields,
-    )
+    read["inviter_nickname"] = words.group(1) if words else None
+    read["group_name"] = (words.group(2) or None) if words else None
+    return read
 
 
-def _quote(fields: Fields, appmsg: Element) -> MessageEvent:
-    refer = appmsg.find("refermsg")
+_INVITE = _at(GroupInvite, _invite_fields)
+
+
+def _quote_fields(appmsg: Element | None) -> Fields:
+    refer = None if appmsg is None else appmsg.find("refermsg")
     quoted = None if refer is None else _quoted(refer)
-    return QuoteMessage(text=child_text(appmsg, "title"), quoted=quoted, **fields)
+    return {"text": child_text(appmsg, "title"), "quoted": quoted}
 
 
 def _quoted(refer: Element) -> QuotedMessage:
@@ -631,9 +827,10 @@ def _quoted(refer: Element) -> QuotedMessage:
     )
 
 
-def _transfer(fields: Fields, appmsg: Element) -> MessageEvent:
-    read = _from_xml(appmsg, _PLANS[TransferMessage])
-    return TransferMessage(amount=_amount(read["fee_desc"]), **read, **fields)
+def _transfer_fields(appmsg: Element | None) -> Fields:
+    read = _from_xml(appmsg, _plan(TransferMessage))
+    read["amount"] = _amount(read["fee_desc"])
+    return read
 
 
 def _amount(fee_desc: str | None) -> Decimal | None:
@@ -650,16 +847,50 @@ def _amount(fee_desc: str | None) -> Decimal | None:
 
 
 def _system_message(fields: Fields, data: Mapping[str, Any]) -> MessageEvent:
-    root = parse_xml(fields["content"])
+    # sysmsg/@type is on the root's start tag: the head up to the first ">" tells the kind,
+    # unless the kind is told by more (a template's text) or the head cannot say.
+    content = fields["content"]
+    plain = _SYSMSG_HEAD.match(content)
+    if plain is not None and parses_whole(content):
+        subtype: str | None = plain.group(1)
+        build = _BY_SYSMSG_TYPE.get(subtype or "")
+        if build in _DEFERRED:  # found, and its fields read on first access
+            event = build(fields, None) if build is not None else None
+            return event if isinstance(event, MessageEvent) else UnknownMessage(**fields)
+        root = None  # told by more than its type (a template's text): parsed whole
+    else:
+        root = parse_xml_head(content, ">")
+        build = _sysmsg_reader(root)
+    whole = root is None or build not in _DEFERRED
+    if whole:
+        root = parse_xml(content)
+        build = _sysmsg_reader(root)
     subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
-    build = _BY_SYSMSG_TYPE.get(subtype or "")
     event = None if root is None or build is None else build(fields, root)
-    return event if isinstance(event, MessageEvent) else UnknownMessage(subtype=subtype, **fields)
+    if not isinstance(event, MessageEvent):
+        return UnknownMessage(subtype=subtype, **fields)
+    if not whole:
+        _unkeep(event)
+    return event
 
 
-def _announcement(fields: Fields, sysmsg: Element) -> MessageEvent:
-    read = _from_xml(sysmsg, _PLANS[GroupAnnouncement])
-    return GroupAnnouncement(publisher_wxid=fields["sender_wxid"], **read, **fields)
+# The start tag most system messages begin with: the tree would give the same root and type.
+_SYSMSG_HEAD = re.compile(r'[^<]*<sysmsg type="([A-Za-z_]\w*)"[ \t\n]*>')
+
+
+def _sysmsg_reader(root: Element | None) -> Reader | None:
+    subtype = root.get("type") if root is not None and root.tag == "sysmsg" else None
+    return _BY_SYSMSG_TYPE.get(subtype or "")
+
+
+def _announcement(fields: Fields, sysmsg: Element | None) -> MessageEvent:
+    event = _ANNOUNCEMENT(fields, sysmsg)
+    _set(event, "publisher_wxid", fields["sender_wxid"])
+    return event
+
+
+_ANNOUNCEMENT = _at(GroupAnnouncement)
+_DEFERRED.add(_announcement)
 
 
 _QUOTED_NAMES = re.compile(r'"(.+?)"')
@@ -928,8 +1159,8 @@ _MINI_PROGRAM = _at(MiniProgramMessage)
 #: Every kind but ``unknown``, described once; the dispatch tables below are made from it.
 KINDS: Final[tuple[KindSpec, ...]] = (
     _spec(TextMessage, _message(1, _text)),
-    _spec(ImageMessage, _message(3, _image)),
-    _spec(VoiceMessage, _message(34, _voice)),
+    _spec(ImageMessage, _message(3, _content(ImageMessage, "img", "thumb_base64"))),
+    _spec(VoiceMessage, _message(34, _content(VoiceMessage, "voicemsg", "voice_base64"))),
     _spec(VideoMessage, _message(43, _content(VideoMessage, "videomsg"))),
     _spec(EmojiMessage, _message(47, _content(EmojiMessage, "emoji"))),
     _spec(NameCardMessage, _message(42, _content(NameCardMessage, ""))),
@@ -940,8 +1171,8 @@ KINDS: Final[tuple[KindSpec, ...]] = (
     _spec(FileNotice, _app("74", _at(FileNotice))),
     _spec(FileMessage, _app("6", _at(FileMessage))),
     _spec(MiniProgramMessage, _app("33", _MINI_PROGRAM), _app("36", _MINI_PROGRAM)),
-    _spec(QuoteMessage, _app("57", _quote)),
-    _spec(TransferMessage, _app("2000", _transfer)),
+    _spec(QuoteMessage, _app("57", _at(QuoteMessage, _quote_fields))),
+    _spec(TransferMessage, _app("2000", _at(TransferMessage, _transfer_fields))),
     _spec(RedPacketMessage, _app("2001", _at(RedPacketMessage))),
     _spec(ChannelsMessage, _app("51", _at(ChannelsMessage))),
     _spec(RevokeMessage, _sys("revokemsg", _at(RevokeMessage))),

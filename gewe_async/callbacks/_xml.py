@@ -31,6 +31,8 @@ __all__ = [
     "child_int",
     "child_text",
     "parse_xml",
+    "parse_xml_head",
+    "parses_whole",
     "to_int",
 ]
 
@@ -67,6 +69,56 @@ def parse_xml(text: str) -> Element | None:
         # again into a builder we hold, to keep the elements read before the fault.
         builder = TreeBuilder()
         return _read(XMLParser(target=builder), builder, text)  # noqa: S314 - as above
+    return root
+
+
+# expat's error at the end of a document cut between two tokens, with elements left open.
+_NO_ELEMENT_FOUND = 3
+
+
+def parses_whole(text: str) -> bool:
+    """Whether `parse_xml` reads ``text`` at all (as far as it is well-formed).
+
+    It refuses a text with no element, longer than `MAX_XML_CHARS`, with a DTD, or that does
+    not encode (a lone surrogate).
+    """
+    start = text.find("<")
+    if start < 0 or len(text) - start > MAX_XML_CHARS or "<!DOCTYPE" in text:
+        return False
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def parse_xml_head(text: str, through: str) -> Element | None:
+    """The tree of ``text`` up to and including the first ``through``, or ``None``.
+
+    What the head holds is what `parse_xml` gives for the whole text, as far as it goes: the
+    same root, with its attributes, and the same first children, each with its ``text`` if
+    the head goes past its end or its first child. That holds because expat reports an
+    element once its start tag is read, whatever follows, and the head is read only when it
+    ends between two tokens (its one error is that elements are left open). ``None`` (the
+    caller parses the whole text) when the head cannot answer: no ``through``, a cut inside a
+    token, or a text `parse_xml` refuses as a whole (too long, a DTD, not encodable).
+    """
+    start = text.find("<")
+    cut = text.find(through, start)
+    if cut < 0 or not parses_whole(text):
+        return None
+    builder = TreeBuilder()
+    parser = XMLParser(target=builder)  # noqa: S314 - no DTD (above), nothing to defuse
+    try:
+        parser.feed(text[start : cut + len(through)])
+        parser.close()
+    except ParseError as exc:
+        if exc.code != _NO_ELEMENT_FOUND:
+            return None
+    except ValueError:  # pragma: no cover - the text encodes (above)
+        return None
+    root: Element | None = builder.close()
     return root
 
 
