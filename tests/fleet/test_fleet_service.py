@@ -177,3 +177,32 @@ async def test_the_directory_syncs_an_account_without_friends() -> None:
         report = await directory.sync("wx_new")
     assert (report.added, tuple(report.errors)) == (0, ())
     assert directory.account("wx_new").age is not None
+
+
+async def test_the_outbox_and_the_jobs_work_beside_an_open_sqlite_storage(tmp_path: Path) -> None:
+    """A SqliteStorage that is not shared locks its file: they once failed with `locked`."""
+    from gewe_async.bot import Dispatcher
+    from gewe_async.bot.fsm import SqliteStorage
+    from gewe_async.fleet import Directory, Outbox, Scheduler
+
+    fake = FakeGewe()
+    fake.add_device("wx_1")
+    clock = Clock(datetime(2026, 12, 4, 8, 0, tzinfo=SHANGHAI))
+    async with fake.client() as client:
+        directory = Directory()
+        dp = Dispatcher(client, storage=SqliteStorage(tmp_path / "bot.db-state"), directory=directory)
+        await directory.sync("wx_1")  # the conversations' file is open, and locked
+        schedule = Scheduler(client, store=dp.storage, app_ids=["wx_1"], clock=clock)
+        async with Outbox(client, dp.storage) as outbox:
+
+            @schedule.cron("0 9 * * *", tz="Asia/Shanghai")
+            async def good_morning(client: Any, app_id: str) -> None:
+                await outbox.post_text(app_id, "wxid_boss", "早上好")
+
+            await schedule.tick()
+            clock.now = datetime(2026, 12, 4, 9, 0, 1, tzinfo=SHANGHAI).timestamp()
+            assert await schedule.tick() == 1
+            await outbox.drain(timeout=30)
+            await schedule.aclose()
+        await dp.storage.aclose()
+    assert fake.devices["wx_1"].outbox.texts("wxid_boss") == ["早上好"]
