@@ -116,6 +116,7 @@ async def test_a_fleet_of_100_accounts_keeps_its_promises_across_a_restart(
             await fake.receive_text("wx_003", "wxid_bob", "menu")
             await until(lambda: fake.fetched_media, "the image downloaded")
             assert list(fake.fetched_media.values()) == [PNG]
+            assert all(url.startswith(f"{public_url}/media/") for url in fake.fetched_media)
             assert [m.type for m in fake.devices["wx_003"].outbox] == [3]
             # A health event: the admin hears of it through another account.
             await fake.take_offline("wx_050")
