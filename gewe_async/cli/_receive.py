@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -232,6 +233,23 @@ def dispatcher_for(target: Dispatcher | Router) -> Dispatcher:
     return dp
 
 
+async def scheduled(dp: Dispatcher) -> contextlib.AbstractAsyncContextManager[object]:
+    """Run ``dp.schedule`` while the block runs, when the bot declared jobs on it.
+
+    Raises:
+        ValueError: A job has no accounts (raised here, at start, not lost in a task).
+    """
+    schedule = vars(dp).get("schedule")  # a cached_property: absent when the bot never used it
+    if schedule is None or not schedule.jobs:
+        return contextlib.nullcontext()
+    try:
+        await schedule.start()
+    except ValueError:
+        await schedule.aclose()
+        raise
+    return schedule.running()
+
+
 def _fail(command: str, message: str) -> int:
     print(f"gewe-async {command}: {message}", file=sys.stderr)
     return 2
@@ -395,6 +413,12 @@ def receive(args: argparse.Namespace) -> int:
             except Exception as exc:
                 listener.close()
                 return _fail("receive", f"cannot open the journal {journal!r}: {exc}")
+            try:
+                jobs = await scheduled(dp)  # the bot's jobs, run beside the receiver
+            except ValueError as exc:
+                listener.close()
+                await receiver.stop()
+                return _fail("receive", f"dp.schedule: {exc}")
             if args.secret is not None:
                 log.warning(
                     "--secret is visible to every user of this machine (ps, /proc): "
@@ -428,7 +452,8 @@ def receive(args: argparse.Namespace) -> int:
             shown = f"{args.path.rstrip('/')}/<secret>" if secret else args.path
             print(f"receiving on http://{args.host}:{port}{shown}", file=sys.stderr)
             try:
-                await server.serve(sockets=[listener])
+                async with jobs:
+                    await server.serve(sockets=[listener])
             finally:
                 await receiver.stop()  # drain the handlers, close the journal
             print("stopped: the journal is closed", file=sys.stderr)
@@ -479,6 +504,12 @@ def worker(args: argparse.Namespace) -> int:
     )
 
     async def run() -> int:
+        try:
+            jobs = await scheduled(dp)  # each run once across the workers (claimed in the store)
+        except ValueError as exc:
+            if client is not None:
+                await client.aclose()
+            return _fail("worker", f"dp.schedule: {exc}")
         task = asyncio.create_task(bot.run(), name="gewe-worker")
         stopping = False
 
@@ -497,7 +528,8 @@ def worker(args: argparse.Namespace) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop)
         try:
-            await task
+            async with jobs:
+                await task
         except asyncio.CancelledError:
             pass  # the signal: the worker drained and closed its journal
         except Exception as exc:
