@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from gewe_async import AsyncGeweClient
-from gewe_async.bot import ASGIReceiver, Context, Dispatcher
+from gewe_async.bot import ASGIReceiver, Context, Dispatcher, journal_from_url
 from gewe_async.bot import filters as f
-from gewe_async.bot import journal_from_url
 from gewe_async.bot.fsm import SqliteStorage
 from gewe_async.callbacks import TextMessage
 from gewe_async.fleet import (

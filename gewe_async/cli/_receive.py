@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from gewe_async._client import AsyncGeweClient
@@ -33,6 +33,9 @@ from gewe_async.bot._urls import REDIS_SCHEMES
 from gewe_async.bot.fsm import storage_from_url
 from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
+
+if TYPE_CHECKING:
+    from gewe_async.fleet import Scheduler
 
 log = logging.getLogger("gewe_async.cli")
 
@@ -239,7 +242,9 @@ async def scheduled(dp: Dispatcher) -> contextlib.AbstractAsyncContextManager[ob
     Raises:
         ValueError: A job has no accounts (raised here, at start, not lost in a task).
     """
-    schedule = vars(dp).get("schedule")  # a cached_property: absent when the bot never used it
+    schedule: Scheduler | None = vars(dp).get(
+        "schedule"
+    )  # a cached_property: absent when the bot never used it
     if schedule is None or not schedule.jobs:
         return contextlib.nullcontext()
     try:
