@@ -9,6 +9,9 @@ outbox) is in SQLite files in one folder, so a restart loses and repeats nothing
     GEWE_TOKEN=... GEWE_CALLBACK_SECRET=... FLEET_APP_IDS=wx_1,wx_2,... \\
     FLEET_PUBLIC_URL=https://bot.example.com/gewe FLEET_ADMIN=wx_1:wxid_owner \\
     FLEET_MORNING_TO=123@chatroom python examples/fleet_service.py
+
+GeWe's callback URL is then FLEET_PUBLIC_URL/<secret>. Optional: FLEET_STATE (the folder,
+./fleet-state), FLEET_IMAGE (menu.png), FLEET_PORT (8000), GEWE_BASE_URL.
 """
 
 from __future__ import annotations
@@ -164,7 +167,11 @@ class FleetService:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                await self.__aenter__()
+                try:
+                    await self.__aenter__()
+                except Exception as exc:  # uvicorn says why, and exits
+                    await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                    return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.__aexit__(None, None, None)
@@ -195,4 +202,5 @@ def from_environment() -> FleetService:
 if __name__ == "__main__":
     import uvicorn
 
-    uvicorn.run(from_environment(), host="0.0.0.0", port=8000, access_log=False)  # noqa: S104
+    port = int(os.environ.get("FLEET_PORT", "8000"))
+    uvicorn.run(from_environment(), host="0.0.0.0", port=port, access_log=False)  # noqa: S104
