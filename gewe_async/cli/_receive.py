@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
 import signal
 import sys
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from gewe_async._client import AsyncGeweClient
@@ -32,6 +33,9 @@ from gewe_async.bot._urls import REDIS_SCHEMES
 from gewe_async.bot.fsm import storage_from_url
 from gewe_async.cli import _args
 from gewe_async.exceptions import GeweConfigError
+
+if TYPE_CHECKING:
+    from gewe_async.fleet import Scheduler
 
 log = logging.getLogger("gewe_async.cli")
 
@@ -239,6 +243,25 @@ def dispatcher_for(target: Dispatcher | Router) -> Dispatcher:
     return dp
 
 
+async def scheduled(dp: Dispatcher) -> contextlib.AbstractAsyncContextManager[object]:
+    """Run ``dp.schedule`` while the block runs, when the bot declared jobs on it.
+
+    Raises:
+        ValueError: A job has no accounts (raised here, at start, not lost in a task).
+    """
+    schedule: Scheduler | None = vars(dp).get(
+        "schedule"
+    )  # a cached_property: absent when the bot never used it
+    if schedule is None or not schedule.jobs:
+        return contextlib.nullcontext()
+    try:
+        await schedule.start()
+    except ValueError:
+        await schedule.aclose()
+        raise
+    return schedule.running()
+
+
 def _fail(command: str, message: str) -> int:
     print(f"gewe-async {command}: {message}", file=sys.stderr)
     return 2
@@ -404,6 +427,12 @@ def receive(args: argparse.Namespace) -> int:
             except Exception as exc:
                 listener.close()
                 return _fail("receive", f"cannot open the journal {journal!r}: {exc}")
+            try:
+                jobs = await scheduled(dp)  # the bot's jobs, run beside the receiver
+            except ValueError as exc:
+                listener.close()
+                await receiver.stop()
+                return _fail("receive", f"dp.schedule: {exc}")
             if args.secret is not None:
                 log.warning(
                     "--secret is visible to every user of this machine (ps, /proc): "
@@ -437,7 +466,8 @@ def receive(args: argparse.Namespace) -> int:
             shown = f"{args.path.rstrip('/')}/<secret>" if secret else args.path
             print(f"receiving on http://{args.host}:{port}{shown}", file=sys.stderr)
             try:
-                await server.serve(sockets=[listener])
+                async with jobs:
+                    await server.serve(sockets=[listener])
             finally:
                 await receiver.stop()  # drain the handlers, close the journal
             print("stopped: the journal is closed", file=sys.stderr)
@@ -488,6 +518,12 @@ def worker(args: argparse.Namespace) -> int:
     )
 
     async def run() -> int:
+        try:
+            jobs = await scheduled(dp)  # each run once across the workers (claimed in the store)
+        except ValueError as exc:
+            if client is not None:
+                await client.aclose()
+            return _fail("worker", f"dp.schedule: {exc}")
         task = asyncio.create_task(bot.run(), name="gewe-worker")
         stopping = False
 
@@ -506,7 +542,8 @@ def worker(args: argparse.Namespace) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop)
         try:
-            await task
+            async with jobs:
+                await task
         except asyncio.CancelledError:
             pass  # the signal: the worker drained and closed its journal
         except Exception as exc:

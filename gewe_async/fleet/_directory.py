@@ -603,12 +603,15 @@ class Directory:
         added = changed = removed = 0
 
         contacts: dict[str, DirectoryContact] = {}
-        result = await client.contacts.get_brief_info_many(app_id, listed.friends)
-        for info in result.results:
+        if not listed.friends:  # a new account: getBriefInfo refuses an empty list
+            result = None
+        else:
+            result = await client.contacts.get_brief_info_many(app_id, listed.friends)
+        for info in result.results if result is not None else ():
             contacts[info.user_name] = DirectoryContact(
                 info.user_name, _text(info.nick_name), _text(info.remark), _text(info.alias)
             )
-        for chunk in result.failed:
+        for chunk in result.failed if result is not None else ():
             errors.append(f"getBriefInfo of {len(chunk.items)} wxids: {chunk.error}")
             for wxid in chunk.items:
                 if wxid in book._contacts:

@@ -61,7 +61,10 @@ def resolve(store: StoreSpec, what: str) -> Where:
     if isinstance(store, MemoryStorage):
         return Where("sqlite")
     if isinstance(store, SqliteStorage):
-        return Where("sqlite", path=str(store._path))
+        # A storage that is not shared keeps its file locked for as long as it is open: the
+        # records of a second connection go to a file beside it.
+        path = str(store._path)
+        return Where("sqlite", path=path if store.shared else f"{path}-{what}")
     if isinstance(store, RedisStorage):
         return Where("redis", url=store._url, prefix=store._prefix, client=store._given)
     if isinstance(store, PathLike):

@@ -319,7 +319,7 @@ async def test_a_dispatchers_schedule_uses_its_client_and_storage(tmp_path):
         assert await dp.schedule.tick() == 1
         await dp.schedule.aclose()
     assert dp.schedule is dp.schedule
-    assert (tmp_path / "bot.db-state").exists()
+    assert (tmp_path / "bot.db-state-schedule").exists()  # beside the locked storage file
 
 
 def test_bad_jobs_are_refused_when_declared():
