@@ -692,6 +692,8 @@ class Directory:
                     await self.sync(app_id)
                 except GeweError as exc:
                     log.warning("directory sync of %s failed: %s", app_id, exc)
+                except Exception:  # a storage or a bug: the loop goes on, the next round retries
+                    log.exception("directory sync of %s failed", app_id)
             await asyncio.sleep(interval)
 
     # -- filters -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -298,3 +299,27 @@ async def test_a_push_handled_during_a_sync_is_not_undone_by_it(fake):
         assert directory[APP].name("wxid_bob") == "Bobby"
         stored = await Directory(directory.storage).load(APP)
         assert stored.name("wxid_bob") == "Bobby"
+
+
+async def test_a_sync_that_fails_with_any_error_is_tried_again_at_the_next_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    directory = Directory(storage_from_url("memory"))
+    calls: list[str] = []
+
+    async def sync(app_id: str) -> None:
+        calls.append(app_id)
+        if len(calls) == 1:
+            raise RuntimeError("the storage broke")
+
+    monkeypatch.setattr(directory, "sync", sync)
+    task = asyncio.create_task(directory.run(["wx_1"], interval=0.01))
+    try:
+        for _ in range(3000):  # up to 30 s on a loaded machine
+            if len(calls) >= 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    assert len(calls) >= 2
+    assert not task.done() or task.cancelled()
