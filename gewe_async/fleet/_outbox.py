@@ -398,25 +398,45 @@ class Outbox:
         As each send ends, its outcome is written and its account's next item (or another
         account's) is taken, in one write and one claim for all that ended together.
         """
+        from gewe_async.bot._journal import Health, backoff
+
         await self._ready()
         store = self._store
         in_flight: set[asyncio.Task[None]] = set()
         settles: list[Settle] = []
+        health = Health(f"outbox {self.name}")
+
+        async def failed(exc: Exception) -> None:
+            if until_idle:
+                raise exc  # `settle()` reports the failure to its caller
+            # `run()` goes on by itself once the store is back (Redis away, a full disk).
+            health.failed(exc)
+            await self._sleep(backoff(health.failures))
+
         try:
             while True:
                 now = self._clock()
-                if settles:
-                    # The same list stays with the sends in flight: take what is in it.
-                    done = settles[:]
-                    del settles[:]
-                    await store.settle_many(done)
-                if now >= self._next_orphan_check:
-                    self._next_orphan_check = now + min(self.lease / 10, 30.0)
-                    await store.orphan(now, None, _ORPHANED)
-                free = self.concurrency - len(in_flight)
-                if free > 0:
-                    for row in await store.claim(self.name, now, now + self.lease, free):
-                        in_flight.add(asyncio.create_task(self._deliver_one(row, settles)))
+                try:
+                    if settles:
+                        # The same list stays with the sends in flight: take what is in it.
+                        done = settles[:]
+                        del settles[:]
+                        try:
+                            await store.settle_many(done)
+                        except BaseException:
+                            settles[:0] = done  # written at the next try
+                            raise
+                    if now >= self._next_orphan_check:
+                        self._next_orphan_check = now + min(self.lease / 10, 30.0)
+                        await store.orphan(now, None, _ORPHANED)
+                    free = self.concurrency - len(in_flight)
+                    if free > 0:
+                        for row in await store.claim(self.name, now, now + self.lease, free):
+                            in_flight.add(asyncio.create_task(self._deliver_one(row, settles)))
+                except Exception as exc:
+                    await failed(exc)
+                    continue
+                health.ok()
                 if in_flight:
                     # Wake for the first send to end, or now and then for new items due.
                     finished, _ = await asyncio.wait(
@@ -428,7 +448,10 @@ class Outbox:
                     counts = await store.counts()
                     if not counts["pending"] and not counts["sending"]:
                         return
-                await self._pause(poll)
+                try:
+                    await self._pause(poll)
+                except Exception as exc:
+                    await failed(exc)
         finally:
             for task in in_flight:
                 task.cancel()

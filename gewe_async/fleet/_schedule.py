@@ -603,9 +603,10 @@ class Scheduler:
             callable(self.app_ids) or any(callable(j.app_ids) for j in self.jobs.values())
         ):
             await self._read_accounts()
-        heap, due = self._heap, []
+        heap, due, popped = self._heap, [], []
         while heap and heap[0][0] <= now:
-            _, _, job_name, app_id, slot = heapq.heappop(heap)
+            entry = heapq.heappop(heap)
+            _, _, job_name, app_id, slot = entry
             job = self.jobs.get(job_name)
             if job is None or app_id not in self._accounts.get(job_name, ()):
                 self._queued.discard((job_name, app_id))
@@ -619,9 +620,17 @@ class Scheduler:
                 self._push(job, app_id, slot, now)
                 continue
             due.append((job, app_id, slot))
+            popped.append(entry)
         started: list[asyncio.Task[None]] = []
         if due:
-            won = await store.claim([(j.name, a, s) for j, a, s in due], self.name, now, self.lease)
+            try:
+                won = await store.claim(
+                    [(j.name, a, s) for j, a, s in due], self.name, now, self.lease
+                )
+            except BaseException:
+                for entry in popped:  # still due: claimed at the next tick, not forgotten
+                    heapq.heappush(heap, entry)
+                raise
             for (job, app_id, slot), ours in zip(due, won, strict=True):
                 if ours:
                     started.append(self._start(job, app_id, slot, None))
@@ -674,12 +683,25 @@ class Scheduler:
                 self._running.discard(key)
 
     async def run(self) -> None:
-        """Run the jobs until cancelled: start what is due, sleep until the next is."""
+        """Run the jobs until cancelled: start what is due, sleep until the next is.
+
+        A store that fails (Redis away, a full disk) is logged and tried again with backoff:
+        the scheduler goes on by itself once the store is back.
+        """
+        from gewe_async.bot._journal import Health, backoff
+
         await self.start()
+        health = Health(f"scheduler {self.name}")
         try:
             while True:
-                await self.tick(wait=False)
-                await self._pause()
+                try:
+                    await self.tick(wait=False)
+                    await self._pause()
+                except Exception as exc:
+                    health.failed(exc)
+                    await self._sleep(backoff(health.failures))
+                else:
+                    health.ok()
         finally:
             await self.aclose()
 
