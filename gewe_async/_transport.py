@@ -88,11 +88,6 @@ class Answer:
                 return value.decode("latin-1")
         return None
 
-    @classmethod
-    def of(cls, response: httpx.Response) -> Answer:
-        """The answer read from an ``httpx.Response`` whose body was read."""
-        return cls(response.status_code, response.headers.raw, response.content)
-
 
 def _inflater(encoding: str) -> Any:
     encoding = encoding.strip().lower()
