@@ -36,3 +36,15 @@ def test_retry_after_is_read_from_the_raw_headers_in_any_case() -> None:
     answer = Answer(503, [(b"Content-Type", b"text/plain"), (b"Retry-After", b"7")], b"busy")
     assert answer.header("retry-after") == "7"
     assert answer.header("x-missing") is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_an_ascii_answer_in_utf_16_or_32_without_a_bom_decodes(encoding: str) -> None:
+    # ASCII in UTF-16/32 without a BOM is valid UTF-8 too (with NUL bytes): json must sniff it.
+    answer = {
+        "ret": 200,
+        "msg": "ok",
+        "data": {"wxid": "wxid_1", "nickName": "Ada", "uin": 1, "sex": 0},
+    }
+    body = json.dumps(answer).encode(encoding)
+    assert decode(GET_PROFILE, Answer(200, [], body), REDACTOR).nick_name == "Ada"
