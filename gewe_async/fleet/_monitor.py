@@ -414,19 +414,11 @@ class AccountMonitor:
 
     async def _check(self, account: _Account) -> None:
         client = self._client
+        gone = False
         try:
             online = await client.login.check_online(account.app_id)
         except GeweDeviceNotFoundError:
-            account.error = None
-            account.online = False
-            account.checked_at = self._clock()
-            await self._change(
-                account,
-                AccountHealth.OFFLINE,
-                HealthCause.DEVICE_GONE,
-                "the server does not know this appId (设备不存在): log in anew",
-            )
-            return
+            online, gone = False, True
         except GeweDeviceOfflineError:
             online = False
         except GeweError as exc:
@@ -436,6 +428,14 @@ class AccountMonitor:
         account.error = None
         account.online = online
         account.checked_at = self._clock()
+        if gone:
+            await self._change(
+                account,
+                AccountHealth.OFFLINE,
+                HealthCause.DEVICE_GONE,
+                "the server does not know this appId (设备不存在): log in anew",
+            )
+            return
         if not online:
             if await self._reconnect(account):
                 await self._change(

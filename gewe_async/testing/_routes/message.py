@@ -206,15 +206,36 @@ def _number(element: ET.Element, name: str) -> int:
     return int(element.get(name, "0") or 0)
 
 
+def _forward_medium(
+    device: FakeDevice,
+    body: dict[str, Any],
+    endpoint: str,
+    type: MsgType,
+    child: str,
+    *file_ids: str,
+    timed: bool = True,
+) -> tuple[ET.Element, dict[str, Any]]:
+    """Forward the medium the XML's ``child`` holds; the element, and the answer with its CDN copy.
+
+    The file id is the first of the ``file_ids`` attributes the element sets.
+    """
+    medium = _message(body, child)
+    sent = _send(device, endpoint, body, type, body["xml"])
+    return medium, {
+        **_sent(sent, None, timed=timed),
+        "aesKey": medium.get("aeskey", ""),
+        "fileId": next(filter(None, map(medium.get, file_ids)), ""),
+        "length": _number(medium, "length"),
+    }
+
+
 @route("message/forwardImage", required=("appId", "toWxid", "xml"))
 def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    img = _message(body, "img")
-    sent = _send(device, "forwardImage", body, MsgType.IMAGE, body["xml"])
+    img, answer = _forward_medium(
+        device, body, "forwardImage", MsgType.IMAGE, "img", "cdnmidimgurl", "cdnthumburl"
+    )
     return {
-        **_sent(sent, None),
-        "aesKey": img.get("aeskey", ""),
-        "fileId": img.get("cdnmidimgurl") or img.get("cdnthumburl", ""),
-        "length": _number(img, "length"),
+        **answer,
         "width": _number(img, "cdnthumbwidth"),
         "height": _number(img, "cdnthumbheight"),
         "md5": img.get("md5", ""),
@@ -223,14 +244,10 @@ def _forward_image(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -
 
 @route("message/forwardVideo", required=("appId", "toWxid", "xml"))
 def _forward_video(fake: FakeServer, device: FakeDevice, body: dict[str, Any]) -> Any:
-    video = _message(body, "videomsg")
-    sent = _send(device, "forwardVideo", body, MsgType.VIDEO, body["xml"])
-    return {
-        **_sent(sent, None, timed=False),
-        "aesKey": video.get("aeskey", ""),
-        "fileId": video.get("cdnvideourl", ""),
-        "length": _number(video, "length"),
-    }
+    _, answer = _forward_medium(
+        device, body, "forwardVideo", MsgType.VIDEO, "videomsg", "cdnvideourl", timed=False
+    )
+    return answer
 
 
 @route("message/forwardFile", required=("appId", "toWxid", "xml"))
