@@ -690,7 +690,8 @@ class Scheduler:
         """
         from gewe_async.bot._journal import Health, backoff
 
-        await self.start()
+        if not self._started:  # `running()` has started it, so that its errors reach the caller
+            await self.start()
         health = Health(f"scheduler {self.name}")
         try:
             while True:
@@ -730,7 +731,17 @@ class Scheduler:
         async with schedule.running():
             await serve_forever()
         ```
+
+        Raises:
+            ValueError: A job has no accounts. What [`start()`][gewe_async.fleet.Scheduler.start]
+                raises (a store that cannot be opened) is raised here too, before the block
+                runs, rather than lost in a background task.
         """
+        try:
+            await self.start()
+        except BaseException:
+            await self.aclose()
+            raise
         task = asyncio.create_task(self.run())
         try:
             yield self
