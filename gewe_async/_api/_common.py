@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -21,6 +22,11 @@ class ToChatRequest(AppIdRequest):
     """A request body sent to one chat: the device's appId and the chat's ``toWxid``."""
 
     to_wxid: str = attrs.field(validator=v.non_empty_text)
+
+
+def optional(validator: Callable[[Any, attrs.Attribute[Any], Any], Any]) -> Any:
+    """An attrs field left out unless given (``None``), else checked by ``validator``."""
+    return attrs.field(default=None, validator=attrs.validators.optional(validator))
 
 
 def built(cls: type[Any], app_id: str, **fields: Any) -> Any:

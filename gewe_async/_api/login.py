@@ -12,7 +12,7 @@ from typing import Any, Final, Unpack
 import attrs
 
 from gewe_async import _validators as v
-from gewe_async._api._common import AppIdRequest
+from gewe_async._api._common import AppIdRequest, optional
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
 from gewe_async.types.login import (
@@ -46,10 +46,6 @@ def _region_id() -> Any:
     return attrs.field(converter=_region, validator=v.region_id)
 
 
-def _optional_text() -> Any:
-    return attrs.field(default=None, validator=attrs.validators.optional(v.text))
-
-
 @attrs.frozen(kw_only=True)
 class GetLoginQrCodeRequest:
     """Body of ``login/getLoginQrCode``; ``appId`` is sent even when empty (a new device)."""
@@ -57,9 +53,9 @@ class GetLoginQrCodeRequest:
     app_id: str = attrs.field(validator=v.optional_app_id)
     type: DeviceType = attrs.field(converter=DeviceType)
     region_id: str = _region_id()
-    proxy_ip: str | None = _optional_text()
-    ttuid: str | None = _optional_text()
-    aid: str | None = _optional_text()
+    proxy_ip: str | None = optional(v.text)
+    ttuid: str | None = optional(v.text)
+    aid: str | None = optional(v.text)
 
 
 @attrs.frozen(kw_only=True)
@@ -67,11 +63,9 @@ class CheckLoginRequest(AppIdRequest):
     """Body of ``login/checkLogin``."""
 
     uuid: str = attrs.field(validator=v.non_empty_text)
-    auto_sliding: bool | None = attrs.field(
-        default=None, validator=attrs.validators.optional(v.boolean)
-    )
-    proxy_ip: str | None = _optional_text()
-    captch_code: str | None = _optional_text()
+    auto_sliding: bool | None = optional(v.boolean)
+    proxy_ip: str | None = optional(v.text)
+    captch_code: str | None = optional(v.text)
 
 
 @attrs.frozen(kw_only=True)
@@ -79,8 +73,8 @@ class DialogLoginRequest(AppIdRequest):
     """Body of ``login/dialogLogin``."""
 
     region_id: str = _region_id()
-    proxy_ip: str | None = _optional_text()
-    aid: str | None = _optional_text()
+    proxy_ip: str | None = optional(v.text)
+    aid: str | None = optional(v.text)
 
 
 @attrs.frozen(kw_only=True)

@@ -11,7 +11,7 @@ from typing import Final, Unpack
 import attrs
 
 from gewe_async import _validators as v
-from gewe_async._api._common import AppIdRequest, built
+from gewe_async._api._common import AppIdRequest, built, optional
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, declared
@@ -43,8 +43,6 @@ class UpdateHeadImgRequest:
     head_img_url: str = attrs.field(validator=v.http_url)
 
 
-_optional_text = attrs.field(default=None, validator=attrs.validators.optional(v.text))
-
 # The page's prose (修改个人信息需要单独设置每一项) says to send one item per call: the nickname
 # alone, or the region as country/province/city. Its schema marks five fields required, which
 # contradicts its own prose and example; we follow the prose.
@@ -64,18 +62,16 @@ def _optional_sex(value: object) -> Sex | None:
 class UpdateProfileRequest(AppIdRequest):
     """Body of ``personal/updateProfile``: the appId and one group of fields."""
 
-    nick_name: str | None = _optional_text
-    country: str | None = _optional_text
-    province: str | None = _optional_text
-    city: str | None = _optional_text
+    nick_name: str | None = optional(v.text)
+    country: str | None = optional(v.text)
+    province: str | None = optional(v.text)
+    city: str | None = optional(v.text)
     sex: Sex | None = attrs.field(default=None, converter=_optional_sex)
-    signature: str | None = _optional_text
+    signature: str | None = optional(v.text)
 
     def __attrs_post_init__(self) -> None:
         given = {
-            name
-            for name in ("nick_name", "country", "province", "city", "sex", "signature")
-            if getattr(self, name) is not None
+            name for group in _PROFILE_GROUPS for name in group if getattr(self, name) is not None
         }
         if not given:
             raise ValueError(

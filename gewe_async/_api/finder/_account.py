@@ -9,14 +9,13 @@ import attrs
 
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
-from gewe_async._api._common import AppIdRequest
+from gewe_async._api._common import AppIdRequest, optional
 from gewe_async._api.finder._fields import (
     _cursor,
     _digits,
     _FinderCalls,
     _Me,
     _name,
-    _optional,
     _Scan,
     _search_info,
     _to_follow_operation,
@@ -49,19 +48,19 @@ def _follow_search_info(value: object) -> SearchInfo | None:
 class CreateFinderRequest(AppIdRequest):
     nick_name: str = attrs.field(validator=f.non_empty_content)
     head_img: str = _url()
-    sex: int | None = _optional(f.small_int)
-    signature: str | None = _optional(f.content)
+    sex: int | None = optional(f.small_int)
+    signature: str | None = optional(f.content)
 
 
 @attrs.frozen(kw_only=True)
 class UpdateProfileRequest(_Me):
-    nick_name: str | None = _optional(f.non_empty_content)
-    head_img: str | None = _optional(v.http_url)
-    signature: str | None = _optional(f.content)
-    sex: int | None = _optional(f.small_int)
-    country: str | None = _optional(f.content)
-    province: str | None = _optional(f.content)
-    city: str | None = _optional(f.content)
+    nick_name: str | None = optional(f.non_empty_content)
+    head_img: str | None = optional(v.http_url)
+    signature: str | None = optional(f.content)
+    sex: int | None = optional(f.small_int)
+    country: str | None = optional(f.content)
+    province: str | None = optional(f.content)
+    city: str | None = optional(f.content)
 
     def __attrs_post_init__(self) -> None:
         changes = (self.nick_name, self.head_img, self.signature, self.sex, self.country)

@@ -112,10 +112,6 @@ def _digits(value: object) -> str:
     return v.digits(value, empty=True)
 
 
-def _optional(validator: Any) -> Any:
-    return attrs.field(default=None, validator=attrs.validators.optional(validator))
-
-
 # -- the identities a request acts as --------------------------------------------------------
 
 

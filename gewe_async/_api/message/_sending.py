@@ -14,7 +14,7 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 from gewe_async._api import _message_checks as c
-from gewe_async._api._common import ToChatRequest
+from gewe_async._api._common import ToChatRequest, optional
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, call_options
@@ -30,7 +30,7 @@ class PostTextRequest(ToChatRequest):
     """Body of ``message/postText``."""
 
     content: str = attrs.field(validator=v.non_empty_text)
-    ats: str | None = attrs.field(default=None, validator=attrs.validators.optional(v.text))
+    ats: str | None = optional(v.text)
 
 
 @attrs.frozen(kw_only=True)
