@@ -14,7 +14,7 @@ import attrs
 from gewe_async import _validators as v
 from gewe_async._api import _appmsg
 from gewe_async._api import _message_checks as c
-from gewe_async._api._common import ToChatRequest, optional
+from gewe_async._api._common import FinderVideo, ToChatRequest, optional
 from gewe_async._batch import BatchOptions, BatchResult
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint, call_options
@@ -111,22 +111,8 @@ class PostMiniAppRequest(ToChatRequest):
 
 
 @attrs.frozen(kw_only=True)
-class SendFinderMsgRequest(ToChatRequest):
+class SendFinderMsgRequest(ToChatRequest, FinderVideo):
     """Body of ``message/sendFinderMsg`` (a Channels video, from ``finder`` search results)."""
-
-    id: int = attrs.field(validator=c.positive_int)
-    username: str = attrs.field(validator=v.non_empty_text)
-    nickname: str = attrs.field(validator=v.text)
-    head_url: str = attrs.field(validator=v.text)
-    nonce_id: str = attrs.field(validator=v.non_empty_text)
-    media_type: str = attrs.field(converter=c.number_text)
-    width: str = attrs.field(converter=c.number_text)
-    height: str = attrs.field(converter=c.number_text)
-    url: str = attrs.field(validator=v.http_url)
-    thumb_url: str = attrs.field(validator=v.http_url)
-    thumb_url_token: str = attrs.field(validator=v.text)
-    description: str = attrs.field(validator=v.text)
-    video_play_len: str = attrs.field(converter=c.number_text)
 
 
 # -- endpoints ----------------------------------------------------------------------------

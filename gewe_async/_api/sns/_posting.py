@@ -9,7 +9,7 @@ import attrs
 
 from gewe_async import _validators as v
 from gewe_async._api import _feeds as f
-from gewe_async._api._common import AppIdRequest
+from gewe_async._api._common import AppIdRequest, FinderVideo, digits
 from gewe_async._api.sns._reading import SnsIdRequest
 from gewe_async._config import RequestOptions
 from gewe_async._endpoint import APIGroup, Endpoint
@@ -98,28 +98,12 @@ class ForwardSnsRequest(_Audience):
     sns_xml: str = attrs.field(validator=f.non_empty_content)
 
 
-def _digits(value: object) -> str:
-    # The page types sizes and the media type as strings ("2000", "4"); an int is as clear.
-    return v.digits(value)
+_digits = digits
 
 
 @attrs.frozen(kw_only=True)
-class SendFinderSnsRequest(_WxAudience):
+class SendFinderSnsRequest(_WxAudience, FinderVideo):
     """Body of ``sns/sendFinderSns``: a Channels video shared to Moments (all fields required)."""
-
-    id: int = attrs.field(validator=f.object_id)
-    username: str = attrs.field(validator=f.name)
-    nickname: str = attrs.field(validator=f.content)
-    head_url: str = attrs.field(validator=v.http_url)
-    nonce_id: str = attrs.field(validator=f.name)
-    media_type: str = attrs.field(converter=_digits)
-    url: str = attrs.field(validator=v.http_url)
-    thumb_url: str = attrs.field(validator=v.http_url)
-    thumb_url_token: str = attrs.field(validator=f.cursor)
-    width: str = attrs.field(converter=_digits)
-    height: str = attrs.field(converter=_digits)
-    video_play_len: str = attrs.field(converter=_digits)
-    description: str = attrs.field(validator=f.content)
 
 
 # -- endpoints ----------------------------------------------------------------------------
